@@ -1,0 +1,60 @@
+"""Structured API errors: ``{"error": code, "message": 中文说明, "details": …}``."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+
+class DomainError(Exception):
+    """A refusal of the domain, shown to API users as 400 with a code and a Chinese message."""
+
+    status = 400
+
+    def __init__(self, code: str, message: str, details=None, status: int | None = None):
+        super().__init__(message)
+        self.code, self.message, self.details = code, message, details
+        if status:
+            self.status = status
+
+
+def error_body(code: str, message: str, details=None) -> dict:
+    body = {"error": code, "message": message}
+    if details is not None:
+        body["details"] = details
+    return body
+
+
+def install_error_handlers(api) -> None:
+    @api.exception_handler(DomainError)
+    def _domain(request, exc: DomainError):
+        return api.create_response(request, error_body(exc.code, exc.message, exc.details), status=exc.status)
+
+    @api.exception_handler(PermissionDenied)
+    def _denied(request, exc):
+        return api.create_response(request, error_body("forbidden", str(exc) or "无权访问"), status=403)
+
+    @api.exception_handler(Http404)
+    def _missing(request, exc):
+        return api.create_response(request, error_body("not_found", "对象不存在"), status=404)
+
+    @api.exception_handler(AuthenticationError)
+    def _auth(request, exc):
+        return api.create_response(request, error_body("unauthorized", "请先登录或提供有效令牌"), status=401)
+
+    @api.exception_handler(NinjaValidationError)
+    def _invalid(request, exc):
+        return api.create_response(
+            request, error_body("invalid", "请求参数不正确", exc.errors), status=422
+        )
+
+    @api.exception_handler(ValidationError)
+    def _dj_invalid(request, exc):
+        details = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+        return api.create_response(request, error_body("invalid", "请求参数不正确", details), status=422)
+
+    @api.exception_handler(HttpError)
+    def _http(request, exc: HttpError):
+        return api.create_response(request, error_body("http_error", str(exc)), status=exc.status_code)

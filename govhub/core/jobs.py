@@ -1,0 +1,152 @@
+"""Background jobs: one API over Django's Tasks (the django-tasks backport Wagtail uses).
+
+Why Django's Tasks rather than Celery: Wagtail already enqueues its own work through it, so one
+queue serves both; its database backend gives the embedded mode a durable queue with no extra
+server, and its RQ backend gives production distributed workers on Redis, with the same
+``@job`` code. What the framework lacks we add here, small and tested: retries with capped
+exponential backoff, re-queueing work a killed worker had claimed, and periodic jobs declared in
+code whose time slots are claimed in the database so no slot runs twice.
+
+Jobs must be idempotent: a job may run twice (a worker killed after the work, before the ack).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django_tasks import task as _task
+
+log = logging.getLogger(__name__)
+
+BACKOFF_BASE = 5  # seconds
+BACKOFF_CEILING = 3600
+
+
+def backoff(attempt: int, base: int = BACKOFF_BASE, ceiling: int = BACKOFF_CEILING) -> int:
+    """Seconds to wait before retry ``attempt`` (1-based): 5, 10, 20, … capped."""
+    return min(ceiling, base * 2 ** max(0, attempt - 1))
+
+
+class Retry(Exception):  # noqa: N818 - reads as "raise Retry"
+    """Raise to ask for a retry with a reason, without logging a traceback."""
+
+
+def job(
+    func: Callable | None = None, *, retries: int = 5, queue: str = "default", priority: int = 0
+):
+    """Declare a durable background job. ``fn.enqueue(...)`` stores it; a worker runs it;
+    an exception schedules a retry with backoff until ``retries`` are used up."""
+
+    def decorate(fn: Callable):
+        @functools.wraps(fn)
+        def runner(*args, _attempt: int = 1, **kwargs):
+            try:
+                return fn(*args, **kwargs)
+            except Exception as exc:
+                if _attempt > retries:
+                    log.error("job %s gave up after %d attempts: %s", fn.__qualname__, _attempt, exc)
+                    raise
+                delay = backoff(_attempt)
+                log.warning("job %s failed (attempt %d), retry in %ds: %s",
+                            fn.__qualname__, _attempt, delay, exc)
+                wrapped.using(run_after=timezone.now() + dt.timedelta(seconds=delay)).enqueue(
+                    *args, _attempt=_attempt + 1, **kwargs
+                )
+                return None
+
+        wrapped = _task(runner, queue_name=queue, priority=priority)
+        return wrapped
+
+    return decorate(func) if func is not None else decorate
+
+
+def enqueue_on_commit(task, *args, **kwargs) -> None:
+    """Queue ``task`` once the surrounding transaction commits (never inside it)."""
+    transaction.on_commit(lambda: task.enqueue(*args, **kwargs))
+
+
+# --- periodic jobs ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Periodic:
+    name: str
+    every: dt.timedelta
+    task: object
+    at_hour: int | None = None  # daily jobs: local hour to run at
+
+
+PERIODIC: dict[str, Periodic] = {}
+
+
+def periodic(every: dt.timedelta, *, at_hour: int | None = None, name: str | None = None):
+    """Declare a job that runs every ``every`` (daily jobs may pick a local hour)."""
+
+    def decorate(task_obj):
+        key = name or task_obj.module_path
+        PERIODIC[key] = Periodic(key, every, task_obj, at_hour)
+        return task_obj
+
+    return decorate
+
+
+def _slot(p: Periodic, now: dt.datetime) -> str | None:
+    local = timezone.localtime(now)
+    if p.at_hour is not None:
+        if local.hour < p.at_hour:
+            return None
+        return local.date().isoformat()
+    seconds = int(p.every.total_seconds())
+    return str(int(now.timestamp()) // seconds)
+
+
+def run_due_periodic(now: dt.datetime | None = None) -> list[str]:
+    """Enqueue every periodic job whose current slot has not been claimed; returns their names."""
+    from govhub.core.models import PeriodicRun
+
+    now = now or timezone.now()
+    started = []
+    for p in PERIODIC.values():
+        slot = _slot(p, now)
+        if slot is None:
+            continue
+        try:
+            with transaction.atomic():
+                PeriodicRun.objects.create(name=p.name, slot=slot)
+                enqueue_on_commit(p.task)
+        except IntegrityError:
+            continue
+        started.append(p.name)
+    return started
+
+
+def requeue_abandoned(older_than: dt.timedelta = dt.timedelta(minutes=15)) -> int:
+    """Put back tasks a killed worker had claimed (database backend only)."""
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    cutoff = timezone.now() - older_than
+    return DBTaskResult.objects.filter(
+        status=TaskResultStatus.RUNNING, started_at__lt=cutoff
+    ).update(status=TaskResultStatus.READY, started_at=None)
+
+
+def load_job_modules() -> None:
+    """Import every app's ``jobs`` module so their jobs and periodic declarations register."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for cfg in apps.get_app_configs():
+        if cfg.name.startswith("govhub."):
+            try:
+                import_module(f"{cfg.name}.jobs")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{cfg.name}.jobs":
+                    raise

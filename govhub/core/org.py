@@ -1,0 +1,96 @@
+"""State changes of the organisation: departments, staff roles, working-day overrides.
+
+One function per change; each checks permission, writes the audit record in the same
+transaction, and is what the back office, the API and the demo builder call.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from govhub.core import audit, workdays
+from govhub.core.models import Department, Membership, WorkdayOverride
+from govhub.core.permissions import require
+
+
+def create_department(
+    actor, *, parent: Department | None, name: str, code: str, level: str, kind: str, **extra
+) -> Department:
+    """Add a department under ``parent`` (None: a new region root, superusers only)."""
+    require(actor, "manage_departments", parent)
+    with transaction.atomic():
+        fields = dict(name=name, code=code, level=level, kind=kind, **extra)
+        dept = parent.add_child(**fields) if parent else Department.add_root(**fields)
+        audit.record(actor=actor, action="department_created", obj=dept,
+                     summary={"code": code, "parent": parent.code if parent else None})
+    return dept
+
+
+def update_department(actor, dept: Department, **changes) -> Department:
+    require(actor, "manage_departments", dept)
+    with transaction.atomic():
+        before = {k: getattr(dept, k) for k in changes}
+        for k, v in changes.items():
+            setattr(dept, k, v)
+        dept.save(update_fields=list(changes))
+        audit.record(actor=actor, action="department_updated", obj=dept,
+                     summary={"before": before, "after": changes})
+    return dept
+
+
+def assign_role(actor, *, user, department: Department, role: str, title: str = "") -> Membership:
+    require(actor, "manage_staff", department)
+    with transaction.atomic():
+        membership, created = Membership.objects.get_or_create(
+            user=user, department=department, role=role, defaults={"title": title}
+        )
+        if created:
+            audit.record(actor=actor, action="role_assigned", obj=membership,
+                         summary={"user": user.pk, "department": department.code, "role": role})
+    user.__dict__.pop("_govhub_memberships", None)
+    return membership
+
+
+def revoke_role(actor, membership: Membership) -> None:
+    require(actor, "manage_staff", membership.department)
+    with transaction.atomic():
+        audit.record(actor=actor, action="role_revoked", obj=membership,
+                     summary={"user": membership.user_id, "department": membership.department.code,
+                              "role": membership.role})
+        membership.delete()
+
+
+def create_staff_user(actor, *, username: str, password: str, full_name: str = "", email: str = ""):
+    """A back-office account; roles are given separately with :func:`assign_role`."""
+    require(actor, "manage_staff")
+    User = get_user_model()
+    with transaction.atomic():
+        user = User.objects.create_user(username=username, password=password, email=email,
+                                        first_name=full_name, is_staff=True)
+        audit.record(actor=actor, action="staff_created", obj=user, summary={"username": username})
+    return user
+
+
+def set_workday_override(actor, *, date: dt.date, is_working_day: bool, note: str = "") -> WorkdayOverride:
+    """Declare a local holiday or working day; deadlines computed afterwards follow it."""
+    require(actor, "manage_workdays")
+    with transaction.atomic():
+        override, _ = WorkdayOverride.objects.update_or_create(
+            date=date, defaults={"is_working_day": is_working_day, "note": note}
+        )
+        audit.record(actor=actor, action="workday_override_set", obj=override,
+                     summary={"date": date.isoformat(), "working": is_working_day, "note": note})
+        transaction.on_commit(workdays.overrides_changed)
+    return override
+
+
+def remove_workday_override(actor, override: WorkdayOverride) -> None:
+    require(actor, "manage_workdays")
+    with transaction.atomic():
+        audit.record(actor=actor, action="workday_override_removed", obj=override,
+                     summary={"date": override.date.isoformat()})
+        override.delete()
+        transaction.on_commit(workdays.overrides_changed)

@@ -1,0 +1,80 @@
+"""Health check and the Chinese error pages."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.cache import cache
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.crypto import get_random_string
+
+log = logging.getLogger(__name__)
+
+
+def _check_database() -> str:
+    with connection.cursor() as cur:
+        cur.execute("SELECT 1")
+    return "ok"
+
+
+def _check_cache() -> str:
+    key = "govhub:healthz:" + get_random_string(8)
+    cache.set(key, "1", 5)
+    if cache.get(key) != "1":
+        raise RuntimeError("cache did not return the value it was given")
+    cache.delete(key)
+    return "ok"
+
+
+def _check_jobs() -> str:
+    from django.conf import settings
+
+    if settings.JOBS_BACKEND == "rq":
+        import django_rq
+
+        django_rq.get_connection("default").ping()
+        return "ok (rq)"
+    if settings.JOBS_BACKEND == "database":
+        from django_tasks_db.models import DBTaskResult
+
+        DBTaskResult.objects.exists()
+        return "ok (database)"
+    return f"ok ({settings.JOBS_BACKEND})"
+
+
+def healthz(request):
+    """200 when database, cache and job queue answer; 503 naming what does not."""
+    checks, healthy = {}, True
+    for name, fn in [("database", _check_database), ("cache", _check_cache), ("jobs", _check_jobs)]:
+        try:
+            checks[name] = fn()
+        except Exception as exc:
+            healthy = False
+            checks[name] = f"error: {type(exc).__name__}"
+            log.warning("healthz: %s failed: %s", name, type(exc).__name__)
+    return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)
+
+
+def _wants_json(request) -> bool:
+    return request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", "")
+
+
+def permission_denied(request, exception=None):
+    message = str(exception) if exception and str(exception) else "您没有执行此操作的权限。"
+    if _wants_json(request):
+        return JsonResponse({"error": "forbidden", "message": message}, status=403)
+    return render(request, "403.html", {"message": message}, status=403)
+
+
+def page_not_found(request, exception=None):
+    if _wants_json(request):
+        return JsonResponse({"error": "not_found", "message": "页面不存在"}, status=404)
+    return render(request, "404.html", {"path": request.path}, status=404)
+
+
+def server_error(request):
+    if _wants_json(request):
+        return JsonResponse({"error": "server_error", "message": "服务器内部错误，请稍后再试"}, status=500)
+    return render(request, "500.html", status=500)

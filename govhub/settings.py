@@ -1,0 +1,220 @@
+"""One settings module; everything an operator configures comes from GOVHUB_* environment variables.
+
+See the README's configuration table. GOVHUB_MODE is ``demo`` (default for a checkout),
+``test`` or ``production``; production refuses to start without a secret key and PII keys.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from govhub.config import ConfigError, env, env_bool, env_list, fail, parse_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env("GOVHUB_VAR_DIR", str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+MODE = env("GOVHUB_MODE", "demo")
+if MODE not in {"demo", "test", "production"}:
+    fail(f"GOVHUB_MODE 只能是 demo / test / production, got {MODE!r}")
+DEBUG = env_bool("GOVHUB_DEBUG", False)
+PRODUCTION = MODE == "production"
+
+# Fixed, public keys for demo and tests only: production must set its own.
+_DEMO_SECRET = "demo-only-not-secret-0b7f5c1e9a2d4c6b8e1f3a5c7e9b2d4f"
+_DEMO_PII_KEYS = "demo1:ZGVtby1vbmx5LWtleS1ub3Qtc2VjcmV0LTAxMjM0NTY="
+_DEMO_PII_INDEX_KEY = "demo-only-index-key-not-secret"
+
+SECRET_KEY = env("GOVHUB_SECRET_KEY")
+if not SECRET_KEY:
+    if PRODUCTION and not DEBUG:
+        fail("GOVHUB_SECRET_KEY 未设置 / secret key missing: required in production mode")
+    SECRET_KEY = _DEMO_SECRET
+
+PII_KEYS = env("GOVHUB_PII_KEYS")
+PII_INDEX_KEY = env("GOVHUB_PII_INDEX_KEY")
+if PRODUCTION and not (PII_KEYS and PII_INDEX_KEY):
+    fail("GOVHUB_PII_KEYS / GOVHUB_PII_INDEX_KEY 未设置 / personal-data keys missing in production")
+PII_KEYS = PII_KEYS or _DEMO_PII_KEYS
+PII_INDEX_KEY = PII_INDEX_KEY or _DEMO_PII_INDEX_KEY
+
+ALLOWED_HOSTS = env_list("GOVHUB_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
+CSRF_TRUSTED_ORIGINS = env_list("GOVHUB_CSRF_TRUSTED_ORIGINS", "")
+SITE_URL = (env("GOVHUB_SITE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
+WAGTAILADMIN_BASE_URL = SITE_URL
+WAGTAIL_SITE_NAME = env("GOVHUB_SITE_NAME", "示范县人民政府")
+
+try:
+    _db = parse_database_url(env("GOVHUB_DATABASE_URL", f"sqlite:///{VAR_DIR / 'govhub.sqlite3'}"))
+except ConfigError as exc:
+    fail(str(exc))
+if env("GOVHUB_TEST_DB_NAME"):
+    _db["TEST"] = {"NAME": env("GOVHUB_TEST_DB_NAME")}
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env("GOVHUB_REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env("GOVHUB_CACHE_PREFIX", "govhub"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Jobs: one API (Django's Tasks, through the django-tasks backport Wagtail uses).
+# Embedded: a database queue served by `govhub worker`; with Redis: RQ workers.
+JOBS_BACKEND = env("GOVHUB_JOBS_BACKEND", "rq" if REDIS_URL else "database")
+if JOBS_BACKEND == "rq":
+    TASKS = {
+        "default": {
+            "BACKEND": "django_tasks_rq.RQBackend",
+            "QUEUES": ["default"],
+        }
+    }
+    RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 600}}
+elif JOBS_BACKEND == "immediate":
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {}
+
+INSTALLED_APPS = [
+    "govhub.core",
+    "govhub.portal",
+    "govhub.publishing",
+    "govhub.channels",
+    "govhub.wechat",
+    "govhub.qa",
+    "govhub.letters",
+    "govhub.participation",
+    "govhub.services",
+    "govhub.matrix",
+    "govhub.analytics",
+    "govhub.api",
+    "wagtail.contrib.forms",
+    "wagtail.contrib.redirects",
+    "wagtail.contrib.settings",
+    "wagtail.contrib.search_promotions",
+    "wagtail.embeds",
+    "wagtail.sites",
+    "wagtail.users",
+    "wagtail.snippets",
+    "wagtail.documents",
+    "wagtail.images",
+    "wagtail.search",
+    "wagtail.admin",
+    "wagtail",
+    "modelcluster",
+    "taggit",
+    "django_tasks",
+    "django_tasks_db",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
+]
+if JOBS_BACKEND == "rq":
+    INSTALLED_APPS.append("django_rq")
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "govhub.core.middleware.RequestContextMiddleware",
+    "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+]
+
+ROOT_URLCONF = "govhub.urls"
+WSGI_APPLICATION = "govhub.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "govhub" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "wagtail.contrib.settings.context_processors.settings",
+            ]
+        },
+    }
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "/admin/login/"
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文")]
+WAGTAILADMIN_PERMITTED_LANGUAGES = [("zh-hans", "简体中文")]
+WAGTAIL_CONTENT_LANGUAGES = [("zh-hans", "简体中文")]
+TIME_ZONE = env("GOVHUB_TIME_ZONE", "Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+LOCALE_PATHS = [BASE_DIR / "govhub" / "locale"]
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env("GOVHUB_STATIC_ROOT", str(VAR_DIR / "static")))
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env("GOVHUB_MEDIA_ROOT", str(VAR_DIR / "media")))
+# Pages rendered at publish time, served by nginx (or by the app when nginx is absent).
+PUBLISHED_ROOT = Path(env("GOVHUB_PUBLISHED_ROOT", str(VAR_DIR / "published")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = MODE != "production"
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "wps", "ofd", "txt", "zip"]
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = PRODUCTION and env_bool("GOVHUB_HTTPS", True)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "SAMEORIGIN"
+
+EMAIL_BACKEND = env("GOVHUB_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.locmem.EmailBackend")
+EMAIL_HOST = env("GOVHUB_SMTP_HOST", "127.0.0.1")
+EMAIL_PORT = int(env("GOVHUB_SMTP_PORT", "25") or 25)
+DEFAULT_FROM_EMAIL = env("GOVHUB_FROM_EMAIL", "noreply@shifanxian.gov.cn")
+
+WECHAT_API_BASE = env("GOVHUB_WECHAT_API_BASE", "https://api.weixin.qq.com")
+WEIBO_API_BASE = env("GOVHUB_WEIBO_API_BASE", "https://api.weibo.com")
+MAP_TILE_URL = env("GOVHUB_MAP_TILE_URL")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"pii": {"()": "govhub.core.pii.RedactingFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["pii"], "formatter": "plain"}
+    },
+    "root": {"handlers": ["console"], "level": env("GOVHUB_LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "jieba": {"level": "WARNING"},
+    },
+}

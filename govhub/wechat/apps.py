@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class WechatConfig(AppConfig):
+    name = "govhub.wechat"
+    label = "wechat"
+    verbose_name = "微信公众号"
