@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "govhub.services",
     "govhub.matrix",
     "govhub.analytics",
+    "govhub.inbox",
     "govhub.api",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

@@ -22,6 +22,7 @@ urlpatterns = [
     path("analytics/", include("govhub.analytics.urls")),
     path("participation/", include("govhub.participation.urls")),
     path("services/", include("govhub.services.urls")),
+    path("inbox/", include("govhub.inbox.urls")),
     path("", include("govhub.portal.urls")),
 ]
 if settings.DEBUG or settings.MODE != "production":

@@ -30,4 +30,7 @@ def make_user(username: str | None = None, *, department: Department | None = No
     )
     if department is not None and role is not None:
         Membership.objects.create(user=user, department=department, role=role)
+        from govhub.core.org import sync_wagtail_groups
+
+        sync_wagtail_groups(user)
     return user

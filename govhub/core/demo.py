@@ -16,7 +16,7 @@ from govhub.core import org
 from govhub.core.models import Department, DepartmentKind, Level, Role
 
 DEMO_PASSWORD = "shifan-2026"  # demo only; printed by `make demo`
-APPS = ["portal", "qa", "wechat", "publishing", "channels", "letters", "participation", "services",
+APPS = ["portal", "qa", "wechat", "publishing", "channels", "letters", "inbox", "participation", "services",
         "matrix", "analytics"]
 
 # (code, name, kind, duties)

@@ -50,6 +50,7 @@ def assign_role(actor, *, user, department: Department, role: str, title: str = 
         if created:
             audit.record(actor=actor, action="role_assigned", obj=membership,
                          summary={"user": user.pk, "department": department.code, "role": role})
+        sync_wagtail_groups(user)
     user.__dict__.pop("_govhub_memberships", None)
     return membership
 
@@ -61,6 +62,31 @@ def revoke_role(actor, membership: Membership) -> None:
                      summary={"user": membership.user_id, "department": membership.department.code,
                               "role": membership.role})
         membership.delete()
+
+
+# Wagtail's own groups (created by its migrations) that each role needs in the page editor.
+ROLE_WAGTAIL_GROUPS = {
+    "editor": ["Editors"],
+    "reviewer": ["Moderators"],
+    "signer": ["Moderators"],
+    "administrator": ["Moderators"],
+}
+STAFF_GROUP = "后台用户"
+
+
+def sync_wagtail_groups(user) -> None:
+    """Give a staff user back-office access and the Wagtail groups of the roles they hold."""
+    from django.contrib.auth.models import Group, Permission
+
+    staff_group, created = Group.objects.get_or_create(name=STAFF_GROUP)
+    if created or not staff_group.permissions.exists():
+        staff_group.permissions.add(
+            Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+        )
+    names = {STAFF_GROUP}
+    for m in Membership.objects.filter(user=user):
+        names.update(ROLE_WAGTAIL_GROUPS.get(m.role, []))
+    user.groups.add(*Group.objects.filter(name__in=names))
 
 
 def create_staff_user(actor, *, username: str, password: str, full_name: str = "", email: str = ""):

@@ -1,0 +1,19 @@
+import pytest
+
+from tests.conftest import screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_staff_logs_into_the_chinese_back_office(page, live_server):
+    from govhub.core.demo import DEMO_PASSWORD, build_core
+
+    build_core()
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("input[name=username]", "editor")
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(live_server.url + "/admin/")
+    body = page.inner_text("body")
+    assert "网站摘要" in body and "页面" in body and "王晓燕" in body
+    screenshot(page, "admin-dashboard")
