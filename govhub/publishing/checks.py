@@ -1,0 +1,332 @@
+"""Pre-publication checks (发布前检查): wording, personal data, links, images, channel limits.
+
+``check_text`` is the shared entry point (the supervision work calls it for inspection faults):
+it finds ID-card numbers with a valid check digit, mobile numbers, bank-card numbers passing
+Luhn, and every term of the wording dictionary in one Aho-Corasick pass (pyahocorasick), so
+thousands of terms cost one scan of the text. Severity (blocking/warning) comes from the
+dictionary entry or from the configurable CheckSetting of each code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from dataclasses import asdict, dataclass
+from html.parser import HTMLParser
+
+import ahocorasick
+
+CODE_LABELS = {
+    "id_number": "身份证号码",
+    "mobile": "手机号码",
+    "bank_card": "银行卡号",
+    "forbidden_term": "禁用词",
+    "sensitive_term": "敏感词",
+    "wrong_expression": "错误表述",
+    "dead_link": "失效的站内链接",
+    "image_alt": "图片缺少替代文字",
+    "channel_limit": "渠道限制",
+    "unsafe_html": "不安全的 HTML",
+    "attachment": "附件",
+    "missing_cover": "缺少封面",
+    "credential": "渠道凭据",
+}
+
+DEFAULT_SEVERITY = {
+    "id_number": "blocking",
+    "mobile": "blocking",
+    "bank_card": "blocking",
+    "forbidden_term": "blocking",
+    "sensitive_term": "warning",
+    "wrong_expression": "warning",
+    "dead_link": "warning",
+    "image_alt": "warning",
+    "channel_limit": "blocking",
+    "unsafe_html": "warning",
+    "attachment": "blocking",
+    "missing_cover": "blocking",
+    "credential": "blocking",
+}
+PERSONAL_CODES = {"id_number", "mobile", "bank_card"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing a check found; ``start``/``end`` index the checked (plain) text."""
+
+    code: str
+    severity: str
+    message: str
+    start: int = 0
+    end: int = 0
+    excerpt: str = ""
+    suggestion: str = ""
+
+    @property
+    def blocking(self) -> bool:
+        return self.severity == "blocking"
+
+    @property
+    def personal(self) -> bool:
+        return self.code in PERSONAL_CODES
+
+    @property
+    def label(self) -> str:
+        return CODE_LABELS.get(self.code, self.code)
+
+    @property
+    def fingerprint(self) -> str:
+        """Stable identity of a finding for overrides (the raw value never stored)."""
+        raw = f"{self.code}|{self.start}|{self.end}|{self.message}"
+        return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+    def as_dict(self) -> dict:
+        return asdict(self) | {"label": self.label, "fingerprint": self.fingerprint}
+
+
+# --- personal data ---------------------------------------------------------------------
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+ID_RE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+MOBILE_RE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?(1[3-9]\d)[- ]?(\d{4})[- ]?(\d{4})(?!\d)")
+CARD_RE = re.compile(r"(?<!\d)(?:\d[ -]?){15,18}\d(?!\d)")
+
+
+def id_check_digit_ok(number: str) -> bool:
+    """True when an 18-digit resident ID number's last character is its ISO 7064 check digit."""
+    if len(number) != 18 or not number[:17].isdigit():
+        return False
+    total = sum(int(c) * w for c, w in zip(number[:17], _ID_WEIGHTS, strict=True))
+    return _ID_CHECK[total % 11] == number[17].upper()
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2 == 1:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+def _mask(value: str, keep_head: int = 3, keep_tail: int = 4) -> str:
+    v = re.sub(r"[ -]", "", value)
+    if len(v) <= keep_head + keep_tail:
+        return "*" * len(v)
+    return v[:keep_head] + "*" * (len(v) - keep_head - keep_tail) + v[-keep_tail:]
+
+
+def _personal_findings(text: str, severity: dict[str, str]) -> list[Finding]:
+    found: list[Finding] = []
+    taken: list[tuple[int, int]] = []
+    if severity.get("id_number"):
+        for m in ID_RE.finditer(text):
+            if id_check_digit_ok(m.group()):
+                taken.append(m.span())
+                found.append(
+                    Finding(
+                        "id_number",
+                        severity["id_number"],
+                        "正文含有身份证号码，公开发布会泄露个人信息，请删除或打码",
+                        m.start(),
+                        m.end(),
+                        _mask(m.group()),
+                        "删除或改为 " + _mask(m.group()),
+                    )
+                )
+    if severity.get("mobile"):
+        for m in MOBILE_RE.finditer(text):
+            if any(a <= m.start() < b for a, b in taken):
+                continue
+            taken.append(m.span())
+            found.append(
+                Finding(
+                    "mobile",
+                    severity["mobile"],
+                    "正文含有手机号码，公开发布会泄露个人信息；如为办事电话请改用单位固定电话",
+                    m.start(),
+                    m.end(),
+                    _mask(m.group()),
+                    "删除或改为单位电话",
+                )
+            )
+    if severity.get("bank_card"):
+        for m in CARD_RE.finditer(text):
+            if any(a <= m.start() < b or a < m.end() <= b for a, b in taken):
+                continue
+            digits = re.sub(r"[ -]", "", m.group())
+            if 16 <= len(digits) <= 19 and luhn_ok(digits):
+                found.append(
+                    Finding(
+                        "bank_card",
+                        severity["bank_card"],
+                        "正文含有银行卡号，公开发布会泄露个人信息，请删除",
+                        m.start(),
+                        m.end(),
+                        _mask(digits, 4, 4),
+                        "删除银行卡号",
+                    )
+                )
+    return found
+
+
+# --- wording dictionary ----------------------------------------------------------------
+
+_TERM_CODE = {
+    "forbidden": "forbidden_term",
+    "sensitive": "sensitive_term",
+    "wrong_expression": "wrong_expression",
+}
+
+
+@dataclass(frozen=True)
+class _Entry:
+    term: str
+    code: str
+    severity: str
+    correction: str
+    note: str
+
+
+class _Dictionary:
+    """The compiled automaton, rebuilt when the dictionary's version (count + last edit) changes."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._version: tuple | None = None
+        self._automaton: ahocorasick.Automaton | None = None
+
+    def automaton(self) -> ahocorasick.Automaton | None:
+        from django.db.models import Count, Max
+
+        from govhub.publishing.models import WordingTerm
+
+        agg = WordingTerm.objects.filter(enabled=True).aggregate(
+            n=Count("id"), last=Max("updated_at"), top=Max("id")
+        )
+        version = (agg["n"], agg["last"], agg["top"])
+        with self._lock:
+            if version != self._version:
+                self._automaton = self._build() if agg["n"] else None
+                self._version = version
+            return self._automaton
+
+    @staticmethod
+    def _build() -> ahocorasick.Automaton:
+        from govhub.publishing.models import WordingTerm
+
+        auto = ahocorasick.Automaton()
+        for t in WordingTerm.objects.filter(enabled=True).order_by("kind", "term"):
+            term = t.term.strip()
+            if not term:
+                continue
+            entry = _Entry(term, _TERM_CODE[t.kind], t.severity, t.correction, t.note)
+            existing = auto.get(term, None)
+            # a forbidden entry wins over a sensitive/wrong entry for the same word
+            if existing is None or (
+                existing.code != "forbidden_term" and entry.code == "forbidden_term"
+            ):
+                auto.add_word(term, entry)
+        auto.make_automaton()
+        return auto
+
+
+DICTIONARY = _Dictionary()
+
+
+def _term_findings(text: str, enabled: dict[str, str]) -> list[Finding]:
+    auto = DICTIONARY.automaton()
+    if auto is None:
+        return []
+    hits: list[tuple[int, int, _Entry]] = []
+    for end_index, entry in auto.iter(text):
+        start = end_index - len(entry.term) + 1
+        hits.append((start, end_index + 1, entry))
+    # keep the longest match where matches overlap (e.g. "国务院总理" over "总理")
+    hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+    out: list[Finding] = []
+    last_end = -1
+    for start, end, entry in hits:
+        if start < last_end or not enabled.get(entry.code):
+            continue
+        last_end = end
+        if entry.code == "wrong_expression":
+            message = f"“{entry.term}”是错误或过时的表述" + (
+                f"，应为“{entry.correction}”" if entry.correction else ""
+            )
+        elif entry.code == "forbidden_term":
+            message = f"“{entry.term}”属于禁用词，不得出现在政府发布内容中"
+        else:
+            message = f"“{entry.term}”属于敏感词，请审慎使用"
+        if entry.note:
+            message += f"（{entry.note}）"
+        out.append(
+            Finding(entry.code, entry.severity, message, start, end, entry.term, entry.correction)
+        )
+    return out
+
+
+def severities() -> dict[str, str]:
+    """Current severity per code ('' when a check is switched off), from CheckSetting rows."""
+    from govhub.publishing.models import CheckSetting
+
+    out = dict(DEFAULT_SEVERITY)
+    for code, severity, enabled in CheckSetting.objects.values_list("code", "severity", "enabled"):
+        out[code] = severity if enabled else ""
+    return out
+
+
+class _TextExtractor(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self._skip += 1
+        elif tag in ("p", "br", "div", "li", "h1", "h2", "h3", "h4", "tr"):
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style") and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+
+def html_to_text(html: str) -> str:
+    """Visible text of an HTML fragment (what a reader sees)."""
+    parser = _TextExtractor()
+    parser.feed(html or "")
+    parser.close()
+    return "".join(parser.parts).strip()
+
+
+def check_text(text: str, *, html: bool = False) -> list[Finding]:
+    """All wording and personal-data findings in ``text`` (HTML is reduced to its visible text
+    first; positions then index that text). Sorted by position."""
+    if html:
+        text = html_to_text(text)
+    if not text:
+        return []
+    sev = severities()
+    found = _personal_findings(text, sev)
+    found += _term_findings(
+        text,
+        {
+            **sev,
+            "forbidden_term": sev.get("forbidden_term") or "",
+            "sensitive_term": sev.get("sensitive_term") or "",
+            "wrong_expression": sev.get("wrong_expression") or "",
+        },
+    )
+    # a switched-off code yields nothing; a dictionary entry keeps its own severity
+    return sorted(found, key=lambda f: (f.start, f.code))

@@ -1,0 +1,391 @@
+"""Publishing records: one piece of content (Publication) sent to N channel targets through
+review steps, pre-publication checks, and the outbox of deliveries (Delivery).
+
+Review is modelled with explicit state rows (ReviewPolicy/ReviewStepSpec/ReviewDecision) rather
+than Wagtail's page workflows: a publication is not a page (it spans the portal, WeChat, Weibo,
+RSS and e-mail), and each step is scoped to departments through govhub's own permission function.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from govhub.channels.models import ChannelAccount
+from govhub.core.models import Department
+from govhub.core.pii import EncryptedTextField, Grade
+
+
+class Severity(models.TextChoices):
+    BLOCKING = "blocking", "阻断发布"
+    WARNING = "warning", "提醒"
+
+
+class TermKind(models.TextChoices):
+    FORBIDDEN = "forbidden", "禁用词"
+    SENSITIVE = "sensitive", "敏感词"
+    WRONG = "wrong_expression", "错误表述"
+
+
+class WordingTerm(models.Model):
+    """One entry of the wording dictionary (禁用词/敏感词/错误表述及正确写法)."""
+
+    term = models.CharField(_("词语"), max_length=100)
+    kind = models.CharField(
+        _("类别"), max_length=20, choices=TermKind.choices, default=TermKind.FORBIDDEN
+    )
+    correction = models.CharField(_("正确写法"), max_length=200, blank=True)
+    severity = models.CharField(
+        _("处理方式"), max_length=10, choices=Severity.choices, default=Severity.WARNING
+    )
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    enabled = models.BooleanField(_("启用"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("用语词库条目")
+        verbose_name_plural = _("用语词库")
+        constraints = [models.UniqueConstraint(fields=["term", "kind"], name="wording_term_unique")]
+        ordering = ["kind", "term"]
+
+    def __str__(self) -> str:
+        return self.term
+
+
+class CheckSetting(models.Model):
+    """Whether a kind of finding blocks publication or only warns (configurable per code)."""
+
+    code = models.CharField(_("检查项"), max_length=32, unique=True)
+    severity = models.CharField(_("处理方式"), max_length=10, choices=Severity.choices)
+    enabled = models.BooleanField(_("启用"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("检查规则")
+        verbose_name_plural = _("检查规则")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        from govhub.publishing.checks import CODE_LABELS
+
+        return CODE_LABELS.get(self.code, self.code)
+
+
+class ReviewPolicy(models.Model):
+    """The review steps (三审) of a column; the default policy covers columns without one."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    column = models.OneToOneField(
+        "wagtailcore.Page",
+        verbose_name=_("栏目"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    is_default = models.BooleanField(_("默认流程"), default=False)
+
+    class Meta:
+        verbose_name = _("审核流程")
+        verbose_name_plural = _("审核流程")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StepAction(models.TextChoices):
+    REVIEW = "review_content", "审核"
+    SIGN = "sign_content", "签发"
+
+
+class ReviewStepSpec(models.Model):
+    """One step of a policy: who (a permission action, optionally within a department) decides."""
+
+    policy = models.ForeignKey(ReviewPolicy, on_delete=models.CASCADE, related_name="steps")
+    order = models.PositiveSmallIntegerField(_("顺序"))
+    name = models.CharField(_("步骤名称"), max_length=40)
+    action = models.CharField(
+        _("所需权限"), max_length=32, choices=StepAction.choices, default=StepAction.REVIEW
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("审核部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("留空：由稿件所属部门范围内的人员审核"),
+    )
+
+    class Meta:
+        ordering = ["policy", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "order"], name="review_step_order_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PubStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    IN_REVIEW = "in_review", "审核中"
+    SENT_BACK = "sent_back", "退回修改"
+    REJECTED = "rejected", "不予发布"
+    SCHEDULED = "scheduled", "定时待发"
+    PUBLISHED = "published", "已发布"
+    WITHDRAWN = "withdrawn", "已撤回"
+
+
+class PubKind(models.TextChoices):
+    ARTICLE = "article", "文章"
+    SHORT = "short", "短消息（仅微信/微博）"
+
+
+class Publication(models.Model):
+    """One piece written once and published to every chosen target (一次采编，多渠道发布)."""
+
+    title = models.CharField(_("标题"), max_length=64)
+    kind = models.CharField(
+        _("类型"), max_length=10, choices=PubKind.choices, default=PubKind.ARTICLE
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("所属部门"),
+        on_delete=models.PROTECT,
+        related_name="publications",
+    )
+    column = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("门户栏目"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("编辑"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="publications",
+    )
+    digest = models.CharField(
+        _("摘要"), max_length=300, blank=True, help_text=_("微信图文摘要，不超过 120 字")
+    )
+    body = models.TextField(_("正文（HTML）"), blank=True)
+    short_text = models.TextField(_("微博文字"), blank=True, help_text=_("留空时由标题和摘要生成"))
+    cover = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("封面图"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    images = models.ManyToManyField(
+        "wagtailimages.Image", verbose_name=_("配图（微博最多 9 张）"), blank=True, related_name="+"
+    )
+    targets = models.ManyToManyField(
+        ChannelAccount, verbose_name=_("发布渠道"), blank=True, related_name="publications"
+    )
+    status = models.CharField(
+        _("状态"), max_length=12, choices=PubStatus.choices, default=PubStatus.DRAFT
+    )
+    current_step = models.PositiveSmallIntegerField(default=0)
+    scheduled_at = models.DateTimeField(_("定时发布时间"), null=True, blank=True)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    portal_page = models.ForeignKey(
+        "wagtailcore.Page", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    portal_url = models.CharField(_("门户地址"), max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("稿件")
+        verbose_name_plural = _("稿件")
+        ordering = ["-updated_at"]
+        indexes = [models.Index(fields=["status", "scheduled_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PublicationAttachment(models.Model):
+    """An attachment (附件); its text is extracted on upload so personal data is found in it."""
+
+    publication = models.ForeignKey(
+        Publication, on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(_("文件"), upload_to="publishing/attachments/%Y/%m/")
+    name = models.CharField(_("文件名"), max_length=200)
+    size = models.PositiveIntegerField(default=0)
+    extracted_text = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Decision(models.TextChoices):
+    SUBMIT = "submit", "提交审核"
+    APPROVE = "approve", "通过"
+    SEND_BACK = "send_back", "退回修改"
+    REJECT = "reject", "不予发布"
+    OVERRIDE = "override", "放行检查"
+
+
+class ReviewDecision(models.Model):
+    """One visible entry of a piece's review history (who decided what at which step, why)."""
+
+    publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="decisions")
+    step_order = models.PositiveSmallIntegerField(default=0)
+    step_name = models.CharField(max_length=40, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decision = models.CharField(max_length=12, choices=Decision.choices)
+    comment = models.TextField(blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+
+class CheckOverride(models.Model):
+    """A reviewer let a blocking finding through, with a reason (放行)."""
+
+    publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="overrides")
+    code = models.CharField(max_length=32)
+    fingerprint = models.CharField(max_length=64)
+    reason = models.TextField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["publication", "fingerprint"], name="override_unique")
+        ]
+
+
+class DeliveryState(models.TextChoices):
+    QUEUED = "queued", "排队中"
+    SENDING = "sending", "发送中"
+    SENT = "sent", "已发送"
+    RETRYING = "retrying", "等待重试"
+    GAVE_UP = "gave_up", "已放弃"
+    WITHDRAWN = "withdrawn", "已撤回"
+    UNCONFIGURED = "unconfigured", "渠道未配置"
+
+
+def _new_key() -> str:
+    return uuid.uuid4().hex
+
+
+class Delivery(models.Model):
+    """One publication to one channel account: the durable outbox row, sent at most once."""
+
+    publication = models.ForeignKey(
+        Publication, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    account = models.ForeignKey(ChannelAccount, on_delete=models.PROTECT, related_name="deliveries")
+    idempotency_key = models.CharField(max_length=32, unique=True, default=_new_key)
+    state = models.CharField(
+        max_length=14, choices=DeliveryState.choices, default=DeliveryState.QUEUED
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    needs_lookup = models.BooleanField(default=False)
+    last_error = models.CharField(max_length=500, blank=True)
+    remote_draft_id = models.CharField(max_length=128, blank=True)
+    remote_publish_id = models.CharField(max_length=128, blank=True)
+    remote_id = models.CharField(max_length=128, blank=True)
+    remote_url = models.CharField(max_length=500, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    gave_up_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("投递")
+        verbose_name_plural = _("投递")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["publication", "account"], name="delivery_unique_target"
+            )
+        ]
+        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.publication} → {self.account}"
+
+    def permission_departments(self) -> list[Department]:
+        return [self.publication.department]
+
+
+class DeliveryEvent(models.Model):
+    """What happened to a delivery, shown to the editor (no personal data)."""
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(auto_now_add=True)
+    kind = models.CharField(max_length=20)
+    message = models.CharField(max_length=500)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+
+class DeliveryStat(models.Model):
+    """Daily figures of one delivery (阅读/点赞/转发/评论); re-fetching a day overwrites it.
+
+    Read by supervision and analytics: one row per (delivery, date); figures are that day's
+    numbers as the platform reports them (not cumulative)."""
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="stats")
+    date = models.DateField()
+    reads = models.PositiveIntegerField(default=0)
+    likes = models.PositiveIntegerField(default=0)
+    shares = models.PositiveIntegerField(default=0)
+    comments = models.PositiveIntegerField(default=0)
+    favourites = models.PositiveIntegerField(default=0)
+    fetched_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("传播数据")
+        verbose_name_plural = _("传播数据")
+        constraints = [
+            models.UniqueConstraint(fields=["delivery", "date"], name="delivery_stat_day_unique")
+        ]
+
+
+class EmailSubscriber(models.Model):
+    """A citizen subscribed to the e-mail edition; the address is personal data (encrypted)."""
+
+    email = EncryptedTextField(_("电子邮箱"), grade=Grade.SENSITIVE, index_kind="email")
+    email_index = models.CharField(max_length=64, unique=True, editable=False)
+    active = models.BooleanField(_("有效"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("邮件订阅者")
+        verbose_name_plural = _("邮件订阅者")
+
+
+class EmailReceipt(models.Model):
+    """One subscriber got one delivery: makes a retried e-mail delivery skip those already sent."""
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="receipts")
+    subscriber = models.ForeignKey(EmailSubscriber, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["delivery", "subscriber"], name="email_receipt_unique")
+        ]

@@ -1,0 +1,166 @@
+"""A fake Weibo open API (api.weibo.com/2) on loopback.
+
+Routes: ``POST /2/statuses/share.json`` (text ≤ 140 characters that must contain a link of the
+app's safe domain, optional ``pic``), ``POST /2/statuses/destroy.json``, ``GET
+/2/statuses/user_timeline.json``, ``GET /2/statuses/count.json``, ``GET /2/comments/show.json``.
+Errors have Weibo's shape ``{"error": …, "error_code": …, "request": …}`` with HTTP 400/403:
+21327 expired_token, 21332 invalid_access_token, 10023 rate limit, 20019 repeated content,
+20021 content is illegal (any word of ``rejected_words``), 20012 text too long.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+
+from tests.fakes import FakeApiServer, FakeRequest, route
+
+TEXT_LIMIT = 140
+
+
+class FakeWeiboApi(FakeApiServer):
+    def __init__(
+        self, port: int = 0, *, access_token: str = "weibo-fake-token", uid: str = "5550001"
+    ) -> None:
+        super().__init__(port)
+        self.tokens = {access_token: uid}
+        self.expired: set[str] = set()
+        self._seq = itertools.count(4_900_000_000_000_000)
+        self.statuses: dict[str, dict] = {}  # idstr -> status
+        self.rejected_words: set[str] = {"违规测试词"}
+        self.comments: dict[str, list[dict]] = {}
+
+    def error_body(self, errcode: int, errmsg: str, path: str) -> dict:
+        return {"error": errmsg, "error_code": errcode, "request": path}
+
+    def _err(self, req: FakeRequest, code: int, msg: str, status: int = 400):
+        return status, self.error_body(code, msg, req.path)
+
+    def check_token(self, req: FakeRequest):
+        token = req.query.get("access_token") or req.form().get("access_token", "")
+        if token in self.expired:
+            return self._err(req, 21327, "expired_token", 401)
+        if token not in self.tokens:
+            return self._err(req, 21332, "invalid_access_token", 401)
+        return None
+
+    def expire_token(self, token: str) -> None:
+        with self.lock:
+            self.tokens.pop(token, None)
+            self.expired.add(token)
+
+    def posted_count(self, marker: str | None = None) -> int:
+        with self.lock:
+            return sum(
+                1
+                for s in self.statuses.values()
+                if not s["deleted"] and (marker is None or marker in s["text"])
+            )
+
+    @route("POST", "/2/statuses/share.json")
+    def share(self, req: FakeRequest):
+        if err := self.check_token(req):
+            return err
+        form = req.form()
+        text = form.get("status", "")
+        if not text:
+            return self._err(req, 10016, "miss required parameter (status)")
+        if len(text) > TEXT_LIMIT:
+            return self._err(
+                req, 20012, "Text too long, please input text less than 140 characters!"
+            )
+        if "http://" not in text and "https://" not in text:
+            return self._err(
+                req, 10017, "parameter (status)'s value invalid: must contain a safe-domain link"
+            )
+        if any(w in text for w in self.rejected_words):
+            return self._err(req, 20021, "Content is illegal!")
+        with self.lock:
+            if any(s["text"] == text and not s["deleted"] for s in self.statuses.values()):
+                return self._err(req, 20019, "Repeat content!")
+            sid = next(self._seq)
+            uid = self.tokens[req.query.get("access_token") or form.get("access_token")]
+            status = {
+                "id": sid,
+                "idstr": str(sid),
+                "mid": str(sid),
+                "text": text,
+                "created_at": time.strftime("%a %b %d %H:%M:%S +0800 %Y"),
+                "user": {"id": int(uid), "idstr": uid},
+                "pic": form.get("pic", ""),
+                "reposts_count": 0,
+                "comments_count": 0,
+                "attitudes_count": 0,
+                "deleted": False,
+            }
+            self.statuses[str(sid)] = status
+        return 200, {k: v for k, v in status.items() if k != "deleted"}
+
+    @route("POST", "/2/statuses/destroy.json")
+    def destroy(self, req: FakeRequest):
+        if err := self.check_token(req):
+            return err
+        sid = req.form().get("id", "")
+        with self.lock:
+            status = self.statuses.get(sid)
+            if status is None or status["deleted"]:
+                return self._err(req, 20101, "target weibo does not exist!")
+            status["deleted"] = True
+        return 200, {k: v for k, v in status.items() if k != "deleted"}
+
+    @route("GET", "/2/statuses/user_timeline.json")
+    def user_timeline(self, req: FakeRequest):
+        if err := self.check_token(req):
+            return err
+        count = min(100, int(req.query.get("count", 20)))
+        page = max(1, int(req.query.get("page", 1)))
+        with self.lock:
+            items = sorted(
+                (s for s in self.statuses.values() if not s["deleted"]), key=lambda s: -s["id"]
+            )
+        chunk = items[(page - 1) * count : page * count]
+        return 200, {
+            "statuses": [{k: v for k, v in s.items() if k != "deleted"} for s in chunk],
+            "total_number": len(items),
+        }
+
+    @route("GET", "/2/statuses/count.json")
+    def count(self, req: FakeRequest):
+        if err := self.check_token(req):
+            return err
+        ids = [i for i in req.query.get("ids", "").split(",") if i][:100]
+        out = []
+        with self.lock:
+            for sid in ids:
+                s = self.statuses.get(sid)
+                if s:
+                    out.append(
+                        {
+                            "id": s["id"],
+                            "idstr": s["idstr"],
+                            "comments": s["comments_count"],
+                            "reposts": s["reposts_count"],
+                            "attitudes": s["attitudes_count"],
+                        }
+                    )
+        return 200, out
+
+    @route("GET", "/2/comments/show.json")
+    def comments_show(self, req: FakeRequest):
+        if err := self.check_token(req):
+            return err
+        sid = req.query.get("id", "")
+        with self.lock:
+            items = list(self.comments.get(sid, []))
+        return 200, {"comments": items, "total_number": len(items)}
+
+    def add_figures(
+        self, sid: str, *, comments: int = 0, reposts: int = 0, attitudes: int = 0
+    ) -> None:
+        with self.lock:
+            s = self.statuses[sid]
+            s["comments_count"], s["reposts_count"], s["attitudes_count"] = (
+                comments,
+                reposts,
+                attitudes,
+            )
