@@ -32,8 +32,13 @@ def county(db):
 # --- browser tests ---------------------------------------------------------------------
 CHROMIUM = os.environ.get("GOVHUB_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 SCREENSHOTS = os.path.join(os.path.dirname(__file__), "screenshots")
 

@@ -11,8 +11,14 @@ from govhub.core.models import Department, DepartmentKind, Level, Membership
 _seq = itertools.count(1)
 
 
-def make_department(parent: Department | None = None, *, name: str | None = None,
-                    level: str = Level.COUNTY, kind: str = DepartmentKind.BUREAU, code: str | None = None) -> Department:
+def make_department(
+    parent: Department | None = None,
+    *,
+    name: str | None = None,
+    level: str = Level.COUNTY,
+    kind: str = DepartmentKind.BUREAU,
+    code: str | None = None,
+) -> Department:
     n = next(_seq)
     fields = dict(name=name or f"测试部门{n}", code=code or f"dept-{n}", level=level, kind=kind)
     if parent is None:
@@ -21,11 +27,19 @@ def make_department(parent: Department | None = None, *, name: str | None = None
     return parent.add_child(**fields)
 
 
-def make_user(username: str | None = None, *, department: Department | None = None,
-              role: str | None = None, superuser: bool = False, password: str = "pw-test-123456"):
+def make_user(
+    username: str | None = None,
+    *,
+    department: Department | None = None,
+    role: str | None = None,
+    superuser: bool = False,
+    password: str = "pw-test-123456",
+):
     User = get_user_model()
     user = User.objects.create_user(
-        username=username or f"user{next(_seq)}", password=password, is_staff=True,
+        username=username or f"user{next(_seq)}",
+        password=password,
+        is_staff=True,
         is_superuser=superuser,
     )
     if department is not None and role is not None:

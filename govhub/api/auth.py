@@ -25,7 +25,11 @@ def issue_token(*, user, name: str, scopes: list[str] | None = None) -> tuple[Ap
 
 
 def resolve_token(key: str) -> ApiToken | None:
-    token = ApiToken.objects.filter(key_hash=hash_key(key), revoked=False).select_related("user").first()
+    token = (
+        ApiToken.objects.filter(key_hash=hash_key(key), revoked=False)
+        .select_related("user")
+        .first()
+    )
     if token is not None:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     return token

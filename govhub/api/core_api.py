@@ -30,7 +30,9 @@ def me(request):
     return {
         "username": user.get_username(),
         "roles": sorted(roles_of(user)),
-        "departments": sorted({m.department.code for m in user.memberships.select_related("department")}),
+        "departments": sorted(
+            {m.department.code for m in user.memberships.select_related("department")}
+        ),
     }
 
 
@@ -42,8 +44,15 @@ def departments(request):
     for d in rows:
         parent = by_path.get(d.path[: -Department.steplen]) if d.depth > 1 else None
         out.append(
-            {"id": d.id, "code": d.code, "name": d.name, "level": d.level, "kind": d.kind,
-             "parent_code": parent.code if parent else None, "depth": d.depth}
+            {
+                "id": d.id,
+                "code": d.code,
+                "name": d.name,
+                "level": d.level,
+                "kind": d.kind,
+                "parent_code": parent.code if parent else None,
+                "depth": d.depth,
+            }
         )
     return out
 
@@ -70,4 +79,7 @@ def audit_verify(request):
     from govhub.core.audit import verify
 
     problems = verify()
-    return {"ok": not problems, "problems": [{"seq": p.seq, "message": p.message} for p in problems]}
+    return {
+        "ok": not problems,
+        "problems": [{"seq": p.seq, "message": p.message} for p in problems],
+    }

@@ -30,11 +30,15 @@ def error_body(code: str, message: str, details=None) -> dict:
 def install_error_handlers(api) -> None:
     @api.exception_handler(DomainError)
     def _domain(request, exc: DomainError):
-        return api.create_response(request, error_body(exc.code, exc.message, exc.details), status=exc.status)
+        return api.create_response(
+            request, error_body(exc.code, exc.message, exc.details), status=exc.status
+        )
 
     @api.exception_handler(PermissionDenied)
     def _denied(request, exc):
-        return api.create_response(request, error_body("forbidden", str(exc) or "无权访问"), status=403)
+        return api.create_response(
+            request, error_body("forbidden", str(exc) or "无权访问"), status=403
+        )
 
     @api.exception_handler(Http404)
     def _missing(request, exc):
@@ -42,7 +46,9 @@ def install_error_handlers(api) -> None:
 
     @api.exception_handler(AuthenticationError)
     def _auth(request, exc):
-        return api.create_response(request, error_body("unauthorized", "请先登录或提供有效令牌"), status=401)
+        return api.create_response(
+            request, error_body("unauthorized", "请先登录或提供有效令牌"), status=401
+        )
 
     @api.exception_handler(NinjaValidationError)
     def _invalid(request, exc):
@@ -53,8 +59,12 @@ def install_error_handlers(api) -> None:
     @api.exception_handler(ValidationError)
     def _dj_invalid(request, exc):
         details = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
-        return api.create_response(request, error_body("invalid", "请求参数不正确", details), status=422)
+        return api.create_response(
+            request, error_body("invalid", "请求参数不正确", details), status=422
+        )
 
     @api.exception_handler(HttpError)
     def _http(request, exc: HttpError):
-        return api.create_response(request, error_body("http_error", str(exc)), status=exc.status_code)
+        return api.create_response(
+            request, error_body("http_error", str(exc)), status=exc.status_code
+        )

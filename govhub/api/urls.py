@@ -21,7 +21,19 @@ from govhub.api import core_api  # noqa: E402
 
 api.add_router("/core", core_api.router)
 
-for _app in ["letters", "publishing", "qa", "wechat", "inbox", "matrix", "analytics", "portal", "participation", "services", "channels"]:
+for _app in [
+    "letters",
+    "publishing",
+    "qa",
+    "wechat",
+    "inbox",
+    "matrix",
+    "analytics",
+    "portal",
+    "participation",
+    "services",
+    "channels",
+]:
     try:
         _mod = import_module(f"govhub.{_app}.api")
     except ModuleNotFoundError as exc:

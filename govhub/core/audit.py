@@ -48,20 +48,37 @@ def _object_ref(obj) -> tuple[str, str]:
 def compute_hash(rec: AuditRecord) -> str:
     at = rec.at.astimezone(UTC).isoformat(timespec="microseconds")
     payload = json.dumps(
-        [rec.seq, at, rec.actor_id, rec.actor, rec.role, rec.action, rec.object_type,
-         rec.object_id, rec.ip, rec.summary, rec.prev_hash],
-        ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+        [
+            rec.seq,
+            at,
+            rec.actor_id,
+            rec.actor,
+            rec.role,
+            rec.action,
+            rec.object_type,
+            rec.object_id,
+            rec.ip,
+            rec.summary,
+            rec.prev_hash,
+        ],
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
     )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 def _actor_fields(actor) -> tuple[int | None, str]:
     if actor is None or not getattr(actor, "is_authenticated", False):
-        return None, str(actor) if isinstance(actor, str) else ("system" if actor is None else "anonymous")
+        return None, str(actor) if isinstance(actor, str) else (
+            "system" if actor is None else "anonymous"
+        )
     return actor.pk, actor.get_username()
 
 
-def record(*, actor, action: str, obj=None, summary: dict | None = None, role: str = "") -> AuditRecord:
+def record(
+    *, actor, action: str, obj=None, summary: dict | None = None, role: str = ""
+) -> AuditRecord:
     """Append one record. Call inside the transaction of the change it describes."""
     actor_id, actor_label = _actor_fields(actor)
     object_type, object_id = _object_ref(obj)
@@ -121,7 +138,10 @@ def verify(batch: int = 5000) -> list[Problem]:
     head = AuditHead.objects.filter(id=1).first()
     if head and head.seq > last_seq:
         problems.append(
-            Problem(last_seq + 1, f"最新的记录 #{last_seq + 1}–#{head.seq} 已被删除 (deleted at the end)")
+            Problem(
+                last_seq + 1,
+                f"最新的记录 #{last_seq + 1}–#{head.seq} 已被删除 (deleted at the end)",
+            )
         )
     elif head and head.seq == last_seq and last_seq and head.hash != prev:
         problems.append(Problem(last_seq, "链尾哈希不符 (head hash mismatch)"))

@@ -16,12 +16,28 @@ from govhub.core import org
 from govhub.core.models import Department, DepartmentKind, Level, Role
 
 DEMO_PASSWORD = "shifan-2026"  # demo only; printed by `make demo`
-APPS = ["portal", "qa", "wechat", "publishing", "channels", "letters", "inbox", "participation", "services",
-        "matrix", "analytics"]
+APPS = [
+    "portal",
+    "qa",
+    "wechat",
+    "publishing",
+    "channels",
+    "letters",
+    "inbox",
+    "participation",
+    "services",
+    "matrix",
+    "analytics",
+]
 
 # (code, name, kind, duties)
 BUREAUS = [
-    ("gov-office", "县人民政府办公室", DepartmentKind.OFFICE, "政务信息公开、督查督办、政府网站与政务新媒体管理"),
+    (
+        "gov-office",
+        "县人民政府办公室",
+        DepartmentKind.OFFICE,
+        "政务信息公开、督查督办、政府网站与政务新媒体管理",
+    ),
     ("fgj", "县发展和改革局", DepartmentKind.BUREAU, "国民经济和社会发展规划、价格管理、重大项目"),
     ("jyj", "县教育局", DepartmentKind.BUREAU, "学前教育、义务教育、招生入学、学生资助"),
     ("kjj", "县科学技术局", DepartmentKind.BUREAU, "科技项目、科技特派员"),
@@ -30,7 +46,12 @@ BUREAUS = [
     ("mzj", "县民政局", DepartmentKind.BUREAU, "低保、养老服务、婚姻登记、殡葬管理"),
     ("sfj", "县司法局", DepartmentKind.BUREAU, "法律援助、人民调解、公共法律服务"),
     ("czj", "县财政局", DepartmentKind.BUREAU, "财政预决算、惠民惠农补贴发放"),
-    ("rsj", "县人力资源和社会保障局", DepartmentKind.BUREAU, "就业创业、社会保险、劳动监察、工资拖欠"),
+    (
+        "rsj",
+        "县人力资源和社会保障局",
+        DepartmentKind.BUREAU,
+        "就业创业、社会保险、劳动监察、工资拖欠",
+    ),
     ("zrj", "县自然资源局", DepartmentKind.BUREAU, "国土空间规划、不动产登记、耕地保护"),
     ("sthj", "市生态环境局示范县分局", DepartmentKind.BUREAU, "大气、水、噪声污染防治与环境执法"),
     ("zjj", "县住房和城乡建设局", DepartmentKind.BUREAU, "房屋建设、物业管理、老旧小区改造、燃气"),
@@ -43,7 +64,12 @@ BUREAUS = [
     ("tyjr", "县退役军人事务局", DepartmentKind.BUREAU, "退役军人安置、优抚"),
     ("yjj", "县应急管理局", DepartmentKind.BUREAU, "安全生产、防灾减灾、应急救援"),
     ("sjj", "县审计局", DepartmentKind.BUREAU, "财政与经济责任审计"),
-    ("scj", "县市场监督管理局", DepartmentKind.BUREAU, "市场主体登记、食品药品安全、价格与消费维权"),
+    (
+        "scj",
+        "县市场监督管理局",
+        DepartmentKind.BUREAU,
+        "市场主体登记、食品药品安全、价格与消费维权",
+    ),
     ("tjj", "县统计局", DepartmentKind.BUREAU, "统计调查与统计公报"),
     ("ybj", "县医疗保障局", DepartmentKind.BUREAU, "医疗保险、医疗救助、异地就医备案"),
     ("lyj", "县林业局", DepartmentKind.BUREAU, "森林防火、林权、绿化"),
@@ -123,38 +149,70 @@ def _ensure_dept(actor, parent, code, name, level, kind, **extra) -> Department:
     if existing:
         return existing
     parent = Department.objects.get(pk=parent.pk) if parent else None  # fresh path/numchild
-    return org.create_department(actor, parent=parent, name=name, code=code, level=level,
-                                 kind=kind, **extra)
+    return org.create_department(
+        actor, parent=parent, name=name, code=code, level=level, kind=kind, **extra
+    )
 
 
 @transaction.atomic
 def build_core() -> County:
     User = get_user_model()
     admin, created = User.objects.get_or_create(
-        username="admin", defaults={"is_staff": True, "is_superuser": True, "first_name": "系统管理员"}
+        username="admin",
+        defaults={"is_staff": True, "is_superuser": True, "first_name": "系统管理员"},
     )
     if created:
         admin.set_password(DEMO_PASSWORD)
         admin.save()
-    root = _ensure_dept(admin, None, "county", "示范县人民政府", Level.COUNTY, DepartmentKind.GOVERNMENT,
-                        phone="0000-12345", address="示范县人民路1号")
+    root = _ensure_dept(
+        admin,
+        None,
+        "county",
+        "示范县人民政府",
+        Level.COUNTY,
+        DepartmentKind.GOVERNMENT,
+        phone="0000-12345",
+        address="示范县人民路1号",
+    )
     depts = {"county": root}
     for code, name, kind, duties in BUREAUS:
-        depts[code] = _ensure_dept(admin, root, code, name, Level.COUNTY, kind, duties=duties,
-                                   phone=f"0000-{6000 + len(depts):04d}")
+        depts[code] = _ensure_dept(
+            admin,
+            root,
+            code,
+            name,
+            Level.COUNTY,
+            kind,
+            duties=duties,
+            phone=f"0000-{6000 + len(depts):04d}",
+        )
     for code, name, villages in TOWNS:
-        town = _ensure_dept(admin, root, code, name, Level.TOWN, DepartmentKind.TOWN,
-                            duties="辖区经济社会事务、便民服务中心")
+        town = _ensure_dept(
+            admin,
+            root,
+            code,
+            name,
+            Level.TOWN,
+            DepartmentKind.TOWN,
+            duties="辖区经济社会事务、便民服务中心",
+        )
         depts[code] = town
         for i, village in enumerate(villages, 1):
             vcode = f"{code}-v{i}"
-            depts[vcode] = _ensure_dept(admin, town, vcode, village, Level.VILLAGE, DepartmentKind.VILLAGE)
+            depts[vcode] = _ensure_dept(
+                admin, town, vcode, village, Level.VILLAGE, DepartmentKind.VILLAGE
+            )
     users = {"admin": admin}
     for username, full_name, dept_code, role, title in STAFF:
         user = User.objects.filter(username=username).first()
         if user is None:
-            user = org.create_staff_user(admin, username=username, password=DEMO_PASSWORD,
-                                         full_name=full_name, email=f"{username}@shifanxian.gov.cn")
+            user = org.create_staff_user(
+                admin,
+                username=username,
+                password=DEMO_PASSWORD,
+                full_name=full_name,
+                email=f"{username}@shifanxian.gov.cn",
+            )
         org.assign_role(admin, user=user, department=depts[dept_code], role=role, title=title)
         users[username] = user
     return County(root=Department.objects.get(pk=root.pk), departments=depts, users=users)

@@ -50,11 +50,18 @@ def job(
                 return fn(*args, **kwargs)
             except Exception as exc:
                 if _attempt > retries:
-                    log.error("job %s gave up after %d attempts: %s", fn.__qualname__, _attempt, exc)
+                    log.error(
+                        "job %s gave up after %d attempts: %s", fn.__qualname__, _attempt, exc
+                    )
                     raise
                 delay = backoff(_attempt)
-                log.warning("job %s failed (attempt %d), retry in %ds: %s",
-                            fn.__qualname__, _attempt, delay, exc)
+                log.warning(
+                    "job %s failed (attempt %d), retry in %ds: %s",
+                    fn.__qualname__,
+                    _attempt,
+                    delay,
+                    exc,
+                )
                 wrapped.using(run_after=timezone.now() + dt.timedelta(seconds=delay)).enqueue(
                     *args, _attempt=_attempt + 1, **kwargs
                 )

@@ -147,7 +147,9 @@ class Citizen(models.Model):
 
     name = EncryptedTextField(_("姓名"), grade=Grade.SENSITIVE, blank=True)
     phone = EncryptedTextField(_("手机号"), grade=Grade.SENSITIVE, blank=True, index_kind="phone")
-    id_number = EncryptedTextField(_("身份证号"), grade=Grade.SENSITIVE, blank=True, index_kind="id")
+    id_number = EncryptedTextField(
+        _("身份证号"), grade=Grade.SENSITIVE, blank=True, index_kind="id"
+    )
     address = EncryptedTextField(_("地址"), grade=Grade.SENSITIVE, blank=True)
     email = EncryptedTextField(_("电子邮箱"), grade=Grade.INTERNAL, blank=True, index_kind="email")
     phone_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
@@ -168,7 +170,9 @@ class Citizen(models.Model):
 class ApiToken(models.Model):
     """A bearer token for the staff API or an Open311 writer; only its hash is stored."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True
+    )
     name = models.CharField(_("名称"), max_length=100)
     key_hash = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=8)
@@ -193,4 +197,6 @@ class PeriodicRun(models.Model):
     enqueued_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["name", "slot"], name="periodic_slot_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "slot"], name="periodic_slot_unique")
+        ]

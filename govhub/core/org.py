@@ -24,8 +24,12 @@ def create_department(
     with transaction.atomic():
         fields = dict(name=name, code=code, level=level, kind=kind, **extra)
         dept = parent.add_child(**fields) if parent else Department.add_root(**fields)
-        audit.record(actor=actor, action="department_created", obj=dept,
-                     summary={"code": code, "parent": parent.code if parent else None})
+        audit.record(
+            actor=actor,
+            action="department_created",
+            obj=dept,
+            summary={"code": code, "parent": parent.code if parent else None},
+        )
     return dept
 
 
@@ -36,8 +40,12 @@ def update_department(actor, dept: Department, **changes) -> Department:
         for k, v in changes.items():
             setattr(dept, k, v)
         dept.save(update_fields=list(changes))
-        audit.record(actor=actor, action="department_updated", obj=dept,
-                     summary={"before": before, "after": changes})
+        audit.record(
+            actor=actor,
+            action="department_updated",
+            obj=dept,
+            summary={"before": before, "after": changes},
+        )
     return dept
 
 
@@ -48,8 +56,12 @@ def assign_role(actor, *, user, department: Department, role: str, title: str = 
             user=user, department=department, role=role, defaults={"title": title}
         )
         if created:
-            audit.record(actor=actor, action="role_assigned", obj=membership,
-                         summary={"user": user.pk, "department": department.code, "role": role})
+            audit.record(
+                actor=actor,
+                action="role_assigned",
+                obj=membership,
+                summary={"user": user.pk, "department": department.code, "role": role},
+            )
         sync_wagtail_groups(user)
     user.__dict__.pop("_govhub_memberships", None)
     return membership
@@ -58,9 +70,16 @@ def assign_role(actor, *, user, department: Department, role: str, title: str = 
 def revoke_role(actor, membership: Membership) -> None:
     require(actor, "manage_staff", membership.department)
     with transaction.atomic():
-        audit.record(actor=actor, action="role_revoked", obj=membership,
-                     summary={"user": membership.user_id, "department": membership.department.code,
-                              "role": membership.role})
+        audit.record(
+            actor=actor,
+            action="role_revoked",
+            obj=membership,
+            summary={
+                "user": membership.user_id,
+                "department": membership.department.code,
+                "role": membership.role,
+            },
+        )
         membership.delete()
 
 
@@ -94,21 +113,28 @@ def create_staff_user(actor, *, username: str, password: str, full_name: str = "
     require(actor, "manage_staff")
     User = get_user_model()
     with transaction.atomic():
-        user = User.objects.create_user(username=username, password=password, email=email,
-                                        first_name=full_name, is_staff=True)
+        user = User.objects.create_user(
+            username=username, password=password, email=email, first_name=full_name, is_staff=True
+        )
         audit.record(actor=actor, action="staff_created", obj=user, summary={"username": username})
     return user
 
 
-def set_workday_override(actor, *, date: dt.date, is_working_day: bool, note: str = "") -> WorkdayOverride:
+def set_workday_override(
+    actor, *, date: dt.date, is_working_day: bool, note: str = ""
+) -> WorkdayOverride:
     """Declare a local holiday or working day; deadlines computed afterwards follow it."""
     require(actor, "manage_workdays")
     with transaction.atomic():
         override, _ = WorkdayOverride.objects.update_or_create(
             date=date, defaults={"is_working_day": is_working_day, "note": note}
         )
-        audit.record(actor=actor, action="workday_override_set", obj=override,
-                     summary={"date": date.isoformat(), "working": is_working_day, "note": note})
+        audit.record(
+            actor=actor,
+            action="workday_override_set",
+            obj=override,
+            summary={"date": date.isoformat(), "working": is_working_day, "note": note},
+        )
         transaction.on_commit(workdays.overrides_changed)
     return override
 
@@ -116,7 +142,11 @@ def set_workday_override(actor, *, date: dt.date, is_working_day: bool, note: st
 def remove_workday_override(actor, override: WorkdayOverride) -> None:
     require(actor, "manage_workdays")
     with transaction.atomic():
-        audit.record(actor=actor, action="workday_override_removed", obj=override,
-                     summary={"date": override.date.isoformat()})
+        audit.record(
+            actor=actor,
+            action="workday_override_removed",
+            obj=override,
+            summary={"date": override.date.isoformat()},
+        )
         override.delete()
         transaction.on_commit(workdays.overrides_changed)

@@ -133,7 +133,9 @@ class EncryptedTextField(models.TextField):
     def pre_save(self, model_instance, add):
         value = getattr(model_instance, self.attname)
         if self.index_kind:
-            setattr(model_instance, f"{self.attname}_index", blind_index(value or "", self.index_kind))
+            setattr(
+                model_instance, f"{self.attname}_index", blind_index(value or "", self.index_kind)
+            )
         return value
 
 
@@ -142,6 +144,7 @@ def pii_fields(model: type[models.Model]) -> list[EncryptedTextField]:
 
 
 # --- masking -------------------------------------------------------------------------
+
 
 def mask_phone(value: str) -> str:
     digits = re.sub(r"\D", "", value or "")
@@ -203,13 +206,17 @@ def export_row(obj: models.Model, *, max_grade: str = Grade.PUBLIC) -> dict[str,
     out = {}
     for f in pii_fields(type(obj)):
         value = getattr(obj, f.attname) or ""
-        out[f.name] = value if order.index(f.grade) <= order.index(max_grade) else mask(f.name, value)
+        out[f.name] = (
+            value if order.index(f.grade) <= order.index(max_grade) else mask(f.name, value)
+        )
     return out
 
 
 # --- logs ----------------------------------------------------------------------------
 
-ID_RE = re.compile(r"(?<!\d)\d{6}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?!\d)")
+ID_RE = re.compile(
+    r"(?<!\d)\d{6}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?!\d)"
+)
 PHONE_RE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d{9}(?!\d)")
 CARD_RE = re.compile(r"(?<!\d)\d{16,19}(?!\d)")
 

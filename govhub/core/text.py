@@ -20,9 +20,81 @@ _WS = re.compile(r"\s+")
 _TOKEN_OK = re.compile(r"[\w\u4e00-\u9fff]", re.UNICODE)
 
 STOPWORDS = frozenset(
-    "的 了 和 与 及 或 是 在 有 我 你 他 她 它 我们 你们 他们 这 那 这个 那个 请问 一下 吗 呢 吧 啊 呀 "
-    "么 怎么 怎样 如何 什么 哪里 哪些 为什么 能 能否 可以 可否 是否 要 需要 想 应该 会 都 也 就 还 "
-    "把 被 对 从 到 给 让 向 于 以 之 其 该 将 并 等 个 一 不 没 没有 多少 几".split()
+    [
+        "的",
+        "了",
+        "和",
+        "与",
+        "及",
+        "或",
+        "是",
+        "在",
+        "有",
+        "我",
+        "你",
+        "他",
+        "她",
+        "它",
+        "我们",
+        "你们",
+        "他们",
+        "这",
+        "那",
+        "这个",
+        "那个",
+        "请问",
+        "一下",
+        "吗",
+        "呢",
+        "吧",
+        "啊",
+        "呀",
+        "么",
+        "怎么",
+        "怎样",
+        "如何",
+        "什么",
+        "哪里",
+        "哪些",
+        "为什么",
+        "能",
+        "能否",
+        "可以",
+        "可否",
+        "是否",
+        "要",
+        "需要",
+        "想",
+        "应该",
+        "会",
+        "都",
+        "也",
+        "就",
+        "还",
+        "把",
+        "被",
+        "对",
+        "从",
+        "到",
+        "给",
+        "让",
+        "向",
+        "于",
+        "以",
+        "之",
+        "其",
+        "该",
+        "将",
+        "并",
+        "等",
+        "个",
+        "一",
+        "不",
+        "没",
+        "没有",
+        "多少",
+        "几",
+    ]
 )
 
 
@@ -76,7 +148,8 @@ def search_terms(text: str) -> list[str]:
 def keywords(text: str) -> list[str]:
     """Content words of a text (nouns, verbs, names), for labels and explanations."""
     return [
-        w for w, flag in rjieba.tag(normalise(text))
+        w
+        for w, flag in rjieba.tag(normalise(text))
         if len(w) > 1 and w not in STOPWORDS and flag[:1] in {"n", "v", "a", "l", "j", "i"}
     ]
 

@@ -54,11 +54,15 @@ def healthz(request):
             healthy = False
             checks[name] = f"error: {type(exc).__name__}"
             log.warning("healthz: %s failed: %s", name, type(exc).__name__)
-    return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503
+    )
 
 
 def _wants_json(request) -> bool:
-    return request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", "")
+    return request.path.startswith("/api/") or "application/json" in request.headers.get(
+        "Accept", ""
+    )
 
 
 def permission_denied(request, exception=None):
@@ -76,5 +80,7 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     if _wants_json(request):
-        return JsonResponse({"error": "server_error", "message": "服务器内部错误，请稍后再试"}, status=500)
+        return JsonResponse(
+            {"error": "server_error", "message": "服务器内部错误，请稍后再试"}, status=500
+        )
     return render(request, "500.html", status=500)

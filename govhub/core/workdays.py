@@ -57,7 +57,9 @@ def is_working_day(day: dt.date, overrides: dict[dt.date, bool] | None = None) -
         return official
     if day.year not in _warned_years:
         _warned_years.add(day.year)
-        message = f"{day.year} 年的法定节假日未知，按周一至周五计算工作日；请在后台“工作日调整”中补充。"
+        message = (
+            f"{day.year} 年的法定节假日未知，按周一至周五计算工作日；请在后台“工作日调整”中补充。"
+        )
         log.warning(message)
         warnings.warn(message, CalendarFallbackWarning, stacklevel=2)
     return day.weekday() < 5

@@ -16,5 +16,7 @@ class Command(BaseCommand):
         if problems:
             for p in problems:
                 self.stderr.write(f"审计记录 {p}")
-            raise CommandError(f"审计日志链校验失败：发现 {len(problems)} 处问题（共 {total} 条记录）")
+            raise CommandError(
+                f"审计日志链校验失败：发现 {len(problems)} 处问题（共 {total} 条记录）"
+            )
         self.stdout.write(f"审计日志链完整：{total} 条记录校验通过")

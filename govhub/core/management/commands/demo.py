@@ -15,9 +15,13 @@ class Command(BaseCommand):
         county = demo.build(apps, stdout=self.stdout)
         self.stdout.write(f"完成：{len(county.departments)} 个部门，{len(county.users)} 名工作人员")
         if not quiet_logins:
-            self.stdout.write("\n演示账号（每个角色一个，密码均为 %s）：" % demo.DEMO_PASSWORD)
+            self.stdout.write(f"\n演示账号（每个角色一个，密码均为 {demo.DEMO_PASSWORD}）：")
             for username in demo.DEMO_LOGINS:
                 user = county.users[username]
-                roles = "、".join(m.get_role_display() for m in user.memberships.all()) or "超级管理员"
-                dept = "、".join(m.department.name for m in user.memberships.select_related("department"))
+                roles = (
+                    "、".join(m.get_role_display() for m in user.memberships.all()) or "超级管理员"
+                )
+                dept = "、".join(
+                    m.department.name for m in user.memberships.select_related("department")
+                )
                 self.stdout.write(f"  {username:<11} {roles:<8} {dept}")

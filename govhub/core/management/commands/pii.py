@@ -14,11 +14,15 @@ def stale_pks(model, newest: str) -> list:
     sql = f"SELECT {qn(model._meta.pk.column)}, {cols} FROM {qn(model._meta.db_table)}"
     with connection.cursor() as cur:
         cur.execute(sql)
-        return [row[0] for row in cur.fetchall() if any(v and key_id_of(v) != newest for v in row[1:])]
+        return [
+            row[0] for row in cur.fetchall() if any(v and key_id_of(v) != newest for v in row[1:])
+        ]
 
 
 class Command(BaseCommand):
-    help = "个人信息：govhub pii rotate 用最新密钥重新加密所有个人信息字段；pii status 统计旧密钥行数"
+    help = (
+        "个人信息：govhub pii rotate 用最新密钥重新加密所有个人信息字段；pii status 统计旧密钥行数"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("subcommand", choices=["rotate", "status"])
@@ -44,7 +48,11 @@ class Command(BaseCommand):
                 if i % 1000 == 0:
                     self.stdout.write(f"  已重新加密 {i}/{len(pks)} 行…")
             total += len(pks)
-            audit.record(actor=None, action="pii_rotate", obj=(model._meta.label_lower, "*"),
-                         summary={"rows": len(pks), "key": newest})
+            audit.record(
+                actor=None,
+                action="pii_rotate",
+                obj=(model._meta.label_lower, "*"),
+                summary={"rows": len(pks), "key": newest},
+            )
         if subcommand == "rotate":
             self.stdout.write(f"完成：{total} 行已用密钥 {newest} 重新加密")

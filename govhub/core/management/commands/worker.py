@@ -41,7 +41,8 @@ class Command(BaseCommand):
         parser.add_argument("--burst", action="store_true", help="处理完队列即退出")
         parser.add_argument("--max-tasks", type=int, default=None)
         parser.add_argument(
-            "--reclaim", action="store_true",
+            "--reclaim",
+            action="store_true",
             help="启动时把所有“运行中”的任务放回队列（仅一个工作进程时使用，如 make demo）",
         )
 
@@ -57,14 +58,21 @@ class Command(BaseCommand):
                 worker = django_rq.get_worker("default")
                 worker.work(burst=burst, with_scheduler=True)
             else:
-                requeued = jobs.requeue_abandoned(dt.timedelta(0) if reclaim else dt.timedelta(minutes=15))
+                requeued = jobs.requeue_abandoned(
+                    dt.timedelta(0) if reclaim else dt.timedelta(minutes=15)
+                )
                 if requeued:
                     self.stdout.write(f"重新排队 {requeued} 个中断的任务")
                 from django_tasks_db.management.commands.db_worker import Worker
 
                 Worker(
-                    queue_names=["*"], interval=interval, batch=burst, backend_name="default",
-                    startup_delay=False, max_tasks=max_tasks, worker_id=f"govhub-{time.time_ns()}",
+                    queue_names=["*"],
+                    interval=interval,
+                    batch=burst,
+                    backend_name="default",
+                    startup_delay=False,
+                    max_tasks=max_tasks,
+                    worker_id=f"govhub-{time.time_ns()}",
                     excluded_queue_names=[],
                 ).run()
         finally:
