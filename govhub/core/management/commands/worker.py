@@ -55,7 +55,7 @@ class Command(BaseCommand):
             if settings.JOBS_BACKEND == "rq":
                 import django_rq
 
-                worker = django_rq.get_worker("default")
+                worker = django_rq.get_worker("default", job_class="django_tasks_rq.backend.Job")
                 worker.work(burst=burst, with_scheduler=True)
             else:
                 requeued = jobs.requeue_abandoned(
