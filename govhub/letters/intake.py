@@ -1,0 +1,259 @@
+"""Intake (收信): one function receives a letter from every channel.
+
+``submit_letter`` is the shared interface the portal, WeChat, Weibo, the phone desk, the API
+and Open311 call. It validates, stores the letter with the writer's personal data encrypted in
+core's Citizen (found again by blind index), computes the deadlines, records the first state
+row, asks the router for a suggestion (and dispatches by itself above the administrator's bar),
+and returns only after the transaction has committed: a tracking code is never shown for a
+letter that was not saved.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from govhub.core import audit
+from govhub.core.models import Citizen, Department
+from govhub.core.permissions import can
+from govhub.core.pii import blind_index
+from govhub.letters import attachments as att
+from govhub.letters.deadlines import current_policy, receive_deadlines
+from govhub.letters.models import Attachment, Category, Channel, Letter, Status
+from govhub.letters.text import (
+    EMAIL_RE,
+    MAX_CONTENT,
+    MAX_SUBJECT,
+    clean_text,
+    normalise_phone,
+    valid_phone,
+)
+
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O/1/I/L: read aloud on the phone
+CHANNELS = {c.value for c in Channel}
+
+
+class LetterInputError(ValueError):
+    """Input refused; ``errors`` maps field names to Chinese messages."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("；".join(errors.values()))
+        self.errors = errors
+
+
+def new_tracking_code() -> str:
+    """12 random symbols of 31 (≈59 bits) from the OS's CSPRNG, shown as XXXX-XXXX-XXXX."""
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def normalise_code(code: str) -> str:
+    raw = re.sub(r"[^0-9A-Za-z]", "", code or "").upper()
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:12]}" if len(raw) == 12 else raw
+
+
+def pin_hash(code: str, pin: str) -> str:
+    """Keyed hash of the code and the phone's last four digits (never stored in clear)."""
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, f"{normalise_code(code)}:{pin}".encode(), hashlib.sha256).hexdigest()
+
+
+def _validate(channel, subject, content, phone, email, category_code, town_code,
+              latitude, longitude) -> tuple[dict, dict]:
+    errors: dict[str, str] = {}
+    if channel not in CHANNELS:
+        errors["channel"] = "未知的来信渠道。"
+    subject, content = clean_text(subject), clean_text(content)
+    if not content:
+        errors["content"] = "请填写来信内容。"
+    elif len(content) > MAX_CONTENT:
+        errors["content"] = f"来信内容不能超过 {MAX_CONTENT} 字（现为 {len(content)} 字），请精简或分多封来信。"
+    if not subject and content:
+        subject = content.splitlines()[0][:40]
+    if len(subject) > MAX_SUBJECT:
+        errors["subject"] = f"标题不能超过 {MAX_SUBJECT} 字。"
+    phone = normalise_phone(phone)
+    if phone and not valid_phone(phone):
+        errors["phone"] = "手机号码格式不正确，请填写 11 位手机号或带区号的固定电话。"
+    email = (email or "").strip()
+    if email and not EMAIL_RE.match(email):
+        errors["email"] = "电子邮箱格式不正确。"
+    category = None
+    if category_code:
+        category = Category.objects.filter(code=category_code).first()
+        if category is None:
+            errors["category_code"] = "未知的信件类别。"
+    town = None
+    if town_code:
+        town = Department.objects.filter(code=town_code, level__in=["town", "village"]).first()
+        if town is None:
+            errors["town_code"] = "未知的乡镇或村（社区）。"
+    if (latitude is None) != (longitude is None):
+        errors["location"] = "位置须同时包含经度和纬度。"
+    elif latitude is not None and not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        errors["location"] = "位置坐标超出范围。"
+    return errors, {"subject": subject, "content": content, "phone": phone, "email": email,
+                    "category": category, "town": town}
+
+
+def find_or_create_citizen(*, name: str = "", phone: str = "", email: str = "", openid: str = "",
+                           weibo_uid: str = "") -> Citizen | None:
+    """The same person writing again is found by keyed hash (phone, e-mail) or account id."""
+    if not any([name, phone, email, openid, weibo_uid]):
+        return None
+    citizen = None
+    if phone:
+        citizen = Citizen.objects.filter(phone_index=blind_index(phone, "phone")).first()
+    if citizen is None and openid:
+        citizen = Citizen.objects.filter(wechat_openid=openid).first()
+    if citizen is None and weibo_uid:
+        citizen = Citizen.objects.filter(weibo_uid=weibo_uid).first()
+    if citizen is None and email:
+        citizen = Citizen.objects.filter(email_index=blind_index(email, "email")).first()
+    if citizen is None:
+        return Citizen.objects.create(name=name, phone=phone, email=email, wechat_openid=openid,
+                                      weibo_uid=weibo_uid)
+    changed = []
+    for field, value in (("name", name), ("phone", phone), ("email", email),
+                         ("wechat_openid", openid), ("weibo_uid", weibo_uid)):
+        if value and not getattr(citizen, field):
+            setattr(citizen, field, value)
+            changed.append(field)
+    if changed:
+        citizen.save()
+    return citizen
+
+
+def _intake_departments(policy) -> tuple[Department, Department]:
+    root = Department.get_root_nodes().first()
+    if root is None:
+        raise LetterInputError({"department": "尚未建立部门，无法收信。"})
+    intake = policy.intake_department or Department.objects.filter(code="xfj").first() or root
+    supervising = (policy.supervising_department
+                   or Department.objects.filter(code="gov-office").first() or root)
+    return intake, supervising
+
+
+def submit_letter(
+    *,
+    channel: str,
+    subject: str,
+    content: str,
+    name: str = "",
+    phone: str = "",
+    email: str = "",
+    openid: str = "",
+    weibo_uid: str = "",
+    town_code: str | None = None,
+    category_code: str | None = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    publish_consent: bool = False,
+    attachments: Sequence = (),
+    idempotency_key: str | None = None,
+    actor=None,
+    received_at=None,
+) -> Letter:
+    """Receive a letter and return it committed, with its ``tracking_code``.
+
+    Raises LetterInputError (field → Chinese message) for bad input, PermissionDenied when a
+    staff ``actor`` may not record letters. The same ``idempotency_key`` twice returns the first
+    letter (a double-clicked submit makes one letter)."""
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        if not can(actor, "record_letter"):
+            from govhub.core.permissions import require
+
+            require(actor, "record_letter")
+            raise PermissionDenied("无权登记来信")
+    if idempotency_key:
+        idempotency_key = idempotency_key[:80]
+        existing = Letter.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
+    errors, clean = _validate(channel, subject, content, phone, email, category_code, town_code,
+                              latitude, longitude)
+    try:
+        checked = att.check_files(attachments)
+    except att.AttachmentError as exc:
+        errors["attachments"] = str(exc)
+    if errors:
+        raise LetterInputError(errors)
+    if channel == Channel.SITE_ERROR and clean["category"] is None:
+        clean["category"] = Category.objects.filter(code="site_error").first()
+    policy = current_policy()
+    intake_dept, supervising = _intake_departments(policy)
+    received_at = received_at or timezone.now()
+    dispatch_due, reply_due = receive_deadlines(received_at, policy, clean["category"])
+    try:
+        with transaction.atomic():
+            citizen = find_or_create_citizen(name=clean_text(name)[:50], phone=clean["phone"],
+                                             email=clean["email"], openid=openid,
+                                             weibo_uid=weibo_uid)
+            letter = _create(channel, clean, citizen, intake_dept, supervising, received_at,
+                             dispatch_due, reply_due, publish_consent, latitude, longitude,
+                             idempotency_key)
+            for c in checked:
+                Attachment.objects.create(letter=letter, file=att.stored_file(c),
+                                          original_name=c.name, mime=c.mime, size=len(c.data))
+            from govhub.letters import lifecycle
+
+            lifecycle.record_event(letter, actor, "received", "收到来信", "", Status.RECEIVED,
+                                   public=True, public_note="您的来信已收到，正在分办。",
+                                   department=intake_dept)
+            audit.record(actor=actor, action="letter_received", obj=letter,
+                         summary={"channel": channel, "attachments": len(checked)})
+            lifecycle.suggest_and_maybe_dispatch(letter, policy)
+            from govhub.letters import notify
+
+            transaction.on_commit(lambda: notify.send_receipt(letter.pk))
+    except IntegrityError:
+        if idempotency_key:
+            existing = Letter.objects.filter(idempotency_key=idempotency_key).first()
+            if existing is not None:
+                return existing
+        raise
+    letter.refresh_from_db()
+    return letter
+
+
+def _create(channel, clean, citizen, intake_dept, supervising, received_at, dispatch_due,
+            reply_due, publish_consent, latitude, longitude, idempotency_key) -> Letter:
+    for _attempt in range(5):
+        code = new_tracking_code()
+        if Letter.objects.filter(tracking_code=code).exists():
+            continue
+        last4 = clean["phone"][-4:] if clean["phone"] else ""
+        return Letter.objects.create(
+            tracking_code=code, pin_hash=pin_hash(code, last4) if last4 else "",
+            channel=channel, subject=clean["subject"], content=clean["content"], citizen=citizen,
+            category=clean["category"], town=clean["town"], latitude=latitude,
+            longitude=longitude, publish_consent=bool(publish_consent),
+            idempotency_key=idempotency_key or None, intake_department=intake_dept,
+            supervising_department=supervising, received_at=received_at,
+            dispatch_due=dispatch_due, reply_due=reply_due,
+            search_text="",
+        )
+    raise RuntimeError("could not draw a free tracking code")  # pragma: no cover
+
+
+def lookup_letter(code: str, phone_last4: str) -> Letter | None:
+    """The letter with this code whose phone ends with these four digits; None otherwise (the
+    caller cannot tell a wrong code from a wrong number)."""
+    code = normalise_code(code)
+    pin = re.sub(r"\D", "", phone_last4 or "")
+    if len(code) != 14 or len(pin) != 4:
+        return None
+    letter = Letter.objects.filter(tracking_code=code).first()
+    if letter is None or not letter.pin_hash:
+        return None
+    if not hmac.compare_digest(letter.pin_hash, pin_hash(code, pin)):
+        return None
+    return letter

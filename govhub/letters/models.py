@@ -1,0 +1,350 @@
+"""Citizen letters (领导信箱/区长信箱): the letter, its explicit state rows (events), the
+departments handling it, replies, extensions, reminders, the deadline policy, the
+category→department table and the stored router models.
+
+State changes never happen here: every change goes through one function in
+``govhub.letters.lifecycle`` (or ``intake``), which checks permission, writes the rows in one
+transaction and the audit record.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from govhub.core.models import Citizen, Department
+
+
+class Channel(models.TextChoices):
+    PORTAL = "portal", "网站"
+    WECHAT = "wechat", "微信"
+    WEIBO = "weibo", "微博"
+    PHONE = "phone", "电话"
+    API = "api", "接口"
+    SITE_ERROR = "site_error", "网站找错"
+    INBOX = "inbox", "留言转信件"
+
+
+class Status(models.TextChoices):
+    RECEIVED = "received", "待分办"
+    DISPATCHED = "dispatched", "待签收"
+    HANDLING = "handling", "办理中"
+    REVIEWING = "reviewing", "答复待审核"
+    REPLIED = "replied", "已答复"
+    REOPENED = "reopened", "不满意待督办"
+    CLOSED = "closed", "已办结"
+    INVALID = "invalid", "无效信件"
+    MERGED = "merged", "已合并"
+
+
+OPEN_STATUSES = [Status.RECEIVED, Status.DISPATCHED, Status.HANDLING, Status.REVIEWING, Status.REOPENED]
+ANSWERED_STATUSES = [Status.REPLIED, Status.CLOSED]
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", "满意"
+    BASICALLY = "basically", "基本满意"
+    UNSATISFIED = "unsatisfied", "不满意"
+
+
+class Category(models.Model):
+    """A category of letters (e.g. 劳动和社会保障); the router predicts it."""
+
+    code = models.SlugField(_("代码"), max_length=64, unique=True)
+    name = models.CharField(_("名称"), max_length=60, unique=True)
+    reply_days = models.PositiveSmallIntegerField(
+        _("答复时限（工作日，空则按默认）"), null=True, blank=True
+    )
+    is_public = models.BooleanField(_("群众可选"), default=True)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("信件类别")
+        verbose_name_plural = _("信件类别")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CategoryRoute(models.Model):
+    """Which department handles a category (optionally: in one town)."""
+
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="routes")
+    town = models.ForeignKey(
+        Department, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        verbose_name=_("乡镇（空：全县）"),
+    )
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="+",
+                                   verbose_name=_("承办部门"))
+
+    class Meta:
+        verbose_name = _("类别分办规则")
+        verbose_name_plural = _("类别分办规则")
+        constraints = [
+            models.UniqueConstraint(fields=["category", "town"], name="category_route_unique"),
+            models.UniqueConstraint(fields=["category"], condition=models.Q(town__isnull=True),
+                                    name="category_route_default_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category} → {self.department}"
+
+
+class LetterPolicy(models.Model):
+    """The administrator's deadline and dispatch policy (one row). Defaults are seed 001's
+    日清日结: dispatched the same working day, handled within 2 working days of dispatch,
+    replied within 3 working days of receipt."""
+
+    dispatch_days = models.PositiveSmallIntegerField(_("分办时限（工作日，0=当日）"), default=0)
+    handle_days = models.PositiveSmallIntegerField(_("办理时限（分办后工作日）"), default=2)
+    reply_days = models.PositiveSmallIntegerField(_("答复时限（收信后工作日）"), default=3)
+    site_error_reply_days = models.PositiveSmallIntegerField(_("网站找错答复时限（工作日）"), default=22)
+    remind_before_days = models.PositiveSmallIntegerField(_("到期前几个工作日催办"), default=1)
+    auto_dispatch_confidence = models.FloatField(
+        _("自动分办置信度门槛（0–1，1 表示不自动分办）"), default=0.9
+    )
+    intake_department = models.ForeignKey(
+        Department, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("收信分办部门"),
+    )
+    supervising_department = models.ForeignKey(
+        Department, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("督办部门"),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("办理时限与分办设置")
+        verbose_name_plural = _("办理时限与分办设置")
+
+    def __str__(self) -> str:
+        return "办理时限与分办设置"
+
+
+class Letter(models.Model):
+    """One citizen letter. Its status is the last of its events; deadlines are dates on the
+    working-day calendar."""
+
+    tracking_code = models.CharField(_("查询码"), max_length=20, unique=True)
+    pin_hash = models.CharField(max_length=64, blank=True, editable=False)
+    channel = models.CharField(_("来信渠道"), max_length=16, choices=Channel.choices)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices,
+                              default=Status.RECEIVED, db_index=True)
+    subject = models.CharField(_("标题"), max_length=200)
+    content = models.TextField(_("内容"))
+    citizen = models.ForeignKey(Citizen, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="letters")
+    category = models.ForeignKey(Category, on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="letters", verbose_name=_("类别"))
+    town = models.ForeignKey(Department, on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="+", verbose_name=_("乡镇/村"))
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    publish_consent = models.BooleanField(_("同意公开"), default=False)
+    idempotency_key = models.CharField(max_length=80, null=True, blank=True, unique=True)
+    intake_department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+",
+                                          verbose_name=_("收信部门"))
+    supervising_department = models.ForeignKey(Department, on_delete=models.PROTECT,
+                                               related_name="+", verbose_name=_("督办部门"))
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="letters", verbose_name=_("主办部门"))
+    merged_into = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="merged_letters")
+    received_at = models.DateTimeField(_("收信时间"), db_index=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    replied_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    dispatch_due = models.DateField(_("分办期限"))
+    handle_due = models.DateField(_("办理期限"), null=True, blank=True)
+    reply_due = models.DateField(_("答复期限"))
+    satisfaction = models.CharField(_("满意度"), max_length=16, choices=Satisfaction.choices,
+                                    blank=True)
+    satisfaction_comment = models.TextField(_("评价意见"), blank=True)
+    # router suggestion at intake
+    suggested_department = models.ForeignKey(Department, on_delete=models.SET_NULL, null=True,
+                                             blank=True, related_name="+")
+    suggestion = models.JSONField(default=dict, blank=True)
+    # public archive
+    published = models.BooleanField(_("已公开"), default=False, db_index=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    public_subject = models.CharField(max_length=200, blank=True)
+    public_content = models.TextField(blank=True)
+    public_reply = models.TextField(blank=True)
+    search_text = models.TextField(blank=True, editable=False)
+    invalid_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("信件")
+        verbose_name_plural = _("信件")
+        indexes = [models.Index(fields=["status", "received_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.tracking_code} {self.subject}"
+
+    def permission_departments(self) -> list[Department]:
+        """Every department that has some role on this letter (narrowed per action by
+        ``govhub.letters.access``)."""
+        depts = [self.intake_department, self.supervising_department]
+        if self.department_id:
+            depts.append(self.department)
+        depts.extend(a.department for a in self.assignments.all())
+        return depts
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class AssignmentRole(models.TextChoices):
+    LEAD = "lead", "主办"
+    CO = "co", "协办"
+
+
+class Assignment(models.Model):
+    """A department handling a letter: the lead (主办) or a co-handler (协办)."""
+
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="assignments")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=8, choices=AssignmentRole.choices)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["role", "id"]
+
+
+class LetterEvent(models.Model):
+    """One explicit state row: what happened to a letter, who did it, from which status to
+    which. ``public`` events are shown to the citizen on the lookup page."""
+
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=32)
+    label = models.CharField(max_length=60)
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                              blank=True, related_name="+")
+    department = models.ForeignKey(Department, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    note = models.TextField(blank=True)
+    public_note = models.CharField(max_length=300, blank=True)
+    public = models.BooleanField(default=False)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class Attachment(models.Model):
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="letters/%Y/%m/")
+    original_name = models.CharField(max_length=200)
+    mime = models.CharField(max_length=80)
+    size = models.PositiveIntegerField()
+
+
+class ReplyStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    REVIEWING = "reviewing", "待审核"
+    SENT_BACK = "sent_back", "退回修改"
+    APPROVED = "approved", "已通过"
+
+
+class Reply(models.Model):
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="replies")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(_("答复内容"))
+    status = models.CharField(max_length=16, choices=ReplyStatus.choices, default=ReplyStatus.DRAFT)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                               related_name="+")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                 blank=True, related_name="+")
+    review_note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class Delivery(models.Model):
+    """The reply sent to the citizen through one channel; unique per reply+channel so a
+    retried job never sends twice."""
+
+    reply = models.ForeignKey(Reply, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(max_length=16)
+    status = models.CharField(max_length=16, default="pending")
+    detail = models.CharField(max_length=300, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["reply", "channel"], name="delivery_unique")
+        ]
+
+
+class ExtensionStatus(models.TextChoices):
+    PENDING = "pending", "待审批"
+    APPROVED = "approved", "已批准"
+    REJECTED = "rejected", "未批准"
+
+
+class Extension(models.Model):
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="extensions")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    days = models.PositiveSmallIntegerField(_("延期工作日"))
+    reason = models.TextField(_("理由"))
+    status = models.CharField(max_length=16, choices=ExtensionStatus.choices,
+                              default=ExtensionStatus.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                     null=True, related_name="+")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class ReminderKind(models.TextChoices):
+    REMIND = "remind", "催办"
+    ESCALATE = "escalate", "督办"
+
+
+class Reminder(models.Model):
+    """A reminder or escalation sent for one deadline; unique so a job run twice notifies once."""
+
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=16, choices=ReminderKind.choices)
+    stage = models.CharField(max_length=16)  # dispatch / handle / reply
+    deadline = models.DateField()
+    department = models.ForeignKey(Department, on_delete=models.SET_NULL, null=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["letter", "kind", "stage", "deadline"],
+                                    name="reminder_unique")
+        ]
+
+
+class RouterModel(models.Model):
+    """A trained router, versioned; the active one serves, older ones stay for rollback."""
+
+    version = models.PositiveIntegerField(unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    active = models.BooleanField(default=False, db_index=True)
+    labels = models.JSONField(default=list)
+    metrics = models.JSONField(default=dict)
+    source = models.CharField(max_length=200, blank=True)
+    blob = models.BinaryField()
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name = _("分办模型")
+        verbose_name_plural = _("分办模型")
+
+    def __str__(self) -> str:
+        return f"v{self.version}{' (当前)' if self.active else ''}"
