@@ -3,17 +3,27 @@
 wechatpy fixes https://api.weixin.qq.com in its client and token URL; we subclass it so the
 base comes from the account (or GOVHUB_WECHAT_API_BASE), which is how tests reach the fake
 server on loopback. The access token is cached in Django's cache (Redis in production), shared
-by all workers, and refreshed once when WeChat answers 40001/42001.
+by all workers, and refreshed once when WeChat answers 40001/42001: the refresh takes a lock
+(a thread lock plus a cache lock across processes) and first looks whether another worker has
+already replaced the failed token, so a batch of deliveries that meets an expired token causes
+one token request, not one per delivery.
 """
 
 from __future__ import annotations
 
+import threading
+import time
+
 from django.conf import settings
 from django.core.cache import cache
 from wechatpy import WeChatClient
+from wechatpy.exceptions import WeChatClientException
 from wechatpy.session import SessionStorage
 
 from govhub.channels.models import ChannelAccount
+
+TOKEN_ERRORS = {40001, 40014, 42001}
+_refresh_lock = threading.Lock()
 
 
 class DjangoCacheStorage(SessionStorage):
@@ -25,7 +35,8 @@ class DjangoCacheStorage(SessionStorage):
         return cache.get(self.prefix + key, default)
 
     def set(self, key, value, ttl=None):
-        cache.set(self.prefix + key, value, ttl)
+        # keep a safety margin so a token is never used in its last minutes
+        cache.set(self.prefix + key, value, max(60, int(ttl) - 300) if ttl else None)
 
     def delete(self, key):
         cache.delete(self.prefix + key)
@@ -39,17 +50,73 @@ class GovhubWeChatClient(WeChatClient):
         self._api_root = api_base.rstrip("/")
         super().__init__(appid, secret, session=DjangoCacheStorage(), timeout=timeout, **kwargs)
 
+    # --- token -------------------------------------------------------------------------
     def fetch_access_token(self):
         return self._fetch_access_token(
             url=self._api_root + "/cgi-bin/token",
             params={"grant_type": "client_credential", "appid": self.appid, "secret": self.secret},
         )
 
+    @property
+    def access_token(self):
+        token = self.session.get(self.access_token_key)
+        return token or self.refresh_access_token(failed=None)
+
+    def refresh_access_token(self, failed: str | None) -> str:
+        """Fetch a new token unless another thread/process already replaced ``failed``."""
+        lock_key = f"govhub:wechat:lock:{self.appid}"
+        with _refresh_lock:
+            deadline = time.monotonic() + 15
+            while True:
+                current = self.session.get(self.access_token_key)
+                if current and current != failed:
+                    return current
+                if cache.add(lock_key, "1", timeout=20):
+                    break
+                if time.monotonic() > deadline:
+                    break
+                time.sleep(0.05)
+            try:
+                current = self.session.get(self.access_token_key)
+                if current and current != failed:
+                    return current
+                self.fetch_access_token()
+                return self.session.get(self.access_token_key)
+            finally:
+                cache.delete(lock_key)
+
+    _in_token_retry = False
+
+    def _handle_result(self, res, method=None, url=None, result_processor=None, **kwargs):
+        result = self._decode_result(res) if not isinstance(res, dict) else res
+        errcode = int(result.get("errcode", 0) or 0) if isinstance(result, dict) else 0
+        if errcode in TOKEN_ERRORS and not self._in_token_retry:
+            failed = kwargs["params"].get("access_token")
+            kwargs["params"]["access_token"] = self.refresh_access_token(failed=failed)
+            self._in_token_retry = True
+            try:
+                return self._request(method=method, url_or_endpoint=url, result_processor=result_processor, **kwargs)
+            finally:
+                self._in_token_retry = False
+        saved, self.auto_retry = self.auto_retry, False  # wechatpy's own retry would refetch every time
+        try:
+            return super()._handle_result(res, method, url, result_processor, **kwargs)
+        finally:
+            self.auto_retry = saved
+
     def _request(self, method, url_or_endpoint, **kwargs):
         # Some wechatpy API groups use absolute URLs on the fixed host: point them at our base.
         if url_or_endpoint.startswith("https://api.weixin.qq.com"):
-            url_or_endpoint = self._api_root + url_or_endpoint[len("https://api.weixin.qq.com"):]
+            url_or_endpoint = self._api_root + url_or_endpoint[len("https://api.weixin.qq.com") :]
         return super()._request(method, url_or_endpoint, **kwargs)
+
+    def post_json(self, path: str, data: dict) -> dict:
+        """POST JSON to ``/cgi-bin/<path>`` or an absolute path under the API root (``/datacube/…``)."""
+        url = self._api_root + path if path.startswith("/") else self.API_BASE_URL + path
+        return self.post(url, data=data)
+
+
+__all__ = ["GovhubWeChatClient", "WeChatClientException", "api_base_for", "make_client"]
 
 
 def api_base_for(account: ChannelAccount) -> str:
@@ -57,5 +124,4 @@ def api_base_for(account: ChannelAccount) -> str:
 
 
 def make_client(account: ChannelAccount, *, timeout: float = 10) -> GovhubWeChatClient:
-    return GovhubWeChatClient(account.app_id, account.app_secret, api_base=api_base_for(account),
-                              timeout=timeout)
+    return GovhubWeChatClient(account.app_id, account.app_secret, api_base=api_base_for(account), timeout=timeout)

@@ -1,0 +1,21 @@
+"""Which adapter serves which platform."""
+
+from __future__ import annotations
+
+from govhub.channels.base import Adapter
+from govhub.channels.feeds import EmailAdapter, RssAdapter
+from govhub.channels.portal import PortalAdapter
+from govhub.channels.wechat import WeChatAdapter
+from govhub.channels.weibo import WeiboAdapter
+
+ADAPTERS: dict[str, Adapter] = {
+    "wechat": WeChatAdapter(),
+    "weibo": WeiboAdapter(),
+    "rss": RssAdapter(),
+    "email": EmailAdapter(),
+    "portal": PortalAdapter(),
+}
+
+
+def adapter_for(platform: str) -> Adapter:
+    return ADAPTERS[platform]

@@ -1,0 +1,145 @@
+"""Weibo adapter over the open API (statuses/share, destroy, user_timeline, count).
+
+Weibo's share API takes text of at most 140 characters that must contain a link, and one
+picture; the preview shows up to 9 pictures (the platform's limit for a post) and the adapter
+attaches the first, the link leading to the full piece on the portal. Weibo access tokens are
+OAuth user grants that cannot be renewed by the server: an expired one gives up the delivery
+with a message asking the administrator to re-authorise the account.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import requests
+from django.conf import settings
+
+from govhub.channels import render
+from govhub.channels.base import ChannelError, Figures, Preview, Progress, Sent, link_with_marker, marker_for
+
+TIMEOUT = float(os.environ.get("GOVHUB_WEIBO_TIMEOUT", "10"))
+IMAGE_MAX_BYTES = 5 * 1024 * 1024
+PERMANENT = {
+    21327: "微博授权已过期，请管理员在“渠道账号”中重新授权",
+    21332: "微博访问令牌无效，请管理员在“渠道账号”中重新授权",
+    21501: "微博访问令牌无效，请管理员在“渠道账号”中重新授权",
+    20021: "内容未通过微博平台审核，请修改后重新提交",
+    20012: "微博文字超过 140 字",
+    10017: "微博内容须包含链接",
+}
+
+
+class WeiboAdapter:
+    platform = "weibo"
+    can_withdraw = True
+
+    def base(self, account) -> str:
+        return (account.api_base or settings.WEIBO_API_BASE).rstrip("/")
+
+    def _call(self, method: str, account, path: str, **kw):
+        url = f"{self.base(account)}/2/{path}"
+        kw.setdefault("timeout", TIMEOUT)
+        try:
+            res = requests.request(method, url, **kw)
+        except requests.Timeout as exc:
+            raise ChannelError("微博接口响应超时，稍后重试（重试前会先核对是否已发出）", ambiguous=True, code="timeout") from exc
+        except requests.RequestException as exc:
+            raise ChannelError("无法连接微博接口，稍后重试", ambiguous=True, code="network") from exc
+        if res.status_code >= 500:
+            raise ChannelError(f"微博接口暂时故障（HTTP {res.status_code}），稍后重试", ambiguous=True, code="http")
+        try:
+            data = res.json()
+        except ValueError as exc:
+            raise ChannelError("微博接口返回了无法识别的内容", ambiguous=True, code="http") from exc
+        if isinstance(data, dict) and data.get("error_code"):
+            code = int(data["error_code"])
+            if code in PERMANENT:
+                raise ChannelError(PERMANENT[code], permanent=True, code=f"wb{code}")
+            if code in (10022, 10023, 10024):
+                raise ChannelError("微博接口调用频率超限，稍后重试", retry_after=600, code="quota")
+            if code == 20019:
+                raise ChannelError("微博提示内容重复，核对是否已发出", ambiguous=True, code="wb20019")
+            raise ChannelError(f"微博接口返回错误 {code}：{data.get('error', '')}", code=f"wb{code}")
+        return data
+
+    def preview(self, publication, account, *, marker: str = "") -> Preview:
+        link = link_with_marker(publication.public_url, marker)
+        images = list(publication.images.all()[: render.WEIBO_IMAGE_LIMIT]) if publication.pk else []
+        return Preview("weibo", {
+            "text": render.weibo_text(publication, link),
+            "images": [img.file.url for img in images],
+            "link": link,
+            "account": account.name if account else "",
+        })
+
+    def validate(self, publication, account) -> list:
+        from govhub.publishing.checks import Finding
+
+        out = []
+        n = publication.images.count() if publication.pk else 0
+        if n > render.WEIBO_IMAGE_LIMIT:
+            out.append(Finding("channel_limit", "blocking", f"微博最多 9 张配图，当前 {n} 张"))
+        for img in publication.images.all() if publication.pk else []:
+            if (img.file_size or 0) > IMAGE_MAX_BYTES:
+                out.append(Finding("channel_limit", "blocking",
+                                   f"配图“{img.title}”{(img.file_size or 0) / 1048576:.1f}MB，超过微博 5MB 上限"))
+        short = (publication.short_text or "").strip()
+        if len(short) > render.WEIBO_TEXT_LIMIT - 30:
+            out.append(Finding("channel_limit", "warning",
+                               f"微博文字 {len(short)} 字，加上链接将超过 140 字，发布时会截断"))
+        if account is not None and not account.access_token:
+            out.append(Finding("credential", "blocking", f"微博账号“{account.name}”未授权（缺少访问令牌）"))
+        return out
+
+    def publish(self, delivery, progress: Progress) -> Sent:
+        pub, account = delivery.publication, delivery.account
+        text = self.preview(pub, account, marker=marker_for(delivery)).fields["text"]
+        data = {"access_token": account.access_token, "status": text}
+        first = pub.images.first()
+        if first is not None:
+            with first.file.open("rb") as fh:
+                files = {"pic": (os.path.basename(first.file.name), fh.read())}
+            status = self._call("POST", account, "statuses/share.json", data=data, files=files)
+        else:
+            status = self._call("POST", account, "statuses/share.json", data=data)
+        uid = status.get("user", {}).get("idstr") or account.remote_id
+        return Sent(status["idstr"], f"https://weibo.com/{uid}/{status['idstr']}")
+
+    def find_existing(self, delivery, progress: Progress) -> Sent | None:
+        marker = marker_for(delivery)
+        account = delivery.account
+        for page in (1, 2, 3):
+            res = self._call("GET", account, "statuses/user_timeline.json",
+                             params={"access_token": account.access_token, "count": 100, "page": page})
+            statuses = res.get("statuses", [])
+            for s in statuses:
+                if marker in s.get("text", ""):
+                    uid = s.get("user", {}).get("idstr") or account.remote_id
+                    return Sent(s["idstr"], f"https://weibo.com/{uid}/{s['idstr']}")
+            if len(statuses) < 100:
+                break
+        return None
+
+    def withdraw(self, delivery) -> None:
+        try:
+            self._call("POST", delivery.account, "statuses/destroy.json",
+                       data={"access_token": delivery.account.access_token, "id": delivery.remote_id})
+        except ChannelError as exc:
+            if exc.code != "wb20101":  # already gone
+                raise
+
+    def fetch_figures(self, account, deliveries: list, day: dt.date) -> dict[int, Figures]:
+        """Weibo reports running totals (comments, reposts, attitudes) per post, 100 ids per call."""
+        by_id = {d.remote_id: d.pk for d in deliveries if d.remote_id}
+        out: dict[int, Figures] = {}
+        ids = list(by_id)
+        for i in range(0, len(ids), 100):
+            rows = self._call("GET", account, "statuses/count.json",
+                              params={"access_token": account.access_token, "ids": ",".join(ids[i:i + 100])})
+            for row in rows:
+                pk = by_id.get(str(row.get("idstr") or row.get("id")))
+                if pk:
+                    out[pk] = Figures(likes=int(row.get("attitudes", 0)), shares=int(row.get("reposts", 0)),
+                                      comments=int(row.get("comments", 0)), is_total=True)
+        return out

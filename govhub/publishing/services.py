@@ -1,0 +1,477 @@
+"""Publishing domain functions: one per state change (write, submit, approve, send back,
+reject, override a check, publish, schedule, retry, withdraw). Each checks permission, changes
+state in one transaction with its audit record, and lets the outbox run after commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from govhub.api.errors import DomainError
+from govhub.channels.adapters import adapter_for
+from govhub.channels.base import ChannelError
+from govhub.channels.render import sanitise_html
+from govhub.core import audit
+from govhub.core.permissions import can, register_action, require
+from govhub.publishing.checks import ATTACHMENT_EXTENSIONS, ATTACHMENT_MAX_BYTES, PERSONAL_CODES, Finding, check_publication
+from govhub.publishing.models import (
+    CheckOverride,
+    Decision,
+    Delivery,
+    DeliveryEvent,
+    DeliveryState,
+    Publication,
+    PublicationAttachment,
+    PubStatus,
+    ReviewDecision,
+    ReviewPolicy,
+)
+
+register_action("manage_wording", "维护用语词库与检查规则", ["administrator", "reviewer"])
+
+OVERRIDABLE = PERSONAL_CODES | {"forbidden_term", "sensitive_term", "wrong_expression", "dead_link", "image_alt"}
+EDITABLE = {PubStatus.DRAFT, PubStatus.SENT_BACK}
+
+
+class PublishingError(DomainError):
+    """A refusal with a Chinese message shown where the editor or reviewer works."""
+
+
+@dataclass(frozen=True)
+class Step:
+    order: int
+    name: str
+    action: str
+    department_id: int | None
+
+
+DEFAULT_STEPS = [Step(1, "初审", "review_content", None), Step(2, "终审签发", "sign_content", None)]
+
+
+def steps_for(pub: Publication) -> list[Step]:
+    """The review steps of the piece's column (nearest column with a policy), else the default."""
+    policy = None
+    if pub.column_id:
+        ancestors = pub.column.get_ancestors(inclusive=True).values_list("pk", flat=True)
+        policies = {p.column_id: p for p in ReviewPolicy.objects.filter(column_id__in=list(ancestors))}
+        for pk in reversed(list(ancestors)):
+            if pk in policies:
+                policy = policies[pk]
+                break
+    if policy is None:
+        policy = ReviewPolicy.objects.filter(is_default=True).first()
+    if policy is None:
+        return DEFAULT_STEPS
+    steps = [Step(s.order, s.name, s.action, s.department_id) for s in policy.steps.order_by("order")]
+    return steps or DEFAULT_STEPS
+
+
+def current_step(pub: Publication) -> Step | None:
+    if pub.status != PubStatus.IN_REVIEW:
+        return None
+    steps = steps_for(pub)
+    return next((s for s in steps if s.order >= pub.current_step), None)
+
+
+def can_decide(user, pub: Publication) -> bool:
+    """May ``user`` decide the current step (its action, within its department or the piece's)?"""
+    step = current_step(pub)
+    if step is None:
+        return False
+    if pub.author_id == user.pk and not user.is_superuser:
+        return False  # 四眼原则：不能审核自己写的稿件
+    if step.department_id:
+        from govhub.core.models import Department
+
+        return can(user, step.action, Department.objects.get(pk=step.department_id))
+    return can(user, step.action, pub)
+
+
+def open_findings(pub: Publication) -> tuple[list[Finding], set[str]]:
+    """All findings and the fingerprints a reviewer has already overridden."""
+    findings = check_publication(pub)
+    overridden = set(CheckOverride.objects.filter(publication=pub).values_list("fingerprint", flat=True))
+    return findings, overridden
+
+
+def _blocking(findings: list[Finding], overridden: set[str], *, personal: bool) -> list[Finding]:
+    return [f for f in findings if f.blocking and f.fingerprint not in overridden and (personal or not f.personal)]
+
+
+def _refuse_findings(blocking: list[Finding], what: str) -> None:
+    raise PublishingError("checks_blocking", f"{what}：有 {len(blocking)} 项阻断性问题，请先修改" +
+                          ("或由审核人员说明理由后放行" if any(f.code in OVERRIDABLE for f in blocking) else ""),
+                          details=[f.as_dict() for f in blocking])
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+FIELDS = {"title", "kind", "department", "column", "digest", "body", "short_text", "cover", "scheduled_at"}
+
+
+def _apply(pub: Publication, fields: dict) -> list[str]:
+    notes = []
+    unknown = set(fields) - FIELDS - {"targets", "images"}
+    if unknown:
+        raise ValueError(f"unknown fields {unknown}")
+    for name, value in fields.items():
+        if name in ("targets", "images"):
+            continue
+        if name == "body":
+            clean = sanitise_html(value or "")
+            if clean != (value or "") and any(k in (value or "").lower() for k in ("<script", "javascript:", " on")):
+                notes.append("正文中的脚本、事件属性等不安全内容已被移除")
+            value = clean
+        setattr(pub, name, value)
+    if not (pub.title or "").strip():
+        raise PublishingError("invalid", "请填写标题")
+    if len(pub.title) > 64:
+        raise PublishingError("invalid", f"标题 {len(pub.title)} 字，最多 64 字")
+    if pub.scheduled_at and timezone.is_naive(pub.scheduled_at):
+        raise PublishingError("invalid", "定时发布时间须带时区")
+    return notes
+
+
+def _set_relations(pub: Publication, fields: dict) -> None:
+    if "targets" in fields:
+        targets = list(fields["targets"])
+        if any(not t.enabled for t in targets):
+            raise PublishingError("invalid", "不能选择已停用的渠道账号")
+        pub.targets.set(targets)
+    if "images" in fields:
+        images = list(fields["images"])
+        pub.images.set(images)
+
+
+def create_publication(user, *, department, **fields) -> tuple[Publication, list[str]]:
+    """An editor starts a piece (草稿) in a department they write for."""
+    require(user, "edit_content", department)
+    with transaction.atomic():
+        pub = Publication(department=department, author=user)
+        notes = _apply(pub, fields)
+        pub.save()
+        _set_relations(pub, fields)
+        audit.record(actor=user, action="publication_created", obj=pub, summary={"title": pub.title})
+    return pub, notes
+
+
+def update_publication(user, pub: Publication, **fields) -> list[str]:
+    """Edit a draft or a piece sent back for changes."""
+    require(user, "edit_content", pub)
+    with transaction.atomic():
+        pub = Publication.objects.select_for_update().get(pk=pub.pk)
+        if pub.status not in EDITABLE:
+            raise PublishingError("not_editable", f"稿件处于“{pub.get_status_display()}”状态，不能修改")
+        if "department" in fields:
+            require(user, "edit_content", fields["department"])
+        notes = _apply(pub, fields)
+        pub.save()
+        _set_relations(pub, fields)
+        audit.record(actor=user, action="publication_edited", obj=pub,
+                     summary={"fields": sorted(k for k in fields if k != "body") + (["body"] if "body" in fields else [])})
+    return notes
+
+
+def extract_text(name: str, data: bytes) -> str:
+    """Text of an attachment for the personal-data check (plain text, CSV, HTML, DOCX, PDF)."""
+    ext = os.path.splitext(name)[1].lower()
+    if ext in (".txt", ".csv"):
+        for enc in ("utf-8", "gb18030"):
+            try:
+                return data.decode(enc)
+            except UnicodeDecodeError:
+                continue
+        return ""
+    if ext == ".docx":
+        import io
+        import re
+        import zipfile
+
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                xml = zf.read("word/document.xml").decode("utf-8", "replace")
+        except (zipfile.BadZipFile, KeyError):
+            return ""
+        return re.sub(r"<[^>]+>", "", xml.replace("</w:p>", "\n"))
+    if ext == ".pdf":
+        try:
+            import io
+
+            from pypdf import PdfReader
+
+            return "\n".join((p.extract_text() or "") for p in PdfReader(io.BytesIO(data)).pages[:50])
+        except Exception:  # noqa: BLE001 - unreadable PDFs are published without a text check
+            return ""
+    return ""
+
+
+def add_attachment(user, pub: Publication, uploaded) -> PublicationAttachment:
+    """Attach a file; unsupported types and oversize files are refused with a Chinese message."""
+    require(user, "edit_content", pub)
+    name = os.path.basename(uploaded.name or "")
+    ext = os.path.splitext(name)[1].lower()
+    if ext not in ATTACHMENT_EXTENSIONS:
+        raise PublishingError("attachment_type", f"不支持的附件类型“{ext or '无扩展名'}”，"
+                              f"允许：{'、'.join(sorted(e.lstrip('.') for e in ATTACHMENT_EXTENSIONS))}")
+    if uploaded.size > ATTACHMENT_MAX_BYTES:
+        raise PublishingError("attachment_size", f"附件 {uploaded.size / 1048576:.1f}MB，超过 20MB 上限")
+    data = uploaded.read()
+    with transaction.atomic():
+        pub = Publication.objects.select_for_update().get(pk=pub.pk)
+        if pub.status not in EDITABLE:
+            raise PublishingError("not_editable", "稿件已提交，不能再添加附件")
+        from django.core.files.base import ContentFile
+
+        att = PublicationAttachment(publication=pub, name=name[:200], size=len(data),
+                                    extracted_text=extract_text(name, data))
+        att.file.save(name, ContentFile(data), save=False)
+        att.save()
+        audit.record(actor=user, action="attachment_added", obj=pub, summary={"attachment": name[:100]})
+    return att
+
+
+# --- review ----------------------------------------------------------------------------------
+
+
+def _decision(pub: Publication, user, decision: str, comment: str = "", step: Step | None = None) -> None:
+    ReviewDecision.objects.create(publication=pub, actor=user, decision=decision, comment=comment,
+                                  step_order=step.order if step else 0, step_name=step.name if step else "")
+
+
+def submit_for_review(user, pub: Publication) -> Publication:
+    """The editor sends the piece into its column's review steps (送审)."""
+    require(user, "edit_content", pub)
+    with transaction.atomic():
+        pub = Publication.objects.select_for_update().get(pk=pub.pk)
+        if pub.status not in EDITABLE:
+            raise PublishingError("not_submittable", f"稿件处于“{pub.get_status_display()}”状态，不能送审")
+        if not pub.targets.exists():
+            raise PublishingError("no_targets", "请至少选择一个发布渠道")
+        findings, overridden = open_findings(pub)
+        blocking = _blocking(findings, overridden, personal=False)
+        if blocking:
+            _refuse_findings(blocking, "不能送审")
+        first = steps_for(pub)[0]
+        pub.status, pub.current_step = PubStatus.IN_REVIEW, first.order
+        pub.save(update_fields=["status", "current_step", "updated_at"])
+        _decision(pub, user, Decision.SUBMIT)
+        audit.record(actor=user, action="publication_submitted", obj=pub, summary={"step": first.name})
+    return pub
+
+
+def _require_step(user, pub: Publication) -> Step:
+    step = current_step(pub)
+    if step is None:
+        raise PublishingError("not_in_review", f"稿件处于“{pub.get_status_display()}”状态，没有待审步骤")
+    if not can_decide(user, pub):
+        audit.record(actor=user, action="permission_denied", obj=pub, summary={"attempted": step.action})
+        raise PermissionDenied(f"无权办理“{step.name}”")
+    return step
+
+
+def approve(user, pub: Publication, comment: str = "") -> Publication:
+    """Approve the current step; the last step publishes now or at the scheduled time (签发)."""
+    with transaction.atomic():
+        pub = Publication.objects.select_for_update().get(pk=pub.pk)
+        step = _require_step(user, pub)
+        findings, overridden = open_findings(pub)
+        blocking = _blocking(findings, overridden, personal=True)
+        if blocking:
+            _refuse_findings(blocking, "不能通过")
+        _decision(pub, user, Decision.APPROVE, comment, step)
+        later = [s for s in steps_for(pub) if s.order > step.order]
+        audit.record(actor=user, action="publication_approved", obj=pub,
+                     summary={"step": step.name, "final": not later})
+        if later:
+            pub.current_step = later[0].order
+            pub.save(update_fields=["current_step", "updated_at"])
+        elif pub.scheduled_at and pub.scheduled_at > timezone.now():
+            pub.status = PubStatus.SCHEDULED
+            pub.save(update_fields=["status", "updated_at"])
+        else:
+            _publish(pub, actor=user)
+    return pub
+
+
+def send_back(user, pub: Publication, comment: str) -> Publication:
+    """Return the piece to its editor with what to change (退回修改)."""
+    if not (comment or "").strip():
+        raise PublishingError("comment_required", "退回修改须填写意见")
+    with transaction.atomic():
+        pub = Publication.objects.select_for_update().get(pk=pub.pk)
+        if pub.status == PubStatus.SCHEDULED:
+            require(user, "sign_content", pub)
+            step = Step(0, "定时待发", "sign_content", None)
+        else:
+            step = _require_step(user, pub)
+        pub.status, pub.current_step = PubStatus.SENT_BACK, 0
+        pub.save(update_fields=["status", "current_step", "updated_at"])
+        _decision(pub, user, Decision.SEND_BACK, comment, step)
+        audit.record(actor=user, action="publication_sent_back", obj=pub, summary={"step": step.name})
+    return pub
+
+
+def reject(user, pub: Publication, comment: str) -> Publication:
+    """Refuse the piece for good (不予发布)."""
+    if not (comment or "").strip():
+        raise PublishingError("comment_required", "不予发布须说明理由")
+    with transaction.atomic():
+        pub = Publication.objects.select_for_update().get(pk=pub.pk)
+        step = _require_step(user, pub)
+        pub.status = PubStatus.REJECTED
+        pub.save(update_fields=["status", "updated_at"])
+        _decision(pub, user, Decision.REJECT, comment, step)
+        audit.record(actor=user, action="publication_rejected", obj=pub, summary={"step": step.name})
+    return pub
+
+
+def override_finding(user, pub: Publication, fingerprint: str, reason: str) -> CheckOverride:
+    """A reviewer lets one blocking finding through, saying why (放行, e.g. 公示必须的联系电话)."""
+    require(user, "override_check", pub)
+    if len((reason or "").strip()) < 4:
+        raise PublishingError("reason_required", "放行须写明理由（至少 4 个字）")
+    findings = {f.fingerprint: f for f in check_publication(pub)}
+    finding = findings.get(fingerprint)
+    if finding is None:
+        raise PublishingError("unknown_finding", "该检查结果已不存在（稿件可能已修改），请刷新")
+    if finding.code not in OVERRIDABLE:
+        raise PublishingError("not_overridable", f"“{finding.label}”问题不能放行，须修改稿件")
+    with transaction.atomic():
+        ov, _ = CheckOverride.objects.get_or_create(
+            publication=pub, fingerprint=fingerprint,
+            defaults={"code": finding.code, "reason": reason.strip(), "actor": user})
+        _decision(pub, user, Decision.OVERRIDE, f"{finding.label}：{reason.strip()}")
+        audit.record(actor=user, action="check_overridden", obj=pub, summary={"code": finding.code})
+    return ov
+
+
+# --- publishing and the outbox -------------------------------------------------------------------
+
+
+def _configured(account) -> bool:
+    if account.platform == "wechat":
+        return bool(account.app_id and account.app_secret)
+    if account.platform == "weibo":
+        return bool(account.access_token)
+    return True
+
+
+def _publish(pub: Publication, actor) -> None:
+    """Inside the caller's transaction: the piece is published and one delivery per target is
+    queued; the outbox runs after commit."""
+    from govhub.core.jobs import enqueue_on_commit
+    from govhub.publishing.jobs import send_due_deliveries
+
+    now = timezone.now()
+    pub.status, pub.published_at = PubStatus.PUBLISHED, now
+    pub.save(update_fields=["status", "published_at", "updated_at"])
+    made = 0
+    for account in pub.targets.all().order_by("platform"):
+        state = DeliveryState.QUEUED if _configured(account) else DeliveryState.UNCONFIGURED
+        d, created = Delivery.objects.get_or_create(publication=pub, account=account,
+                                                    defaults={"state": state, "next_attempt_at": now})
+        if created:
+            made += 1
+            DeliveryEvent.objects.create(
+                delivery=d, kind="queued" if state == DeliveryState.QUEUED else "unconfigured",
+                message="已进入发件箱" if state == DeliveryState.QUEUED else "渠道凭据未配置，未发送（配置后可点“重试”）")
+    audit.record(actor=actor, action="publication_published", obj=pub, summary={"deliveries": made})
+    enqueue_on_commit(send_due_deliveries)
+
+
+def publish_due_scheduled(now: dt.datetime | None = None) -> int:
+    """定时发布: publish every scheduled piece whose time has come (run by a periodic job)."""
+    now = now or timezone.now()
+    n = 0
+    for pk in Publication.objects.filter(status=PubStatus.SCHEDULED, scheduled_at__lte=now).values_list("pk", flat=True):
+        with transaction.atomic():
+            pub = Publication.objects.select_for_update().get(pk=pk)
+            if pub.status != PubStatus.SCHEDULED:
+                continue
+            _publish(pub, actor=None)
+            n += 1
+    return n
+
+
+def retry_delivery(user, delivery: Delivery) -> Delivery:
+    """The editor sends a failed (or unconfigured) delivery again; it keeps its idempotency key."""
+    require(user, "edit_content", delivery)
+    from govhub.core.jobs import enqueue_on_commit
+    from govhub.publishing.jobs import send_due_deliveries
+
+    with transaction.atomic():
+        changed = Delivery.objects.filter(
+            pk=delivery.pk, state__in=[DeliveryState.GAVE_UP, DeliveryState.RETRYING, DeliveryState.UNCONFIGURED]
+        ).update(state=DeliveryState.QUEUED, attempts=0, next_attempt_at=timezone.now(), updated_at=timezone.now())
+        if not changed:
+            raise PublishingError("not_retryable", "只有“已放弃”“等待重试”或“未配置”的投递可以重试")
+        DeliveryEvent.objects.create(delivery=delivery, kind="retry", message=f"{user.get_username()} 手动重试")
+        audit.record(actor=user, action="delivery_retried", obj=delivery, summary={"account": delivery.account.slug})
+        enqueue_on_commit(send_due_deliveries)
+    delivery.refresh_from_db()
+    return delivery
+
+
+def withdraw_delivery(user, delivery: Delivery, reason: str = "") -> Delivery:
+    """撤回: delete the remote post where the platform allows, then record it. A delivery not yet
+    sent is simply cancelled. The platform call happens before our transaction; if it fails,
+    nothing changes here and the editor sees why."""
+    require(user, "withdraw_content", delivery)
+    delivery = Delivery.objects.select_related("account", "publication").get(pk=delivery.pk)
+    if delivery.state == DeliveryState.SENDING:
+        raise PublishingError("sending", "正在发送，请稍后再撤回")
+    if delivery.state == DeliveryState.WITHDRAWN:
+        return delivery
+    note = "已撤回"
+    if delivery.state == DeliveryState.SENT:
+        adapter = adapter_for(delivery.account.platform)
+        if adapter.can_withdraw:
+            try:
+                adapter.withdraw(delivery)
+            except ChannelError as exc:
+                raise PublishingError("withdraw_failed", f"撤回失败：{exc.message}") from exc
+            note = "已从平台删除"
+        else:
+            note = "该渠道无法撤回已发出的内容，已记录撤回"
+        from_states = [DeliveryState.SENT]
+    else:
+        note = "未发送，已取消"
+        from_states = [DeliveryState.QUEUED, DeliveryState.RETRYING, DeliveryState.GAVE_UP, DeliveryState.UNCONFIGURED]
+    with transaction.atomic():
+        changed = Delivery.objects.filter(pk=delivery.pk, state__in=from_states).update(
+            state=DeliveryState.WITHDRAWN, withdrawn_at=timezone.now(), updated_at=timezone.now())
+        if not changed:
+            raise PublishingError("state_changed", "投递状态刚刚发生变化，请刷新后再试")
+        DeliveryEvent.objects.create(delivery=delivery, kind="withdrawn",
+                                     message=f"{note}" + (f"（{reason.strip()[:200]}）" if reason.strip() else ""))
+        audit.record(actor=user, action="delivery_withdrawn", obj=delivery,
+                     summary={"account": delivery.account.slug, "note": note})
+    delivery.refresh_from_db()
+    return delivery
+
+
+def withdraw_publication(user, pub: Publication, reason: str) -> Publication:
+    """Withdraw a published piece everywhere it went (each delivery as above)."""
+    require(user, "withdraw_content", pub)
+    if not (reason or "").strip():
+        raise PublishingError("reason_required", "撤回须说明理由")
+    errors = []
+    for d in pub.deliveries.exclude(state=DeliveryState.WITHDRAWN):
+        try:
+            withdraw_delivery(user, d, reason)
+        except PublishingError as exc:
+            errors.append(f"{d.account.name}：{exc.message}")
+    with transaction.atomic():
+        pub = Publication.objects.select_for_update().get(pk=pub.pk)
+        if not errors:
+            pub.status = PubStatus.WITHDRAWN
+            pub.save(update_fields=["status", "updated_at"])
+        audit.record(actor=user, action="publication_withdrawn", obj=pub, summary={"complete": not errors})
+    if errors:
+        raise PublishingError("withdraw_partial", "部分渠道撤回失败：" + "；".join(errors))
+    return pub
