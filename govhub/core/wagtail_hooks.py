@@ -227,3 +227,21 @@ register_permission_policy(
         dept_field=None,
     ),
 )
+
+
+@hooks.register("construct_homepage_panels")
+def add_my_roles_panel(request, panels):
+    from wagtail.admin.ui.components import Component
+
+    class MyRolesPanel(Component):
+        """Dashboard panel: which roles I hold in which departments."""
+
+        name = "govhub_my_roles"
+        order = 50
+        template_name = "core/panel_my_roles.html"
+
+        def get_context_data(self, parent_context=None):
+            memberships = request.user.memberships.select_related("department").order_by("role")
+            return {"memberships": memberships, "user": request.user}
+
+    panels.append(MyRolesPanel())

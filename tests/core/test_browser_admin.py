@@ -15,5 +15,6 @@ def test_staff_logs_into_the_chinese_back_office(page, live_server):
     page.click("button[type=submit]")
     page.wait_for_url(live_server.url + "/admin/")
     body = page.inner_text("body")
-    assert "网站摘要" in body and "页面" in body and "王晓燕" in body
+    assert "网站摘要" in body and "王晓燕" in body
+    assert "我的岗位" in body and "县融媒体中心" in body and "编辑" in body
     screenshot(page, "admin-dashboard")
