@@ -75,3 +75,10 @@ def test_audit_log_page_refuses_handlers_with_a_message_and_a_record(client, cou
     assert response.redirect_chain[0][1] == 302
     assert "权限" in response.content.decode()  # Wagtail's "您没有权限访问该页面" message
     assert AuditRecord.objects.filter(action="permission_denied", actor=handler.username).exists()
+
+
+def test_dashboard_reads_in_chinese(client, county):
+    client.force_login(make_user(department=county, role=Role.EDITOR))
+    html = client.get("/admin/").content.decode()
+    assert "个页面" in html and "搜索全部页面" in html and "我的岗位" in html
+    assert "Pages <span" not in html and "Page <span" not in html
