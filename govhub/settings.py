@@ -92,8 +92,6 @@ INSTALLED_APPS = [
     "govhub.wechat",
     "govhub.qa",
     "govhub.letters",
-    "govhub.participation",
-    "govhub.services",
     "govhub.matrix",
     "govhub.analytics",
     "govhub.inbox",

@@ -20,8 +20,6 @@ urlpatterns = [
     path("publishing/", include("govhub.publishing.urls")),
     path("matrix/", include("govhub.matrix.urls")),
     path("analytics/", include("govhub.analytics.urls")),
-    path("participation/", include("govhub.participation.urls")),
-    path("services/", include("govhub.services.urls")),
     path("inbox/", include("govhub.inbox.urls")),
     path("", include("govhub.portal.urls")),
 ]

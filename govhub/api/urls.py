@@ -30,8 +30,6 @@ for _app in [
     "matrix",
     "analytics",
     "portal",
-    "participation",
-    "services",
     "channels",
 ]:
     try:

@@ -24,8 +24,6 @@ APPS = [
     "channels",
     "letters",
     "inbox",
-    "participation",
-    "services",
     "matrix",
     "analytics",
 ]
