@@ -1,0 +1,461 @@
+"""The nightly inspection (常态化检查) of every account and the portal against the national
+indicators (国办《政府网站与政务新媒体检查指标》), and rectification notices (整改通知).
+
+Rules (thresholds in :class:`InspectionSettings`):
+- silent: no post for ``silent_days`` (14) → 单项否决
+- no_interaction: the account has no effective interaction function → 单项否决
+- unanswered: a citizen message left without answer for more than ``unanswered_days`` (90) → 否决
+- portal_home: the portal home page not updated for ``portal_home_days`` (14) → 否决
+- news_columns: ``news_column_count`` (5) or more news columns not updated within
+  ``news_column_days`` (14) → 否决
+- policy_columns: a notice/policy column not updated within ``policy_column_days`` (180) → 否决
+- text: a published text with leaked personal data or a wrong official expression → 扣分项
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Max, Min
+from django.utils import timezone
+
+from govhub.core import audit
+from govhub.core.models import Department
+from govhub.core.permissions import require
+from govhub.matrix.models import (
+    Account,
+    Finding,
+    InspectionSettings,
+    Message,
+    Post,
+    Rectification,
+    RectificationStatus,
+    Severity,
+)
+
+RULES = {
+    "silent": "长期未更新",
+    "no_interaction": "无有效互动功能",
+    "unanswered": "留言长期未答复",
+    "portal_home": "门户首页长期未更新",
+    "news_columns": "动态类栏目长期未更新",
+    "policy_columns": "通知公告/政策文件栏目长期未更新",
+    "text": "内容差错或泄露个人信息",
+}
+
+
+# --- text checks: the publishing engineer's checks, or our fallback -------------------------
+
+TEXT_CODES = {"id_number", "mobile", "bank_card", "wrong_expression", "forbidden_term"}
+
+
+def check_text(text: str) -> list[tuple[str, str]]:
+    """(code, message) for each problem of a published text: personal data or wrong wording.
+    Uses ``govhub.publishing.checks.check_text`` when present, otherwise the core PII patterns."""
+    try:
+        from govhub.publishing.checks import check_text as publishing_check
+    except ImportError:
+        publishing_check = None
+    if publishing_check is not None:
+        return [(f.code, f.message) for f in publishing_check(text) if f.code in TEXT_CODES]
+    from govhub.core.pii import CARD_RE, ID_RE, PHONE_RE
+
+    found = []
+    for code, rx, label in [
+        ("id_number", ID_RE, "身份证号"),
+        ("mobile", PHONE_RE, "手机号"),
+        ("bank_card", CARD_RE, "银行卡号"),
+    ]:
+        if rx.search(text):
+            found.append((code, f"正文含{label}"))
+    return found
+
+
+# --- the portal adapter -------------------------------------------------------------------
+
+
+@dataclass
+class ColumnState:
+    title: str
+    kind: str  # "home", "news", "policy"
+    last_updated: dt.datetime | None
+
+
+POLICY_WORDS = ("通知公告", "公告", "政策", "文件", "规划", "公示")
+
+
+def column_kind(title: str, page=None) -> str:
+    explicit = getattr(page, "column_kind", None) if page is not None else None
+    if explicit in {"news", "policy"}:
+        return explicit
+    return "policy" if any(w in title for w in POLICY_WORDS) else "news"
+
+
+def portal_columns() -> list[ColumnState]:
+    """The portal's home page and its columns with their last update, read from Wagtail's page
+    tree: the site's root page is the home page; each live child is a column (栏目), updated
+    when it or any page under it was last published. A page class may say ``column_kind``."""
+    from wagtail.models import Page, Site
+
+    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+    if site is None or site.root_page.depth < 2:
+        return []
+    home = site.root_page
+    if (
+        not home.live
+        or not Page.objects.filter(depth__gt=home.depth, path__startswith=home.path).exists()
+    ):
+        return []
+    home_last = Page.objects.filter(path__startswith=home.path, live=True).aggregate(
+        m=Max("last_published_at")
+    )["m"]
+    states = [ColumnState(home.title, "home", home_last)]
+    for col in home.get_children().live().specific():
+        last = Page.objects.filter(path__startswith=col.path, live=True).aggregate(
+            m=Max("last_published_at")
+        )["m"]
+        states.append(ColumnState(col.title, column_kind(col.title, col), last))
+    return states
+
+
+# --- the run ----------------------------------------------------------------------------
+
+
+@dataclass
+class AccountFacts:
+    """What the rules need about one account (computed in bulk, also by the Spark jobs)."""
+
+    account_id: int
+    opened_on: dt.date | None
+    has_interaction: bool
+    last_post: dt.datetime | None
+    oldest_unanswered: dt.datetime | None
+    unanswered: int
+
+
+def account_rules(
+    facts: AccountFacts, today: dt.date, cfg: InspectionSettings
+) -> list[tuple[str, str, str]]:
+    """(rule, severity, message) for one account: a pure function shared with the Spark job."""
+    out = []
+    started = facts.opened_on or dt.date.min
+    if (today - started).days >= cfg.silent_days:
+        if facts.last_post is None:
+            out.append(
+                ("silent", Severity.VETO, f"开设以来未发布内容（超过 {cfg.silent_days} 天）")
+            )
+        else:
+            days = (today - timezone.localtime(facts.last_post).date()).days
+            if days > cfg.silent_days:
+                out.append(
+                    ("silent", Severity.VETO, f"已 {days} 天未更新（阈值 {cfg.silent_days} 天）")
+                )
+    if not facts.has_interaction:
+        out.append(("no_interaction", Severity.VETO, "未开通有效的互动功能"))
+    if facts.oldest_unanswered is not None:
+        days = (today - timezone.localtime(facts.oldest_unanswered).date()).days
+        if days > cfg.unanswered_days:
+            out.append(
+                (
+                    "unanswered",
+                    Severity.VETO,
+                    f"{facts.unanswered} 条留言超过 {cfg.unanswered_days} 天未答复（最久 {days} 天）",
+                )
+            )
+    return out
+
+
+def gather_facts(today: dt.date, cfg: InspectionSettings) -> list[tuple[Account, AccountFacts]]:
+    accounts = list(
+        Account.objects.filter(closed_on__isnull=True)
+        .exclude(platform="portal")
+        .select_related("department")
+    )
+    last = dict(
+        Post.objects.values_list("account_id")
+        .annotate(m=Max("published_at"))
+        .values_list("account_id", "m")
+    )
+    cutoff = timezone.make_aware(
+        dt.datetime.combine(today - dt.timedelta(days=cfg.unanswered_days), dt.time())
+    )
+    old = {
+        r["account_id"]: r
+        for r in Message.objects.filter(answered_at__isnull=True, received_at__lt=cutoff)
+        .values("account_id")
+        .annotate(m=Min("received_at"), n=Max("id"))
+    }
+    counts = {}
+    for acc_id in old:
+        counts[acc_id] = Message.objects.filter(
+            account_id=acc_id, answered_at__isnull=True, received_at__lt=cutoff
+        ).count()
+    return [
+        (
+            a,
+            AccountFacts(
+                a.pk,
+                a.opened_on,
+                a.has_interaction,
+                last.get(a.pk),
+                old.get(a.pk, {}).get("m"),
+                counts.get(a.pk, 0),
+            ),
+        )
+        for a in accounts
+    ]
+
+
+def portal_findings(
+    columns: list[ColumnState], today: dt.date, cfg: InspectionSettings
+) -> list[tuple[str, str, str, str]]:
+    """(rule, severity, message, ref) for the portal."""
+    out = []
+    now = timezone.make_aware(dt.datetime.combine(today, dt.time(23, 59)))
+
+    def age(c: ColumnState) -> int:
+        return 10**6 if c.last_updated is None else (now - c.last_updated).days
+
+    home = [c for c in columns if c.kind == "home"]
+    if home and age(home[0]) > cfg.portal_home_days:
+        out.append(
+            (
+                "portal_home",
+                Severity.VETO,
+                f"首页已 {age(home[0])} 天未更新（阈值 {cfg.portal_home_days} 天）",
+                "",
+            )
+        )
+    stale_news = [c for c in columns if c.kind == "news" and age(c) > cfg.news_column_days]
+    if len(stale_news) >= cfg.news_column_count:
+        names = "、".join(c.title for c in stale_news[:8])
+        out.append(
+            (
+                "news_columns",
+                Severity.VETO,
+                f"{len(stale_news)} 个动态类栏目超过 {cfg.news_column_days} 天未更新：{names}",
+                "",
+            )
+        )
+    for c in columns:
+        if c.kind == "policy" and age(c) > cfg.policy_column_days:
+            out.append(
+                (
+                    "policy_columns",
+                    Severity.VETO,
+                    f"栏目“{c.title}”超过 {cfg.policy_column_days} 天未更新",
+                    c.title[:120],
+                )
+            )
+    return out
+
+
+def run_inspection(today: dt.date | None = None, *, text_since: dt.datetime | None = None) -> dict:
+    """Run every check for every open account and the portal; replaces the day's findings.
+    Idempotent: running twice on a day gives the same rows."""
+    today = today or timezone.localdate()
+    cfg = InspectionSettings.current()
+    rows: list[Finding] = []
+    for acc, facts in gather_facts(today, cfg):
+        for rule, sev, msg in account_rules(facts, today, cfg):
+            rows.append(_finding(today, acc, rule, sev, msg, ""))
+    since = text_since or timezone.make_aware(
+        dt.datetime.combine(today - dt.timedelta(days=31), dt.time())
+    )
+    posts = (
+        Post.objects.filter(published_at__gte=since, account__closed_on__isnull=True)
+        .select_related("account__department")
+        .only("id", "title", "text", "account")
+    )
+    for post in posts.iterator(chunk_size=2000):
+        for _code, msg in check_text(f"{post.title}\n{post.text}")[:1]:
+            rows.append(
+                _finding(
+                    today,
+                    post.account,
+                    "text",
+                    Severity.FAULT,
+                    f"《{post.title[:40]}》：{msg}",
+                    f"post:{post.pk}",
+                )
+            )
+    root = Department.get_root_nodes().first()
+    for rule, sev, msg, ref in portal_findings(portal_columns(), today, cfg):
+        rows.append(
+            Finding(
+                run_date=today,
+                account=None,
+                department=root,
+                subject="门户网站",
+                rule=rule,
+                severity=sev,
+                message=msg[:500],
+                ref=ref,
+            )
+        )
+    with transaction.atomic():
+        Finding.objects.filter(run_date=today).delete()
+        Finding.objects.bulk_create(rows, batch_size=1000)
+    vetoes = sum(r.severity == Severity.VETO for r in rows)
+    return {"findings": len(rows), "vetoes": vetoes, "faults": len(rows) - vetoes}
+
+
+def _finding(today, acc: Account, rule: str, sev: str, msg: str, ref: str) -> Finding:
+    return Finding(
+        run_date=today,
+        account=acc,
+        department=acc.department,
+        subject=f"{acc.name}（{acc.get_platform_display()}）",
+        rule=rule,
+        severity=sev,
+        message=msg[:500],
+        ref=ref,
+    )
+
+
+def fault_table(accounts_qs, days: int = 30, today: dt.date | None = None) -> list[dict]:
+    """Per account with findings: vetoes and faults on the latest run, and the daily trend of
+    findings over ``days`` (for the sparkline)."""
+    today = today or timezone.localdate()
+    start = today - dt.timedelta(days=days - 1)
+    latest = Finding.objects.filter(account__in=accounts_qs).aggregate(m=Max("run_date"))["m"]
+    if latest is None:
+        return []
+    trend: dict[int, list[int]] = {}
+    for acc_id, d in Finding.objects.filter(
+        account__in=accounts_qs, run_date__gte=start
+    ).values_list("account_id", "run_date"):
+        trend.setdefault(acc_id, [0] * days)[(d - start).days] += 1
+    rows: dict[int, dict] = {}
+    for f in Finding.objects.filter(run_date=latest, account__in=accounts_qs).select_related(
+        "account__department"
+    ):
+        r = rows.setdefault(
+            f.account_id,
+            {
+                "account": f.account,
+                "vetoes": [],
+                "faults": [],
+                "trend": trend.get(f.account_id, [0] * days),
+            },
+        )
+        (r["vetoes"] if f.severity == Severity.VETO else r["faults"]).append(f)
+    return sorted(
+        rows.values(), key=lambda r: (-len(r["vetoes"]), -len(r["faults"]), r["account"].name)
+    )
+
+
+# --- rectification notices (整改通知) -------------------------------------------------------
+
+
+class RectificationError(ValueError):
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+def _next_number(today: dt.date) -> str:
+    prefix = f"ZG{today:%Y%m}"
+    n = Rectification.objects.filter(number__startswith=prefix).count() + 1
+    while Rectification.objects.filter(number=f"{prefix}-{n:04d}").exists():
+        n += 1
+    return f"{prefix}-{n:04d}"
+
+
+def issue_rectification(user, account: Account, problems: str, deadline: dt.date) -> Rectification:
+    """Send a rectification notice to the department owning ``account``."""
+    require(user, "send_rectification", account)
+    problems = (problems or "").strip()
+    if not problems:
+        raise RectificationError("empty", "请填写存在的问题")
+    today = timezone.localdate()
+    if deadline < today:
+        raise RectificationError("deadline", "整改期限不能早于今天")
+    with transaction.atomic():
+        rect = Rectification.objects.create(
+            number=_next_number(today),
+            account=account,
+            department=account.department,
+            problems=problems[:5000],
+            deadline=deadline,
+            issued_by=user,
+            issued_at=timezone.now(),
+        )
+        audit.record(
+            actor=user,
+            action="matrix_rectification_issued",
+            obj=rect,
+            summary={
+                "number": rect.number,
+                "account": account.pk,
+                "deadline": deadline.isoformat(),
+            },
+        )
+    return rect
+
+
+def answer_rectification(user, rect: Rectification, response: str) -> Rectification:
+    """The owner reports what was rectified (反馈整改情况)."""
+    require(user, "answer_rectification", rect)
+    if rect.status != RectificationStatus.ISSUED:
+        raise RectificationError("state", "只有“已下发”的整改通知可以反馈")
+    if not (response or "").strip():
+        raise RectificationError("empty", "请填写整改情况")
+    with transaction.atomic():
+        rect = Rectification.objects.select_for_update().get(pk=rect.pk)
+        if rect.status != RectificationStatus.ISSUED:
+            raise RectificationError("state", "只有“已下发”的整改通知可以反馈")
+        rect.status = RectificationStatus.ANSWERED
+        rect.response = response.strip()[:5000]
+        rect.answered_at = timezone.now()
+        rect.save(update_fields=["status", "response", "answered_at"])
+        audit.record(
+            actor=user,
+            action="matrix_rectification_answered",
+            obj=rect,
+            summary={"number": rect.number},
+        )
+    return rect
+
+
+def close_rectification(user, rect: Rectification, note: str = "") -> Rectification:
+    """The supervisor accepts the rectification (办结)."""
+    require(user, "send_rectification", rect)
+    with transaction.atomic():
+        rect = Rectification.objects.select_for_update().get(pk=rect.pk)
+        if rect.status != RectificationStatus.ANSWERED:
+            raise RectificationError("state", "只有“已反馈”的整改通知可以办结")
+        rect.status = RectificationStatus.CLOSED
+        rect.closed_at = timezone.now()
+        rect.close_note = (note or "")[:300]
+        rect.save(update_fields=["status", "closed_at", "close_note"])
+        audit.record(
+            actor=user,
+            action="matrix_rectification_closed",
+            obj=rect,
+            summary={"number": rect.number},
+        )
+    return rect
+
+
+def return_rectification(user, rect: Rectification, note: str) -> Rectification:
+    """The supervisor sends an insufficient rectification back (退回重新整改)."""
+    require(user, "send_rectification", rect)
+    if not (note or "").strip():
+        raise RectificationError("empty", "请填写退回理由")
+    with transaction.atomic():
+        rect = Rectification.objects.select_for_update().get(pk=rect.pk)
+        if rect.status != RectificationStatus.ANSWERED:
+            raise RectificationError("state", "只有“已反馈”的整改通知可以退回")
+        rect.status = RectificationStatus.ISSUED
+        rect.close_note = note.strip()[:300]
+        rect.save(update_fields=["status", "close_note"])
+        audit.record(
+            actor=user,
+            action="matrix_rectification_returned",
+            obj=rect,
+            summary={"number": rect.number},
+        )
+    return rect
