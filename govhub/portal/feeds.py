@@ -1,0 +1,58 @@
+"""RSS 2.0 and Atom 1.0 feeds per column (``/<column>/rss.xml``, ``/<column>/atom.xml``)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+
+FEED_SIZE = 30
+
+
+class ColumnRssFeed(Feed):
+    feed_type = Rss201rev2Feed
+
+    def __call__(self, request, *args, column=None, **kwargs):
+        self._column = column
+        return super().__call__(request, *args, **kwargs)
+
+    def get_object(self, request, *args, **kwargs):
+        return self._column
+
+    def title(self, column) -> str:
+        return f"{column.title} - {settings.WAGTAIL_SITE_NAME}"
+
+    def link(self, column) -> str:
+        return column.url
+
+    def description(self, column) -> str:
+        return column.intro or f"{settings.WAGTAIL_SITE_NAME}{column.title}栏目最新信息"
+
+    def feed_url(self, column) -> str:
+        return f"{settings.SITE_URL}{column.url}rss.xml"
+
+    def items(self, column):
+        return column.articles().select_related("department")[:FEED_SIZE]
+
+    def item_title(self, item) -> str:
+        return item.title
+
+    def item_description(self, item) -> str:
+        return item.summary or item.title
+
+    def item_link(self, item) -> str:
+        return item.url
+
+    def item_pubdate(self, item):
+        return item.date
+
+    def item_author_name(self, item) -> str:
+        return item.department.name if item.department_id else settings.WAGTAIL_SITE_NAME
+
+
+class ColumnAtomFeed(ColumnRssFeed):
+    feed_type = Atom1Feed
+    subtitle = ColumnRssFeed.description
+
+    def feed_url(self, column) -> str:
+        return f"{settings.SITE_URL}{column.url}atom.xml"

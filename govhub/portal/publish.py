@@ -1,0 +1,212 @@
+"""Pages rendered at publish time (静态发布), so the portal holds at peak (seed 002).
+
+Every anonymous, standard-mode page (home, column lists and their numbered pages, articles,
+专题, feeds) is written under ``settings.PUBLISHED_ROOT`` mirroring its URL
+(``/news/abc/`` → ``news/abc/index.html``, ``/news/rss.xml`` → ``news/rss.xml``). nginx serves
+those files directly (deploy/nginx.conf); without nginx the portal's catch-all view serves
+them. When a page is published, unpublished, deleted or moved, ``refresh_*`` re-renders every
+page whose content depends on it — the page, each ancestor column's list pages and feeds, the
+government-information catalogue, the 专题 pages and the home page — and deletes files whose
+URL no longer exists. They run in the publish transaction's ``on_commit``, i.e. before the
+publishing request returns, so "published" means "visible to everyone".
+
+Why our own writer rather than a static-site generator (wagtail-bakery): we need to render a
+handful of dependent URLs per publish, synchronously, not to bake the whole site.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.http import Http404
+from django.test import RequestFactory
+from wagtail.models import Page, Site
+
+log = logging.getLogger(__name__)
+FEED_NAMES = ("rss.xml", "atom.xml")
+
+
+def root() -> Path:
+    return Path(settings.PUBLISHED_ROOT)
+
+
+def file_for(url: str) -> Path | None:
+    """The file that holds a URL's published rendering (None for unsafe paths)."""
+    rel = url.split("?", 1)[0].lstrip("/")
+    if ".." in rel.split("/") or "\x00" in rel:
+        return None
+    if rel == "" or rel.endswith("/"):
+        rel += "index.html"
+    elif "." not in rel.rsplit("/", 1)[-1]:
+        rel += "/index.html"
+    return root() / rel
+
+
+def _request_for(url: str):
+    site = Site.objects.filter(is_default_site=True).first()
+    host = site.hostname if site and site.hostname not in ("", "*") else "localhost"
+    request = RequestFactory().get(url, HTTP_HOST=host)
+    request.user = AnonymousUser()
+    request.COOKIES = {}
+    return request
+
+
+def render(url: str) -> bytes | None:
+    """The bytes an anonymous visitor in standard mode gets for ``url`` (None unless 200)."""
+    from govhub.portal.views import render_live
+
+    try:
+        response = render_live(_request_for(url), url.lstrip("/"))
+    except Http404:
+        return None
+    if hasattr(response, "render"):
+        response.render()
+    if response.status_code != 200:
+        return None
+    return response.content
+
+
+def write(url: str, content: bytes) -> None:
+    target = file_for(url)
+    if target is None:
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(content)
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, target)  # atomic: a visitor never reads half a file
+
+
+def remove(url: str) -> None:
+    target = file_for(url)
+    if target is not None and target.exists():
+        target.unlink()
+
+
+def remove_tree(url: str) -> None:
+    """Delete a page's directory with everything below it (unpublished or moved subtree)."""
+    target = file_for(url)
+    if target is None:
+        return
+    directory = target.parent
+    if directory != root() and directory.is_dir() and root() in directory.parents:
+        shutil.rmtree(directory)
+
+
+def render_and_write(urls: Iterable[str]) -> int:
+    """Render each URL; write it, or delete its file when it no longer renders."""
+    count = 0
+    for url in dict.fromkeys(urls):
+        content = render(url)
+        if content is None:
+            remove(url)
+        else:
+            write(url, content)
+            count += 1
+    return count
+
+
+def _page_url(page: Page) -> str | None:
+    url = page.get_url()
+    if not url or url.startswith("http"):
+        return url and "/" + url.split("/", 3)[-1]
+    return url
+
+
+def column_urls(column) -> list[str]:
+    """A column's list pages, its feeds; stale higher list pages are deleted on the way."""
+    from govhub.portal.models import ColumnPage
+
+    column = column.specific
+    base = _page_url(column)
+    if not base or not isinstance(column, ColumnPage):
+        return [base] if base else []
+    n = column.page_count()
+    urls = [base] + [f"{base}page/{k}/" for k in range(2, n + 1)]
+    urls += [base + name for name in FEED_NAMES]
+    pages_dir = file_for(base + "page/")
+    if pages_dir is not None and pages_dir.parent.is_dir():
+        for child in pages_dir.parent.iterdir():
+            if child.name.isdigit() and int(child.name) > n:
+                shutil.rmtree(child)
+    return urls
+
+
+def dependent_urls(ancestor_ids: Iterable[int]) -> list[str]:
+    """Pages whose content lists articles below these ancestors, plus home and 专题."""
+    from govhub.portal.models import SpecialTopicPage, TopicIndexPage
+
+    urls: list[str] = []
+    for anc in Page.objects.filter(pk__in=list(ancestor_ids), depth__gt=1).live().specific():
+        urls += column_urls(anc)
+    for topic in Page.objects.live().type(SpecialTopicPage, TopicIndexPage):
+        url = _page_url(topic)
+        if url:
+            urls.append(url)
+    return urls
+
+
+def _ancestor_ids(page: Page) -> list[int]:
+    return list(Page.objects.ancestor_of(page).values_list("pk", flat=True))
+
+
+def refresh_after_publish(page_id: int) -> int:
+    """Re-render a just-published page and every page that lists it."""
+    page = Page.objects.filter(pk=page_id).specific().first()
+    if page is None:
+        return 0
+    urls: list[str] = []
+    if page.live:
+        url = _page_url(page)
+        if url:
+            urls += column_urls(page) if _is_column(page) else [url]
+    return render_and_write(urls + dependent_urls(_ancestor_ids(page)))
+
+
+def refresh_after_unpublish(old_url: str | None, ancestor_ids: list[int]) -> int:
+    if old_url:
+        remove_tree(old_url)
+    return render_and_write(dependent_urls(ancestor_ids))
+
+
+def refresh_after_move(page_id: int, old_url: str | None, old_ancestor_ids: list[int]) -> int:
+    """The old URLs disappear (subtree deleted), the subtree is rendered at its new place,
+    and both the old and the new parents' lists are refreshed."""
+    page = Page.objects.filter(pk=page_id).first()
+    if old_url:
+        remove_tree(old_url)
+    if page is None:
+        return render_and_write(dependent_urls(old_ancestor_ids))
+    urls = []
+    for p in Page.objects.descendant_of(page, inclusive=True).live().specific():
+        url = _page_url(p)
+        if url:
+            urls += column_urls(p) if _is_column(p) else [url]
+    return render_and_write(urls + dependent_urls(old_ancestor_ids + _ancestor_ids(page)))
+
+
+def _is_column(page: Page) -> bool:
+    from govhub.portal.models import ColumnPage
+
+    return issubclass(page.specific_class or Page, ColumnPage)
+
+
+def publish_all() -> int:
+    """Render the whole live site (demo build, `govhub portal_publish`)."""
+    if root().exists():
+        shutil.rmtree(root())
+    urls: list[str] = []
+    for p in Page.objects.live().filter(depth__gt=1).specific().order_by("path"):
+        url = _page_url(p)
+        if not url:
+            continue
+        urls += column_urls(p) if _is_column(p) else [url]
+    return render_and_write(urls)

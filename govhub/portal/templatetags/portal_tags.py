@@ -1,0 +1,43 @@
+"""Template helpers: navigation, breadcrumbs, canonical URLs, mode links."""
+
+from __future__ import annotations
+
+from django import template
+from django.conf import settings
+from django.utils.http import urlencode
+from wagtail.models import Site
+
+from govhub.portal.queries import nav_columns
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def portal_nav(context):
+    request = context.get("request")
+    site = Site.find_for_request(request) if request else None
+    home = site.root_page if site else None
+    return home, nav_columns(home)
+
+
+@register.simple_tag
+def absolute(path: str) -> str:
+    """Canonical absolute URL of a site path (GOVHUB_SITE_URL + path)."""
+    if not path:
+        path = "/"
+    if path.startswith("http"):
+        return path
+    return f"{settings.SITE_URL}{path}"
+
+
+@register.simple_tag(takes_context=True)
+def switch_url(context, base: str) -> str:
+    request = context.get("request")
+    here = request.path if request else "/"
+    return f"{base}?{urlencode({'next': here})}"
+
+
+@register.filter
+def breadcrumb_pages(page):
+    """Ancestors below the tree root (the home page first)."""
+    return page.get_ancestors().filter(depth__gt=1)
