@@ -34,7 +34,9 @@ class _Scope:
 
 
 def _handling_departments(letter: Letter) -> list[Department]:
-    depts = [a.department for a in letter.assignments.filter(active=True).select_related("department")]
+    depts = [
+        a.department for a in letter.assignments.filter(active=True).select_related("department")
+    ]
     if letter.department_id and letter.department not in depts:
         depts.append(letter.department)
     return depts
@@ -88,8 +90,11 @@ def visible_letters(user, qs: models.QuerySet | None = None) -> models.QuerySet:
     handling = scope_roots(user, "handle_letter") + scope_roots(user, "review_reply")
     cond |= _under(handling, "department")
     if handling:
-        cond |= models.Q(pk__in=Letter.objects.filter(
-            _under(handling, "assignments__department"), assignments__active=True).values("pk"))
+        cond |= models.Q(
+            pk__in=Letter.objects.filter(
+                _under(handling, "assignments__department"), assignments__active=True
+            ).values("pk")
+        )
     cond |= _under(scope_roots(user, "supervise_letter"), "supervising_department")
     return qs.filter(cond).distinct()
 

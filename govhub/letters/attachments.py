@@ -48,10 +48,14 @@ def check_files(files: Sequence) -> list[CheckedFile]:
         name = os.path.basename(getattr(f, "name", "") or "附件")[:200]
         size = getattr(f, "size", None)
         if size is not None and size > MAX_BYTES:
-            raise AttachmentError(f"附件“{name}”超过 {MAX_BYTES // 1024 // 1024} MB，请压缩后再上传。")
+            raise AttachmentError(
+                f"附件“{name}”超过 {MAX_BYTES // 1024 // 1024} MB，请压缩后再上传。"
+            )
         data = f.read(MAX_BYTES + 1)
         if len(data) > MAX_BYTES:
-            raise AttachmentError(f"附件“{name}”超过 {MAX_BYTES // 1024 // 1024} MB，请压缩后再上传。")
+            raise AttachmentError(
+                f"附件“{name}”超过 {MAX_BYTES // 1024 // 1024} MB，请压缩后再上传。"
+            )
         if not data:
             raise AttachmentError(f"附件“{name}”是空文件。")
         kind = filetype.guess(data[:8192])

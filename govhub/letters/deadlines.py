@@ -12,7 +12,9 @@ from govhub.letters.models import Category, Letter, LetterPolicy
 
 def current_policy() -> LetterPolicy:
     """The one policy row (created with seed 001's defaults on first use)."""
-    policy = LetterPolicy.objects.select_related("intake_department", "supervising_department").first()
+    policy = LetterPolicy.objects.select_related(
+        "intake_department", "supervising_department"
+    ).first()
     if policy is None:
         policy = LetterPolicy.objects.create()
     return policy
@@ -22,8 +24,9 @@ def local_date(when: dt.datetime) -> dt.date:
     return timezone.localtime(when).date()
 
 
-def receive_deadlines(received_at: dt.datetime, policy: LetterPolicy,
-                      category: Category | None) -> tuple[dt.date, dt.date]:
+def receive_deadlines(
+    received_at: dt.datetime, policy: LetterPolicy, category: Category | None
+) -> tuple[dt.date, dt.date]:
     """(dispatch_due, reply_due) for a letter received at ``received_at``.
 
     A letter that arrives on a rest day counts from the next working day: due "the same working

@@ -37,12 +37,21 @@ def find_near_duplicates(letter: Letter) -> list[dict]:
     since = timezone.now() - dt.timedelta(days=90)
     text = f"{letter.subject} {letter.content}"
     out = []
-    earlier = (Letter.objects.filter(citizen_id=letter.citizen_id, received_at__gte=since,
-                                     status__in=OPEN_STATUSES)
-               .exclude(pk=letter.pk).order_by("-received_at")[:20])
+    earlier = (
+        Letter.objects.filter(
+            citizen_id=letter.citizen_id, received_at__gte=since, status__in=OPEN_STATUSES
+        )
+        .exclude(pk=letter.pk)
+        .order_by("-received_at")[:20]
+    )
     for other in earlier:
         score = similarity(text, f"{other.subject} {other.content}")
         if score >= THRESHOLD:
-            out.append({"id": other.pk, "tracking_code": other.tracking_code,
-                        "similarity": round(score, 3)})
+            out.append(
+                {
+                    "id": other.pk,
+                    "tracking_code": other.tracking_code,
+                    "similarity": round(score, 3),
+                }
+            )
     return out

@@ -66,8 +66,9 @@ def pin_hash(code: str, pin: str) -> str:
     return hmac.new(key, f"{normalise_code(code)}:{pin}".encode(), hashlib.sha256).hexdigest()
 
 
-def _validate(channel, subject, content, phone, email, category_code, town_code,
-              latitude, longitude) -> tuple[dict, dict]:
+def _validate(
+    channel, subject, content, phone, email, category_code, town_code, latitude, longitude
+) -> tuple[dict, dict]:
     errors: dict[str, str] = {}
     if channel not in CHANNELS:
         errors["channel"] = "未知的来信渠道。"
@@ -75,7 +76,9 @@ def _validate(channel, subject, content, phone, email, category_code, town_code,
     if not content:
         errors["content"] = "请填写来信内容。"
     elif len(content) > MAX_CONTENT:
-        errors["content"] = f"来信内容不能超过 {MAX_CONTENT} 字（现为 {len(content)} 字），请精简或分多封来信。"
+        errors["content"] = (
+            f"来信内容不能超过 {MAX_CONTENT} 字（现为 {len(content)} 字），请精简或分多封来信。"
+        )
     if not subject and content:
         subject = content.splitlines()[0][:40]
     if len(subject) > MAX_SUBJECT:
@@ -100,12 +103,19 @@ def _validate(channel, subject, content, phone, email, category_code, town_code,
         errors["location"] = "位置须同时包含经度和纬度。"
     elif latitude is not None and not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
         errors["location"] = "位置坐标超出范围。"
-    return errors, {"subject": subject, "content": content, "phone": phone, "email": email,
-                    "category": category, "town": town}
+    return errors, {
+        "subject": subject,
+        "content": content,
+        "phone": phone,
+        "email": email,
+        "category": category,
+        "town": town,
+    }
 
 
-def find_or_create_citizen(*, name: str = "", phone: str = "", email: str = "", openid: str = "",
-                           weibo_uid: str = "") -> Citizen | None:
+def find_or_create_citizen(
+    *, name: str = "", phone: str = "", email: str = "", openid: str = "", weibo_uid: str = ""
+) -> Citizen | None:
     """The same person writing again is found by keyed hash (phone, e-mail) or account id."""
     if not any([name, phone, email, openid, weibo_uid]):
         return None
@@ -119,11 +129,17 @@ def find_or_create_citizen(*, name: str = "", phone: str = "", email: str = "", 
     if citizen is None and email:
         citizen = Citizen.objects.filter(email_index=blind_index(email, "email")).first()
     if citizen is None:
-        return Citizen.objects.create(name=name, phone=phone, email=email, wechat_openid=openid,
-                                      weibo_uid=weibo_uid)
+        return Citizen.objects.create(
+            name=name, phone=phone, email=email, wechat_openid=openid, weibo_uid=weibo_uid
+        )
     changed = []
-    for field, value in (("name", name), ("phone", phone), ("email", email),
-                         ("wechat_openid", openid), ("weibo_uid", weibo_uid)):
+    for field, value in (
+        ("name", name),
+        ("phone", phone),
+        ("email", email),
+        ("wechat_openid", openid),
+        ("weibo_uid", weibo_uid),
+    ):
         if value and not getattr(citizen, field):
             setattr(citizen, field, value)
             changed.append(field)
@@ -137,8 +153,11 @@ def _intake_departments(policy) -> tuple[Department, Department]:
     if root is None:
         raise LetterInputError({"department": "尚未建立部门，无法收信。"})
     intake = policy.intake_department or Department.objects.filter(code="xfj").first() or root
-    supervising = (policy.supervising_department
-                   or Department.objects.filter(code="gov-office").first() or root)
+    supervising = (
+        policy.supervising_department
+        or Department.objects.filter(code="gov-office").first()
+        or root
+    )
     return intake, supervising
 
 
@@ -167,19 +186,19 @@ def submit_letter(
     Raises LetterInputError (field → Chinese message) for bad input, PermissionDenied when a
     staff ``actor`` may not record letters. The same ``idempotency_key`` twice returns the first
     letter (a double-clicked submit makes one letter)."""
-    if actor is not None and getattr(actor, "is_authenticated", False):
-        if not can(actor, "record_letter"):
-            from govhub.core.permissions import require
+    if getattr(actor, "is_authenticated", False) and not can(actor, "record_letter"):
+        from govhub.core.permissions import require
 
-            require(actor, "record_letter")
-            raise PermissionDenied("无权登记来信")
+        require(actor, "record_letter")
+        raise PermissionDenied("无权登记来信")
     if idempotency_key:
         idempotency_key = idempotency_key[:80]
         existing = Letter.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
             return existing
-    errors, clean = _validate(channel, subject, content, phone, email, category_code, town_code,
-                              latitude, longitude)
+    errors, clean = _validate(
+        channel, subject, content, phone, email, category_code, town_code, latitude, longitude
+    )
     try:
         checked = att.check_files(attachments)
     except att.AttachmentError as exc:
@@ -194,22 +213,54 @@ def submit_letter(
     dispatch_due, reply_due = receive_deadlines(received_at, policy, clean["category"])
     try:
         with transaction.atomic():
-            citizen = find_or_create_citizen(name=clean_text(name)[:50], phone=clean["phone"],
-                                             email=clean["email"], openid=openid,
-                                             weibo_uid=weibo_uid)
-            letter = _create(channel, clean, citizen, intake_dept, supervising, received_at,
-                             dispatch_due, reply_due, publish_consent, latitude, longitude,
-                             idempotency_key)
+            citizen = find_or_create_citizen(
+                name=clean_text(name)[:50],
+                phone=clean["phone"],
+                email=clean["email"],
+                openid=openid,
+                weibo_uid=weibo_uid,
+            )
+            letter = _create(
+                channel,
+                clean,
+                citizen,
+                intake_dept,
+                supervising,
+                received_at,
+                dispatch_due,
+                reply_due,
+                publish_consent,
+                latitude,
+                longitude,
+                idempotency_key,
+            )
             for c in checked:
-                Attachment.objects.create(letter=letter, file=att.stored_file(c),
-                                          original_name=c.name, mime=c.mime, size=len(c.data))
+                Attachment.objects.create(
+                    letter=letter,
+                    file=att.stored_file(c),
+                    original_name=c.name,
+                    mime=c.mime,
+                    size=len(c.data),
+                )
             from govhub.letters import lifecycle
 
-            lifecycle.record_event(letter, actor, "received", "收到来信", "", Status.RECEIVED,
-                                   public=True, public_note="您的来信已收到，正在分办。",
-                                   department=intake_dept)
-            audit.record(actor=actor, action="letter_received", obj=letter,
-                         summary={"channel": channel, "attachments": len(checked)})
+            lifecycle.record_event(
+                letter,
+                actor,
+                "received",
+                "收到来信",
+                "",
+                Status.RECEIVED,
+                public=True,
+                public_note="您的来信已收到，正在分办。",
+                department=intake_dept,
+            )
+            audit.record(
+                actor=actor,
+                action="letter_received",
+                obj=letter,
+                summary={"channel": channel, "attachments": len(checked)},
+            )
             lifecycle.suggest_and_maybe_dispatch(letter, policy)
             from govhub.letters import notify
 
@@ -224,21 +275,43 @@ def submit_letter(
     return letter
 
 
-def _create(channel, clean, citizen, intake_dept, supervising, received_at, dispatch_due,
-            reply_due, publish_consent, latitude, longitude, idempotency_key) -> Letter:
+def _create(
+    channel,
+    clean,
+    citizen,
+    intake_dept,
+    supervising,
+    received_at,
+    dispatch_due,
+    reply_due,
+    publish_consent,
+    latitude,
+    longitude,
+    idempotency_key,
+) -> Letter:
     for _attempt in range(5):
         code = new_tracking_code()
         if Letter.objects.filter(tracking_code=code).exists():
             continue
         last4 = clean["phone"][-4:] if clean["phone"] else ""
         return Letter.objects.create(
-            tracking_code=code, pin_hash=pin_hash(code, last4) if last4 else "",
-            channel=channel, subject=clean["subject"], content=clean["content"], citizen=citizen,
-            category=clean["category"], town=clean["town"], latitude=latitude,
-            longitude=longitude, publish_consent=bool(publish_consent),
-            idempotency_key=idempotency_key or None, intake_department=intake_dept,
-            supervising_department=supervising, received_at=received_at,
-            dispatch_due=dispatch_due, reply_due=reply_due,
+            tracking_code=code,
+            pin_hash=pin_hash(code, last4) if last4 else "",
+            channel=channel,
+            subject=clean["subject"],
+            content=clean["content"],
+            citizen=citizen,
+            category=clean["category"],
+            town=clean["town"],
+            latitude=latitude,
+            longitude=longitude,
+            publish_consent=bool(publish_consent),
+            idempotency_key=idempotency_key or None,
+            intake_department=intake_dept,
+            supervising_department=supervising,
+            received_at=received_at,
+            dispatch_due=dispatch_due,
+            reply_due=reply_due,
             search_text="",
         )
     raise RuntimeError("could not draw a free tracking code")  # pragma: no cover

@@ -42,13 +42,31 @@ def _actor(actor):
     return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
 
 
-def record_event(letter: Letter, actor, kind: str, label: str, from_status: str, to_status: str,
-                 *, note: str = "", public: bool = False, public_note: str = "",
-                 department: Department | None = None) -> LetterEvent:
+def record_event(
+    letter: Letter,
+    actor,
+    kind: str,
+    label: str,
+    from_status: str,
+    to_status: str,
+    *,
+    note: str = "",
+    public: bool = False,
+    public_note: str = "",
+    department: Department | None = None,
+) -> LetterEvent:
     return LetterEvent.objects.create(
-        letter=letter, kind=kind, label=label, from_status=from_status, to_status=to_status,
-        actor=_actor(actor), department=department, note=note, public=public,
-        public_note=public_note, at=timezone.now(),
+        letter=letter,
+        kind=kind,
+        label=label,
+        from_status=from_status,
+        to_status=to_status,
+        actor=_actor(actor),
+        department=department,
+        note=note,
+        public=public,
+        public_note=public_note,
+        at=timezone.now(),
     )
 
 
@@ -64,24 +82,42 @@ def _expect(letter: Letter, *statuses: str, doing: str) -> None:
         )
 
 
-def _change(letter: Letter, actor, kind: str, label: str, to_status: str, *, audit_action: str,
-            summary: dict | None = None, **event) -> Letter:
+def _change(
+    letter: Letter,
+    actor,
+    kind: str,
+    label: str,
+    to_status: str,
+    *,
+    audit_action: str,
+    summary: dict | None = None,
+    **event,
+) -> Letter:
     before = letter.status
     letter.status = to_status
     letter.save()
     record_event(letter, actor, kind, label, before, to_status, **event)
-    audit.record(actor=_actor(actor) or (actor if isinstance(actor, str) else "system"),
-                 action=audit_action, obj=letter,
-                 summary={"from": before, "to": to_status, **(summary or {})})
+    audit.record(
+        actor=_actor(actor) or (actor if isinstance(actor, str) else "system"),
+        action=audit_action,
+        obj=letter,
+        summary={"from": before, "to": to_status, **(summary or {})},
+    )
     return letter
 
 
 # --- dispatch (分办) ---------------------------------------------------------------------
 
 
-def dispatch_letter(actor, letter: Letter, *, department: Department,
-                    co_departments: Sequence[Department] = (), note: str = "",
-                    auto: bool = False) -> Letter:
+def dispatch_letter(
+    actor,
+    letter: Letter,
+    *,
+    department: Department,
+    co_departments: Sequence[Department] = (),
+    note: str = "",
+    auto: bool = False,
+) -> Letter:
     """Send a letter to its lead department (主办) and optional co-handlers (协办).
     ``auto``: the router dispatched by itself (actor None)."""
     if not auto:
@@ -99,11 +135,19 @@ def dispatch_letter(actor, letter: Letter, *, department: Department,
         letter.dispatched_at = now
         letter.handle_due = handle_deadline(now, current_policy())
         names = department.name + (("，协办：" + "、".join(d.name for d in co)) if co else "")
-        _change(letter, actor, "dispatched", "自动分办" if auto else "分办", Status.DISPATCHED,
-                audit_action="letter_dispatched",
-                summary={"department": department.code, "co": [d.code for d in co], "auto": auto},
-                note=clean_text(note), public=True, public_note=f"已转交{names}办理。",
-                department=department)
+        _change(
+            letter,
+            actor,
+            "dispatched",
+            "自动分办" if auto else "分办",
+            Status.DISPATCHED,
+            audit_action="letter_dispatched",
+            summary={"department": department.code, "co": [d.code for d in co], "auto": auto},
+            note=clean_text(note),
+            public=True,
+            public_note=f"已转交{names}办理。",
+            department=department,
+        )
     return letter
 
 
@@ -118,9 +162,18 @@ def merge_letter(actor, letter: Letter, *, into: Letter, note: str = "") -> Lett
         if into.status in (Status.MERGED, Status.INVALID):
             raise LetterStateError("目标信件已合并或无效，不能合并到它。")
         letter.merged_into = into
-        _change(letter, actor, "merged", "合并", Status.MERGED, audit_action="letter_merged",
-                summary={"into": into.pk}, note=clean_text(note), public=True,
-                public_note=f"与同一事项的来信（查询码 {into.tracking_code}）合并办理。")
+        _change(
+            letter,
+            actor,
+            "merged",
+            "合并",
+            Status.MERGED,
+            audit_action="letter_merged",
+            summary={"into": into.pk},
+            note=clean_text(note),
+            public=True,
+            public_note=f"与同一事项的来信（查询码 {into.tracking_code}）合并办理。",
+        )
     return letter
 
 
@@ -135,9 +188,17 @@ def mark_invalid(actor, letter: Letter, *, reason: str) -> Letter:
         _expect(letter, Status.RECEIVED, doing="认定无效")
         letter.invalid_reason = reason[:200]
         letter.closed_at = timezone.now()
-        _change(letter, actor, "invalid", "认定无效", Status.INVALID,
-                audit_action="letter_marked_invalid", note=reason, public=True,
-                public_note="经审核，该来信不属于受理范围。")
+        _change(
+            letter,
+            actor,
+            "invalid",
+            "认定无效",
+            Status.INVALID,
+            audit_action="letter_marked_invalid",
+            note=reason,
+            public=True,
+            public_note="经审核，该来信不属于受理范围。",
+        )
     return letter
 
 
@@ -150,9 +211,18 @@ def accept_letter(actor, letter: Letter, *, note: str = "") -> Letter:
     with transaction.atomic():
         letter = _lock(letter)
         _expect(letter, Status.DISPATCHED, doing="签收")
-        _change(letter, actor, "accepted", "签收", Status.HANDLING, audit_action="letter_accepted",
-                note=clean_text(note), public=True, public_note=f"{letter.department.name}已签收，正在办理。",
-                department=letter.department)
+        _change(
+            letter,
+            actor,
+            "accepted",
+            "签收",
+            Status.HANDLING,
+            audit_action="letter_accepted",
+            note=clean_text(note),
+            public=True,
+            public_note=f"{letter.department.name}已签收，正在办理。",
+            department=letter.department,
+        )
     return letter
 
 
@@ -170,9 +240,17 @@ def return_letter(actor, letter: Letter, *, reason: str) -> Letter:
         letter.department = None
         letter.handle_due = None
         letter.dispatch_due = workdays.add_working_days(timezone.localdate(), 0)
-        _change(letter, actor, "returned", "退回", Status.RECEIVED, audit_action="letter_returned",
-                summary={"department": dept.code if dept else None}, note=reason,
-                department=dept)
+        _change(
+            letter,
+            actor,
+            "returned",
+            "退回",
+            Status.RECEIVED,
+            audit_action="letter_returned",
+            summary={"department": dept.code if dept else None},
+            note=reason,
+            department=dept,
+        )
     return letter
 
 
@@ -189,12 +267,29 @@ def request_extension(actor, letter: Letter, *, days: int, reason: str) -> Exten
         _expect(letter, Status.DISPATCHED, Status.HANDLING, doing="申请延期")
         if letter.extensions.filter(status=ExtensionStatus.PENDING).exists():
             raise LetterStateError("已有待审批的延期申请。")
-        ext = Extension.objects.create(letter=letter, department=letter.department, days=int(days),
-                                       reason=reason, requested_by=_actor(actor))
-        record_event(letter, actor, "extension_requested", f"申请延期 {days} 个工作日",
-                     letter.status, letter.status, note=reason, department=letter.department)
-        audit.record(actor=actor, action="letter_extension_requested", obj=letter,
-                     summary={"days": int(days), "extension": ext.pk})
+        ext = Extension.objects.create(
+            letter=letter,
+            department=letter.department,
+            days=int(days),
+            reason=reason,
+            requested_by=_actor(actor),
+        )
+        record_event(
+            letter,
+            actor,
+            "extension_requested",
+            f"申请延期 {days} 个工作日",
+            letter.status,
+            letter.status,
+            note=reason,
+            department=letter.department,
+        )
+        audit.record(
+            actor=actor,
+            action="letter_extension_requested",
+            obj=letter,
+            summary={"days": int(days), "extension": ext.pk},
+        )
     return ext
 
 
@@ -216,11 +311,23 @@ def decide_extension(actor, extension: Extension, *, approve: bool, note: str = 
                 letter.handle_due = workdays.add_working_days(letter.handle_due, ext.days)
             letter.save()
         label = "批准延期" if approve else "不批准延期"
-        record_event(letter, actor, "extension_decided", label, letter.status, letter.status,
-                     note=clean_text(note), public=approve,
-                     public_note=f"办理期限延长 {ext.days} 个工作日。" if approve else "")
-        audit.record(actor=actor, action="letter_extension_decided", obj=letter,
-                     summary={"approved": approve, "days": ext.days})
+        record_event(
+            letter,
+            actor,
+            "extension_decided",
+            label,
+            letter.status,
+            letter.status,
+            note=clean_text(note),
+            public=approve,
+            public_note=f"办理期限延长 {ext.days} 个工作日。" if approve else "",
+        )
+        audit.record(
+            actor=actor,
+            action="letter_extension_decided",
+            obj=letter,
+            summary={"approved": approve, "days": ext.days},
+        )
     return ext
 
 
@@ -245,14 +352,29 @@ def draft_reply(actor, letter: Letter, *, body: str, submit: bool = False) -> Re
         reply.status = ReplyStatus.REVIEWING if submit else ReplyStatus.DRAFT
         reply.save()
         if submit:
-            _change(letter, actor, "reply_submitted", "答复送审", Status.REVIEWING,
-                    audit_action="letter_reply_submitted", summary={"reply": reply.pk},
-                    department=letter.department)
+            _change(
+                letter,
+                actor,
+                "reply_submitted",
+                "答复送审",
+                Status.REVIEWING,
+                audit_action="letter_reply_submitted",
+                summary={"reply": reply.pk},
+                department=letter.department,
+            )
         else:
-            record_event(letter, actor, "reply_drafted", "起草答复", letter.status, letter.status,
-                         department=letter.department)
-            audit.record(actor=actor, action="letter_reply_drafted", obj=letter,
-                         summary={"reply": reply.pk})
+            record_event(
+                letter,
+                actor,
+                "reply_drafted",
+                "起草答复",
+                letter.status,
+                letter.status,
+                department=letter.department,
+            )
+            audit.record(
+                actor=actor, action="letter_reply_drafted", obj=letter, summary={"reply": reply.pk}
+            )
     return reply
 
 
@@ -274,10 +396,19 @@ def review_reply(actor, letter: Letter, *, approve: bool, note: str = "") -> Rep
             reply.status = ReplyStatus.APPROVED
             reply.save()
             letter.replied_at = timezone.now()
-            _change(letter, actor, "replied", "答复审核通过并发出", Status.REPLIED,
-                    audit_action="letter_replied", summary={"reply": reply.pk}, note=note,
-                    public=True, public_note=f"{letter.department.name}已答复，请查看并评价。",
-                    department=letter.department)
+            _change(
+                letter,
+                actor,
+                "replied",
+                "答复审核通过并发出",
+                Status.REPLIED,
+                audit_action="letter_replied",
+                summary={"reply": reply.pk},
+                note=note,
+                public=True,
+                public_note=f"{letter.department.name}已答复，请查看并评价。",
+                department=letter.department,
+            )
             from govhub.letters import notify
 
             reply_id = reply.pk
@@ -285,9 +416,17 @@ def review_reply(actor, letter: Letter, *, approve: bool, note: str = "") -> Rep
         else:
             reply.status = ReplyStatus.SENT_BACK
             reply.save()
-            _change(letter, actor, "reply_sent_back", "答复退回修改", Status.HANDLING,
-                    audit_action="letter_reply_sent_back", summary={"reply": reply.pk},
-                    note=note, department=letter.department)
+            _change(
+                letter,
+                actor,
+                "reply_sent_back",
+                "答复退回修改",
+                Status.HANDLING,
+                audit_action="letter_reply_sent_back",
+                summary={"reply": reply.pk},
+                note=note,
+                department=letter.department,
+            )
     return reply
 
 
@@ -307,18 +446,38 @@ def rate_letter(letter: Letter, *, satisfaction: str, comment: str = "", actor=N
         letter.satisfaction, letter.satisfaction_comment = satisfaction, comment
         label = f"群众评价：{Satisfaction(satisfaction).label}"
         if satisfaction == Satisfaction.UNSATISFIED:
-            _change(letter, actor, "rated", label, Status.REOPENED, audit_action="letter_rated",
-                    summary={"satisfaction": satisfaction}, note=comment, public=True,
-                    public_note="您对答复不满意，已转督办部门处理。")
+            _change(
+                letter,
+                actor,
+                "rated",
+                label,
+                Status.REOPENED,
+                audit_action="letter_rated",
+                summary={"satisfaction": satisfaction},
+                note=comment,
+                public=True,
+                public_note="您对答复不满意，已转督办部门处理。",
+            )
         else:
             letter.closed_at = timezone.now()
-            _change(letter, actor, "rated", label, Status.CLOSED, audit_action="letter_rated",
-                    summary={"satisfaction": satisfaction}, note=comment, public=True,
-                    public_note="感谢您的评价，信件已办结。")
+            _change(
+                letter,
+                actor,
+                "rated",
+                label,
+                Status.CLOSED,
+                audit_action="letter_rated",
+                summary={"satisfaction": satisfaction},
+                note=comment,
+                public=True,
+                public_note="感谢您的评价，信件已办结。",
+            )
     return letter
 
 
-def reopen_letter(actor, letter: Letter, *, note: str, department: Department | None = None) -> Letter:
+def reopen_letter(
+    actor, letter: Letter, *, note: str, department: Department | None = None
+) -> Letter:
     """The supervisor sends a 不满意 (or replied) letter back for handling again, to the same or
     another lead department, with a fresh handling deadline."""
     require_letter(actor, "supervise_letter", letter)
@@ -330,16 +489,27 @@ def reopen_letter(actor, letter: Letter, *, note: str, department: Department | 
         _expect(letter, Status.REOPENED, Status.REPLIED, doing="重新办理")
         if department is not None and department != letter.department:
             letter.assignments.filter(active=True).update(active=False)
-            Assignment.objects.create(letter=letter, department=department, role=AssignmentRole.LEAD)
+            Assignment.objects.create(
+                letter=letter, department=department, role=AssignmentRole.LEAD
+            )
             letter.department = department
         policy = current_policy()
         today = timezone.localdate()
         letter.handle_due = workdays.add_working_days(today, policy.handle_days)
         letter.reply_due = workdays.add_working_days(today, policy.reply_days)
         letter.satisfaction = ""
-        _change(letter, actor, "reopened", "督办：重新办理", Status.HANDLING,
-                audit_action="letter_reopened", note=note, public=True,
-                public_note="督办部门已要求重新办理。", department=letter.department)
+        _change(
+            letter,
+            actor,
+            "reopened",
+            "督办：重新办理",
+            Status.HANDLING,
+            audit_action="letter_reopened",
+            note=note,
+            public=True,
+            public_note="督办部门已要求重新办理。",
+            department=letter.department,
+        )
     return letter
 
 
@@ -351,8 +521,17 @@ def close_letter(actor, letter: Letter, *, note: str = "") -> Letter:
         letter = _lock(letter)
         _expect(letter, Status.REOPENED, Status.REPLIED, doing="办结")
         letter.closed_at = timezone.now()
-        _change(letter, actor, "closed", "办结", Status.CLOSED, audit_action="letter_closed",
-                note=clean_text(note), public=True, public_note="信件已办结。")
+        _change(
+            letter,
+            actor,
+            "closed",
+            "办结",
+            Status.CLOSED,
+            audit_action="letter_closed",
+            note=clean_text(note),
+            public=True,
+            public_note="信件已办结。",
+        )
     return letter
 
 
@@ -372,7 +551,11 @@ def publish_letter(actor, letter: Letter, *, subject: str, content: str, reply: 
         _expect(letter, Status.REPLIED, Status.CLOSED, doing="公开")
         from govhub.core.text import search_terms
 
-        letter.public_subject, letter.public_content, letter.public_reply = subject[:200], content, reply
+        letter.public_subject, letter.public_content, letter.public_reply = (
+            subject[:200],
+            content,
+            reply,
+        )
         letter.search_text = " ".join(search_terms(f"{subject} {content} {reply}"))
         letter.published, letter.published_at = True, timezone.now()
         letter.save()
@@ -387,8 +570,15 @@ def unpublish_letter(actor, letter: Letter, *, reason: str) -> Letter:
         letter = _lock(letter)
         letter.published = False
         letter.save()
-        record_event(letter, actor, "unpublished", "撤回公开", letter.status, letter.status,
-                     note=clean_text(reason))
+        record_event(
+            letter,
+            actor,
+            "unpublished",
+            "撤回公开",
+            letter.status,
+            letter.status,
+            note=clean_text(reason),
+        )
         audit.record(actor=actor, action="letter_unpublished", obj=letter, summary={})
     return letter
 
@@ -409,8 +599,17 @@ def suggest_and_maybe_dispatch(letter: Letter, policy) -> None:
     dept_id = suggestion.get("department_id")
     letter.suggested_department_id = dept_id
     letter.save(update_fields=["suggestion", "suggested_department"])
-    if (dept_id and not dups and suggestion.get("confidence", 0) >= policy.auto_dispatch_confidence
-            and policy.auto_dispatch_confidence < 1):
+    if (
+        dept_id
+        and not dups
+        and suggestion.get("confidence", 0) >= policy.auto_dispatch_confidence
+        and policy.auto_dispatch_confidence < 1
+    ):
         dept = Department.objects.get(pk=dept_id)
-        dispatch_letter("router", letter, department=dept, auto=True,
-                        note=f"置信度 {suggestion['confidence']:.2f}")
+        dispatch_letter(
+            "router",
+            letter,
+            department=dept,
+            auto=True,
+            note=f"置信度 {suggestion['confidence']:.2f}",
+        )

@@ -38,7 +38,13 @@ class Status(models.TextChoices):
     MERGED = "merged", "已合并"
 
 
-OPEN_STATUSES = [Status.RECEIVED, Status.DISPATCHED, Status.HANDLING, Status.REVIEWING, Status.REOPENED]
+OPEN_STATUSES = [
+    Status.RECEIVED,
+    Status.DISPATCHED,
+    Status.HANDLING,
+    Status.REVIEWING,
+    Status.REOPENED,
+]
 ANSWERED_STATUSES = [Status.REPLIED, Status.CLOSED]
 
 
@@ -73,19 +79,27 @@ class CategoryRoute(models.Model):
 
     category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="routes")
     town = models.ForeignKey(
-        Department, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        Department,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("乡镇（空：全县）"),
     )
-    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="+",
-                                   verbose_name=_("承办部门"))
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, related_name="+", verbose_name=_("承办部门")
+    )
 
     class Meta:
         verbose_name = _("类别分办规则")
         verbose_name_plural = _("类别分办规则")
         constraints = [
             models.UniqueConstraint(fields=["category", "town"], name="category_route_unique"),
-            models.UniqueConstraint(fields=["category"], condition=models.Q(town__isnull=True),
-                                    name="category_route_default_unique"),
+            models.UniqueConstraint(
+                fields=["category"],
+                condition=models.Q(town__isnull=True),
+                name="category_route_default_unique",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -100,17 +114,27 @@ class LetterPolicy(models.Model):
     dispatch_days = models.PositiveSmallIntegerField(_("分办时限（工作日，0=当日）"), default=0)
     handle_days = models.PositiveSmallIntegerField(_("办理时限（分办后工作日）"), default=2)
     reply_days = models.PositiveSmallIntegerField(_("答复时限（收信后工作日）"), default=3)
-    site_error_reply_days = models.PositiveSmallIntegerField(_("网站找错答复时限（工作日）"), default=22)
+    site_error_reply_days = models.PositiveSmallIntegerField(
+        _("网站找错答复时限（工作日）"), default=22
+    )
     remind_before_days = models.PositiveSmallIntegerField(_("到期前几个工作日催办"), default=1)
     auto_dispatch_confidence = models.FloatField(
         _("自动分办置信度门槛（0–1，1 表示不自动分办）"), default=0.9
     )
     intake_department = models.ForeignKey(
-        Department, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        Department,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("收信分办部门"),
     )
     supervising_department = models.ForeignKey(
-        Department, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        Department,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("督办部门"),
     )
     updated_at = models.DateTimeField(auto_now=True)
@@ -130,28 +154,51 @@ class Letter(models.Model):
     tracking_code = models.CharField(_("查询码"), max_length=20, unique=True)
     pin_hash = models.CharField(max_length=64, blank=True, editable=False)
     channel = models.CharField(_("来信渠道"), max_length=16, choices=Channel.choices)
-    status = models.CharField(_("状态"), max_length=16, choices=Status.choices,
-                              default=Status.RECEIVED, db_index=True)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=Status.choices, default=Status.RECEIVED, db_index=True
+    )
     subject = models.CharField(_("标题"), max_length=200)
     content = models.TextField(_("内容"))
-    citizen = models.ForeignKey(Citizen, on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="letters")
-    category = models.ForeignKey(Category, on_delete=models.SET_NULL, null=True, blank=True,
-                                 related_name="letters", verbose_name=_("类别"))
-    town = models.ForeignKey(Department, on_delete=models.SET_NULL, null=True, blank=True,
-                             related_name="+", verbose_name=_("乡镇/村"))
+    citizen = models.ForeignKey(
+        Citizen, on_delete=models.PROTECT, null=True, blank=True, related_name="letters"
+    )
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="letters",
+        verbose_name=_("类别"),
+    )
+    town = models.ForeignKey(
+        Department,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("乡镇/村"),
+    )
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
     publish_consent = models.BooleanField(_("同意公开"), default=False)
     idempotency_key = models.CharField(max_length=80, null=True, blank=True, unique=True)
-    intake_department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+",
-                                          verbose_name=_("收信部门"))
-    supervising_department = models.ForeignKey(Department, on_delete=models.PROTECT,
-                                               related_name="+", verbose_name=_("督办部门"))
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="letters", verbose_name=_("主办部门"))
-    merged_into = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="merged_letters")
+    intake_department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="+", verbose_name=_("收信部门")
+    )
+    supervising_department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="+", verbose_name=_("督办部门")
+    )
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="letters",
+        verbose_name=_("主办部门"),
+    )
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged_letters"
+    )
     received_at = models.DateTimeField(_("收信时间"), db_index=True)
     dispatched_at = models.DateTimeField(null=True, blank=True)
     replied_at = models.DateTimeField(null=True, blank=True)
@@ -159,12 +206,14 @@ class Letter(models.Model):
     dispatch_due = models.DateField(_("分办期限"))
     handle_due = models.DateField(_("办理期限"), null=True, blank=True)
     reply_due = models.DateField(_("答复期限"))
-    satisfaction = models.CharField(_("满意度"), max_length=16, choices=Satisfaction.choices,
-                                    blank=True)
+    satisfaction = models.CharField(
+        _("满意度"), max_length=16, choices=Satisfaction.choices, blank=True
+    )
     satisfaction_comment = models.TextField(_("评价意见"), blank=True)
     # router suggestion at intake
-    suggested_department = models.ForeignKey(Department, on_delete=models.SET_NULL, null=True,
-                                             blank=True, related_name="+")
+    suggested_department = models.ForeignKey(
+        Department, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     suggestion = models.JSONField(default=dict, blank=True)
     # public archive
     published = models.BooleanField(_("已公开"), default=False, db_index=True)
@@ -225,10 +274,12 @@ class LetterEvent(models.Model):
     label = models.CharField(max_length=60)
     from_status = models.CharField(max_length=16, blank=True)
     to_status = models.CharField(max_length=16, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                              blank=True, related_name="+")
-    department = models.ForeignKey(Department, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     note = models.TextField(blank=True)
     public_note = models.CharField(max_length=300, blank=True)
     public = models.BooleanField(default=False)
@@ -258,10 +309,12 @@ class Reply(models.Model):
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
     body = models.TextField(_("答复内容"))
     status = models.CharField(max_length=16, choices=ReplyStatus.choices, default=ReplyStatus.DRAFT)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                               related_name="+")
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                 blank=True, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     review_note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -282,9 +335,7 @@ class Delivery(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["reply", "channel"], name="delivery_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["reply", "channel"], name="delivery_unique")]
 
 
 class ExtensionStatus(models.TextChoices):
@@ -298,12 +349,15 @@ class Extension(models.Model):
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
     days = models.PositiveSmallIntegerField(_("延期工作日"))
     reason = models.TextField(_("理由"))
-    status = models.CharField(max_length=16, choices=ExtensionStatus.choices,
-                              default=ExtensionStatus.PENDING)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                     null=True, related_name="+")
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                   null=True, blank=True, related_name="+")
+    status = models.CharField(
+        max_length=16, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
 
@@ -319,14 +373,16 @@ class Reminder(models.Model):
     kind = models.CharField(max_length=16, choices=ReminderKind.choices)
     stage = models.CharField(max_length=16)  # dispatch / handle / reply
     deadline = models.DateField()
-    department = models.ForeignKey(Department, on_delete=models.SET_NULL, null=True,
-                                   related_name="+")
+    department = models.ForeignKey(
+        Department, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["letter", "kind", "stage", "deadline"],
-                                    name="reminder_unique")
+            models.UniqueConstraint(
+                fields=["letter", "kind", "stage", "deadline"], name="reminder_unique"
+            )
         ]
 
 

@@ -30,8 +30,10 @@ def send_receipt(letter_id: int) -> None:
     citizen = letter.citizen
     if citizen is None:
         return
-    text = (f"【示范县领导信箱】您的来信已收到，查询码 {letter.tracking_code}，"
-            f"可凭查询码和手机号后四位在 {_lookup_url()} 查询办理进度。")
+    text = (
+        f"【示范县领导信箱】您的来信已收到，查询码 {letter.tracking_code}，"
+        f"可凭查询码和手机号后四位在 {_lookup_url()} 查询办理进度。"
+    )
     try:
         if citizen.email:
             send_mail("您的来信已收到", text, None, [citizen.email], fail_silently=False)
@@ -71,7 +73,11 @@ def deliver_reply(reply_id: int) -> list[Delivery]:
             continue
         try:
             detail = _send(channel, letter, reply)
-            delivery.status, delivery.detail, delivery.sent_at = "sent", detail[:300], timezone.now()
+            delivery.status, delivery.detail, delivery.sent_at = (
+                "sent",
+                detail[:300],
+                timezone.now(),
+            )
         except Exception as exc:
             delivery.status, delivery.detail = "failed", type(exc).__name__
             log.warning("reply %s via %s failed: %s", reply_id, channel, type(exc).__name__)
@@ -87,11 +93,17 @@ def _send(channel: str, letter: Letter, reply: Reply) -> str:
     if channel == "portal":
         return "可在网站查询"
     if channel == "email":
-        send_mail(f"【示范县领导信箱】{letter.subject[:40]} 的答复", f"{head}：\n\n{reply.body}\n\n"
-                  f"请在 {_lookup_url()} 评价本次答复。", None, [citizen.email])
+        send_mail(
+            f"【示范县领导信箱】{letter.subject[:40]} 的答复",
+            f"{head}：\n\n{reply.body}\n\n请在 {_lookup_url()} 评价本次答复。",
+            None,
+            [citizen.email],
+        )
         return "已发送邮件"
     if channel == "sms":
-        return sms.gateway().send(citizen.phone, f"【示范县领导信箱】{head}，请凭查询码在 {_lookup_url()} 查看并评价。")
+        return sms.gateway().send(
+            citizen.phone, f"【示范县领导信箱】{head}，请凭查询码在 {_lookup_url()} 查看并评价。"
+        )
     if channel == "wechat":
         from govhub.channels.models import ChannelAccount
         from govhub.channels.wechat_client import make_client
@@ -99,7 +111,9 @@ def _send(channel: str, letter: Letter, reply: Reply) -> str:
         account = ChannelAccount.objects.filter(platform="wechat", enabled=True).first()
         if account is None:
             return "无公众号账号，未发送"
-        make_client(account).message.send_text(citizen.wechat_openid, f"{head}：\n{reply.body[:600]}")
+        make_client(account).message.send_text(
+            citizen.wechat_openid, f"{head}：\n{reply.body[:600]}"
+        )
         return "已发送客服消息"
     raise ValueError(channel)
 

@@ -44,8 +44,13 @@ def check_deadlines(today: dt.date | None = None) -> list[Reminder]:
     policy = current_policy()
     created = []
     open_letters = Letter.objects.filter(
-        status__in=[Status.RECEIVED, Status.DISPATCHED, Status.HANDLING, Status.REVIEWING,
-                    Status.REOPENED]
+        status__in=[
+            Status.RECEIVED,
+            Status.DISPATCHED,
+            Status.HANDLING,
+            Status.REVIEWING,
+            Status.REOPENED,
+        ]
     ).select_related("department", "intake_department", "supervising_department")
     for letter in open_letters.iterator(chunk_size=500):
         for stage, due, dept, role in _stages(letter):
@@ -68,13 +73,19 @@ def check_deadlines(today: dt.date | None = None) -> list[Reminder]:
 def _claim(letter, kind, stage, due, dept) -> Reminder | None:
     try:
         with transaction.atomic():
-            reminder = Reminder.objects.create(letter=letter, kind=kind, stage=stage, deadline=due,
-                                               department=dept)
+            reminder = Reminder.objects.create(
+                letter=letter, kind=kind, stage=stage, deadline=due, department=dept
+            )
             label = f"{ReminderKind(kind).label}：{STAGE_LABEL[stage]}期限 {due:%Y-%m-%d}"
-            record_event(letter, "system", str(kind), label, letter.status, letter.status,
-                         department=dept)
-            audit.record(actor="system", action=f"letter_{kind}", obj=letter,
-                         summary={"stage": stage, "deadline": due.isoformat()})
+            record_event(
+                letter, "system", str(kind), label, letter.status, letter.status, department=dept
+            )
+            audit.record(
+                actor="system",
+                action=f"letter_{kind}",
+                obj=letter,
+                summary={"stage": stage, "deadline": due.isoformat()},
+            )
             return reminder
     except IntegrityError:
         return None
@@ -82,16 +93,25 @@ def _claim(letter, kind, stage, due, dept) -> Reminder | None:
 
 def _notify(reminder: Reminder, role: str) -> None:
     letter = reminder.letter
-    emails = sorted({
-        m.user.email for m in Membership.objects.filter(department=reminder.department, role=role)
-        .select_related("user") if m.user.email and m.user.is_active
-    })
+    emails = sorted(
+        {
+            m.user.email
+            for m in Membership.objects.filter(
+                department=reminder.department, role=role
+            ).select_related("user")
+            if m.user.email and m.user.is_active
+        }
+    )
     if not emails:
         return
     verb = "已超期，请督办" if reminder.kind == ReminderKind.ESCALATE else "即将到期，请抓紧办理"
     subject = f"【{reminder.get_kind_display()}】信件 {letter.tracking_code} {STAGE_LABEL[reminder.stage]}{verb}"
     try:
-        send_mail(subject, f"{subject}\n期限：{reminder.deadline:%Y-%m-%d}\n标题：{letter.subject}",
-                  None, emails)
+        send_mail(
+            subject,
+            f"{subject}\n期限：{reminder.deadline:%Y-%m-%d}\n标题：{letter.subject}",
+            None,
+            emails,
+        )
     except Exception as exc:
         log.warning("reminder %s not mailed: %s", reminder.pk, type(exc).__name__)

@@ -23,7 +23,12 @@ import rjieba
 from sklearn.base import clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
+from sklearn.metrics import (
+    accuracy_score,
+    confusion_matrix,
+    f1_score,
+    precision_recall_fscore_support,
+)
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
@@ -46,12 +51,33 @@ def char_prep(text: str) -> str:
 
 
 def make_pipeline(c: float = 0.5, calibrated: bool = True) -> Pipeline:
-    features = FeatureUnion([
-        ("word", TfidfVectorizer(tokenizer=words, token_pattern=None, lowercase=True,
-                                 ngram_range=(1, 2), min_df=2, sublinear_tf=True, max_features=200000)),
-        ("char", TfidfVectorizer(analyzer="char", preprocessor=char_prep, ngram_range=(1, 3),
-                                 min_df=2, sublinear_tf=True, max_features=300000)),
-    ])
+    features = FeatureUnion(
+        [
+            (
+                "word",
+                TfidfVectorizer(
+                    tokenizer=words,
+                    token_pattern=None,
+                    lowercase=True,
+                    ngram_range=(1, 2),
+                    min_df=2,
+                    sublinear_tf=True,
+                    max_features=200000,
+                ),
+            ),
+            (
+                "char",
+                TfidfVectorizer(
+                    analyzer="char",
+                    preprocessor=char_prep,
+                    ngram_range=(1, 3),
+                    min_df=2,
+                    sublinear_tf=True,
+                    max_features=300000,
+                ),
+            ),
+        ]
+    )
     svm = LinearSVC(C=c, class_weight="balanced")
     clf = CalibratedClassifierCV(svm, cv=3, method="sigmoid") if calibrated else svm
     return Pipeline([("features", features), ("clf", clf)])
@@ -72,10 +98,12 @@ class TrainedRouter:
         self.pipeline = pipeline
         self.labels: list[str] = [str(x) for x in pipeline.classes_]
         feats: FeatureUnion = pipeline.named_steps["features"]
-        self._names = np.concatenate([
-            np.array([f"{w}" for w in feats.transformer_list[0][1].get_feature_names_out()]),
-            np.array([f"{w}" for w in feats.transformer_list[1][1].get_feature_names_out()]),
-        ])
+        self._names = np.concatenate(
+            [
+                np.array([f"{w}" for w in feats.transformer_list[0][1].get_feature_names_out()]),
+                np.array([f"{w}" for w in feats.transformer_list[1][1].get_feature_names_out()]),
+            ]
+        )
         self._n_word = len(feats.transformer_list[0][1].vocabulary_)
         clf = pipeline.named_steps["clf"]
         if isinstance(clf, CalibratedClassifierCV):
@@ -118,8 +146,10 @@ class TrainedRouter:
             if len(chosen) >= n_words:
                 break
         return Prediction(
-            label=self.labels[best], confidence=float(proba[best]),
-            candidates=[(self.labels[i], float(proba[i])) for i in order[1:]], words=chosen,
+            label=self.labels[best],
+            confidence=float(proba[best]),
+            candidates=[(self.labels[i], float(proba[i])) for i in order[1:]],
+            words=chosen,
         )
 
     def dumps(self) -> bytes:
@@ -136,14 +166,20 @@ def fit(texts: Sequence[str], labels: Sequence[str], **kw) -> TrainedRouter:
     return TrainedRouter(pipe)
 
 
-def cross_validate(texts: Sequence[str], labels: Sequence[str], folds: int = 5, seed: int = 0,
-                   progress: Iterable | None = None, **kw) -> dict:
+def cross_validate(
+    texts: Sequence[str],
+    labels: Sequence[str],
+    folds: int = 5,
+    seed: int = 0,
+    progress: Iterable | None = None,
+    **kw,
+) -> dict:
     """Stratified k-fold: macro-F1 and accuracy on letters each model has not seen."""
     texts, labels = np.array(texts, dtype=object), np.array(labels, dtype=object)
     y_true, y_pred = [], []
     skf = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     splits = list(skf.split(texts, labels))
-    for train, test in (progress(splits) if progress else splits):
+    for train, test in progress(splits) if progress else splits:
         pipe = clone(make_pipeline(**kw)).fit(list(texts[train]), list(labels[train]))
         y_true.extend(labels[test])
         y_pred.extend(pipe.predict(list(texts[test])))
@@ -155,11 +191,19 @@ def evaluate_predictions(y_true: Sequence[str], y_pred: Sequence[str]) -> dict:
     p, r, f, s = precision_recall_fscore_support(y_true, y_pred, labels=labels, zero_division=0)
     return {
         "accuracy": float(accuracy_score(y_true, y_pred)),
-        "macro_f1": float(f1_score(y_true, y_pred, average="macro", labels=labels, zero_division=0)),
+        "macro_f1": float(
+            f1_score(y_true, y_pred, average="macro", labels=labels, zero_division=0)
+        ),
         "labels": labels,
         "per_class": [
-            {"label": lab, "precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]),
-             "support": int(s[i])} for i, lab in enumerate(labels)
+            {
+                "label": lab,
+                "precision": float(p[i]),
+                "recall": float(r[i]),
+                "f1": float(f[i]),
+                "support": int(s[i]),
+            }
+            for i, lab in enumerate(labels)
         ],
         "confusion": confusion_matrix(y_true, y_pred, labels=labels).tolist(),
         "n": len(y_true),
@@ -235,7 +279,9 @@ def label_to_department(label: str, town=None):
     from govhub.core.models import Department
     from govhub.letters.models import Category, CategoryRoute
 
-    category = Category.objects.filter(code=label).first() or Category.objects.filter(name=label).first()
+    category = (
+        Category.objects.filter(code=label).first() or Category.objects.filter(name=label).first()
+    )
     if category is not None:
         routes = CategoryRoute.objects.filter(category=category).select_related("department")
         if town is not None:
@@ -245,7 +291,10 @@ def label_to_department(label: str, town=None):
                 return found.department, category
         found = routes.filter(town__isnull=True).first()
         return (found.department if found else None), category
-    dept = Department.objects.filter(code=label).first() or Department.objects.filter(name=label).first()
+    dept = (
+        Department.objects.filter(code=label).first()
+        or Department.objects.filter(name=label).first()
+    )
     return dept, None
 
 
@@ -267,8 +316,14 @@ def suggest(subject: str, content: str, town=None) -> dict:
     }
     for label, conf in pred.candidates:
         d, c = label_to_department(label, town)
-        out["candidates"].append({"label": label, "department_id": d.pk if d else None,
-                                  "department": d.name if d else "", "confidence": round(conf, 4)})
+        out["candidates"].append(
+            {
+                "label": label,
+                "department_id": d.pk if d else None,
+                "department": d.name if d else "",
+                "confidence": round(conf, 4),
+            }
+        )
     return out
 
 
@@ -276,8 +331,15 @@ def suggest_for_letter(letter) -> dict:
     if letter.category_id and letter.category.code == "site_error":
         dept, _ = label_to_department("site_error", letter.town)
         if dept is not None:
-            return {"label": "site_error", "category": letter.category.name, "department_id": dept.pk,
-                    "department": dept.name, "confidence": 1.0, "words": [], "candidates": []}
+            return {
+                "label": "site_error",
+                "category": letter.category.name,
+                "department_id": dept.pk,
+                "department": dept.name,
+                "confidence": 1.0,
+                "words": [],
+                "candidates": [],
+            }
     try:
         return suggest(letter.subject, letter.content, letter.town)
     except Exception:  # a broken model must never lose a letter
@@ -298,8 +360,14 @@ def store_model(router: TrainedRouter, *, metrics: dict, source: str, activate: 
         version = (RouterModel.objects.aggregate(m=Max("version"))["m"] or 0) + 1
         if activate:
             RouterModel.objects.filter(active=True).update(active=False)
-        model = RouterModel.objects.create(version=version, active=activate, labels=router.labels,
-                                           metrics=metrics, source=source[:200], blob=router.dumps())
+        model = RouterModel.objects.create(
+            version=version,
+            active=activate,
+            labels=router.labels,
+            metrics=metrics,
+            source=source[:200],
+            blob=router.dumps(),
+        )
     return model
 
 

@@ -38,7 +38,9 @@ ADDRESS_RE = re.compile(
     r"[\u4e00-\u9fa5A-Za-z0-9\-－#]{0,6}(?:号|栋|幢|楼|单元|室|号楼)(?:[0-9一二三四五六七八九十\-－]*(?:号|栋|幢|楼|单元|室))*"
 )
 VILLAGE_GROUP_RE = re.compile(r"[\u4e00-\u9fa5]{1,6}村[0-9一二三四五六七八九十]{1,3}组")
-NAME_INTRO_RE = re.compile(r"(我(?:叫|是|姓)|本人|联系人[:：]?|姓名[:：]?)([\u4e00-\u9fa5]{2,4}?)(?=[，,。.；;\s]|$|(?:是|今年|，))")
+NAME_INTRO_RE = re.compile(
+    r"(我(?:叫|是|姓)|本人|联系人[:：]?|姓名[:：]?)([\u4e00-\u9fa5]{2,4}?)(?=[，,。.；;\s]|$|(?:是|今年|，))"
+)
 
 
 def redact_for_publication(text: str, names: list[str] = ()) -> str:
@@ -50,7 +52,9 @@ def redact_for_publication(text: str, names: list[str] = ()) -> str:
         name = (name or "").strip()
         if len(name) >= 2:
             out = out.replace(name, name[0] + "某" * (len(name) - 1))
-    out = NAME_INTRO_RE.sub(lambda m: m.group(1) + m.group(2)[0] + "某" * (len(m.group(2)) - 1), out)
+    out = NAME_INTRO_RE.sub(
+        lambda m: m.group(1) + m.group(2)[0] + "某" * (len(m.group(2)) - 1), out
+    )
     out = ADDRESS_RE.sub("（地址已隐去）", out)
     out = VILLAGE_GROUP_RE.sub("（地址已隐去）", out)
     return out

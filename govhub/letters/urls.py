@@ -1,4 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from govhub.letters import views
 
 app_name = "letters"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("write/", views.write, name="write"),
+    path("track/", views.track, name="track"),
+    path("track/<int:letter_id>/", views.progress, name="progress"),
+    path("track/<int:letter_id>/rate/", views.rate, name="rate"),
+    path("archive/", views.archive, name="archive"),
+    path("archive/<int:letter_id>/", views.archive_detail, name="archive_detail"),
+    path("stats/", views.statistics, name="stats"),
+    path("map/", views.open_map, name="map"),
+]

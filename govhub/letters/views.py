@@ -1,0 +1,188 @@
+"""Portal pages of the leader's mailbox: write, look up, rate, archive, statistics, map.
+Thin: parse, call the domain function, render."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from govhub.core.middleware import client_ip
+from govhub.letters import intake, ratelimit, stats
+from govhub.letters.forms import LetterForm, LookupForm, RatingForm
+from govhub.letters.lifecycle import LetterStateError, rate_letter
+from govhub.letters.models import Letter, Status
+
+SESSION_KEY = "letters_verified"
+
+
+def index(request):
+    return render(
+        request,
+        "letters/index.html",
+        {
+            "recent": Letter.objects.filter(published=True).order_by("-published_at")[:8],
+            "summary": stats.summary(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def write(request):
+    """The letter form. The tracking code is rendered only from a committed letter."""
+    if request.method == "GET":
+        form = LetterForm(initial={"token": secrets.token_urlsafe(24)})
+        return render(request, "letters/write.html", {"form": form})
+    form = LetterForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return render(request, "letters/write.html", {"form": form}, status=400)
+    token = form.cleaned_data["token"]
+    already = Letter.objects.filter(idempotency_key=f"portal:{token}").first()
+    if already is None and ratelimit.hit("submit", client_ip(request), *ratelimit.SUBMIT_LIMIT):
+        form.add_error(None, "您提交得太频繁了，请 10 分钟后再试。如有紧急情况请拨打 12345 热线。")
+        return render(request, "letters/write.html", {"form": form}, status=429)
+    d = form.cleaned_data
+    try:
+        letter = already or intake.submit_letter(
+            channel="portal",
+            subject=d["subject"],
+            content=d["content"],
+            name=d["name"],
+            phone=d["phone"],
+            email=d["email"],
+            town_code=d["town"].code if d["town"] else None,
+            category_code=d["category"].code if d["category"] else None,
+            latitude=d["latitude"],
+            longitude=d["longitude"],
+            publish_consent=d["publish_consent"],
+            attachments=d["attachments"],
+            idempotency_key=f"portal:{token}",
+        )
+    except intake.LetterInputError as exc:
+        for field, message in exc.errors.items():
+            form.add_error(field if field in form.fields else None, message)
+        return render(request, "letters/write.html", {"form": form}, status=400)
+    _remember(request, letter)
+    return render(request, "letters/submitted.html", {"letter": letter})
+
+
+def _remember(request, letter: Letter) -> None:
+    ids = [i for i in request.session.get(SESSION_KEY, []) if i != letter.pk][-19:]
+    request.session[SESSION_KEY] = ids + [letter.pk]
+
+
+def _verified(request, letter_id: int) -> Letter:
+    if letter_id not in request.session.get(SESSION_KEY, []):
+        raise Http404
+    return get_object_or_404(Letter, pk=letter_id)
+
+
+@require_http_methods(["GET", "POST"])
+def track(request):
+    """Look a letter up with its code and the phone's last four digits (rate-limited)."""
+    if request.method == "GET" and "code" not in request.GET:
+        return render(request, "letters/track.html", {"form": LookupForm()})
+    form = LookupForm(request.POST if request.method == "POST" else request.GET)
+    if not form.is_valid():
+        return render(request, "letters/track.html", {"form": form}, status=400)
+    if ratelimit.hit("lookup", client_ip(request), *ratelimit.LOOKUP_LIMIT):
+        form.add_error(None, "查询过于频繁，请 10 分钟后再试。")
+        return render(request, "letters/track.html", {"form": form}, status=429)
+    letter = intake.lookup_letter(form.cleaned_data["code"], form.cleaned_data["last4"])
+    if letter is None:
+        form.add_error(None, "未找到对应的信件，请核对查询码和手机号后四位。")
+        return render(request, "letters/track.html", {"form": form}, status=404)
+    _remember(request, letter)
+    return redirect("letters:progress", letter_id=letter.pk)
+
+
+def progress(request, letter_id: int):
+    letter = _verified(request, letter_id)
+    return _progress_page(request, letter, RatingForm())
+
+
+def _progress_page(request, letter, rating_form, status=200):
+    while letter.status == Status.MERGED and letter.merged_into_id:
+        letter = letter.merged_into
+    reply = letter.replies.filter(status="approved").first()
+    return render(
+        request,
+        "letters/progress.html",
+        {
+            "letter": letter,
+            "events": letter.events.filter(public=True),
+            "reply": reply,
+            "rating_form": rating_form,
+            "can_rate": letter.status == Status.REPLIED,
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["POST"])
+def rate(request, letter_id: int):
+    letter = _verified(request, letter_id)
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        return _progress_page(request, letter, form, status=400)
+    try:
+        rate_letter(
+            letter,
+            satisfaction=form.cleaned_data["satisfaction"],
+            comment=form.cleaned_data["comment"],
+            actor="citizen",
+        )
+    except LetterStateError as exc:
+        form.add_error(None, str(exc))
+        return _progress_page(request, letter, form, status=400)
+    return redirect("letters:progress", letter_id=letter.pk)
+
+
+def archive(request):
+    q = (request.GET.get("q") or "").strip()[:50]
+    qs = (
+        Letter.objects.filter(published=True).select_related("department").order_by("-published_at")
+    )
+    if q:
+        from govhub.core.text import search_terms
+
+        cond = Q()
+        for term in search_terms(q)[:8] or [q]:
+            cond &= Q(search_text__icontains=term) | Q(public_subject__icontains=term)
+        qs = qs.filter(cond)
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    return render(request, "letters/archive.html", {"page": page, "q": q})
+
+
+def archive_detail(request, letter_id: int):
+    letter = get_object_or_404(Letter, pk=letter_id, published=True)
+    return render(request, "letters/archive_detail.html", {"letter": letter})
+
+
+def statistics(request):
+    data = stats.compute()
+    return render(
+        request,
+        "letters/stats.html",
+        {
+            "data": data,
+            "month_chart": stats.bar_chart_svg(
+                [(m["month"], m["received"], m["replied"]) for m in data["by_month"]],
+                ("收信", "答复"),
+            ),
+        },
+    )
+
+
+def open_map(request):
+    from govhub.letters import geo
+
+    towns = geo.open_by_town()
+    tile_url = getattr(settings, "MAP_TILE_URL", None)
+    tiles = geo.static_map(tile_url) if tile_url else None
+    return render(request, "letters/map.html", {"towns": towns, "tiles": tiles})

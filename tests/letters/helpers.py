@@ -1,0 +1,34 @@
+"""Small factories for letter tests (no shared mutable fixtures)."""
+
+from __future__ import annotations
+
+from govhub.letters.intake import submit_letter
+from govhub.letters.models import Category, CategoryRoute
+
+
+def make_categories(county) -> dict[str, Category]:
+    cats = {}
+    for code, name, dept in [
+        ("labour", "劳动和社会保障", "rsj"),
+        ("education", "教育文体", "jyj"),
+        ("construction", "城乡建设", "zjj"),
+        ("site_error", "网站找错", "rmt"),
+    ]:
+        cat, _ = Category.objects.get_or_create(code=code, defaults={"name": name})
+        CategoryRoute.objects.get_or_create(
+            category=cat, town=None, defaults={"department": county.dept(dept)}
+        )
+        cats[code] = cat
+    return cats
+
+
+def letter(**kw):
+    data = dict(
+        channel="portal",
+        subject="工资被拖欠",
+        content="我在工地干了三个月，老板一直拖欠工资不发。",
+        name="张三",
+        phone="13800138000",
+    )
+    data.update(kw)
+    return submit_letter(**data)
