@@ -180,6 +180,7 @@ def submit_letter(
     idempotency_key: str | None = None,
     actor=None,
     received_at=None,
+    api_token=None,
 ) -> Letter:
     """Receive a letter and return it committed, with its ``tracking_code``.
 
@@ -234,6 +235,9 @@ def submit_letter(
                 longitude,
                 idempotency_key,
             )
+            if api_token is not None:
+                letter.api_token = api_token
+                letter.save(update_fields=["api_token"])
             for c in checked:
                 Attachment.objects.create(
                     letter=letter,

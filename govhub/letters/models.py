@@ -223,6 +223,9 @@ class Letter(models.Model):
     public_reply = models.TextField(blank=True)
     search_text = models.TextField(blank=True, editable=False)
     invalid_reason = models.CharField(max_length=200, blank=True)
+    api_token = models.ForeignKey(
+        "core.ApiToken", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-received_at"]

@@ -1,0 +1,543 @@
+"""The letters API: the staff lifecycle (session or Bearer token, same permission checks as the
+back office) and Open311 GeoReport v2 for other systems and the 12345 hotline."""
+
+from __future__ import annotations
+
+import datetime as dt
+from xml.sax.saxutils import escape
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, JsonResponse
+from django.utils import timezone
+from ninja import Form, Router, Schema
+
+from govhub.api.auth import resolve_token
+from govhub.api.errors import DomainError
+from govhub.core.models import Department
+from govhub.letters import intake, lifecycle
+from govhub.letters.access import get_letter_for, visible_letters
+from govhub.letters.deadlines import clock
+from govhub.letters.models import Category, ExtensionStatus, Letter, Status
+from govhub.letters.text import redact_for_publication
+
+router = Router(tags=["letters"])
+open311 = Router(tags=["open311"])
+
+
+# --- staff API ---------------------------------------------------------------------------
+
+
+class EventOut(Schema):
+    at: dt.datetime
+    kind: str
+    label: str
+    to_status: str
+    department: str | None
+    note: str
+
+
+class LetterOut(Schema):
+    id: int
+    tracking_code: str
+    status: str
+    status_label: str
+    channel: str
+    subject: str
+    content: str
+    category: str | None
+    department: str | None
+    co_departments: list[str]
+    received_at: dt.datetime
+    dispatch_due: dt.date
+    handle_due: dt.date | None
+    reply_due: dt.date
+    clock: str
+    suggestion: dict
+    satisfaction: str
+
+
+class LetterDetailOut(LetterOut):
+    events: list[EventOut]
+
+
+def _out(letter: Letter, with_events: bool = False) -> dict:
+    data = {
+        "id": letter.pk,
+        "tracking_code": letter.tracking_code,
+        "status": letter.status,
+        "status_label": letter.get_status_display(),
+        "channel": letter.channel,
+        "subject": letter.subject,
+        "content": letter.content,
+        "category": letter.category.code if letter.category else None,
+        "department": letter.department.code if letter.department else None,
+        "co_departments": [
+            a.department.code
+            for a in letter.assignments.filter(active=True, role="co").select_related("department")
+        ],
+        "received_at": letter.received_at,
+        "dispatch_due": letter.dispatch_due,
+        "handle_due": letter.handle_due,
+        "reply_due": letter.reply_due,
+        "clock": clock(letter)["label"],
+        "suggestion": letter.suggestion or {},
+        "satisfaction": letter.satisfaction,
+    }
+    if with_events:
+        data["events"] = [
+            {
+                "at": e.at,
+                "kind": e.kind,
+                "label": e.label,
+                "to_status": e.to_status,
+                "department": e.department.code if e.department else None,
+                "note": e.note,
+            }
+            for e in letter.events.select_related("department")
+        ]
+    return data
+
+
+def _run(fn, *args, **kwargs):
+    try:
+        return fn(*args, **kwargs)
+    except lifecycle.LetterStateError as exc:
+        raise DomainError("invalid_state", str(exc), status=409) from exc
+    except intake.LetterInputError as exc:
+        raise DomainError("invalid_input", str(exc), exc.errors) from exc
+
+
+def _dept(code: str | None) -> Department | None:
+    if not code:
+        return None
+    dept = Department.objects.filter(code=code).first()
+    if dept is None:
+        raise DomainError("unknown_department", f"未知的部门代码：{code}")
+    return dept
+
+
+@router.get("/", response=list[LetterOut], summary="我可见的信件")
+def list_letters(request, status: str | None = None, limit: int = 50, offset: int = 0):
+    qs = visible_letters(request.user).select_related("department", "category")
+    if status:
+        qs = qs.filter(status=status)
+    limit = max(1, min(limit, 200))
+    return [_out(lt) for lt in qs.order_by("-received_at")[offset : offset + limit]]
+
+
+@router.get("/{letter_id}", response=LetterDetailOut, summary="信件详情及办理记录")
+def get_letter(request, letter_id: int):
+    return _out(get_letter_for(request.user, letter_id), with_events=True)
+
+
+class LetterIn(Schema):
+    channel: str = "api"
+    subject: str = ""
+    content: str
+    name: str = ""
+    phone: str = ""
+    email: str = ""
+    town_code: str | None = None
+    category_code: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    publish_consent: bool = False
+    idempotency_key: str | None = None
+
+
+class CreatedOut(Schema):
+    id: int
+    tracking_code: str
+    status: str
+
+
+@router.post("/", response={201: CreatedOut}, summary="登记来信（电话、其他系统）")
+def create_letter(request, body: LetterIn):
+    letter = _run(intake.submit_letter, actor=request.user, **body.dict())
+    return 201, {"id": letter.pk, "tracking_code": letter.tracking_code, "status": letter.status}
+
+
+class DispatchIn(Schema):
+    department: str
+    co_departments: list[str] = []
+    note: str = ""
+
+
+class NoteIn(Schema):
+    note: str = ""
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+class MergeIn(Schema):
+    into: str
+    note: str = ""
+
+
+class ExtensionIn(Schema):
+    days: int
+    reason: str
+
+
+class DecisionIn(Schema):
+    approve: bool
+    note: str = ""
+
+
+class ReplyIn(Schema):
+    body: str
+    submit: bool = False
+
+
+class ReopenIn(Schema):
+    note: str
+    department: str | None = None
+
+
+class PublishIn(Schema):
+    subject: str
+    content: str
+    reply: str
+
+
+def _act(request, letter_id: int, fn, **kwargs) -> dict:
+    letter = get_letter_for(request.user, letter_id)
+    _run(fn, request.user, letter, **kwargs)
+    letter.refresh_from_db()
+    return _out(letter, with_events=True)
+
+
+@router.post("/{letter_id}/dispatch", response=LetterDetailOut, summary="分办（主办/协办）")
+def dispatch(request, letter_id: int, body: DispatchIn):
+    return _act(
+        request,
+        letter_id,
+        lifecycle.dispatch_letter,
+        department=_dept(body.department),
+        co_departments=[_dept(c) for c in body.co_departments],
+        note=body.note,
+    )
+
+
+@router.post("/{letter_id}/merge", response=LetterDetailOut, summary="合并重复来信")
+def merge(request, letter_id: int, body: MergeIn):
+    into = (
+        visible_letters(request.user).filter(tracking_code=intake.normalise_code(body.into)).first()
+    )
+    if into is None:
+        raise DomainError("not_found", "未找到要合并到的信件", status=404)
+    return _act(request, letter_id, lifecycle.merge_letter, into=into, note=body.note)
+
+
+@router.post("/{letter_id}/invalid", response=LetterDetailOut, summary="认定无效")
+def invalid(request, letter_id: int, body: ReasonIn):
+    return _act(request, letter_id, lifecycle.mark_invalid, reason=body.reason)
+
+
+@router.post("/{letter_id}/accept", response=LetterDetailOut, summary="签收")
+def accept(request, letter_id: int, body: NoteIn):
+    return _act(request, letter_id, lifecycle.accept_letter, note=body.note)
+
+
+@router.post("/{letter_id}/return", response=LetterDetailOut, summary="退回分办")
+def return_(request, letter_id: int, body: ReasonIn):
+    return _act(request, letter_id, lifecycle.return_letter, reason=body.reason)
+
+
+@router.post("/{letter_id}/extension", response=LetterDetailOut, summary="申请延期")
+def extension(request, letter_id: int, body: ExtensionIn):
+    return _act(request, letter_id, lifecycle.request_extension, days=body.days, reason=body.reason)
+
+
+@router.post("/{letter_id}/extension/decide", response=LetterDetailOut, summary="审批延期")
+def decide_extension(request, letter_id: int, body: DecisionIn):
+    letter = get_letter_for(request.user, letter_id)
+    ext = letter.extensions.filter(status=ExtensionStatus.PENDING).first()
+    if ext is None:
+        raise DomainError("invalid_state", "没有待审批的延期申请。", status=409)
+    _run(lifecycle.decide_extension, request.user, ext, approve=body.approve, note=body.note)
+    letter.refresh_from_db()
+    return _out(letter, with_events=True)
+
+
+@router.post("/{letter_id}/reply", response=LetterDetailOut, summary="起草/送审答复")
+def reply(request, letter_id: int, body: ReplyIn):
+    return _act(request, letter_id, lifecycle.draft_reply, body=body.body, submit=body.submit)
+
+
+@router.post("/{letter_id}/review", response=LetterDetailOut, summary="审核答复（通过即发出）")
+def review(request, letter_id: int, body: DecisionIn):
+    return _act(request, letter_id, lifecycle.review_reply, approve=body.approve, note=body.note)
+
+
+@router.post("/{letter_id}/reopen", response=LetterDetailOut, summary="督办：重新办理")
+def reopen(request, letter_id: int, body: ReopenIn):
+    return _act(
+        request,
+        letter_id,
+        lifecycle.reopen_letter,
+        note=body.note,
+        department=_dept(body.department),
+    )
+
+
+@router.post("/{letter_id}/close", response=LetterDetailOut, summary="办结")
+def close(request, letter_id: int, body: NoteIn):
+    return _act(request, letter_id, lifecycle.close_letter, note=body.note)
+
+
+@router.post("/{letter_id}/publish", response=LetterDetailOut, summary="公开（核对后的脱敏文本）")
+def publish(request, letter_id: int, body: PublishIn):
+    return _act(
+        request,
+        letter_id,
+        lifecycle.publish_letter,
+        subject=body.subject,
+        content=body.content,
+        reply=body.reply,
+    )
+
+
+# --- Open311 GeoReport v2 ------------------------------------------------------------------
+# https://wiki.open311.org/GeoReport_v2 — service_request_id is the tracking code.
+
+
+def _to_xml(root: str, item: str, rows: list[dict]) -> str:
+    def value(v):
+        if v is None:
+            return ""
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        return escape(str(v))
+
+    body = "".join(
+        f"<{item}>" + "".join(f"<{k}>{value(v)}</{k}>" for k, v in row.items()) + f"</{item}>"
+        for row in rows
+    )
+    return f'<?xml version="1.0" encoding="utf-8"?><{root}>{body}</{root}>'
+
+
+def _respond(rows: list[dict], fmt: str, root: str, item: str, status: int = 200):
+    if fmt == "xml":
+        return HttpResponse(
+            _to_xml(root, item, rows), content_type="text/xml; charset=utf-8", status=status
+        )
+    return JsonResponse(rows, safe=False, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def _error(fmt: str, code: int, description: str):
+    rows = [{"code": code, "description": description}]
+    return _respond(rows, fmt, "errors", "error", status=code)
+
+
+def _services() -> list[dict]:
+    return [
+        {
+            "service_code": c.code,
+            "service_name": c.name,
+            "description": c.name,
+            "metadata": False,
+            "type": "realtime",
+            "keywords": "",
+            "group": "领导信箱",
+        }
+        for c in Category.objects.filter(is_public=True)
+    ]
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def _request_row(letter: Letter, token) -> dict:
+    reply = (
+        letter.replies.filter(status="approved").first()
+        if letter.status in (Status.REPLIED, Status.CLOSED)
+        else None
+    )
+    own = token is not None and letter.api_token_id == token.pk
+    if letter.published:
+        description = letter.public_content
+    elif own:
+        description = redact_for_publication(letter.content)
+    else:
+        description = ""
+    closed = letter.status in (Status.REPLIED, Status.CLOSED, Status.INVALID, Status.MERGED)
+    notes = letter.events.filter(public=True).order_by("-at", "-id").first()
+    return {
+        "service_request_id": letter.tracking_code,
+        "status": "closed" if closed else "open",
+        "status_notes": (
+            letter.public_reply
+            if letter.published
+            else (
+                redact_for_publication(reply.body)
+                if reply and own
+                else (notes.public_note if notes else "")
+            )
+        ),
+        "service_name": letter.category.name if letter.category else None,
+        "service_code": letter.category.code if letter.category else None,
+        "description": description,
+        "agency_responsible": letter.department.name if letter.department else None,
+        "service_notice": f"依规定 {letter.reply_due:%Y-%m-%d} 前答复",
+        "requested_datetime": _iso(letter.received_at),
+        "updated_datetime": _iso(
+            letter.events.order_by("-at").values_list("at", flat=True).first()
+        ),
+        "expected_datetime": _iso(
+            dt.datetime.combine(
+                letter.reply_due, dt.time(17, 30), tzinfo=timezone.get_current_timezone()
+            )
+        ),
+        "address": letter.town.name if letter.town else None,
+        "address_id": None,
+        "zipcode": None,
+        "lat": letter.latitude,
+        "long": letter.longitude,
+        "media_url": None,
+    }
+
+
+def _token(key: str | None):
+    if not key:
+        return None
+    token = resolve_token(key)
+    if token is None or "open311" not in (token.scopes or []):
+        return None
+    return token
+
+
+for _fmt in ("json", "xml"):
+
+    def _make(fmt):
+        @open311.get(
+            f"/services.{fmt}",
+            auth=None,
+            summary=f"Open311 服务列表（{fmt}）",
+            operation_id=f"open311_services_{fmt}",
+        )
+        def services(request):
+            return _respond(_services(), fmt, "services", "service")
+
+        @open311.post(
+            f"/requests.{fmt}",
+            auth=None,
+            summary=f"Open311 提交诉求（{fmt}）",
+            operation_id=f"open311_post_request_{fmt}",
+        )
+        def post_request(
+            request,
+            api_key: Form[str] = "",
+            service_code: Form[str] = "",
+            description: Form[str] = "",
+            lat: Form[float | None] = None,
+            long: Form[float | None] = None,
+            address_string: Form[str] = "",
+            email: Form[str] = "",
+            first_name: Form[str] = "",
+            last_name: Form[str] = "",
+            phone: Form[str] = "",
+        ):
+            token = _token(api_key)
+            if token is None:
+                return _error(fmt, 403, "api_key 无效或无 open311 权限")
+            if not Category.objects.filter(code=service_code).exists():
+                return _error(fmt, 404, f"未知的 service_code：{service_code}")
+            content = (
+                description if not address_string else f"{description}\n（地点：{address_string}）"
+            )
+            try:
+                letter = intake.submit_letter(
+                    channel="api",
+                    subject="",
+                    content=content,
+                    name=f"{last_name}{first_name}",
+                    phone=phone,
+                    email=email,
+                    category_code=service_code,
+                    latitude=lat,
+                    longitude=long,
+                    api_token=token,
+                )
+            except intake.LetterInputError as exc:
+                return _error(fmt, 400, str(exc))
+            except PermissionDenied as exc:
+                return _error(fmt, 403, str(exc))
+            rows = [
+                {
+                    "service_request_id": letter.tracking_code,
+                    "service_notice": f"依规定 {letter.reply_due:%Y-%m-%d} 前答复",
+                    "account_id": None,
+                }
+            ]
+            return _respond(rows, fmt, "service_requests", "request", status=201)
+
+        @open311.get(
+            f"/requests.{fmt}",
+            auth=None,
+            summary=f"Open311 诉求列表（{fmt}）",
+            operation_id=f"open311_list_requests_{fmt}",
+        )
+        def list_requests(
+            request,
+            service_request_id: str = "",
+            service_code: str = "",
+            status: str = "",
+            start_date: str = "",
+            end_date: str = "",
+            api_key: str = "",
+        ):
+            token = _token(api_key)
+            qs = Letter.objects.select_related("category", "department", "town").exclude(
+                status__in=[Status.INVALID, Status.MERGED]
+            )
+            if service_request_id:
+                codes = [intake.normalise_code(c) for c in service_request_id.split(",")[:50]]
+                qs = qs.filter(tracking_code__in=codes)
+            elif token is not None:
+                qs = qs.filter(api_token=token)
+            else:
+                qs = qs.filter(published=True)
+            if service_code:
+                qs = qs.filter(category__code__in=service_code.split(","))
+            if status == "open":
+                qs = qs.exclude(status__in=[Status.REPLIED, Status.CLOSED])
+            elif status == "closed":
+                qs = qs.filter(status__in=[Status.REPLIED, Status.CLOSED])
+            try:
+                if start_date:
+                    qs = qs.filter(
+                        received_at__gte=dt.datetime.fromisoformat(
+                            start_date.replace("Z", "+00:00")
+                        )
+                    )
+                if end_date:
+                    qs = qs.filter(
+                        received_at__lte=dt.datetime.fromisoformat(end_date.replace("Z", "+00:00"))
+                    )
+            except ValueError:
+                return _error(fmt, 400, "start_date/end_date 须为 ISO 8601 时间")
+            rows = [_request_row(lt, token) for lt in qs.order_by("-received_at")[:1000]]
+            return _respond(rows, fmt, "service_requests", "request")
+
+        @open311.get(
+            f"/requests/{{request_id}}.{fmt}",
+            auth=None,
+            summary=f"Open311 单个诉求（{fmt}）",
+            operation_id=f"open311_get_request_{fmt}",
+        )
+        def get_request(request, request_id: str, api_key: str = ""):
+            letter = Letter.objects.filter(tracking_code=intake.normalise_code(request_id)).first()
+            if letter is None:
+                return _error(fmt, 404, "未找到该诉求")
+            return _respond(
+                [_request_row(letter, _token(api_key))], fmt, "service_requests", "request"
+            )
+
+    _make(_fmt)
+
+
+ROUTERS = [("/open311/v2", open311), ("/letters", router)]
