@@ -30,7 +30,7 @@ def similarity_matrix(seen: list[str], registered: list[str]) -> np.ndarray:
         for j in np.argsort(-sims[i])[:3]:
             r = registered[j]
             if s != r and (s in r or r in s):
-                sims[i, j] = min(1.0, sims[i, j] + 0.15)
+                sims[i, j] = min(0.99, sims[i, j] + 0.15)
     best = sims.argmax(axis=1)
     return np.vstack([best, sims[np.arange(len(seen)), best]])
 

@@ -120,27 +120,21 @@ def month_totals(month: dt.date, accounts=None) -> dict[int, MonthTotals]:
     if accounts is not None:
         qs = qs.filter(account__in=accounts)
     head = Q(is_headline=True)
-    rows = qs.values("account_id").annotate(
-        n=Count("id"),
-        reads=Sum("reads"),
-        looks=Sum("looks"),
-        likes=Sum("likes"),
-        shares=Sum("shares"),
-        comments=Sum("comments"),
-        h_n=Count("id", filter=head),
-        h_reads=Sum("reads", filter=head),
-        h_looks=Sum("looks", filter=head),
-        h_likes=Sum("likes", filter=head),
-        h_shares=Sum("shares", filter=head),
-        max_reads=Max("reads"),
-        max_looks=Max("looks"),
-        max_likes=Max("likes"),
-        max_shares=Max("shares"),
-    )
+    aggs = {
+        "n": Count("id"),
+        "h_n": Count("id", filter=head),
+    }
+    for f in ("reads", "looks", "likes", "shares", "comments"):
+        aggs[f"t_{f}"] = Sum(f)
+    for f in ("reads", "looks", "likes", "shares"):
+        aggs[f"h_{f}"] = Sum(f, filter=head)
+        aggs[f"max_{f}"] = Max(f)
     out = {}
-    for r in rows:
+    for r in qs.values("account_id").annotate(**aggs):
         acc = r.pop("account_id")
-        out[acc] = MonthTotals(days=days, **{k: int(v or 0) for k, v in r.items()})
+        out[acc] = MonthTotals(
+            days=days, **{k.removeprefix("t_"): int(v or 0) for k, v in r.items()}
+        )
     msgs = Message.objects.filter(received_at__gte=start, received_at__lt=end)
     for r in msgs.values("account_id").annotate(
         total=Count("id"),
