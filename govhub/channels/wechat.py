@@ -11,7 +11,15 @@ from django.conf import settings
 from wechatpy.exceptions import WeChatClientException
 
 from govhub.channels import render
-from govhub.channels.base import ChannelError, Figures, Preview, Progress, Sent, link_with_marker, marker_for
+from govhub.channels.base import (
+    ChannelError,
+    Figures,
+    Preview,
+    Progress,
+    Sent,
+    link_with_marker,
+    marker_for,
+)
 from govhub.channels.wechat_client import make_client
 
 IMAGE_MAX_BYTES = 10 * 1024 * 1024
@@ -25,7 +33,7 @@ PERMANENT = {
     40004: "图片格式不被微信支持",
     44003: "图文内容为空",
 }
-LOOKUP_PAGES = 5
+LOOKUP_PAGES = 100  # at most 2,000 recent articles
 TIMEOUT = float(os.environ.get("GOVHUB_WECHAT_TIMEOUT", "10"))
 
 
@@ -158,13 +166,16 @@ class WeChatAdapter:
                         raise
                     delivery.remote_publish_id = ""
                     progress(remote_publish_id="")
+            # newest first, back to when the delivery was queued (nothing older can be ours)
+            since = int(delivery.created_at.timestamp()) - 60 if delivery.created_at else 0
             for page in range(LOOKUP_PAGES):
                 res = client.post_json("freepublish/batchget", {"offset": page * 20, "count": 20, "no_content": 1})
-                for item in res.get("item", []):
+                items = res.get("item", [])
+                for item in items:
                     for news in item.get("content", {}).get("news_item", []):
                         if marker in news.get("content_source_url", "") and not news.get("is_deleted"):
                             return Sent(str(item["article_id"]), news.get("url", ""))
-                if res.get("item_count", 0) < 20:
+                if res.get("item_count", 0) < 20 or (items and int(items[-1].get("update_time", 0)) < since):
                     break
             if not delivery.remote_draft_id:
                 res = client.post_json("draft/batchget", {"offset": 0, "count": 20, "no_content": 1})

@@ -16,7 +16,15 @@ import requests
 from django.conf import settings
 
 from govhub.channels import render
-from govhub.channels.base import ChannelError, Figures, Preview, Progress, Sent, link_with_marker, marker_for
+from govhub.channels.base import (
+    ChannelError,
+    Figures,
+    Preview,
+    Progress,
+    Sent,
+    link_with_marker,
+    marker_for,
+)
 
 TIMEOUT = float(os.environ.get("GOVHUB_WEIBO_TIMEOUT", "10"))
 IMAGE_MAX_BYTES = 5 * 1024 * 1024

@@ -18,7 +18,13 @@ from govhub.channels.base import ChannelError
 from govhub.channels.render import sanitise_html
 from govhub.core import audit
 from govhub.core.permissions import can, register_action, require
-from govhub.publishing.checks import ATTACHMENT_EXTENSIONS, ATTACHMENT_MAX_BYTES, PERSONAL_CODES, Finding, check_publication
+from govhub.publishing.checks import (
+    ATTACHMENT_EXTENSIONS,
+    ATTACHMENT_MAX_BYTES,
+    PERSONAL_CODES,
+    Finding,
+    check_publication,
+)
 from govhub.publishing.models import (
     CheckOverride,
     Decision,

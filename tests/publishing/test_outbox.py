@@ -11,7 +11,12 @@ from govhub.publishing.models import DeliveryStat, DeliveryState
 from govhub.publishing.outbox import run_outbox
 from govhub.publishing.stats import fetch_statistics
 from tests.factories import make_department
-from tests.publishing.factories import make_publication, queue_deliveries, wechat_account, weibo_account
+from tests.publishing.factories import (
+    make_publication,
+    queue_deliveries,
+    wechat_account,
+    weibo_account,
+)
 
 pytestmark = pytest.mark.django_db
 

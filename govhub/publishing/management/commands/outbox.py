@@ -1,0 +1,35 @@
+"""`govhub outbox`: a dedicated outbox worker (besides `govhub worker`, which runs the same
+function every minute and after each approval). Safe to run several at once and to kill at any
+moment: deliveries are claimed with a lease and a killed worker's claims are taken over."""
+
+from __future__ import annotations
+
+import time
+
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+
+from govhub.publishing.outbox import run_outbox
+from govhub.publishing.services import publish_due_scheduled
+
+
+class Command(BaseCommand):
+    help = "发送发件箱中到期的投递（可与 govhub worker 同时运行）"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--once", action="store_true", help="处理完当前到期的投递即退出")
+        parser.add_argument("--batch", type=int, default=50)
+        parser.add_argument("--idle", type=float, default=1.0, help="无事可做时的等待秒数")
+
+    def handle(self, *args, once: bool, batch: int, idle: float, **opts):
+        total = 0
+        while True:
+            publish_due_scheduled()
+            n = run_outbox(limit=batch)
+            total += n
+            close_old_connections()
+            if n == 0:
+                if once:
+                    break
+                time.sleep(idle)
+        self.stdout.write(f"已处理 {total} 个投递")
