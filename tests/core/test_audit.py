@@ -98,7 +98,7 @@ def test_cli_exits_non_zero_naming_the_record(tmp_path, settings):
             timeout=120,
         )
 
-    assert run("migrate", "-v0").returncode == 0
+    assert run("migrate", "core", "-v0").returncode == 0  # the audit tables and what they need
     code = "from govhub.core import audit\nfor i in range(3): audit.record(actor=None, action='x', obj=('t', i))"
     assert run("shell", "-c", code).returncode == 0
     import sqlite3

@@ -15,7 +15,7 @@ from django_tasks_db.models import DBTaskResult
 from govhub.core import jobs
 from tests.core import jobs_for_tests as tj
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 def run_worker_until_idle(max_rounds=20):
@@ -81,6 +81,7 @@ def test_a_job_that_keeps_failing_gives_up_and_is_recorded_as_failed():
     assert DBTaskResult.objects.filter(status=TaskResultStatus.FAILED).count() == 1
 
 
+@pytest.mark.django_db(transaction=True)
 def test_work_queued_in_a_rolled_back_transaction_never_runs():
     with pytest.raises(RuntimeError), transaction.atomic():
         jobs.enqueue_on_commit(tj.flaky, "rolled-back", 0)
@@ -100,15 +101,19 @@ def test_abandoned_work_of_a_killed_worker_is_put_back():
     assert DBTaskResult.objects.get(id=result.id).status == TaskResultStatus.READY
 
 
-def test_a_periodic_slot_is_enqueued_once_even_by_two_schedulers(monkeypatch):
+def test_a_periodic_slot_is_enqueued_once_even_by_two_schedulers(
+    monkeypatch, django_capture_on_commit_callbacks
+):
     monkeypatch.setattr(jobs, "PERIODIC", {})
     jobs.periodic(dt.timedelta(hours=1), name="hourly")(tj.flaky)
     jobs.periodic(dt.timedelta(days=1), at_hour=2, name="nightly")(tj.flaky)
     at = timezone.make_aware(dt.datetime(2026, 11, 23, 1, 30))  # 01:30 Asia/Shanghai
-    assert jobs.run_due_periodic(at) == ["hourly"]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert jobs.run_due_periodic(at) == ["hourly"]
     assert jobs.run_due_periodic(at) == []  # the second scheduler finds the slot taken
     later = at + dt.timedelta(hours=1)  # 02:30: next hourly slot, and the nightly slot
-    assert sorted(jobs.run_due_periodic(later)) == ["hourly", "nightly"]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sorted(jobs.run_due_periodic(later)) == ["hourly", "nightly"]
     assert jobs.run_due_periodic(later + dt.timedelta(minutes=20)) == []
     assert DBTaskResult.objects.count() == 3
 
