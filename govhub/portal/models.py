@@ -183,13 +183,13 @@ class ColumnPage(RoutablePageMixin, Page):
             },
         )
 
-    @path("rss.xml")
+    @path("rss.xml/")
     def rss(self, request):
         from govhub.portal.feeds import ColumnRssFeed
 
         return ColumnRssFeed()(request, column=self)
 
-    @path("atom.xml")
+    @path("atom.xml/")
     def atom(self, request):
         from govhub.portal.feeds import ColumnAtomFeed
 

@@ -4,17 +4,14 @@ when the letters app's intake is present; it is always kept as a SiteErrorReport
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 from django.db import transaction
-from django.utils import timezone
 
 from govhub.core import audit
 from govhub.portal.models import SiteErrorReport
 
 log = logging.getLogger(__name__)
 CATEGORY = "site_error"
-DEADLINE = timedelta(days=30)
 
 
 def _letters_intake():
@@ -25,20 +22,28 @@ def _letters_intake():
     return getattr(intake, "submit_letter", None)
 
 
+class ReportInputError(ValueError):
+    """The letters intake refused the report; ``errors`` maps field → Chinese message."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("；".join(errors.values()))
+        self.errors = errors
+
+
 @transaction.atomic
 def submit_error_report(
     *, page_url: str, kind: str, description: str, contact: str = ""
 ) -> SiteErrorReport:
-    """Store one report (and file it as a letter when the letters intake exists)."""
+    """Store one report and file it as a letter (channel/category ``site_error``; the letters
+    app's deadline policy gives it about a month) so supervision counts it."""
     report = SiteErrorReport.objects.create(
         page_url=page_url[:500], kind=kind, description=description, contact=contact
     )
     submit_letter = _letters_intake()
     if submit_letter is not None:
         letter = _file_letter(submit_letter, report)
-        if letter is not None:
-            report.letter_code = str(getattr(letter, "code", "") or getattr(letter, "pk", ""))[:40]
-            report.save(update_fields=["letter_code"])
+        report.letter_code = str(getattr(letter, "tracking_code", "") or letter.pk)[:40]
+        report.save(update_fields=["letter_code"])
     audit.record(
         actor=None,
         action="portal_error_reported",
@@ -48,14 +53,29 @@ def submit_error_report(
     return report
 
 
+def _split_contact(contact: str) -> tuple[str, str]:
+    """(phone, email) from the one free-form contact field."""
+    contact = (contact or "").strip()
+    if "@" in contact:
+        return "", contact
+    return contact, ""
+
+
 def _file_letter(submit_letter, report: SiteErrorReport):
-    subject = f"网站纠错：{report.get_kind_display()}"
-    body = f"出错页面：{report.page_url or '未填写'}\n\n{report.description}"
-    return submit_letter(
-        subject=subject,
-        body=body,
-        category=CATEGORY,
-        channel="portal",
-        contact=report.contact,
-        due_at=timezone.now() + DEADLINE,
-    )
+    from govhub.letters.intake import LetterInputError
+
+    phone, email = _split_contact(report.contact)
+    try:
+        return submit_letter(
+            channel=CATEGORY,
+            subject=f"网站纠错：{report.get_kind_display()}",
+            content=f"出错页面：{report.page_url or '未填写'}\n\n{report.description}",
+            phone=phone,
+            email=email,
+        )
+    except LetterInputError as exc:
+        errors = {
+            ("contact" if k in ("phone", "email") else "description"): v
+            for k, v in exc.errors.items()
+        }
+        raise ReportInputError(errors) from exc

@@ -206,8 +206,13 @@ def report_error(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ErrorReportForm(request.POST)
         if form.is_valid():
-            done = reports.submit_error_report(**form.cleaned_data)
-            form = ErrorReportForm()
+            try:
+                done = reports.submit_error_report(**form.cleaned_data)
+            except reports.ReportInputError as exc:
+                for field, message in exc.errors.items():
+                    form.add_error(field if field in form.fields else None, message)
+            else:
+                form = ErrorReportForm()
     else:
         form = ErrorReportForm(initial={"page_url": request.GET.get("url", "")[:500]})
     response = render(request, "portal/report_error.html", {"form": form, "done": done})
