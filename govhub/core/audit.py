@@ -146,3 +146,16 @@ def verify(batch: int = 5000) -> list[Problem]:
     elif head and head.seq == last_seq and last_seq and head.hash != prev:
         problems.append(Problem(last_seq, "链尾哈希不符 (head hash mismatch)"))
     return problems
+
+
+def mirror_wagtail_log_entry(sender, instance, created: bool, **kwargs) -> None:
+    """Copy a Wagtail log entry (page published, image edited …) into the audit chain."""
+    if not created:
+        return
+    object_type = instance.content_type.model if instance.content_type_id else "wagtail"
+    record(
+        actor=instance.user,
+        action=f"wagtail:{instance.action}",
+        obj=(f"wagtail.{object_type}", str(instance.object_id)),
+        summary={"title": instance.label[:200]},
+    )

@@ -110,3 +110,18 @@ def test_cli_exits_non_zero_naming_the_record(tmp_path, settings):
     result = run("audit", "verify")
     assert result.returncode != 0
     assert "#2" in result.stderr
+
+
+def test_changes_made_in_wagtail_views_enter_the_chain():
+    from wagtail.models import Page
+
+    from tests.factories import make_user
+
+    editor = make_user(superuser=True)
+    root = Page.objects.get(depth=1)
+    page = root.add_child(instance=Page(title="关于开展秋冬季防火工作的通知", slug="fanghuo"))
+    page.save_revision(user=editor, log_action=True).publish(user=editor)
+    rec = AuditRecord.objects.filter(action="wagtail:wagtail.publish").last()
+    assert rec.object_id == str(page.pk) and rec.actor == editor.username
+    assert rec.summary == {"title": "关于开展秋冬季防火工作的通知"}
+    assert audit.verify() == []
