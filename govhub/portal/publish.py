@@ -22,6 +22,7 @@ import shutil
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from urllib.parse import unquote
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -39,7 +40,7 @@ def root() -> Path:
 
 def file_for(url: str) -> Path | None:
     """The file that holds a URL's published rendering (None for unsafe paths)."""
-    rel = url.split("?", 1)[0].lstrip("/")
+    rel = unquote(url.split("?", 1)[0]).lstrip("/")
     if ".." in rel.split("/") or "\x00" in rel:
         return None
     if rel == "" or rel.endswith("/"):
@@ -63,7 +64,7 @@ def render(url: str) -> bytes | None:
     from govhub.portal.views import render_live
 
     try:
-        response = render_live(_request_for(url), url.lstrip("/"))
+        response = render_live(_request_for(url), unquote(url).lstrip("/"))
     except Http404:
         return None
     if hasattr(response, "render"):
