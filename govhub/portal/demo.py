@@ -139,8 +139,8 @@ def _when(rng: random.Random) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(rng.randint(8, 18), rng.choice([0, 30]))))
 
 
-def build(county) -> None:
-    """Create the demo site once; rebuild the index and published files every time."""
+def build(county, publish_files: bool = True) -> None:
+    """Create the demo site once; index it and write the published files when missing."""
     created = False
     with transaction.atomic():
         home = HomePage.objects.filter(slug=HOME_SLUG).first()
@@ -151,7 +151,7 @@ def build(county) -> None:
     if created or not SearchEntry.objects.exists():
         search.reindex_all()
     home_file = publish.file_for("/")
-    if created or home_file is None or not home_file.exists():
+    if publish_files and (created or home_file is None or not home_file.exists()):
         publish.publish_all()
 
 

@@ -12,9 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def published_files(root) -> dict[str, str]:
-    return {
-        str(p.relative_to(root)): p.read_text("utf-8") for p in root.rglob("*") if p.is_file()
-    }
+    return {str(p.relative_to(root)): p.read_text("utf-8") for p in root.rglob("*") if p.is_file()}
 
 
 def containing(root, text: str) -> set[str]:
@@ -76,7 +74,7 @@ def test_a_new_article_shifts_the_column_pages_and_feeds(
     assert "yaowen/index.html" in containing(published_root, "我县启动秋季植树造林活动")
     # 26 articles now: page 2 holds 6; the one pushed off page 1 is on page 2's file
     page2 = (published_root / "yaowen/page/2/index.html").read_text("utf-8")
-    assert page2.count('<time datetime=') == 6
+    assert page2.count("<time datetime=") == 6
 
 
 def test_unpublish_removes_the_page_and_every_list_mention(
