@@ -60,7 +60,9 @@ def dashboard(request):
     today = timezone.localdate()
     start = today - dt.timedelta(days=59)
     tz = timezone.get_current_timezone()
-    posts = Post.objects.filter(account__in=accounts, published_at__gte=dt.datetime.combine(start, dt.time(), tz))
+    posts = Post.objects.filter(
+        account__in=accounts, published_at__gte=dt.datetime.combine(start, dt.time(), tz)
+    )
     by_day: dict[dt.date, int] = {}
     reads_day: dict[dt.date, int] = {}
     for when, reads in posts.values_list("published_at", "reads"):
@@ -75,26 +77,64 @@ def dashboard(request):
         .annotate(n=Count("id"))
         .values_list("run_date", "n")
     )
-    latest = Finding.objects.filter(account__in=accounts).order_by("-run_date").values_list("run_date", flat=True).first()
+    latest = (
+        Finding.objects.filter(account__in=accounts)
+        .order_by("-run_date")
+        .values_list("run_date", flat=True)
+        .first()
+    )
     rules = (
-        Finding.objects.filter(account__in=accounts, run_date=latest).values("rule").annotate(n=Count("id")).order_by("-n")
+        Finding.objects.filter(account__in=accounts, run_date=latest)
+        .values("rule")
+        .annotate(n=Count("id"))
+        .order_by("-n")
         if latest
         else []
     )
-    by_platform = accounts.filter(closed_on__isnull=True).values("platform").annotate(n=Count("id")).order_by("-n")
+    by_platform = (
+        accounts.filter(closed_on__isnull=True)
+        .values("platform")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+    )
     from govhub.matrix.models import Platform
 
     pl = dict(Platform.choices)
-    month_reads = posts.filter(published_at__gte=dt.datetime.combine(today.replace(day=1), dt.time(), tz)).aggregate(r=Sum("reads"))["r"] or 0
+    month_reads = (
+        posts.filter(
+            published_at__gte=dt.datetime.combine(today.replace(day=1), dt.time(), tz)
+        ).aggregate(r=Sum("reads"))["r"]
+        or 0
+    )
     ctx = {
         "accounts": accounts.filter(closed_on__isnull=True).count(),
         "posts_60": sum(by_day.values()),
         "month_reads": month_reads,
         "vetoes": sum(r["n"] for r in rules if r["rule"] != "text"),
-        "chart_posts": charts.line_chart(labels, {"发文数": [by_day.get(d, 0) for d in days], "否决项": [findings.get(d, 0) for d in days]}, title="近60天发文数与否决项", width=900),
-        "chart_reads": charts.line_chart(labels, {"阅读量": [reads_day.get(d, 0) for d in days]}, title="近60天阅读量", width=900),
-        "chart_rules": charts.bar_chart([RULES.get(r["rule"], r["rule"]) for r in rules], [r["n"] for r in rules], title="最近一次检查的问题分布", unit=" 个"),
-        "chart_platforms": charts.bar_chart([pl.get(r["platform"], r["platform"]) for r in by_platform], [r["n"] for r in by_platform], title="账号平台分布", unit=" 个"),
+        "chart_posts": charts.line_chart(
+            labels,
+            {
+                "发文数": [by_day.get(d, 0) for d in days],
+                "否决项": [findings.get(d, 0) for d in days],
+            },
+            title="近60天发文数与否决项",
+            width=900,
+        ),
+        "chart_reads": charts.line_chart(
+            labels, {"阅读量": [reads_day.get(d, 0) for d in days]}, title="近60天阅读量", width=900
+        ),
+        "chart_rules": charts.bar_chart(
+            [RULES.get(r["rule"], r["rule"]) for r in rules],
+            [r["n"] for r in rules],
+            title="最近一次检查的问题分布",
+            unit=" 个",
+        ),
+        "chart_platforms": charts.bar_chart(
+            [pl.get(r["platform"], r["platform"]) for r in by_platform],
+            [r["n"] for r in by_platform],
+            title="账号平台分布",
+            unit=" 个",
+        ),
     }
     return render(request, "analytics/dashboard.html", ctx)
 
@@ -125,7 +165,9 @@ def topics_view(request):
             "regions": _regions(request.user),
             "start": start_d,
             "end": end_d,
-            "chart": charts.bar_chart([t.label for t in topics[:12]], [t.heat for t in topics[:12]], title="热度"),
+            "chart": charts.bar_chart(
+                [t.label for t in topics[:12]], [t.heat for t in topics[:12]], title="热度"
+            ),
         },
     )
 
@@ -134,14 +176,22 @@ def assessment_view(request):
     _need(request)
     region = _region(request)
     schemes = AssessmentScheme.objects.filter(region=region)
-    scheme = schemes.filter(pk=request.GET.get("scheme") or 0).first() or assessment.default_scheme(region)
+    scheme = schemes.filter(pk=request.GET.get("scheme") or 0).first() or assessment.default_scheme(
+        region
+    )
     today = timezone.localdate()
     end = _parse_date(request.GET.get("end"), today)
     start = _parse_date(request.GET.get("start"), end.replace(day=1) - dt.timedelta(days=60))
     if request.method == "POST":
         weights = {k: request.POST.get(f"w_{k}", "0") or "0" for k in INDICATORS}
         try:
-            scheme = assessment.save_scheme(request.user, region, request.POST.get("name", ""), weights, scheme if scheme.pk else None)
+            scheme = assessment.save_scheme(
+                request.user,
+                region,
+                request.POST.get("name", ""),
+                weights,
+                scheme if scheme.pk else None,
+            )
         except assessment.AssessmentError as exc:
             messages.error(request, exc.message)
         else:
@@ -150,12 +200,21 @@ def assessment_view(request):
     scores = assessment.assess(scheme, start, end)
     if request.GET.get("export") == "xlsx":
         data = assessment.export_xlsx(scheme, scores, start, end)
-        resp = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        resp["Content-Disposition"] = f'attachment; filename="assessment-{region.code}-{end:%Y%m%d}.xlsx"'
+        resp = HttpResponse(
+            data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        resp["Content-Disposition"] = (
+            f'attachment; filename="assessment-{region.code}-{end:%Y%m%d}.xlsx"'
+        )
         return resp
     keys = [k for k in INDICATORS if k in scheme.weights]
     rows = [
-        {"s": s, "cells": [None if s.values.get(k) is None else round(100 * s.values[k], 1) for k in keys]}
+        {
+            "s": s,
+            "cells": [
+                None if s.values.get(k) is None else round(100 * s.values[k], 1) for k in keys
+            ],
+        }
         for s in scores
     ]
     return render(
@@ -171,7 +230,11 @@ def assessment_view(request):
             "rows": rows,
             "start": start,
             "end": end,
-            "chart": charts.bar_chart([s.department.name for s in scores[:15]], [s.total for s in scores[:15]], title="部门得分"),
+            "chart": charts.bar_chart(
+                [s.department.name for s in scores[:15]],
+                [s.total for s in scores[:15]],
+                title="部门得分",
+            ),
         },
     )
 
@@ -181,16 +244,26 @@ def report_view(request):
     region = _region(request)
     today = timezone.localdate()
     try:
-        month = dt.date.fromisoformat(request.GET["month"] + "-01") if request.GET.get("month") else today.replace(day=1)
+        month = (
+            dt.date.fromisoformat(request.GET["month"] + "-01")
+            if request.GET.get("month")
+            else today.replace(day=1)
+        )
     except ValueError:
         month = today.replace(day=1)
     fmt = request.GET.get("format", "")
     if fmt == "pdf":
         data = reports.render_pdf(region, month)
         resp = HttpResponse(data, content_type="application/pdf")
-        resp["Content-Disposition"] = f'attachment; filename="report-{region.code}-{month:%Y%m}.pdf"'
+        resp["Content-Disposition"] = (
+            f'attachment; filename="report-{region.code}-{month:%Y%m}.pdf"'
+        )
         return resp
     if fmt == "html":
         return HttpResponse(reports.render_html(region, month))
     months = [(today.replace(day=1) - dt.timedelta(days=31 * i)).replace(day=1) for i in range(12)]
-    return render(request, "analytics/report_index.html", {"region": region, "regions": _regions(request.user), "months": months, "month": month})
+    return render(
+        request,
+        "analytics/report_index.html",
+        {"region": region, "regions": _regions(request.user), "months": months, "month": month},
+    )

@@ -30,7 +30,9 @@ class AssessmentError(ValueError):
         self.code, self.message = code, message
 
 
-def save_scheme(user, region: Department, name: str, weights: dict, scheme: AssessmentScheme | None = None) -> AssessmentScheme:
+def save_scheme(
+    user, region: Department, name: str, weights: dict, scheme: AssessmentScheme | None = None
+) -> AssessmentScheme:
     """Create or change an assessment scheme (indicators and weights)."""
     require(user, "view_supervision", region)
     clean = {}
@@ -54,14 +56,16 @@ def save_scheme(user, region: Department, name: str, weights: dict, scheme: Asse
             scheme = AssessmentScheme(created_by=user)
         scheme.name, scheme.region, scheme.weights = name.strip()[:100], region, clean
         scheme.save()
-        audit.record(actor=user, action="analytics_scheme_saved", obj=scheme, summary={"weights": clean})
+        audit.record(
+            actor=user, action="analytics_scheme_saved", obj=scheme, summary={"weights": clean}
+        )
     return scheme
 
 
 def default_scheme(region: Department) -> AssessmentScheme:
-    return AssessmentScheme.objects.filter(region=region).order_by("id").first() or AssessmentScheme(
-        name="默认考核方案", region=region, weights=dict(DEFAULT_WEIGHTS)
-    )
+    return AssessmentScheme.objects.filter(region=region).order_by(
+        "id"
+    ).first() or AssessmentScheme(name="默认考核方案", region=region, weights=dict(DEFAULT_WEIGHTS))
 
 
 @dataclass
@@ -74,10 +78,14 @@ class DeptScore:
 
 def _window(start: dt.date, end: dt.date):
     tz = timezone.get_current_timezone()
-    return dt.datetime.combine(start, dt.time(), tz), dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tz)
+    return dt.datetime.combine(start, dt.time(), tz), dt.datetime.combine(
+        end + dt.timedelta(days=1), dt.time(), tz
+    )
 
 
-def indicator_values(region: Department, start: dt.date, end: dt.date) -> dict[int, dict[str, float | None]]:
+def indicator_values(
+    region: Department, start: dt.date, end: dt.date
+) -> dict[int, dict[str, float | None]]:
     """Raw indicator values (0–1 or None) per department directly under ``region``."""
     from govhub.matrix.models import Account, Finding, InfluenceScore, Message, Post, Severity
 
@@ -97,15 +105,25 @@ def indicator_values(region: Department, start: dt.date, end: dt.date) -> dict[i
             if lt["rated"]:
                 v["satisfaction"] = lt["satisfied"] / lt["rated"]
         else:
-            m = Message.objects.filter(account__in=accounts, received_at__gte=s, received_at__lt=e).aggregate(
+            m = Message.objects.filter(
+                account__in=accounts, received_at__gte=s, received_at__lt=e
+            ).aggregate(
                 n=Count("id"),
-                ok=Count("id", filter=Q(answered_at__isnull=False, answered_at__lte=F("received_at") + dt.timedelta(days=3))),
+                ok=Count(
+                    "id",
+                    filter=Q(
+                        answered_at__isnull=False,
+                        answered_at__lte=F("received_at") + dt.timedelta(days=3),
+                    ),
+                ),
             )
             if m["n"]:
                 v["on_time_reply_rate"] = m["ok"] / m["n"]
         n_acc = accounts.exclude(platform="portal").count()
         if n_acc:
-            posts = Post.objects.filter(account__in=accounts, published_at__gte=s, published_at__lt=e).count()
+            posts = Post.objects.filter(
+                account__in=accounts, published_at__gte=s, published_at__lt=e
+            ).count()
             v["update_frequency"] = min(1.0, posts / n_acc / weeks / 5)
             f = Finding.objects.filter(account__in=accounts, run_date__gte=start, run_date__lte=end)
             latest = f.order_by("-run_date").values_list("run_date", flat=True).first()
@@ -134,10 +152,19 @@ def _letter_stats(depts, s, e) -> dict[int, dict]:
         return {}
     out = {}
     for d in depts:
-        qs = Letter.objects.filter(department__path__startswith=d.path, received_at__gte=s, received_at__lt=e, merged_into__isnull=True)
+        qs = Letter.objects.filter(
+            department__path__startswith=d.path,
+            received_at__gte=s,
+            received_at__lt=e,
+            merged_into__isnull=True,
+        )
         agg = qs.aggregate(
-            n=Count("id", filter=Q(status__in=ANSWERED_STATUSES) | Q(reply_due__lt=timezone.localdate())),
-            on_time=Count("id", filter=Q(replied_at__isnull=False, replied_at__date__lte=F("reply_due"))),
+            n=Count(
+                "id", filter=Q(status__in=ANSWERED_STATUSES) | Q(reply_due__lt=timezone.localdate())
+            ),
+            on_time=Count(
+                "id", filter=Q(replied_at__isnull=False, replied_at__date__lte=F("reply_due"))
+            ),
             rated=Count("id", filter=~Q(satisfaction="")),
             satisfied=Count("id", filter=Q(satisfaction__in=["satisfied", "basically"])),
         )
@@ -162,7 +189,9 @@ def assess(scheme: AssessmentScheme, start: dt.date, end: dt.date) -> list[DeptS
     return scores
 
 
-def export_xlsx(scheme: AssessmentScheme, scores: list[DeptScore], start: dt.date, end: dt.date) -> bytes:
+def export_xlsx(
+    scheme: AssessmentScheme, scores: list[DeptScore], start: dt.date, end: dt.date
+) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -172,10 +201,17 @@ def export_xlsx(scheme: AssessmentScheme, scores: list[DeptScore], start: dt.dat
     ws.append([f"{scheme.name}（{start:%Y-%m-%d} 至 {end:%Y-%m-%d}）"])
     ws["A1"].font = Font(bold=True, size=13)
     keys = [k for k in INDICATORS if k in scheme.weights]
-    ws.append(["排名", "部门", *[f"{INDICATORS[k]}（权重 {scheme.weights[k]:g}）" for k in keys], "总分"])
+    ws.append(
+        ["排名", "部门", *[f"{INDICATORS[k]}（权重 {scheme.weights[k]:g}）" for k in keys], "总分"]
+    )
     for s in scores:
         ws.append(
-            [s.rank, s.department.name, *[None if s.values.get(k) is None else round(100 * s.values[k], 1) for k in keys], s.total]
+            [
+                s.rank,
+                s.department.name,
+                *[None if s.values.get(k) is None else round(100 * s.values[k], 1) for k in keys],
+                s.total,
+            ]
         )
     ws.column_dimensions["B"].width = 28
     buf = io.BytesIO()

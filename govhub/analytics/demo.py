@@ -12,10 +12,17 @@ from govhub.analytics.models import DEFAULT_WEIGHTS, AssessmentScheme
 
 def build(county) -> None:
     if not AssessmentScheme.objects.filter(region=county.root).exists():
-        assessment.save_scheme(county.user("supervisor"), county.root, "2026年度政务公开与新媒体考核", dict(DEFAULT_WEIGHTS))
+        assessment.save_scheme(
+            county.user("supervisor"),
+            county.root,
+            "2026年度政务公开与新媒体考核",
+            dict(DEFAULT_WEIGHTS),
+        )
     tz = timezone.get_current_timezone()
     today = timezone.localdate()
     for back in (60, 30):
         end = dt.datetime.combine(today - dt.timedelta(days=back - 30), dt.time(), tz)
         start = end - dt.timedelta(days=30)
-        hotspots.save_snapshots(county.root, start, end, hotspots.find_topics(start, end, county.root))
+        hotspots.save_snapshots(
+            county.root, start, end, hotspots.find_topics(start, end, county.root)
+        )

@@ -65,7 +65,9 @@ def _in_region(qs, region: Department | None, field_name: str):
     return qs.filter(**{f"{field_name}__path__startswith": region.path})
 
 
-def gather_items(start: dt.datetime, end: dt.datetime, region: Department | None = None) -> list[Item]:
+def gather_items(
+    start: dt.datetime, end: dt.datetime, region: Department | None = None
+) -> list[Item]:
     """Letters and messages received in [start, end) within the region."""
     items: list[Item] = []
     try:
@@ -75,21 +77,43 @@ def gather_items(start: dt.datetime, end: dt.datetime, region: Department | None
     except ImportError:
         Letter = None  # noqa: N806
     if Letter is not None:
-        qs = Letter.objects.filter(received_at__gte=start, received_at__lt=end, merged_into__isnull=True)
+        qs = Letter.objects.filter(
+            received_at__gte=start, received_at__lt=end, merged_into__isnull=True
+        )
         if region is not None and region.depth > 1:
             from django.db.models import Q
 
-            qs = qs.filter(Q(town__path__startswith=region.path) | Q(department__path__startswith=region.path))
-        qs = qs.annotate(merged=Count("merged_letters", distinct=True)) if hasattr(Letter, "merged_letters") else qs
+            qs = qs.filter(
+                Q(town__path__startswith=region.path) | Q(department__path__startswith=region.path)
+            )
+        qs = (
+            qs.annotate(merged=Count("merged_letters", distinct=True))
+            if hasattr(Letter, "merged_letters")
+            else qs
+        )
         for lt in qs.select_related("town").order_by("-received_at")[:MAX_ITEMS]:
             items.append(
-                Item("letter", lt.pk, lt.subject, lt.content, lt.received_at, lt.town.name if lt.town else "", getattr(lt, "merged", 0))
+                Item(
+                    "letter",
+                    lt.pk,
+                    lt.subject,
+                    lt.content,
+                    lt.received_at,
+                    lt.town.name if lt.town else "",
+                    getattr(lt, "merged", 0),
+                )
             )
     from govhub.matrix.models import Message
 
-    mq = _in_region(Message.objects.filter(received_at__gte=start, received_at__lt=end), region, "account__department")
+    mq = _in_region(
+        Message.objects.filter(received_at__gte=start, received_at__lt=end),
+        region,
+        "account__department",
+    )
     for m in mq.select_related("town").order_by("-received_at")[: MAX_ITEMS - len(items)]:
-        items.append(Item("message", m.pk, "", m.text, m.received_at, m.town.name if m.town else "", m.likes))
+        items.append(
+            Item("message", m.pk, "", m.text, m.received_at, m.town.name if m.town else "", m.likes)
+        )
     return items
 
 
@@ -97,7 +121,9 @@ def _cluster(texts: list[str]):
     from sklearn.cluster import AgglomerativeClustering
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    vec = TfidfVectorizer(tokenizer=search_terms, lowercase=False, token_pattern=None, min_df=1, sublinear_tf=True)
+    vec = TfidfVectorizer(
+        tokenizer=search_terms, lowercase=False, token_pattern=None, min_df=1, sublinear_tf=True
+    )
     x = vec.fit_transform(texts)
     if x.shape[0] == 1:
         return vec, x, np.zeros(1, int)
@@ -128,7 +154,13 @@ def find_topics(
         centroid = np.asarray(x[idx].mean(axis=0)).ravel()
         top = [t for t in vocab[np.argsort(-centroid)[:12]] if len(t) > 1][:5]
         members = [items[i] for i in idx]
-        topics.append(Topic(label="·".join(top[:3]), terms=top, items=sorted(members, key=lambda i: i.at, reverse=True)))
+        topics.append(
+            Topic(
+                label="·".join(top[:3]),
+                terms=top,
+                items=sorted(members, key=lambda i: i.at, reverse=True),
+            )
+        )
         centroids.append(centroid / (np.linalg.norm(centroid) or 1))
     if not topics:
         return []
@@ -139,7 +171,12 @@ def find_topics(
         px = vec.transform([f"{i.title} {i.title} {i.text}" for i in prev])
         sims = px @ np.vstack(centroids).T
         best = np.asarray(sims.argmax(axis=1)).ravel()
-        ok = np.asarray(sims.max(axis=1).toarray() if hasattr(sims, "toarray") else sims.max(axis=1)).ravel() >= 0.3
+        ok = (
+            np.asarray(
+                sims.max(axis=1).toarray() if hasattr(sims, "toarray") else sims.max(axis=1)
+            ).ravel()
+            >= 0.3
+        )
         for b in best[ok]:
             topics[int(b)].previous += 1
     earlier = _previous_snapshots(region, start)
@@ -154,7 +191,9 @@ def find_topics(
             * (1 + max(0, len(t.towns) - 1) / 5),
             1,
         )
-        t.stays_hot = t.heat >= HOT_HEAT and any(len(set(t.terms[:5]) & set(terms)) >= 2 for terms in earlier)
+        t.stays_hot = t.heat >= HOT_HEAT and any(
+            len(set(t.terms[:5]) & set(terms)) >= 2 for terms in earlier
+        )
     return sorted(topics, key=lambda t: -t.heat)
 
 
@@ -164,11 +203,18 @@ def _previous_snapshots(region: Department | None, start: dt.datetime) -> list[l
     if region is None:
         return []
     day = timezone.localtime(start).date()
-    qs = TopicSnapshot.objects.filter(region=region, period_end__lte=day, period_end__gt=day - dt.timedelta(days=40), heat__gte=HOT_HEAT)
+    qs = TopicSnapshot.objects.filter(
+        region=region,
+        period_end__lte=day,
+        period_end__gt=day - dt.timedelta(days=40),
+        heat__gte=HOT_HEAT,
+    )
     return [s.terms for s in qs]
 
 
-def save_snapshots(region: Department, start: dt.datetime, end: dt.datetime, topics: list[Topic]) -> int:
+def save_snapshots(
+    region: Department, start: dt.datetime, end: dt.datetime, topics: list[Topic]
+) -> int:
     """Keep this period's topics so that the next period can tell which stayed hot."""
     from govhub.analytics.models import TopicSnapshot
 
@@ -176,7 +222,18 @@ def save_snapshots(region: Department, start: dt.datetime, end: dt.datetime, top
     with transaction.atomic():
         TopicSnapshot.objects.filter(region=region, period_start=s, period_end=e).delete()
         TopicSnapshot.objects.bulk_create(
-            [TopicSnapshot(region=region, period_start=s, period_end=e, label=t.label[:100], terms=t.terms, heat=t.heat, size=t.volume) for t in topics[:30]]
+            [
+                TopicSnapshot(
+                    region=region,
+                    period_start=s,
+                    period_end=e,
+                    label=t.label[:100],
+                    terms=t.terms,
+                    heat=t.heat,
+                    size=t.volume,
+                )
+                for t in topics[:30]
+            ]
         )
     return min(30, len(topics))
 

@@ -36,7 +36,9 @@ def monthly_context(dept: Department, month: dt.date) -> dict:
     accounts = Account.objects.filter(department__path__startswith=dept.path)
     open_accounts = accounts.filter(closed_on__isnull=True)
     posts = Post.objects.filter(account__in=accounts, published_at__gte=start, published_at__lt=end)
-    totals = posts.aggregate(n=Count("id"), reads=Sum("reads"), likes=Sum("likes"), shares=Sum("shares"))
+    totals = posts.aggregate(
+        n=Count("id"), reads=Sum("reads"), likes=Sum("likes"), shares=Sum("shares")
+    )
     from django.utils import timezone
 
     per_day = Counter(
@@ -47,12 +49,26 @@ def monthly_context(dept: Department, month: dt.date) -> dict:
         d = month + dt.timedelta(days=i)
         day_labels.append(f"{d.day}日")
         day_values.append(per_day.get(d, 0))
-    last_run = Finding.objects.filter(
-        Q(account__in=accounts) | Q(department__path__startswith=dept.path), run_date__lt=end.date()
-    ).order_by("-run_date").values_list("run_date", flat=True).first()
-    findings = list(
-        Finding.objects.filter(Q(account__in=accounts) | Q(account__isnull=True, department__path__startswith=dept.path), run_date=last_run).select_related("account")
-    ) if last_run else []
+    last_run = (
+        Finding.objects.filter(
+            Q(account__in=accounts) | Q(department__path__startswith=dept.path),
+            run_date__lt=end.date(),
+        )
+        .order_by("-run_date")
+        .values_list("run_date", flat=True)
+        .first()
+    )
+    findings = (
+        list(
+            Finding.objects.filter(
+                Q(account__in=accounts)
+                | Q(account__isnull=True, department__path__startswith=dept.path),
+                run_date=last_run,
+            ).select_related("account")
+        )
+        if last_run
+        else []
+    )
     by_rule = Counter(f.rule for f in findings)
     shares = duplicates.duplicate_shares(accounts, start)
     total_posts = sum(r["total"] for r in shares)
@@ -60,12 +76,16 @@ def monthly_context(dept: Department, month: dt.date) -> dict:
     wechat = influence.ranking(month, open_accounts, platform="wechat")[:10]
     weibo = influence.ranking(month, open_accounts, platform="weibo")[:10]
     topics = hotspots.find_topics(start, end, dept)[:8]
-    rects = Rectification.objects.filter(department__path__startswith=dept.path, issued_at__gte=start, issued_at__lt=end)
+    rects = Rectification.objects.filter(
+        department__path__startswith=dept.path, issued_at__gte=start, issued_at__lt=end
+    )
     return {
         "dept": dept,
         "month": month,
         "accounts_total": open_accounts.count(),
-        "accounts_by_platform": list(open_accounts.values("platform").annotate(n=Count("id")).order_by("-n")),
+        "accounts_by_platform": list(
+            open_accounts.values("platform").annotate(n=Count("id")).order_by("-n")
+        ),
         "posts": totals["n"] or 0,
         "reads": totals["reads"] or 0,
         "likes": totals["likes"] or 0,
@@ -83,9 +103,20 @@ def monthly_context(dept: Department, month: dt.date) -> dict:
         "rectifications": rects.count(),
         "rect_closed": rects.filter(status="closed").count(),
         "chart_posts": charts.line_chart(day_labels, {"发文数": day_values}, title="每日发文数"),
-        "chart_rules": charts.bar_chart([RULES.get(k, k) for k in by_rule], list(by_rule.values()), title="检查问题分布", unit=" 个"),
-        "chart_wci": charts.bar_chart([r["account"].name for r in wechat], [r["index"] for r in wechat], title="微信传播力指数 WCI 前十"),
-        "chart_topics": charts.bar_chart([t.label for t in topics], [t.heat for t in topics], title="热点话题热度"),
+        "chart_rules": charts.bar_chart(
+            [RULES.get(k, k) for k in by_rule],
+            list(by_rule.values()),
+            title="检查问题分布",
+            unit=" 个",
+        ),
+        "chart_wci": charts.bar_chart(
+            [r["account"].name for r in wechat],
+            [r["index"] for r in wechat],
+            title="微信传播力指数 WCI 前十",
+        ),
+        "chart_topics": charts.bar_chart(
+            [t.label for t in topics], [t.heat for t in topics], title="热点话题热度"
+        ),
     }
 
 

@@ -8,7 +8,6 @@ import secrets
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +16,13 @@ from govhub.analytics.charts import sparkline
 from govhub.core.permissions import can, get_for, require, scope_queryset
 from govhub.core.pii import shown_value
 from govhub.matrix import collect, counterfeit, duplicates, influence, inspection, registry
-from govhub.matrix.forms import PLATFORM_CHOICES, RectificationForm, ResponseForm, SettingsForm, UploadForm
+from govhub.matrix.forms import (
+    PLATFORM_CHOICES,
+    RectificationForm,
+    ResponseForm,
+    SettingsForm,
+    UploadForm,
+)
 from govhub.matrix.models import (
     Account,
     AccountKind,
@@ -43,7 +48,9 @@ def _accounts(request):
 
 def account_detail(request, pk: int):
     _need(request, "view_supervision")
-    acc = get_for(request.user, "view_supervision", Account.objects.select_related("department"), pk)
+    acc = get_for(
+        request.user, "view_supervision", Account.objects.select_related("department"), pk
+    )
     return render(
         request,
         "matrix/account_detail.html",
@@ -86,7 +93,9 @@ def import_view(request):
                 )
                 if report.get("has_errors") and not report.get("imported"):
                     token = secrets.token_urlsafe(12)
-                    cache.set(f"matrix-upload:{request.user.pk}:{token}", (kind, name, data), UPLOAD_TTL)
+                    cache.set(
+                        f"matrix-upload:{request.user.pk}:{token}", (kind, name, data), UPLOAD_TTL
+                    )
     return render(request, "matrix/import.html", {"form": form, "report": report, "token": token})
 
 
@@ -109,9 +118,15 @@ def _run_import(user, kind: str, data: bytes, name: str, valid_only: bool) -> tu
         r = collect.import_records(user, kind, data, name, import_valid_rows=valid_only)
         d = r.as_dict()
         d["rows"] = [{"line": ln, "name": "", "errors": [m]} for ln, m in r.errors]
-        d["imported"] = r.created + r.updated + r.unchanged if (valid_only or not r.errors) and not r.file_errors else 0
+        d["imported"] = (
+            r.created + r.updated + r.unchanged
+            if (valid_only or not r.errors) and not r.file_errors
+            else 0
+        )
         d["has_errors"] = bool(r.file_errors or r.errors)
-        d["summary"] = f"新增 {r.created}，更新 {r.updated}，未变化 {r.unchanged}，错误 {len(r.errors)} 行"
+        d["summary"] = (
+            f"新增 {r.created}，更新 {r.updated}，未变化 {r.unchanged}，错误 {len(r.errors)} 行"
+        )
         d["importable"] = 1 if r.errors and not r.file_errors else 0
     d["kind"] = kind
     return d, kind
@@ -132,7 +147,13 @@ def inspection_view(request):
     return render(
         request,
         "matrix/inspection.html",
-        {"rows": rows, "portal": portal, "latest": latest, "settings": InspectionSettings.current(), "can_send": can(request.user, "send_rectification")},
+        {
+            "rows": rows,
+            "portal": portal,
+            "latest": latest,
+            "settings": InspectionSettings.current(),
+            "can_send": can(request.user, "send_rectification"),
+        },
     )
 
 
@@ -147,7 +168,12 @@ def settings_view(request):
 
         with transaction.atomic():
             form.save()
-            audit.record(actor=request.user, action="matrix_thresholds_changed", obj=obj, summary={k: form.cleaned_data[k] for k in form.changed_data})
+            audit.record(
+                actor=request.user,
+                action="matrix_thresholds_changed",
+                obj=obj,
+                summary={k: form.cleaned_data[k] for k in form.changed_data},
+            )
         messages.success(request, "检查阈值已保存，下次夜间检查起生效")
         return redirect("matrix_inspection")
     return render(request, "matrix/settings.html", {"form": form})
@@ -161,21 +187,31 @@ def run_now(request):
     from govhub.matrix.nightly import run_nightly
 
     stats = run_nightly()
-    messages.success(request, f"检查完成：发现问题 {stats['inspection']['findings']} 个（否决 {stats['inspection']['vetoes']}），重复内容 {stats['duplicates']['duplicates']} 篇，疑似山寨 {stats['counterfeit_alerts']} 个")
+    messages.success(
+        request,
+        f"检查完成：发现问题 {stats['inspection']['findings']} 个（否决 {stats['inspection']['vetoes']}），重复内容 {stats['duplicates']['duplicates']} 篇，疑似山寨 {stats['counterfeit_alerts']} 个",
+    )
     return redirect("matrix_inspection")
 
 
 def rectification_new(request, account_pk: int):
     _need(request, "send_rectification")
-    acc = get_for(request.user, "send_rectification", Account.objects.select_related("department"), account_pk)
+    acc = get_for(
+        request.user, "send_rectification", Account.objects.select_related("department"), account_pk
+    )
     initial = {
-        "problems": "\n".join(f"【{f.get_severity_display()}】{f.message}" for f in acc.findings.order_by("-run_date")[:8]),
+        "problems": "\n".join(
+            f"【{f.get_severity_display()}】{f.message}"
+            for f in acc.findings.order_by("-run_date")[:8]
+        ),
         "deadline": timezone.localdate() + dt.timedelta(days=10),
     }
     form = RectificationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            rect = inspection.issue_rectification(request.user, acc, form.cleaned_data["problems"], form.cleaned_data["deadline"])
+            rect = inspection.issue_rectification(
+                request.user, acc, form.cleaned_data["problems"], form.cleaned_data["deadline"]
+            )
         except inspection.RectificationError as exc:
             form.add_error(None, exc.message)
         else:
@@ -198,7 +234,16 @@ def rectification_list(request):
     status = request.GET.get("status", "")
     if status in RectificationStatus.values:
         qs = qs.filter(status=status)
-    return render(request, "matrix/rectifications.html", {"rects": qs[:200], "status": status, "statuses": RectificationStatus.choices, "today": timezone.localdate()})
+    return render(
+        request,
+        "matrix/rectifications.html",
+        {
+            "rects": qs[:200],
+            "status": status,
+            "statuses": RectificationStatus.choices,
+            "today": timezone.localdate(),
+        },
+    )
 
 
 def rectification_detail(request, pk: int):
@@ -230,8 +275,10 @@ def rectification_detail(request, pk: int):
         {
             "rect": rect,
             "form": form,
-            "can_answer": rect.status == "issued" and can(request.user, "answer_rectification", rect),
-            "can_close": rect.status == "answered" and can(request.user, "send_rectification", rect),
+            "can_answer": rect.status == "issued"
+            and can(request.user, "answer_rectification", rect),
+            "can_close": rect.status == "answered"
+            and can(request.user, "send_rectification", rect),
         },
     )
 
@@ -239,7 +286,11 @@ def rectification_detail(request, pk: int):
 def duplicates_view(request):
     _need(request, "view_supervision")
     accounts = _accounts(request)
-    days = min(365, max(7, int(request.GET.get("days", 60) or 60))) if str(request.GET.get("days", "60")).isdigit() else 60
+    days = (
+        min(365, max(7, int(request.GET.get("days", 60) or 60)))
+        if str(request.GET.get("days", "60")).isdigit()
+        else 60
+    )
     since = timezone.now() - dt.timedelta(days=days)
     shares = duplicates.duplicate_shares(accounts, since)
     total = sum(r["total"] for r in shares)
@@ -247,14 +298,25 @@ def duplicates_view(request):
     return render(
         request,
         "matrix/duplicates.html",
-        {"shares": shares, "clusters": duplicates.clusters(accounts, since), "days": days, "total": total, "dup": dup, "share": round(100 * dup / total, 1) if total else 0},
+        {
+            "shares": shares,
+            "clusters": duplicates.clusters(accounts, since),
+            "days": days,
+            "total": total,
+            "dup": dup,
+            "share": round(100 * dup / total, 1) if total else 0,
+        },
     )
 
 
 def counterfeits_view(request):
     _need(request, "view_supervision")
     if request.method == "POST":
-        seen = SeenAccount.objects.filter(pk=request.POST.get("seen")).select_related("best_match__department").first()
+        seen = (
+            SeenAccount.objects.filter(pk=request.POST.get("seen"))
+            .select_related("best_match__department")
+            .first()
+        )
         if seen is None:
             raise PermissionDenied("对象不存在或无权访问")
         try:
@@ -264,15 +326,27 @@ def counterfeits_view(request):
         else:
             messages.success(request, f"“{seen.name}”已标记为{seen.get_status_display()}")
         return redirect("matrix_counterfeits")
-    qs = SeenAccount.objects.select_related("best_match").exclude(status=SeenStatus.CLEAR).order_by("-similarity")
-    return render(request, "matrix/counterfeits.html", {"seen": qs[:300], "alerts": qs.filter(status=SeenStatus.ALERT).count()})
+    qs = (
+        SeenAccount.objects.select_related("best_match")
+        .exclude(status=SeenStatus.CLEAR)
+        .order_by("-similarity")
+    )
+    return render(
+        request,
+        "matrix/counterfeits.html",
+        {"seen": qs[:300], "alerts": qs.filter(status=SeenStatus.ALERT).count()},
+    )
 
 
 def rankings_view(request):
     _need(request, "view_supervision")
     today = timezone.localdate()
     try:
-        month = dt.date.fromisoformat(request.GET.get("month", "") + "-01") if request.GET.get("month") else today.replace(day=1)
+        month = (
+            dt.date.fromisoformat(request.GET.get("month", "") + "-01")
+            if request.GET.get("month")
+            else today.replace(day=1)
+        )
     except ValueError:
         month = today.replace(day=1)
     platform = request.GET.get("platform", "wechat")
@@ -284,7 +358,10 @@ def rankings_view(request):
     rows = influence.ranking(month, accounts, platform=platform, group=group, value=value)
     from govhub.core.models import Level
 
-    groups = {by: influence.group_ranking(month, accounts, by, platform) for by in ("level", "kind", "department")}
+    groups = {
+        by: influence.group_ranking(month, accounts, by, platform)
+        for by in ("level", "kind", "department")
+    }
     months = [(today.replace(day=1) - dt.timedelta(days=31 * i)).replace(day=1) for i in range(6)]
     return render(
         request,

@@ -23,7 +23,13 @@ from govhub.matrix.models import (
 )
 
 DAYS = 120
-KIND_OF = {"gaj": AccountKind.POLICE, "wjw": AccountKind.HEALTH, "jyj": AccountKind.EDUCATION, "wlj": AccountKind.CULTURE, "rmt": AccountKind.MEDIA}
+KIND_OF = {
+    "gaj": AccountKind.POLICE,
+    "wjw": AccountKind.HEALTH,
+    "jyj": AccountKind.EDUCATION,
+    "wlj": AccountKind.CULTURE,
+    "rmt": AccountKind.MEDIA,
+}
 SILENT = {"sjj", "tjj", "lyj", "kjj", "beishan", "xinghua", "tyjr"}
 SHARED_NEWS = [
     "示范县召开全县优化营商环境工作推进会，会议要求各部门进一步压缩审批时限，推行一网通办，切实为企业和群众办实事解难题。",
@@ -48,15 +54,56 @@ def _accounts(county) -> list[dict]:
     specs = []
     for d in county.bureaus():
         code = d.code
-        specs.append(dict(platform=Platform.WECHAT, name=f"示范县{(d.short_name or d.name).removeprefix('县')}", dept=d, code=code))
-        if code in {"gaj", "jtj", "wjw", "jyj", "rmt", "gov-office", "scj", "rsj", "cgj", "yjj", "wlj", "sthj", "zjj"}:
-            specs.append(dict(platform=Platform.WEIBO, name=f"示范县{d.name.removeprefix('县')}微博", dept=d, code=code))
+        specs.append(
+            dict(
+                platform=Platform.WECHAT,
+                name=f"示范县{(d.short_name or d.name).removeprefix('县')}",
+                dept=d,
+                code=code,
+            )
+        )
+        if code in {
+            "gaj",
+            "jtj",
+            "wjw",
+            "jyj",
+            "rmt",
+            "gov-office",
+            "scj",
+            "rsj",
+            "cgj",
+            "yjj",
+            "wlj",
+            "sthj",
+            "zjj",
+        }:
+            specs.append(
+                dict(
+                    platform=Platform.WEIBO,
+                    name=f"示范县{d.name.removeprefix('县')}微博",
+                    dept=d,
+                    code=code,
+                )
+            )
     for code in ("gaj", "rmt", "wlj"):
         d = county.dept(code)
-        specs.append(dict(platform=Platform.DOUYIN, name=f"示范县{d.name.removeprefix('县')}抖音号", dept=d, code=code))
+        specs.append(
+            dict(
+                platform=Platform.DOUYIN,
+                name=f"示范县{d.name.removeprefix('县')}抖音号",
+                dept=d,
+                code=code,
+            )
+        )
     for t in county.towns():
-        specs.append(dict(platform=Platform.WECHAT, name=f"示范县{t.name}发布", dept=t, code=t.code))
-    specs.append(dict(platform=Platform.PORTAL, name="示范县人民政府门户网站", dept=county.root, code="portal"))
+        specs.append(
+            dict(platform=Platform.WECHAT, name=f"示范县{t.name}发布", dept=t, code=t.code)
+        )
+    specs.append(
+        dict(
+            platform=Platform.PORTAL, name="示范县人民政府门户网站", dept=county.root, code="portal"
+        )
+    )
     # the police account gets its real name "…公安局" (counterfeits imitate it)
     for s in specs:
         if s["code"] == "gaj" and s["platform"] == Platform.WECHAT:
@@ -71,7 +118,13 @@ def build(county) -> None:
 
     # the county's 督查室 supervises every account of the county, not only its own office
     supervisor = county.user("supervisor")
-    org.assign_role(county.admin, user=supervisor, department=county.root, role=Role.SUPERVISOR, title="县政府督查室主任（全县新媒体督导）")
+    org.assign_role(
+        county.admin,
+        user=supervisor,
+        department=county.root,
+        role=Role.SUPERVISOR,
+        title="县政府督查室主任（全县新媒体督导）",
+    )
     if hasattr(supervisor, "_govhub_memberships"):
         del supervisor._govhub_memberships
     if Account.objects.filter(remote_id__startswith="demo-").exists():
@@ -112,7 +165,7 @@ def build(county) -> None:
             date = today - dt.timedelta(days=day)
             active = silent_after is None or day > DAYS - silent_after
             day_posts = []
-            if active and rng.random() < rate:
+            if active and (rng.random() < rate or (acc._code == "zjj" and day == 6)):
                 day_posts.append(None)
             for k, days in shared_plan.items():
                 if active and (DAYS - day) in days and rng.random() < 0.35:
@@ -124,16 +177,20 @@ def build(county) -> None:
                 if k is None:
                     title = f"{acc.department.name}工作动态（{date:%m月%d日}）"
                     text = f"{acc.department.name}{date:%m月%d日}开展{rng.choice(['便民服务', '政策宣讲', '安全检查', '走访调研', '业务培训'])}活动，{rng.choice(['服务群众', '解决问题', '宣传政策'])}{rng.randint(3, 300)}人次。"
-                    if acc._code == "zjj" and day == 6:
+                    if acc._code == "zjj" and day == 6 and len(day_posts) == 1:
                         text += "咨询电话：13800138000（王先生）。"
                 else:
                     title = SHARED_NEWS[k][:20]
-                    text = SHARED_NEWS[k] + ("" if rng.random() < 0.6 else "（来源：示范县融媒体中心）")
+                    text = SHARED_NEWS[k] + (
+                        "" if rng.random() < 0.6 else "（来源：示范县融媒体中心）"
+                    )
                 posts.append(
                     Post(
                         account=acc,
                         remote_id=f"{acc.remote_id}-{n}",
-                        published_at=dt.datetime.combine(date, dt.time(8 + rng.randint(0, 10), rng.randint(0, 59)), tz),
+                        published_at=dt.datetime.combine(
+                            date, dt.time(8 + rng.randint(0, 10), rng.randint(0, 59)), tz
+                        ),
                         title=title[:300],
                         text=text,
                         is_headline=k is None or rng.random() < 0.3,
@@ -147,7 +204,17 @@ def build(county) -> None:
                 reads_day += reads
             followers += rng.randint(0, 8)
             figures.append(
-                DailyFigure(account=acc, date=date, posts=len(day_posts), reads=reads_day, likes=reads_day // 60, looks=reads_day // 200, shares=reads_day // 100, comments=reads_day // 300, followers=followers)
+                DailyFigure(
+                    account=acc,
+                    date=date,
+                    posts=len(day_posts),
+                    reads=reads_day,
+                    likes=reads_day // 60,
+                    looks=reads_day // 200,
+                    shares=reads_day // 100,
+                    comments=reads_day // 300,
+                    followers=followers,
+                )
             )
     Post.objects.bulk_create(posts, batch_size=2000)
     DailyFigure.objects.bulk_create(figures, batch_size=2000)
@@ -157,11 +224,25 @@ def build(county) -> None:
     for i in range(260):
         town, text = TOPICS[i % len(TOPICS)] if i % 5 else TOPICS[(i // 5) % 2]
         day = rng.randint(1, DAYS)
-        when = dt.datetime.combine(today - dt.timedelta(days=day), dt.time(rng.randint(7, 22), rng.randint(0, 59)), tz)
+        when = dt.datetime.combine(
+            today - dt.timedelta(days=day), dt.time(rng.randint(7, 22), rng.randint(0, 59)), tz
+        )
         acc = receivers[i % len(receivers)]
-        answered = None if (day > 95 and i % 9 == 0) or i % 11 == 0 else when + dt.timedelta(hours=rng.randint(2, 120))
+        answered = (
+            None
+            if (day > 95 and i % 9 == 0) or i % 11 == 0
+            else when + dt.timedelta(hours=rng.randint(2, 120))
+        )
         msgs.append(
-            Message(account=acc, remote_id=f"demo-msg-{i}", received_at=when, text=f"{text}{rng.choice(['', '！', '，谢谢', '，盼回复'])}", town=towns.get(town), likes=rng.randint(0, 40), answered_at=answered)
+            Message(
+                account=acc,
+                remote_id=f"demo-msg-{i}",
+                received_at=when,
+                text=f"{text}{rng.choice(['', '！', '，谢谢', '，盼回复'])}",
+                town=towns.get(town),
+                likes=rng.randint(0, 40),
+                answered_at=answered,
+            )
         )
     Message.objects.bulk_create(msgs)
     for name, rid, plat in [
@@ -174,7 +255,9 @@ def build(county) -> None:
         ("隔壁县旅游", "other-2", Platform.WECHAT),
         ("示范县公安局", "demo-wechat-gaj", Platform.WECHAT),
     ]:
-        SeenAccount.objects.create(platform=plat, name=name, remote_id=rid, source="2026年平台巡查名单")
+        SeenAccount.objects.create(
+            platform=plat, name=name, remote_id=rid, source="2026年平台巡查名单"
+        )
     from govhub.matrix import influence
     from govhub.matrix.nightly import run_nightly
 
@@ -191,8 +274,20 @@ def _rectifications(county, accounts, today) -> None:
 
     sup = county.user("supervisor")
     by_code = {a._code: a for a in accounts if a.platform == Platform.WECHAT}
-    r1 = inspection.issue_rectification(sup, by_code["sjj"], "账号超过两周未更新，存在“僵尸账号”问题，请立即恢复更新或申请关停。", today + dt.timedelta(days=10))
-    r2 = inspection.issue_rectification(sup, by_code["zjj"], "《工作动态》正文公开了个人手机号码，请删除并核查发布审核流程。", today + dt.timedelta(days=5))
+    r1 = inspection.issue_rectification(
+        sup,
+        by_code["sjj"],
+        "账号超过两周未更新，存在“僵尸账号”问题，请立即恢复更新或申请关停。",
+        today + dt.timedelta(days=10),
+    )
+    r2 = inspection.issue_rectification(
+        sup,
+        by_code["zjj"],
+        "《工作动态》正文公开了个人手机号码，请删除并核查发布审核流程。",
+        today + dt.timedelta(days=5),
+    )
     editor = county.user("admin")
-    inspection.answer_rectification(editor, r2, "已删除含个人信息的内容，并在审核环节增加个人信息检查。")
+    inspection.answer_rectification(
+        editor, r2, "已删除含个人信息的内容，并在审核环节增加个人信息检查。"
+    )
     assert Rectification.objects.filter(pk__in=[r1.pk, r2.pk]).count() == 2

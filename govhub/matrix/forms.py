@@ -51,7 +51,11 @@ class AccountForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("opened_on") and data.get("closed_on") and data["closed_on"] < data["opened_on"]:
+        if (
+            data.get("opened_on")
+            and data.get("closed_on")
+            and data["closed_on"] < data["opened_on"]
+        ):
             self.add_error("closed_on", "关停日期不能早于开设日期")
         qs = Account.objects.filter(platform=data.get("platform"), remote_id=data.get("remote_id"))
         if self.instance.pk:
@@ -83,7 +87,9 @@ class UploadForm(forms.Form):
 
 
 class RectificationForm(forms.Form):
-    problems = forms.CharField(label="存在问题", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+    problems = forms.CharField(
+        label="存在问题", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
+    )
     deadline = forms.DateField(label="整改期限", widget=forms.DateInput(attrs={"type": "date"}))
 
 

@@ -47,7 +47,7 @@ def accounts_for(user, action: str = "view_supervision"):
 def _diff(account: Account, values: dict) -> dict:
     changes = {}
     for key, new in values.items():
-        old = getattr(account, key)
+        old = getattr(account, key) if key != "department" or account.department_id else None
         if old != new:
             if key in PERSONAL:
                 changes[key] = "已修改"

@@ -48,7 +48,17 @@ class AccountViewSet(ModelViewSet):
     search_fields = ["name", "remote_id", "filing_number"]
     add_view_class = AccountCreateView
     edit_view_class = AccountEditView
-    list_export = ["name", "platform", "remote_id", "department", "level", "kind", "filing_number", "opened_on", "closed_on"]
+    list_export = [
+        "name",
+        "platform",
+        "remote_id",
+        "department",
+        "level",
+        "kind",
+        "filing_number",
+        "opened_on",
+        "closed_on",
+    ]
 
     def get_form_class(self, for_update=False):
         return self.form_class
@@ -88,8 +98,14 @@ def register_matrix_urls():
         path("matrix/inspection/settings/", v.settings_view, name="matrix_settings"),
         path("matrix/inspection/run/", v.run_now, name="matrix_run_now"),
         path("matrix/rectifications/", v.rectification_list, name="matrix_rectifications"),
-        path("matrix/rectifications/<int:pk>/", v.rectification_detail, name="matrix_rectification"),
-        path("matrix/rectifications/new/<int:account_pk>/", v.rectification_new, name="matrix_rectification_new"),
+        path(
+            "matrix/rectifications/<int:pk>/", v.rectification_detail, name="matrix_rectification"
+        ),
+        path(
+            "matrix/rectifications/new/<int:account_pk>/",
+            v.rectification_new,
+            name="matrix_rectification_new",
+        ),
         path("matrix/duplicates/", v.duplicates_view, name="matrix_duplicates"),
         path("matrix/counterfeits/", v.counterfeits_view, name="matrix_counterfeits"),
         path("matrix/rankings/", v.rankings_view, name="matrix_rankings"),
@@ -105,7 +121,9 @@ def register_supervision_menu():
         Menu(
             items=[
                 SupervisionMenuItem("检查结果", "matrix_inspection", order=1),
-                SupervisionMenuItem("整改通知", "matrix_rectifications", action="view_supervision", order=2),
+                SupervisionMenuItem(
+                    "整改通知", "matrix_rectifications", action="view_supervision", order=2
+                ),
                 SupervisionMenuItem("重复内容", "matrix_duplicates", order=3),
                 SupervisionMenuItem("山寨账号", "matrix_counterfeits", order=4),
                 SupervisionMenuItem("传播力排行", "matrix_rankings", order=5),
