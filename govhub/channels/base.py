@@ -23,8 +23,15 @@ class ChannelError(Exception):
     the next attempt must first ask whether the post exists.
     """
 
-    def __init__(self, message: str, *, permanent: bool = False, ambiguous: bool = False,
-                 retry_after: float | None = None, code: str = "") -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        permanent: bool = False,
+        ambiguous: bool = False,
+        retry_after: float | None = None,
+        code: str = "",
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.permanent = permanent

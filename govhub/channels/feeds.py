@@ -24,8 +24,14 @@ class RssAdapter:
     can_withdraw = True
 
     def preview(self, publication, account, *, marker: str = "") -> Preview:
-        return Preview("rss", {"title": publication.title, "description": render.digest_of(publication),
-                               "link": publication.public_url})
+        return Preview(
+            "rss",
+            {
+                "title": publication.title,
+                "description": render.digest_of(publication),
+                "link": publication.public_url,
+            },
+        )
 
     def validate(self, publication, account) -> list:
         return []
@@ -48,11 +54,16 @@ class EmailAdapter:
     can_withdraw = False
 
     def preview(self, publication, account, *, marker: str = "") -> Preview:
-        return Preview("email", {
-            "subject": f"【{settings.WAGTAIL_SITE_NAME}】{publication.title}",
-            "html": render.absolutise(render.sanitise_html(publication.body), settings.SITE_URL),
-            "link": publication.public_url,
-        })
+        return Preview(
+            "email",
+            {
+                "subject": f"【{settings.WAGTAIL_SITE_NAME}】{publication.title}",
+                "html": render.absolutise(
+                    render.sanitise_html(publication.body), settings.SITE_URL
+                ),
+                "link": publication.public_url,
+            },
+        )
 
     def validate(self, publication, account) -> list:
         return []
@@ -61,15 +72,24 @@ class EmailAdapter:
         from govhub.publishing.models import EmailReceipt, EmailSubscriber
 
         form = self.preview(delivery.publication, delivery.account).fields
-        done = set(EmailReceipt.objects.filter(delivery=delivery).values_list("subscriber_id", flat=True))
+        done = set(
+            EmailReceipt.objects.filter(delivery=delivery).values_list("subscriber_id", flat=True)
+        )
         text = f"{delivery.publication.title}\n\n{render.digest_of(delivery.publication)}\n\n全文：{form['link']}"
         sent = len(done)
         try:
             with mail.get_connection() as conn:
-                for sub in EmailSubscriber.objects.filter(active=True).exclude(pk__in=done).iterator():
-                    msg = mail.EmailMultiAlternatives(form["subject"], text, settings.DEFAULT_FROM_EMAIL, [sub.email],
-                                                      connection=conn,
-                                                      headers={"X-Govhub-Delivery": delivery.idempotency_key})
+                for sub in (
+                    EmailSubscriber.objects.filter(active=True).exclude(pk__in=done).iterator()
+                ):
+                    msg = mail.EmailMultiAlternatives(
+                        form["subject"],
+                        text,
+                        settings.DEFAULT_FROM_EMAIL,
+                        [sub.email],
+                        connection=conn,
+                        headers={"X-Govhub-Delivery": delivery.idempotency_key},
+                    )
                     msg.attach_alternative(form["html"], "text/html")
                     msg.send()
                     try:
@@ -78,14 +98,18 @@ class EmailAdapter:
                         pass
                     sent += 1
         except (OSError, mail.BadHeaderError) as exc:
-            raise ChannelError(f"邮件服务器不可用：{type(exc).__name__}，稍后继续发送余下订阅者") from exc
+            raise ChannelError(
+                f"邮件服务器不可用：{type(exc).__name__}，稍后继续发送余下订阅者"
+            ) from exc
         return Sent(f"email:{delivery.idempotency_key}", f"共 {sent} 位订阅者")
 
     def find_existing(self, delivery, progress: Progress) -> Sent | None:
         return None
 
     def withdraw(self, delivery) -> None:
-        raise ChannelError("邮件已送达订阅者，无法撤回；已记录撤回", permanent=True, code="email_no_withdraw")
+        raise ChannelError(
+            "邮件已送达订阅者，无法撤回；已记录撤回", permanent=True, code="email_no_withdraw"
+        )
 
     def fetch_figures(self, account, deliveries: list, day: dt.date) -> dict[int, Figures]:
         return {}

@@ -41,14 +41,18 @@ def _set_body(page, html: str, digest: str) -> None:
     names = {f.name: f for f in page._meta.get_fields() if hasattr(f, "attname")}
     for name in ("body", "content", "text"):
         field = names.get(name)
-        if isinstance(field, RichTextField) or (field is not None and field.get_internal_type() == "TextField"):
+        if isinstance(field, RichTextField) or (
+            field is not None and field.get_internal_type() == "TextField"
+        ):
             setattr(page, name, html)
             break
         if isinstance(field, StreamField):
             block_names = list(field.stream_block.child_blocks)
             for candidate in ("paragraph", "rich_text", "text", "html"):
                 if candidate in block_names:
-                    setattr(page, name, [(candidate, html if candidate == "html" else _richtext(html))])
+                    setattr(
+                        page, name, [(candidate, html if candidate == "html" else _richtext(html))]
+                    )
                     break
             break
     for name in ("intro", "summary", "digest", "search_description"):
@@ -69,13 +73,18 @@ class PortalAdapter:
     can_withdraw = True
 
     def preview(self, publication, account, *, marker: str = "") -> Preview:
-        return Preview("portal", {
-            "title": publication.title,
-            "column": publication.column.title if publication.column_id else "（未选择栏目，发布在“政务发布”页）",
-            "digest": render.digest_of(publication),
-            "body_html": render.sanitise_html(publication.body),
-            "url": publication.public_url,
-        })
+        return Preview(
+            "portal",
+            {
+                "title": publication.title,
+                "column": publication.column.title
+                if publication.column_id
+                else "（未选择栏目，发布在“政务发布”页）",
+                "digest": render.digest_of(publication),
+                "body_html": render.sanitise_html(publication.body),
+                "url": publication.public_url,
+            },
+        )
 
     def validate(self, publication, account) -> list:
         return []

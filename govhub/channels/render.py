@@ -13,8 +13,32 @@ import nh3
 from govhub.publishing.checks import html_to_text
 
 ALLOWED_TAGS = {
-    "p", "br", "h2", "h3", "h4", "strong", "b", "em", "i", "u", "ul", "ol", "li", "blockquote",
-    "a", "img", "table", "thead", "tbody", "tr", "th", "td", "span", "section", "figure", "figcaption",
+    "p",
+    "br",
+    "h2",
+    "h3",
+    "h4",
+    "strong",
+    "b",
+    "em",
+    "i",
+    "u",
+    "ul",
+    "ol",
+    "li",
+    "blockquote",
+    "a",
+    "img",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "span",
+    "section",
+    "figure",
+    "figcaption",
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
@@ -40,15 +64,25 @@ WEIBO_IMAGE_LIMIT = 9
 
 def sanitise_html(html: str) -> str:
     """Editor HTML made safe: no scripts, no event handlers, no javascript: URLs."""
-    return nh3.clean(html or "", tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                     url_schemes={"http", "https", "mailto", "tel"}, link_rel="noopener noreferrer")
+    return nh3.clean(
+        html or "",
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto", "tel"},
+        link_rel="noopener noreferrer",
+    )
 
 
 def wechat_body(html: str) -> str:
     """The article body as WeChat wants it: cleaned and styled inline."""
-    return nh3.clean(html or "", tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                     url_schemes={"http", "https"}, link_rel=None,
-                     set_tag_attribute_values={tag: {"style": style} for tag, style in WECHAT_STYLES.items()})
+    return nh3.clean(
+        html or "",
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https"},
+        link_rel=None,
+        set_tag_attribute_values={tag: {"style": style} for tag, style in WECHAT_STYLES.items()},
+    )
 
 
 def absolutise(html: str, site_url: str) -> str:

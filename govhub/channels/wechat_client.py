@@ -95,10 +95,15 @@ class GovhubWeChatClient(WeChatClient):
             kwargs["params"]["access_token"] = self.refresh_access_token(failed=failed)
             self._in_token_retry = True
             try:
-                return self._request(method=method, url_or_endpoint=url, result_processor=result_processor, **kwargs)
+                return self._request(
+                    method=method, url_or_endpoint=url, result_processor=result_processor, **kwargs
+                )
             finally:
                 self._in_token_retry = False
-        saved, self.auto_retry = self.auto_retry, False  # wechatpy's own retry would refetch every time
+        saved, self.auto_retry = (
+            self.auto_retry,
+            False,
+        )  # wechatpy's own retry would refetch every time
         try:
             return super()._handle_result(res, method, url, result_processor, **kwargs)
         finally:
@@ -124,4 +129,6 @@ def api_base_for(account: ChannelAccount) -> str:
 
 
 def make_client(account: ChannelAccount, *, timeout: float = 10) -> GovhubWeChatClient:
-    return GovhubWeChatClient(account.app_id, account.app_secret, api_base=api_base_for(account), timeout=timeout)
+    return GovhubWeChatClient(
+        account.app_id, account.app_secret, api_base=api_base_for(account), timeout=timeout
+    )

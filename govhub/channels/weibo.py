@@ -51,11 +51,19 @@ class WeiboAdapter:
         try:
             res = requests.request(method, url, **kw)
         except requests.Timeout as exc:
-            raise ChannelError("微博接口响应超时，稍后重试（重试前会先核对是否已发出）", ambiguous=True, code="timeout") from exc
+            raise ChannelError(
+                "微博接口响应超时，稍后重试（重试前会先核对是否已发出）",
+                ambiguous=True,
+                code="timeout",
+            ) from exc
         except requests.RequestException as exc:
-            raise ChannelError("无法连接微博接口，稍后重试", ambiguous=True, code="network") from exc
+            raise ChannelError(
+                "无法连接微博接口，稍后重试", ambiguous=True, code="network"
+            ) from exc
         if res.status_code >= 500:
-            raise ChannelError(f"微博接口暂时故障（HTTP {res.status_code}），稍后重试", ambiguous=True, code="http")
+            raise ChannelError(
+                f"微博接口暂时故障（HTTP {res.status_code}），稍后重试", ambiguous=True, code="http"
+            )
         try:
             data = res.json()
         except ValueError as exc:
@@ -67,19 +75,28 @@ class WeiboAdapter:
             if code in (10022, 10023, 10024):
                 raise ChannelError("微博接口调用频率超限，稍后重试", retry_after=600, code="quota")
             if code == 20019:
-                raise ChannelError("微博提示内容重复，核对是否已发出", ambiguous=True, code="wb20019")
-            raise ChannelError(f"微博接口返回错误 {code}：{data.get('error', '')}", code=f"wb{code}")
+                raise ChannelError(
+                    "微博提示内容重复，核对是否已发出", ambiguous=True, code="wb20019"
+                )
+            raise ChannelError(
+                f"微博接口返回错误 {code}：{data.get('error', '')}", code=f"wb{code}"
+            )
         return data
 
     def preview(self, publication, account, *, marker: str = "") -> Preview:
         link = link_with_marker(publication.public_url, marker)
-        images = list(publication.images.all()[: render.WEIBO_IMAGE_LIMIT]) if publication.pk else []
-        return Preview("weibo", {
-            "text": render.weibo_text(publication, link),
-            "images": [img.file.url for img in images],
-            "link": link,
-            "account": account.name if account else "",
-        })
+        images = (
+            list(publication.images.all()[: render.WEIBO_IMAGE_LIMIT]) if publication.pk else []
+        )
+        return Preview(
+            "weibo",
+            {
+                "text": render.weibo_text(publication, link),
+                "images": [img.file.url for img in images],
+                "link": link,
+                "account": account.name if account else "",
+            },
+        )
 
     def validate(self, publication, account) -> list:
         from govhub.publishing.checks import Finding
@@ -90,14 +107,26 @@ class WeiboAdapter:
             out.append(Finding("channel_limit", "blocking", f"微博最多 9 张配图，当前 {n} 张"))
         for img in publication.images.all() if publication.pk else []:
             if (img.file_size or 0) > IMAGE_MAX_BYTES:
-                out.append(Finding("channel_limit", "blocking",
-                                   f"配图“{img.title}”{(img.file_size or 0) / 1048576:.1f}MB，超过微博 5MB 上限"))
+                out.append(
+                    Finding(
+                        "channel_limit",
+                        "blocking",
+                        f"配图“{img.title}”{(img.file_size or 0) / 1048576:.1f}MB，超过微博 5MB 上限",
+                    )
+                )
         short = (publication.short_text or "").strip()
         if len(short) > render.WEIBO_TEXT_LIMIT - 30:
-            out.append(Finding("channel_limit", "warning",
-                               f"微博文字 {len(short)} 字，加上链接将超过 140 字，发布时会截断"))
+            out.append(
+                Finding(
+                    "channel_limit",
+                    "warning",
+                    f"微博文字 {len(short)} 字，加上链接将超过 140 字，发布时会截断",
+                )
+            )
         if account is not None and not account.access_token:
-            out.append(Finding("credential", "blocking", f"微博账号“{account.name}”未授权（缺少访问令牌）"))
+            out.append(
+                Finding("credential", "blocking", f"微博账号“{account.name}”未授权（缺少访问令牌）")
+            )
         return out
 
     def publish(self, delivery, progress: Progress) -> Sent:
@@ -118,8 +147,12 @@ class WeiboAdapter:
         marker = marker_for(delivery)
         account = delivery.account
         for page in (1, 2, 3):
-            res = self._call("GET", account, "statuses/user_timeline.json",
-                             params={"access_token": account.access_token, "count": 100, "page": page})
+            res = self._call(
+                "GET",
+                account,
+                "statuses/user_timeline.json",
+                params={"access_token": account.access_token, "count": 100, "page": page},
+            )
             statuses = res.get("statuses", [])
             for s in statuses:
                 if marker in s.get("text", ""):
@@ -131,8 +164,12 @@ class WeiboAdapter:
 
     def withdraw(self, delivery) -> None:
         try:
-            self._call("POST", delivery.account, "statuses/destroy.json",
-                       data={"access_token": delivery.account.access_token, "id": delivery.remote_id})
+            self._call(
+                "POST",
+                delivery.account,
+                "statuses/destroy.json",
+                data={"access_token": delivery.account.access_token, "id": delivery.remote_id},
+            )
         except ChannelError as exc:
             if exc.code != "wb20101":  # already gone
                 raise
@@ -143,11 +180,19 @@ class WeiboAdapter:
         out: dict[int, Figures] = {}
         ids = list(by_id)
         for i in range(0, len(ids), 100):
-            rows = self._call("GET", account, "statuses/count.json",
-                              params={"access_token": account.access_token, "ids": ",".join(ids[i:i + 100])})
+            rows = self._call(
+                "GET",
+                account,
+                "statuses/count.json",
+                params={"access_token": account.access_token, "ids": ",".join(ids[i : i + 100])},
+            )
             for row in rows:
                 pk = by_id.get(str(row.get("idstr") or row.get("id")))
                 if pk:
-                    out[pk] = Figures(likes=int(row.get("attitudes", 0)), shares=int(row.get("reposts", 0)),
-                                      comments=int(row.get("comments", 0)), is_total=True)
+                    out[pk] = Figures(
+                        likes=int(row.get("attitudes", 0)),
+                        shares=int(row.get("reposts", 0)),
+                        comments=int(row.get("comments", 0)),
+                        is_total=True,
+                    )
         return out

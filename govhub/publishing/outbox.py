@@ -42,7 +42,9 @@ def backoff(attempt: int) -> float:
 
 
 def _due(now: dt.datetime) -> Q:
-    waiting = Q(state__in=[S.QUEUED, S.RETRYING]) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+    waiting = Q(state__in=[S.QUEUED, S.RETRYING]) & (
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    )
     return waiting | Q(state=S.SENDING, lease_until__lt=now)
 
 
@@ -52,13 +54,19 @@ def claim(delivery_id: int, now: dt.datetime | None = None) -> int | None:
     lease = now + dt.timedelta(seconds=LEASE_SECONDS)
     # a row left in "sending" by a dead worker: we cannot know whether its call reached the platform
     if Delivery.objects.filter(pk=delivery_id, state=S.SENDING, lease_until__lt=now).update(
-        lease_until=lease, attempts=F("attempts") + 1, claim_seq=F("claim_seq") + 1, needs_lookup=True,
+        lease_until=lease,
+        attempts=F("attempts") + 1,
+        claim_seq=F("claim_seq") + 1,
+        needs_lookup=True,
         updated_at=now,
     ):
         return Delivery.objects.values_list("claim_seq", flat=True).get(pk=delivery_id)
     waiting = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     if Delivery.objects.filter(waiting, pk=delivery_id, state__in=[S.QUEUED, S.RETRYING]).update(
-        state=S.SENDING, lease_until=lease, attempts=F("attempts") + 1, claim_seq=F("claim_seq") + 1,
+        state=S.SENDING,
+        lease_until=lease,
+        attempts=F("attempts") + 1,
+        claim_seq=F("claim_seq") + 1,
         updated_at=now,
     ):
         return Delivery.objects.values_list("claim_seq", flat=True).get(pk=delivery_id)
@@ -67,7 +75,11 @@ def claim(delivery_id: int, now: dt.datetime | None = None) -> int | None:
 
 def due_ids(limit: int, now: dt.datetime | None = None) -> list[int]:
     now = now or timezone.now()
-    return list(Delivery.objects.filter(_due(now)).order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit])
+    return list(
+        Delivery.objects.filter(_due(now))
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
 
 
 def run_outbox(limit: int = 100) -> int:
@@ -90,7 +102,9 @@ def _event(delivery_id: int, kind: str, message: str) -> None:
 
 def send_claimed(delivery_id: int, claim: int) -> str:
     """Send one claimed delivery (never inside a transaction: platform calls take seconds)."""
-    d = Delivery.objects.select_related("publication", "account", "publication__cover").get(pk=delivery_id)
+    d = Delivery.objects.select_related("publication", "account", "publication__cover").get(
+        pk=delivery_id
+    )
     attempt = d.attempts
     adapter = adapter_for(d.account.platform)
 
@@ -98,7 +112,12 @@ def send_claimed(delivery_id: int, claim: int) -> str:
         Delivery.objects.filter(pk=d.pk, claim_seq=claim).update(**fields)
 
     if not d.account.enabled:
-        return _failed(d, claim, attempt, ChannelError(f"渠道账号“{d.account.name}”已停用", permanent=True, code="disabled"))
+        return _failed(
+            d,
+            claim,
+            attempt,
+            ChannelError(f"渠道账号“{d.account.name}”已停用", permanent=True, code="disabled"),
+        )
     try:
         sent: Sent | None = None
         if d.needs_lookup or attempt > 1:
@@ -111,7 +130,9 @@ def send_claimed(delivery_id: int, claim: int) -> str:
         return _failed(d, claim, attempt, exc)
     except Exception as exc:  # noqa: BLE001 - an unexpected failure is retried like a timeout
         log.exception("delivery %s failed unexpectedly", d.pk)
-        return _failed(d, claim, attempt, ChannelError(f"内部错误：{type(exc).__name__}", ambiguous=True))
+        return _failed(
+            d, claim, attempt, ChannelError(f"内部错误：{type(exc).__name__}", ambiguous=True)
+        )
     return _mark_sent(d, claim, attempt, sent)
 
 
@@ -119,15 +140,30 @@ def _mark_sent(d: Delivery, claim: int, attempt: int, sent: Sent) -> str:
     now = timezone.now()
     with transaction.atomic():
         changed = Delivery.objects.filter(pk=d.pk, state=S.SENDING, claim_seq=claim).update(
-            state=S.SENT, remote_id=sent.remote_id[:128], remote_url=sent.url[:500], sent_at=now,
-            lease_until=None, next_attempt_at=None, needs_lookup=False, last_error="", updated_at=now,
+            state=S.SENT,
+            remote_id=sent.remote_id[:128],
+            remote_url=sent.url[:500],
+            sent_at=now,
+            lease_until=None,
+            next_attempt_at=None,
+            needs_lookup=False,
+            last_error="",
+            updated_at=now,
         )
         if not changed:
             return "lost_lease"
         _event(d.pk, "sent", f"已发送（平台编号 {sent.remote_id}）")
-        audit.record(actor=None, action="delivery_sent", obj=d,
-                     summary={"platform": d.account.platform, "account": d.account.slug, "remote_id": sent.remote_id,
-                              "attempt": attempt})
+        audit.record(
+            actor=None,
+            action="delivery_sent",
+            obj=d,
+            summary={
+                "platform": d.account.platform,
+                "account": d.account.slug,
+                "remote_id": sent.remote_id,
+                "attempt": attempt,
+            },
+        )
     return "sent"
 
 
@@ -137,21 +173,39 @@ def _failed(d: Delivery, claim: int, attempt: int, err: ChannelError) -> str:
     with transaction.atomic():
         if give_up:
             changed = Delivery.objects.filter(pk=d.pk, state=S.SENDING, claim_seq=claim).update(
-                state=S.GAVE_UP, gave_up_at=now, lease_until=None, last_error=err.message[:500],
-                needs_lookup=d.needs_lookup or err.ambiguous, updated_at=now)
+                state=S.GAVE_UP,
+                gave_up_at=now,
+                lease_until=None,
+                last_error=err.message[:500],
+                needs_lookup=d.needs_lookup or err.ambiguous,
+                updated_at=now,
+            )
             if not changed:
                 return "lost_lease"
             _event(d.pk, "gave_up", f"已放弃：{err.message}")
-            audit.record(actor=None, action="delivery_gave_up", obj=d,
-                         summary={"platform": d.account.platform, "account": d.account.slug, "attempts": attempt,
-                                  "reason": err.code or "error"})
+            audit.record(
+                actor=None,
+                action="delivery_gave_up",
+                obj=d,
+                summary={
+                    "platform": d.account.platform,
+                    "account": d.account.slug,
+                    "attempts": attempt,
+                    "reason": err.code or "error",
+                },
+            )
             transaction.on_commit(lambda: alert_editor(d.pk))
             return "gave_up"
         delay = min(BACKOFF_CEILING, err.retry_after) if err.retry_after else backoff(attempt)
         extra = {"needs_lookup": True} if err.ambiguous else {}
         changed = Delivery.objects.filter(pk=d.pk, state=S.SENDING, claim_seq=claim).update(
-            state=S.RETRYING, next_attempt_at=now + dt.timedelta(seconds=delay), lease_until=None,
-            last_error=err.message[:500], updated_at=now, **extra)
+            state=S.RETRYING,
+            next_attempt_at=now + dt.timedelta(seconds=delay),
+            lease_until=None,
+            last_error=err.message[:500],
+            updated_at=now,
+            **extra,
+        )
         if not changed:
             return "lost_lease"
         _event(d.pk, "retrying", f"第 {attempt} 次发送失败：{err.message}；{int(delay)} 秒后重试")
@@ -168,8 +222,13 @@ def alert_editor(delivery_id: int) -> None:
     if author is None or not author.email:
         return
     try:
-        send_mail(f"【发布失败】{d.publication.title} → {d.account.name}",
-                  f"稿件“{d.publication.title}”发送到“{d.account.name}”失败并已停止重试：{d.last_error}\n"
-                  "请在后台“内容发布”中查看原因，处理后可点“重试”。", None, [author.email], fail_silently=True)
+        send_mail(
+            f"【发布失败】{d.publication.title} → {d.account.name}",
+            f"稿件“{d.publication.title}”发送到“{d.account.name}”失败并已停止重试：{d.last_error}\n"
+            "请在后台“内容发布”中查看原因，处理后可点“重试”。",
+            None,
+            [author.email],
+            fail_silently=True,
+        )
     except Exception:  # noqa: BLE001 - the alert must never break the outbox
         log.warning("could not e-mail the editor about delivery %s", delivery_id)

@@ -40,7 +40,13 @@ from govhub.publishing.models import (
 
 register_action("manage_wording", "维护用语词库与检查规则", ["administrator", "reviewer"])
 
-OVERRIDABLE = PERSONAL_CODES | {"forbidden_term", "sensitive_term", "wrong_expression", "dead_link", "image_alt"}
+OVERRIDABLE = PERSONAL_CODES | {
+    "forbidden_term",
+    "sensitive_term",
+    "wrong_expression",
+    "dead_link",
+    "image_alt",
+}
 EDITABLE = {PubStatus.DRAFT, PubStatus.SENT_BACK}
 
 
@@ -64,7 +70,9 @@ def steps_for(pub: Publication) -> list[Step]:
     policy = None
     if pub.column_id:
         ancestors = pub.column.get_ancestors(inclusive=True).values_list("pk", flat=True)
-        policies = {p.column_id: p for p in ReviewPolicy.objects.filter(column_id__in=list(ancestors))}
+        policies = {
+            p.column_id: p for p in ReviewPolicy.objects.filter(column_id__in=list(ancestors))
+        }
         for pk in reversed(list(ancestors)):
             if pk in policies:
                 policy = policies[pk]
@@ -73,7 +81,9 @@ def steps_for(pub: Publication) -> list[Step]:
         policy = ReviewPolicy.objects.filter(is_default=True).first()
     if policy is None:
         return DEFAULT_STEPS
-    steps = [Step(s.order, s.name, s.action, s.department_id) for s in policy.steps.order_by("order")]
+    steps = [
+        Step(s.order, s.name, s.action, s.department_id) for s in policy.steps.order_by("order")
+    ]
     return steps or DEFAULT_STEPS
 
 
@@ -101,23 +111,42 @@ def can_decide(user, pub: Publication) -> bool:
 def open_findings(pub: Publication) -> tuple[list[Finding], set[str]]:
     """All findings and the fingerprints a reviewer has already overridden."""
     findings = check_publication(pub)
-    overridden = set(CheckOverride.objects.filter(publication=pub).values_list("fingerprint", flat=True))
+    overridden = set(
+        CheckOverride.objects.filter(publication=pub).values_list("fingerprint", flat=True)
+    )
     return findings, overridden
 
 
 def _blocking(findings: list[Finding], overridden: set[str], *, personal: bool) -> list[Finding]:
-    return [f for f in findings if f.blocking and f.fingerprint not in overridden and (personal or not f.personal)]
+    return [
+        f
+        for f in findings
+        if f.blocking and f.fingerprint not in overridden and (personal or not f.personal)
+    ]
 
 
 def _refuse_findings(blocking: list[Finding], what: str) -> None:
-    raise PublishingError("checks_blocking", f"{what}：有 {len(blocking)} 项阻断性问题，请先修改" +
-                          ("或由审核人员说明理由后放行" if any(f.code in OVERRIDABLE for f in blocking) else ""),
-                          details=[f.as_dict() for f in blocking])
+    raise PublishingError(
+        "checks_blocking",
+        f"{what}：有 {len(blocking)} 项阻断性问题，请先修改"
+        + ("或由审核人员说明理由后放行" if any(f.code in OVERRIDABLE for f in blocking) else ""),
+        details=[f.as_dict() for f in blocking],
+    )
 
 
 # --- writing ---------------------------------------------------------------------------------
 
-FIELDS = {"title", "kind", "department", "column", "digest", "body", "short_text", "cover", "scheduled_at"}
+FIELDS = {
+    "title",
+    "kind",
+    "department",
+    "column",
+    "digest",
+    "body",
+    "short_text",
+    "cover",
+    "scheduled_at",
+}
 
 
 def _apply(pub: Publication, fields: dict) -> list[str]:
@@ -130,7 +159,9 @@ def _apply(pub: Publication, fields: dict) -> list[str]:
             continue
         if name == "body":
             clean = sanitise_html(value or "")
-            if clean != (value or "") and any(k in (value or "").lower() for k in ("<script", "javascript:", " on")):
+            if clean != (value or "") and any(
+                k in (value or "").lower() for k in ("<script", "javascript:", " on")
+            ):
                 notes.append("正文中的脚本、事件属性等不安全内容已被移除")
             value = clean
         setattr(pub, name, value)
@@ -162,7 +193,9 @@ def create_publication(user, *, department, **fields) -> tuple[Publication, list
         notes = _apply(pub, fields)
         pub.save()
         _set_relations(pub, fields)
-        audit.record(actor=user, action="publication_created", obj=pub, summary={"title": pub.title})
+        audit.record(
+            actor=user, action="publication_created", obj=pub, summary={"title": pub.title}
+        )
     return pub, notes
 
 
@@ -172,14 +205,23 @@ def update_publication(user, pub: Publication, **fields) -> list[str]:
     with transaction.atomic():
         pub = Publication.objects.select_for_update().get(pk=pub.pk)
         if pub.status not in EDITABLE:
-            raise PublishingError("not_editable", f"稿件处于“{pub.get_status_display()}”状态，不能修改")
+            raise PublishingError(
+                "not_editable", f"稿件处于“{pub.get_status_display()}”状态，不能修改"
+            )
         if "department" in fields:
             require(user, "edit_content", fields["department"])
         notes = _apply(pub, fields)
         pub.save()
         _set_relations(pub, fields)
-        audit.record(actor=user, action="publication_edited", obj=pub,
-                     summary={"fields": sorted(k for k in fields if k != "body") + (["body"] if "body" in fields else [])})
+        audit.record(
+            actor=user,
+            action="publication_edited",
+            obj=pub,
+            summary={
+                "fields": sorted(k for k in fields if k != "body")
+                + (["body"] if "body" in fields else [])
+            },
+        )
     return notes
 
 
@@ -210,7 +252,9 @@ def extract_text(name: str, data: bytes) -> str:
 
             from pypdf import PdfReader
 
-            return "\n".join((p.extract_text() or "") for p in PdfReader(io.BytesIO(data)).pages[:50])
+            return "\n".join(
+                (p.extract_text() or "") for p in PdfReader(io.BytesIO(data)).pages[:50]
+            )
         except Exception:  # noqa: BLE001 - unreadable PDFs are published without a text check
             return ""
     return ""
@@ -222,10 +266,15 @@ def add_attachment(user, pub: Publication, uploaded) -> PublicationAttachment:
     name = os.path.basename(uploaded.name or "")
     ext = os.path.splitext(name)[1].lower()
     if ext not in ATTACHMENT_EXTENSIONS:
-        raise PublishingError("attachment_type", f"不支持的附件类型“{ext or '无扩展名'}”，"
-                              f"允许：{'、'.join(sorted(e.lstrip('.') for e in ATTACHMENT_EXTENSIONS))}")
+        raise PublishingError(
+            "attachment_type",
+            f"不支持的附件类型“{ext or '无扩展名'}”，"
+            f"允许：{'、'.join(sorted(e.lstrip('.') for e in ATTACHMENT_EXTENSIONS))}",
+        )
     if uploaded.size > ATTACHMENT_MAX_BYTES:
-        raise PublishingError("attachment_size", f"附件 {uploaded.size / 1048576:.1f}MB，超过 20MB 上限")
+        raise PublishingError(
+            "attachment_size", f"附件 {uploaded.size / 1048576:.1f}MB，超过 20MB 上限"
+        )
     data = uploaded.read()
     with transaction.atomic():
         pub = Publication.objects.select_for_update().get(pk=pub.pk)
@@ -233,20 +282,34 @@ def add_attachment(user, pub: Publication, uploaded) -> PublicationAttachment:
             raise PublishingError("not_editable", "稿件已提交，不能再添加附件")
         from django.core.files.base import ContentFile
 
-        att = PublicationAttachment(publication=pub, name=name[:200], size=len(data),
-                                    extracted_text=extract_text(name, data))
+        att = PublicationAttachment(
+            publication=pub,
+            name=name[:200],
+            size=len(data),
+            extracted_text=extract_text(name, data),
+        )
         att.file.save(name, ContentFile(data), save=False)
         att.save()
-        audit.record(actor=user, action="attachment_added", obj=pub, summary={"attachment": name[:100]})
+        audit.record(
+            actor=user, action="attachment_added", obj=pub, summary={"attachment": name[:100]}
+        )
     return att
 
 
 # --- review ----------------------------------------------------------------------------------
 
 
-def _decision(pub: Publication, user, decision: str, comment: str = "", step: Step | None = None) -> None:
-    ReviewDecision.objects.create(publication=pub, actor=user, decision=decision, comment=comment,
-                                  step_order=step.order if step else 0, step_name=step.name if step else "")
+def _decision(
+    pub: Publication, user, decision: str, comment: str = "", step: Step | None = None
+) -> None:
+    ReviewDecision.objects.create(
+        publication=pub,
+        actor=user,
+        decision=decision,
+        comment=comment,
+        step_order=step.order if step else 0,
+        step_name=step.name if step else "",
+    )
 
 
 def submit_for_review(user, pub: Publication) -> Publication:
@@ -255,7 +318,9 @@ def submit_for_review(user, pub: Publication) -> Publication:
     with transaction.atomic():
         pub = Publication.objects.select_for_update().get(pk=pub.pk)
         if pub.status not in EDITABLE:
-            raise PublishingError("not_submittable", f"稿件处于“{pub.get_status_display()}”状态，不能送审")
+            raise PublishingError(
+                "not_submittable", f"稿件处于“{pub.get_status_display()}”状态，不能送审"
+            )
         if not pub.targets.exists():
             raise PublishingError("no_targets", "请至少选择一个发布渠道")
         findings, overridden = open_findings(pub)
@@ -266,16 +331,22 @@ def submit_for_review(user, pub: Publication) -> Publication:
         pub.status, pub.current_step = PubStatus.IN_REVIEW, first.order
         pub.save(update_fields=["status", "current_step", "updated_at"])
         _decision(pub, user, Decision.SUBMIT)
-        audit.record(actor=user, action="publication_submitted", obj=pub, summary={"step": first.name})
+        audit.record(
+            actor=user, action="publication_submitted", obj=pub, summary={"step": first.name}
+        )
     return pub
 
 
 def _require_step(user, pub: Publication) -> Step:
     step = current_step(pub)
     if step is None:
-        raise PublishingError("not_in_review", f"稿件处于“{pub.get_status_display()}”状态，没有待审步骤")
+        raise PublishingError(
+            "not_in_review", f"稿件处于“{pub.get_status_display()}”状态，没有待审步骤"
+        )
     if not can_decide(user, pub):
-        audit.record(actor=user, action="permission_denied", obj=pub, summary={"attempted": step.action})
+        audit.record(
+            actor=user, action="permission_denied", obj=pub, summary={"attempted": step.action}
+        )
         raise PermissionDenied(f"无权办理“{step.name}”")
     return step
 
@@ -291,8 +362,12 @@ def approve(user, pub: Publication, comment: str = "") -> Publication:
             _refuse_findings(blocking, "不能通过")
         _decision(pub, user, Decision.APPROVE, comment, step)
         later = [s for s in steps_for(pub) if s.order > step.order]
-        audit.record(actor=user, action="publication_approved", obj=pub,
-                     summary={"step": step.name, "final": not later})
+        audit.record(
+            actor=user,
+            action="publication_approved",
+            obj=pub,
+            summary={"step": step.name, "final": not later},
+        )
         if later:
             pub.current_step = later[0].order
             pub.save(update_fields=["current_step", "updated_at"])
@@ -318,7 +393,9 @@ def send_back(user, pub: Publication, comment: str) -> Publication:
         pub.status, pub.current_step = PubStatus.SENT_BACK, 0
         pub.save(update_fields=["status", "current_step", "updated_at"])
         _decision(pub, user, Decision.SEND_BACK, comment, step)
-        audit.record(actor=user, action="publication_sent_back", obj=pub, summary={"step": step.name})
+        audit.record(
+            actor=user, action="publication_sent_back", obj=pub, summary={"step": step.name}
+        )
     return pub
 
 
@@ -332,7 +409,9 @@ def reject(user, pub: Publication, comment: str) -> Publication:
         pub.status = PubStatus.REJECTED
         pub.save(update_fields=["status", "updated_at"])
         _decision(pub, user, Decision.REJECT, comment, step)
-        audit.record(actor=user, action="publication_rejected", obj=pub, summary={"step": step.name})
+        audit.record(
+            actor=user, action="publication_rejected", obj=pub, summary={"step": step.name}
+        )
     return pub
 
 
@@ -349,8 +428,10 @@ def override_finding(user, pub: Publication, fingerprint: str, reason: str) -> C
         raise PublishingError("not_overridable", f"“{finding.label}”问题不能放行，须修改稿件")
     with transaction.atomic():
         ov, _ = CheckOverride.objects.get_or_create(
-            publication=pub, fingerprint=fingerprint,
-            defaults={"code": finding.code, "reason": reason.strip(), "actor": user})
+            publication=pub,
+            fingerprint=fingerprint,
+            defaults={"code": finding.code, "reason": reason.strip(), "actor": user},
+        )
         _decision(pub, user, Decision.OVERRIDE, f"{finding.label}：{reason.strip()}")
         audit.record(actor=user, action="check_overridden", obj=pub, summary={"code": finding.code})
     return ov
@@ -379,13 +460,18 @@ def _publish(pub: Publication, actor) -> None:
     made = 0
     for account in pub.targets.all().order_by("platform"):
         state = DeliveryState.QUEUED if _configured(account) else DeliveryState.UNCONFIGURED
-        d, created = Delivery.objects.get_or_create(publication=pub, account=account,
-                                                    defaults={"state": state, "next_attempt_at": now})
+        d, created = Delivery.objects.get_or_create(
+            publication=pub, account=account, defaults={"state": state, "next_attempt_at": now}
+        )
         if created:
             made += 1
             DeliveryEvent.objects.create(
-                delivery=d, kind="queued" if state == DeliveryState.QUEUED else "unconfigured",
-                message="已进入发件箱" if state == DeliveryState.QUEUED else "渠道凭据未配置，未发送（配置后可点“重试”）")
+                delivery=d,
+                kind="queued" if state == DeliveryState.QUEUED else "unconfigured",
+                message="已进入发件箱"
+                if state == DeliveryState.QUEUED
+                else "渠道凭据未配置，未发送（配置后可点“重试”）",
+            )
     audit.record(actor=actor, action="publication_published", obj=pub, summary={"deliveries": made})
     enqueue_on_commit(send_due_deliveries)
 
@@ -394,7 +480,9 @@ def publish_due_scheduled(now: dt.datetime | None = None) -> int:
     """定时发布: publish every scheduled piece whose time has come (run by a periodic job)."""
     now = now or timezone.now()
     n = 0
-    for pk in Publication.objects.filter(status=PubStatus.SCHEDULED, scheduled_at__lte=now).values_list("pk", flat=True):
+    for pk in Publication.objects.filter(
+        status=PubStatus.SCHEDULED, scheduled_at__lte=now
+    ).values_list("pk", flat=True):
         with transaction.atomic():
             pub = Publication.objects.select_for_update().get(pk=pk)
             if pub.status != PubStatus.SCHEDULED:
@@ -412,12 +500,25 @@ def retry_delivery(user, delivery: Delivery) -> Delivery:
 
     with transaction.atomic():
         changed = Delivery.objects.filter(
-            pk=delivery.pk, state__in=[DeliveryState.GAVE_UP, DeliveryState.RETRYING, DeliveryState.UNCONFIGURED]
-        ).update(state=DeliveryState.QUEUED, attempts=0, next_attempt_at=timezone.now(), updated_at=timezone.now())
+            pk=delivery.pk,
+            state__in=[DeliveryState.GAVE_UP, DeliveryState.RETRYING, DeliveryState.UNCONFIGURED],
+        ).update(
+            state=DeliveryState.QUEUED,
+            attempts=0,
+            next_attempt_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
         if not changed:
             raise PublishingError("not_retryable", "只有“已放弃”“等待重试”或“未配置”的投递可以重试")
-        DeliveryEvent.objects.create(delivery=delivery, kind="retry", message=f"{user.get_username()} 手动重试")
-        audit.record(actor=user, action="delivery_retried", obj=delivery, summary={"account": delivery.account.slug})
+        DeliveryEvent.objects.create(
+            delivery=delivery, kind="retry", message=f"{user.get_username()} 手动重试"
+        )
+        audit.record(
+            actor=user,
+            action="delivery_retried",
+            obj=delivery,
+            summary={"account": delivery.account.slug},
+        )
         enqueue_on_commit(send_due_deliveries)
     delivery.refresh_from_db()
     return delivery
@@ -447,16 +548,29 @@ def withdraw_delivery(user, delivery: Delivery, reason: str = "") -> Delivery:
         from_states = [DeliveryState.SENT]
     else:
         note = "未发送，已取消"
-        from_states = [DeliveryState.QUEUED, DeliveryState.RETRYING, DeliveryState.GAVE_UP, DeliveryState.UNCONFIGURED]
+        from_states = [
+            DeliveryState.QUEUED,
+            DeliveryState.RETRYING,
+            DeliveryState.GAVE_UP,
+            DeliveryState.UNCONFIGURED,
+        ]
     with transaction.atomic():
         changed = Delivery.objects.filter(pk=delivery.pk, state__in=from_states).update(
-            state=DeliveryState.WITHDRAWN, withdrawn_at=timezone.now(), updated_at=timezone.now())
+            state=DeliveryState.WITHDRAWN, withdrawn_at=timezone.now(), updated_at=timezone.now()
+        )
         if not changed:
             raise PublishingError("state_changed", "投递状态刚刚发生变化，请刷新后再试")
-        DeliveryEvent.objects.create(delivery=delivery, kind="withdrawn",
-                                     message=f"{note}" + (f"（{reason.strip()[:200]}）" if reason.strip() else ""))
-        audit.record(actor=user, action="delivery_withdrawn", obj=delivery,
-                     summary={"account": delivery.account.slug, "note": note})
+        DeliveryEvent.objects.create(
+            delivery=delivery,
+            kind="withdrawn",
+            message=f"{note}" + (f"（{reason.strip()[:200]}）" if reason.strip() else ""),
+        )
+        audit.record(
+            actor=user,
+            action="delivery_withdrawn",
+            obj=delivery,
+            summary={"account": delivery.account.slug, "note": note},
+        )
     delivery.refresh_from_db()
     return delivery
 
@@ -477,7 +591,9 @@ def withdraw_publication(user, pub: Publication, reason: str) -> Publication:
         if not errors:
             pub.status = PubStatus.WITHDRAWN
             pub.save(update_fields=["status", "updated_at"])
-        audit.record(actor=user, action="publication_withdrawn", obj=pub, summary={"complete": not errors})
+        audit.record(
+            actor=user, action="publication_withdrawn", obj=pub, summary={"complete": not errors}
+        )
     if errors:
         raise PublishingError("withdraw_partial", "部分渠道撤回失败：" + "；".join(errors))
     return pub

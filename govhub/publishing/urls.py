@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from govhub.publishing import views
 
 app_name = "publishing"
-urlpatterns: list = []
+urlpatterns = [
+    path("p/<int:pk>/", views.publication_page, name="publication"),
+    path("feed/<slug:slug>.xml", views.feed, name="feed"),
+]

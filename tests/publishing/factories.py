@@ -14,7 +14,9 @@ from govhub.publishing.models import Delivery, DeliveryState, Publication, PubSt
 _seq = itertools.count(1)
 
 
-def make_image(title: str = "封面", size: tuple[int, int] = (64, 48), fmt: str = "PNG", pad_bytes: int = 0):
+def make_image(
+    title: str = "封面", size: tuple[int, int] = (64, 48), fmt: str = "PNG", pad_bytes: int = 0
+):
     from PIL import Image as PILImage
     from wagtail.images.models import Image
 
@@ -22,7 +24,9 @@ def make_image(title: str = "封面", size: tuple[int, int] = (64, 48), fmt: str
     PILImage.new("RGB", size, (200, 30, 30)).save(buf, fmt)
     data = buf.getvalue() + b"\0" * pad_bytes
     n = next(_seq)
-    img = Image(title=f"{title}{n}", file=ImageFile(io.BytesIO(data), name=f"cover{n}.{fmt.lower()}"))
+    img = Image(
+        title=f"{title}{n}", file=ImageFile(io.BytesIO(data), name=f"cover{n}.{fmt.lower()}")
+    )
     img.save()
     return img
 
@@ -30,30 +34,49 @@ def make_image(title: str = "封面", size: tuple[int, int] = (64, 48), fmt: str
 def wechat_account(department, api, **kw) -> ChannelAccount:
     n = next(_seq)
     return ChannelAccount.objects.create(
-        platform="wechat", name=kw.pop("name", f"示范县发布{n}"), slug=f"wx-{n}", department=department,
-        app_id="wx-fake-app", app_secret="fake-secret", api_base=api.url, **kw)
+        platform="wechat",
+        name=kw.pop("name", f"示范县发布{n}"),
+        slug=f"wx-{n}",
+        department=department,
+        app_id="wx-fake-app",
+        app_secret="fake-secret",
+        api_base=api.url,
+        **kw,
+    )
 
 
 def weibo_account(department, api, **kw) -> ChannelAccount:
     n = next(_seq)
     return ChannelAccount.objects.create(
-        platform="weibo", name=kw.pop("name", f"示范县微博{n}"), slug=f"wb-{n}", department=department,
-        remote_id="5550001", access_token="weibo-fake-token", api_base=api.url, **kw)
+        platform="weibo",
+        name=kw.pop("name", f"示范县微博{n}"),
+        slug=f"wb-{n}",
+        department=department,
+        remote_id="5550001",
+        access_token="weibo-fake-token",
+        api_base=api.url,
+        **kw,
+    )
 
 
 def simple_account(department, platform: str) -> ChannelAccount:
     n = next(_seq)
-    return ChannelAccount.objects.create(platform=platform, name=f"{platform}{n}", slug=f"{platform}-{n}",
-                                         department=department)
+    return ChannelAccount.objects.create(
+        platform=platform, name=f"{platform}{n}", slug=f"{platform}-{n}", department=department
+    )
 
 
 def make_publication(department, *, author=None, targets=(), cover=True, **kw) -> Publication:
     n = next(_seq)
     pub = Publication.objects.create(
-        title=kw.pop("title", f"示范县第{n}期政务发布"), department=department, author=author,
+        title=kw.pop("title", f"示范县第{n}期政务发布"),
+        department=department,
+        author=author,
         digest=kw.pop("digest", "县政府召开常务会议，研究部署近期重点工作。"),
         body=kw.pop("body", "<p>县政府召开常务会议，研究部署近期重点工作。</p>"),
-        cover=make_image() if cover else None, **kw)
+        cover=make_image() if cover else None,
+        **kw,
+    )
     pub.targets.set(targets)
     return pub
 
@@ -62,5 +85,9 @@ def queue_deliveries(pub: Publication) -> list[Delivery]:
     """Publish without the review steps (tests of the outbox only)."""
     pub.status, pub.published_at = PubStatus.PUBLISHED, timezone.now()
     pub.save()
-    return [Delivery.objects.create(publication=pub, account=a, state=DeliveryState.QUEUED,
-                                    next_attempt_at=timezone.now()) for a in pub.targets.all()]
+    return [
+        Delivery.objects.create(
+            publication=pub, account=a, state=DeliveryState.QUEUED, next_attempt_at=timezone.now()
+        )
+        for a in pub.targets.all()
+    ]

@@ -23,16 +23,42 @@ def seed(n: int, api_url: str) -> None:
     from tests.publishing.factories import make_image
 
     with transaction.atomic():
-        dept = Department.add_root(name="示范县", code="county-bench", level="county", kind="government")
-        account = ChannelAccount.objects.create(platform="wechat", name="示范县发布", slug="wx-bench", department=dept,
-                                                app_id="wx-fake-app", app_secret="fake-secret", api_base=api_url)
+        dept = Department.add_root(
+            name="示范县", code="county-bench", level="county", kind="government"
+        )
+        account = ChannelAccount.objects.create(
+            platform="wechat",
+            name="示范县发布",
+            slug="wx-bench",
+            department=dept,
+            app_id="wx-fake-app",
+            app_secret="fake-secret",
+            api_base=api_url,
+        )
         cover = make_image()
         now = timezone.now()
-        pubs = Publication.objects.bulk_create([
-            Publication(title=f"第{i}期政务发布", department=dept, digest="摘要", body=f"<p>正文 {i}</p>", cover=cover,
-                        status=PubStatus.PUBLISHED, published_at=now) for i in range(n)])
-        Delivery.objects.bulk_create([
-            Delivery(publication=p, account=account, state=DeliveryState.QUEUED, next_attempt_at=now) for p in pubs])
+        pubs = Publication.objects.bulk_create(
+            [
+                Publication(
+                    title=f"第{i}期政务发布",
+                    department=dept,
+                    digest="摘要",
+                    body=f"<p>正文 {i}</p>",
+                    cover=cover,
+                    status=PubStatus.PUBLISHED,
+                    published_at=now,
+                )
+                for i in range(n)
+            ]
+        )
+        Delivery.objects.bulk_create(
+            [
+                Delivery(
+                    publication=p, account=account, state=DeliveryState.QUEUED, next_attempt_at=now
+                )
+                for p in pubs
+            ]
+        )
 
 
 if __name__ == "__main__":

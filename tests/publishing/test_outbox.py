@@ -94,13 +94,22 @@ def test_expired_token_in_the_middle_of_a_batch_is_refreshed_once(wechat_api):
     drain()
     assert wechat_api.token_requests == 2
     assert wechat_api.published_count() == 8
-    assert all(d.state == DeliveryState.SENT for d in (x.__class__.objects.get(pk=x.pk) for x in deliveries))
+    assert all(
+        d.state == DeliveryState.SENT
+        for d in (x.__class__.objects.get(pk=x.pk) for x in deliveries)
+    )
 
 
 def test_quota_exhausted_is_retried_later_not_given_up(wechat_api):
     dept = make_department()
     (d,) = queue_deliveries(make_publication(dept, targets=[wechat_account(dept, wechat_api)]))
-    wechat_api.fail_next(1, "errcode", paths=["/cgi-bin/draft/add"], errcode=45009, errmsg="reach max api daily quota limit")
+    wechat_api.fail_next(
+        1,
+        "errcode",
+        paths=["/cgi-bin/draft/add"],
+        errcode=45009,
+        errmsg="reach max api daily quota limit",
+    )
     run_outbox()
     d.refresh_from_db()
     assert d.state == DeliveryState.RETRYING and "45009" in d.last_error
@@ -109,15 +118,21 @@ def test_quota_exhausted_is_retried_later_not_given_up(wechat_api):
     assert d.state == DeliveryState.SENT
 
 
-def test_rejected_content_gives_up_with_a_chinese_reason_and_alerts_the_editor(wechat_api, mailoutbox, django_capture_on_commit_callbacks):
+def test_rejected_content_gives_up_with_a_chinese_reason_and_alerts_the_editor(
+    wechat_api, mailoutbox, django_capture_on_commit_callbacks
+):
     from tests.factories import make_user
 
     dept = make_department()
     editor = make_user(department=dept, role="editor")
     editor.email = "editor@example.gov.cn"
     editor.save()
-    pub = make_publication(dept, author=editor, targets=[wechat_account(dept, wechat_api)],
-                           body="<p>这里有违规测试词</p>")
+    pub = make_publication(
+        dept,
+        author=editor,
+        targets=[wechat_account(dept, wechat_api)],
+        body="<p>这里有违规测试词</p>",
+    )
     (d,) = queue_deliveries(pub)
     with django_capture_on_commit_callbacks(execute=True):
         drain()
@@ -142,7 +157,9 @@ def test_wrong_credentials_give_up_at_once(wechat_api):
 
 def test_weibo_post_timed_out_after_posting_is_not_posted_twice(weibo_api):
     dept = make_department()
-    pub = make_publication(dept, targets=[weibo_account(dept, weibo_api)], short_text="今天起城关镇开展便民服务。")
+    pub = make_publication(
+        dept, targets=[weibo_account(dept, weibo_api)], short_text="今天起城关镇开展便民服务。"
+    )
     (d,) = queue_deliveries(pub)
     weibo_api.fail_next(1, "timeout_after", paths=["/2/statuses/share.json"])
     weibo_api.fail_next(2, "500", paths=["/2/statuses/user_timeline.json"])
@@ -173,7 +190,11 @@ def test_statistics_fetch_overwrites_a_day_and_never_doubles(wechat_api, weibo_a
     drain()
     dwx, dwb = pub.deliveries.get(account=wx), pub.deliveries.get(account=wb)
     day = dt.date(2026, 11, 20)
-    wechat_api.stats[(dwx.remote_id, day.isoformat())] = {"reads": 120, "shares": 7, "favourites": 2}
+    wechat_api.stats[(dwx.remote_id, day.isoformat())] = {
+        "reads": 120,
+        "shares": 7,
+        "favourites": 2,
+    }
     weibo_api.add_figures(dwb.remote_id, comments=3, reposts=5, attitudes=11)
     assert fetch_statistics(day)["rows"] == 2
     assert fetch_statistics(day)["rows"] == 2

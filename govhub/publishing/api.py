@@ -1,0 +1,274 @@
+"""Publishing API: write, check, preview, review, deliveries (retry/withdraw), statistics."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied
+from ninja import Router, Schema
+
+from govhub.api.errors import DomainError
+from govhub.channels.adapters import adapter_for
+from govhub.channels.base import marker_for
+from govhub.channels.models import ChannelAccount
+from govhub.core.models import Department
+from govhub.core.permissions import get_for
+from govhub.publishing import services
+from govhub.publishing.admin_views import _get
+from govhub.publishing.checks import check_text
+from govhub.publishing.models import Delivery, DeliveryStat
+
+router = Router(tags=["publishing"])
+
+
+class TextIn(Schema):
+    text: str
+    html: bool = False
+
+
+class FindingOut(Schema):
+    code: str
+    label: str
+    severity: str
+    message: str
+    start: int
+    end: int
+    excerpt: str
+    suggestion: str
+    fingerprint: str
+
+
+class PublicationIn(Schema):
+    title: str
+    department: str  # department code
+    kind: str = "article"
+    digest: str = ""
+    body: str = ""
+    short_text: str = ""
+    targets: list[str] = []  # channel account slugs
+    scheduled_at: dt.datetime | None = None
+
+
+class PublicationPatch(Schema):
+    title: str | None = None
+    digest: str | None = None
+    body: str | None = None
+    short_text: str | None = None
+    targets: list[str] | None = None
+    scheduled_at: dt.datetime | None = None
+
+
+class DeliveryOut(Schema):
+    id: int
+    account: str
+    platform: str
+    state: str
+    attempts: int
+    remote_id: str
+    remote_url: str
+    last_error: str
+
+
+class PublicationOut(Schema):
+    id: int
+    title: str
+    status: str
+    current_step: str | None
+    notes: list[str] = []
+    deliveries: list[DeliveryOut]
+
+
+class CommentIn(Schema):
+    comment: str = ""
+
+
+class OverrideIn(Schema):
+    fingerprint: str
+    reason: str
+
+
+class StatOut(Schema):
+    delivery: int
+    date: dt.date
+    reads: int
+    likes: int
+    shares: int
+    comments: int
+    favourites: int
+    is_total: bool
+
+
+def _delivery_out(d: Delivery) -> dict:
+    return {
+        "id": d.pk,
+        "account": d.account.slug,
+        "platform": d.account.platform,
+        "state": d.state,
+        "attempts": d.attempts,
+        "remote_id": d.remote_id,
+        "remote_url": d.remote_url,
+        "last_error": d.last_error,
+    }
+
+
+def _out(pub, notes=()) -> dict:
+    step = services.current_step(pub)
+    return {
+        "id": pub.pk,
+        "title": pub.title,
+        "status": pub.status,
+        "current_step": step.name if step else None,
+        "notes": list(notes),
+        "deliveries": [
+            _delivery_out(d) for d in pub.deliveries.select_related("account").order_by("pk")
+        ],
+    }
+
+
+def _accounts(slugs: list[str]) -> list[ChannelAccount]:
+    accounts = list(ChannelAccount.objects.filter(slug__in=slugs))
+    missing = set(slugs) - {a.slug for a in accounts}
+    if missing:
+        raise DomainError(
+            "unknown_target", "未知的发布渠道：" + "、".join(sorted(missing)), sorted(missing)
+        )
+    return accounts
+
+
+@router.post(
+    "/check", response=list[FindingOut], summary="发布前检查一段文字（身份证/手机/银行卡/用语词库）"
+)
+def check(request, payload: TextIn):
+    if len(payload.text) > 200_000:
+        raise DomainError("too_long", "文字过长（上限 20 万字）")
+    return [f.as_dict() for f in check_text(payload.text, html=payload.html)]
+
+
+@router.post("/publications", response={201: PublicationOut}, summary="写新稿件")
+def create(request, payload: PublicationIn):
+    dept = Department.objects.filter(code=payload.department).first()
+    if dept is None:
+        raise DomainError("unknown_department", f"未知的部门代码 {payload.department}")
+    fields = payload.dict(exclude={"department", "targets"})
+    pub, notes = services.create_publication(
+        request.user, department=dept, targets=_accounts(payload.targets), **fields
+    )
+    return 201, _out(pub, notes)
+
+
+@router.patch("/publications/{pk}", response=PublicationOut, summary="修改草稿或退回的稿件")
+def update(request, pk: int, payload: PublicationPatch):
+    pub = _get(request.user, pk)
+    fields = {k: v for k, v in payload.dict(exclude_unset=True).items() if k != "targets"}
+    if payload.targets is not None:
+        fields["targets"] = _accounts(payload.targets)
+    notes = services.update_publication(request.user, pub, **fields)
+    pub.refresh_from_db()
+    return _out(pub, notes)
+
+
+@router.get("/publications/{pk}", response=PublicationOut, summary="稿件状态与投递")
+def detail(request, pk: int):
+    return _out(_get(request.user, pk))
+
+
+@router.get("/publications/{pk}/checks", response=list[FindingOut], summary="稿件的全部检查结果")
+def checks(request, pk: int):
+    findings, _ = services.open_findings(_get(request.user, pk))
+    return [f.as_dict() for f in findings]
+
+
+@router.get("/publications/{pk}/previews", summary="各渠道预览")
+def previews(request, pk: int):
+    pub = _get(request.user, pk)
+    out = {}
+    for account in pub.targets.all():
+        d = pub.deliveries.filter(account=account).first()
+        out[account.slug] = (
+            adapter_for(account.platform)
+            .preview(pub, account, marker=marker_for(d) if d else "")
+            .fields
+        )
+    return out
+
+
+@router.post(
+    "/publications/{pk}/overrides",
+    response=PublicationOut,
+    summary="审核人员放行一项检查（须写理由）",
+)
+def override(request, pk: int, payload: OverrideIn):
+    pub = _get(request.user, pk)
+    services.override_finding(request.user, pub, payload.fingerprint, payload.reason)
+    return _out(pub)
+
+
+@router.post(
+    "/publications/{pk}/{action}",
+    response=PublicationOut,
+    summary="送审 / 通过 / 退回 / 不予发布 / 撤回",
+)
+def act(request, pk: int, action: str, payload: CommentIn):
+    pub = _get(request.user, pk)
+    handlers = {
+        "submit": lambda: services.submit_for_review(request.user, pub),
+        "approve": lambda: services.approve(request.user, pub, payload.comment),
+        "send-back": lambda: services.send_back(request.user, pub, payload.comment),
+        "reject": lambda: services.reject(request.user, pub, payload.comment),
+        "withdraw": lambda: services.withdraw_publication(request.user, pub, payload.comment),
+    }
+    if action not in handlers:
+        raise DomainError("unknown_action", f"未知操作 {action}", status=404)
+    pub = handlers[action]()
+    pub.refresh_from_db()
+    return _out(pub)
+
+
+@router.post("/deliveries/{pk}/retry", response=DeliveryOut, summary="重试投递")
+def retry(request, pk: int):
+    qs = Delivery.objects.select_related("account", "publication")
+    d = services.retry_delivery(request.user, get_for(request.user, "edit_content", qs, pk))
+    return _delivery_out(d)
+
+
+@router.post(
+    "/deliveries/{pk}/withdraw", response=DeliveryOut, summary="撤回投递（删除平台上的内容）"
+)
+def withdraw(request, pk: int, payload: CommentIn):
+    qs = Delivery.objects.select_related("account", "publication")
+    d = services.withdraw_delivery(
+        request.user, get_for(request.user, "withdraw_content", qs, pk), payload.comment
+    )
+    return _delivery_out(d)
+
+
+@router.get("/deliveries/{pk}/stats", response=list[StatOut], summary="投递的每日传播数据")
+def stats(request, pk: int):
+    qs = Delivery.objects.select_related("publication")
+    d = qs.filter(pk=pk).first()
+    if d is None or not _visible_delivery(request.user, d):
+        raise PermissionDenied("投递不存在或无权访问")
+    return [
+        {
+            "delivery": s.delivery_id,
+            "date": s.date,
+            "reads": s.reads,
+            "likes": s.likes,
+            "shares": s.shares,
+            "comments": s.comments,
+            "favourites": s.favourites,
+            "is_total": s.is_total,
+        }
+        for s in DeliveryStat.objects.filter(delivery=d).order_by("date")
+    ]
+
+
+def _visible_delivery(user, d: Delivery) -> bool:
+    try:
+        _get(user, d.publication_id)
+    except PermissionDenied:
+        return False
+    return True
+
+
+ROUTERS = [("/publishing", router)]

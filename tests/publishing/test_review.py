@@ -1,0 +1,254 @@
+"""Three-step review, checks that block or warn, overrides, scheduling — through the services,
+the back-office pages and the API, as the editor, reviewer and signer of 示范县 use them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from govhub.core.models import AuditRecord
+from govhub.publishing import services
+from govhub.publishing.models import (
+    Delivery,
+    DeliveryState,
+    Publication,
+    PubStatus,
+    ReviewPolicy,
+    ReviewStepSpec,
+    WordingTerm,
+)
+from govhub.publishing.outbox import run_outbox
+from tests.publishing.factories import make_image, wechat_account, weibo_account
+
+pytestmark = pytest.mark.django_db
+
+VALID_ID = "11010519491231002X"
+
+
+def dept(code: str):
+    """Fresh from the database: the core fixture's Department objects can carry stale tree paths."""
+    from govhub.core.models import Department
+
+    return Department.objects.get(code=code)
+
+
+@pytest.fixture
+def three_steps(county):
+    policy = ReviewPolicy.objects.create(name="三审", is_default=True)
+    ReviewStepSpec.objects.create(policy=policy, order=1, name="初审", action="review_content")
+    ReviewStepSpec.objects.create(
+        policy=policy, order=2, name="复审", action="review_content", department=dept("rmt")
+    )
+    ReviewStepSpec.objects.create(
+        policy=policy,
+        order=3,
+        name="终审签发",
+        action="sign_content",
+        department=dept("gov-office"),
+    )
+    return policy
+
+
+def _write(county, targets, **kw):
+    pub, notes = services.create_publication(
+        county.user("editor"),
+        department=dept("rmt"),
+        title=kw.pop("title", "示范县开展冬季供暖安全检查"),
+        digest="县住建局联合城关镇开展供暖安全检查。",
+        body=kw.pop("body", "<p>11月20日，县住建局开展供暖安全检查。</p>"),
+        cover=make_image(),
+        targets=targets,
+        **kw,
+    )
+    return pub, notes
+
+
+def test_piece_goes_through_three_steps_and_out_to_wechat_and_weibo(
+    county, three_steps, wechat_api, weibo_api, django_capture_on_commit_callbacks
+):
+    rmt = dept("rmt")
+    wx, wb = wechat_account(rmt, wechat_api), weibo_account(rmt, weibo_api)
+    pub, _ = _write(county, [wx, wb])
+    services.submit_for_review(county.user("editor"), pub)
+    services.approve(county.user("reviewer"), pub, "同意")
+    pub.refresh_from_db()
+    assert (pub.status, services.current_step(pub).name) == (PubStatus.IN_REVIEW, "复审")
+    services.approve(county.user("reviewer"), pub, "同意")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.approve(county.user("signer"), pub, "签发")
+    pub.refresh_from_db()
+    assert pub.status == PubStatus.PUBLISHED
+    assert set(pub.deliveries.values_list("state", flat=True)) == {DeliveryState.SENT}
+    assert wechat_api.published_count() == 1 and weibo_api.posted_count() == 1
+    assert [d.decision for d in pub.decisions.all()] == ["submit", "approve", "approve", "approve"]
+    actions = set(
+        AuditRecord.objects.filter(object_id=str(pub.pk)).values_list("action", flat=True)
+    )
+    assert {"publication_submitted", "publication_approved", "publication_published"} <= actions
+
+
+def test_wrong_people_cannot_decide_and_nothing_changes(county, three_steps, wechat_api):
+    from django.core.exceptions import PermissionDenied
+
+    pub, _ = _write(county, [wechat_account(dept("rmt"), wechat_api)])
+    services.submit_for_review(county.user("editor"), pub)
+    for name in ("editor", "signer", "handler"):
+        with pytest.raises(PermissionDenied):
+            services.approve(county.user(name), pub)
+    pub.refresh_from_db()
+    assert pub.current_step == 1 and pub.decisions.count() == 1
+
+
+def test_send_back_needs_a_comment_and_returns_the_piece_for_editing(
+    county, three_steps, wechat_api
+):
+    pub, _ = _write(county, [wechat_account(dept("rmt"), wechat_api)])
+    services.submit_for_review(county.user("editor"), pub)
+    with pytest.raises(services.PublishingError):
+        services.send_back(county.user("reviewer"), pub, "")
+    services.send_back(county.user("reviewer"), pub, "第二段数据请核实")
+    pub.refresh_from_db()
+    assert pub.status == PubStatus.SENT_BACK
+    services.update_publication(
+        county.user("editor"), pub, title="示范县开展冬季供暖安全检查（更新）"
+    )
+    services.submit_for_review(county.user("editor"), pub)
+    services.reject(county.user("reviewer"), pub, "与上周稿件重复")
+    pub.refresh_from_db()
+    assert pub.status == PubStatus.REJECTED
+    with pytest.raises(services.PublishingError):
+        services.update_publication(county.user("editor"), pub, title="再改")
+
+
+def test_personal_data_blocks_until_a_reviewer_overrides_with_a_reason(
+    county, three_steps, wechat_api
+):
+    pub, _ = _write(
+        county,
+        [wechat_account(dept("rmt"), wechat_api)],
+        body=f"<p>公示：申请人身份证号 {VALID_ID}，咨询电话 13812345678。</p>",
+    )
+    services.submit_for_review(county.user("editor"), pub)  # personal data does not stop submission
+    with pytest.raises(services.PublishingError) as exc:
+        services.approve(county.user("reviewer"), pub)
+    assert exc.value.code == "checks_blocking" and {d["code"] for d in exc.value.details} == {
+        "id_number",
+        "mobile",
+    }
+    assert VALID_ID not in str(exc.value.details)
+    for detail in exc.value.details:
+        with pytest.raises(services.PublishingError):
+            services.override_finding(county.user("reviewer"), pub, detail["fingerprint"], "")
+        services.override_finding(
+            county.user("reviewer"), pub, detail["fingerprint"], "公示文件依法须公开联系电话"
+        )
+    services.approve(county.user("reviewer"), pub)
+    pub.refresh_from_db()
+    assert pub.current_step == 2
+
+
+def test_forbidden_term_blocks_submission_and_wrong_expression_only_warns(county, wechat_api):
+    WordingTerm.objects.create(term="最高级", kind="forbidden", severity="blocking")
+    WordingTerm.objects.create(
+        term="国家质检总局",
+        kind="wrong_expression",
+        correction="国家市场监督管理总局",
+        severity="warning",
+    )
+    pub, _ = _write(
+        county,
+        [wechat_account(dept("rmt"), wechat_api)],
+        body="<p>据国家质检总局通报，本县服务达到最高级水平。</p>",
+    )
+    with pytest.raises(services.PublishingError) as exc:
+        services.submit_for_review(county.user("editor"), pub)
+    assert [d["code"] for d in exc.value.details] == ["forbidden_term"]
+    services.update_publication(
+        county.user("editor"), pub, body="<p>据国家质检总局通报，本县服务水平持续提升。</p>"
+    )
+    services.submit_for_review(county.user("editor"), pub)
+    findings, _ = services.open_findings(pub)
+    (warn,) = [f for f in findings if f.code == "wrong_expression"]
+    assert warn.severity == "warning" and warn.suggestion == "国家市场监督管理总局"
+
+
+def test_missing_cover_for_wechat_blocks_and_nothing_is_published(county, wechat_api):
+    pub, _ = _write(county, [wechat_account(dept("rmt"), wechat_api)])
+    Publication.objects.filter(pk=pub.pk).update(cover=None)
+    pub.refresh_from_db()
+    with pytest.raises(services.PublishingError) as exc:
+        services.submit_for_review(county.user("editor"), pub)
+    assert "封面" in exc.value.details[0]["message"]
+    assert not Delivery.objects.exists() and wechat_api.log.calls == []
+
+
+def test_scripts_and_event_handlers_are_removed_with_a_note(county, wechat_api):
+    pub, notes = _write(
+        county,
+        [],
+        body='<p onclick="steal()">通知<script>alert(1)</script><a href="javascript:x()">链接</a></p>',
+    )
+    assert "onclick" not in pub.body and "<script" not in pub.body and "javascript:" not in pub.body
+    assert notes and "已被移除" in notes[0]
+
+
+def test_scheduled_piece_is_published_by_the_periodic_job(
+    county, wechat_api, django_capture_on_commit_callbacks
+):
+    pub, _ = _write(
+        county,
+        [wechat_account(dept("rmt"), wechat_api)],
+        scheduled_at=timezone.now() + dt.timedelta(hours=2),
+    )
+    services.submit_for_review(county.user("editor"), pub)
+    services.approve(county.user("reviewer"), pub)
+    services.approve(county.user("admin"), pub)  # default policy: 初审 + 终审签发
+    pub.refresh_from_db()
+    assert pub.status == PubStatus.SCHEDULED and not pub.deliveries.exists()
+    assert services.publish_due_scheduled() == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.publish_due_scheduled(timezone.now() + dt.timedelta(hours=3)) == 1
+    pub.refresh_from_db()
+    assert pub.status == PubStatus.PUBLISHED and pub.deliveries.get().state == DeliveryState.SENT
+
+
+def test_unconfigured_account_is_shown_as_such_and_retry_sends_once_configured(county, wechat_api):
+    rmt = dept("rmt")
+    account = wechat_account(rmt, wechat_api)
+    account.app_secret = ""
+    account.save()
+    pub, _ = _write(county, [account])
+    pub.targets.set([account])
+    Publication.objects.filter(pk=pub.pk).update(status=PubStatus.IN_REVIEW, current_step=2)
+    pub.refresh_from_db()
+    services.approve(county.user("admin"), pub)
+    d = pub.deliveries.get()
+    assert d.state == DeliveryState.UNCONFIGURED
+    run_outbox()
+    assert wechat_api.log.calls == []
+    account.app_secret = "fake-secret"
+    account.save()
+    services.retry_delivery(county.user("editor"), d)
+    run_outbox()
+    d.refresh_from_db()
+    assert d.state == DeliveryState.SENT
+
+
+def test_withdraw_deletes_the_remote_posts(
+    county, wechat_api, weibo_api, django_capture_on_commit_callbacks
+):
+    rmt = dept("rmt")
+    pub, _ = _write(county, [wechat_account(rmt, wechat_api), weibo_account(rmt, weibo_api)])
+    Publication.objects.filter(pk=pub.pk).update(status=PubStatus.IN_REVIEW, current_step=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.approve(county.user("admin"), pub)
+    assert wechat_api.published_count() == 1 and weibo_api.posted_count() == 1
+    with pytest.raises(services.PublishingError):
+        services.withdraw_publication(county.user("editor"), pub, "")
+    services.withdraw_publication(county.user("editor"), pub, "数据有误，撤回更正")
+    pub.refresh_from_db()
+    assert pub.status == PubStatus.WITHDRAWN
+    assert wechat_api.published_count() == 0 and weibo_api.posted_count() == 0
+    assert set(pub.deliveries.values_list("state", flat=True)) == {DeliveryState.WITHDRAWN}
