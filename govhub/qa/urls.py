@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from govhub.qa import views
 
 app_name = "qa"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.ask_page, name="ask"),
+    path("handover/", views.handover, name="handover"),
+]

@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from govhub.wechat import views
 
 app_name = "wechat"
-urlpatterns: list = []
+urlpatterns = [
+    path("callback/<slug:slug>/", views.callback, name="callback"),
+]

@@ -1,0 +1,63 @@
+"""Messages into the unified inbox, from every channel. Idempotent on (channel, remote_id)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from govhub.core import audit
+from govhub.core.pii import redact_text
+from govhub.inbox.models import Channel, InboxMessage
+
+MAX_TEXT = 5000
+
+
+def receive_message(
+    *,
+    channel: str,
+    account=None,
+    sender_ref: str,
+    text: str,
+    remote_id: str,
+    received_at: dt.datetime | None = None,
+    meta: dict | None = None,
+) -> tuple[InboxMessage, bool]:
+    """Put one inbound message into the inbox; returns (message, created).
+
+    The same (channel, remote_id) twice returns the first message: adapters that fetch Weibo
+    comments every few minutes and WeChat's retries may hand over a message more than once.
+    Concurrent calls are settled by the unique constraint."""
+    if channel not in Channel.values:
+        raise ValueError(f"unknown inbox channel {channel!r}")
+    if not remote_id:
+        raise ValueError("remote_id is required")
+    remote_id = str(remote_id)[:128]
+    existing = InboxMessage.objects.filter(channel=channel, remote_id=remote_id).first()
+    if existing is not None:
+        return existing, False
+    received_at = received_at or timezone.now()
+    if timezone.is_naive(received_at):
+        received_at = timezone.make_aware(received_at)
+    try:
+        with transaction.atomic():
+            msg = InboxMessage.objects.create(
+                channel=channel,
+                account=account,
+                department=getattr(account, "department", None),
+                sender_ref=str(sender_ref)[:128],
+                text=(text or "").strip()[:MAX_TEXT] or "（空消息）",
+                remote_id=remote_id,
+                received_at=received_at,
+                meta=meta or {},
+            )
+            audit.record(actor=None, action="inbox_received", obj=msg, summary={"channel": channel})
+    except IntegrityError:
+        return InboxMessage.objects.get(channel=channel, remote_id=remote_id), False
+    return msg, True
+
+
+def preview(msg: InboxMessage, length: int = 60) -> str:
+    """A short, redacted preview for lists (phone and ID numbers masked)."""
+    return redact_text(msg.text)[:length]

@@ -1,0 +1,239 @@
+"""The answers engine: keyword rules first, then the knowledge base, then "no answer".
+
+Shared by the WeChat callback, the portal chat widget, the /qa/ page and ``/api/qa/ask``.
+The rule list and the retrieval index are built once per process and rebuilt when the
+knowledge-base version (a counter in Django's cache, bumped by every change in
+``govhub.qa.services``) moves, so every worker sees an edit within a second.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.db.models import F, Q
+from django.utils import timezone
+
+from govhub.core.text import normalise
+from govhub.qa.models import KeywordRule, KnowledgeEntry, MatchType, ReplyType, UnansweredQuestion
+from govhub.qa.retrieval import Index, default_scorer
+
+VERSION_KEY = "govhub:qa:version"
+CHECK_EVERY = 1.0  # seconds between version look-ups per process
+MAX_QUESTION = 500
+
+
+@dataclass
+class Answer:
+    kind: str  # "rule", "kb" or "none"
+    text: str = ""
+    title: str = ""
+    url: str = ""
+    image: str = ""
+    news: bool = False
+    entry_id: int | None = None
+    rule_id: int | None = None
+    confidence: float = 0.0
+    department: str = ""
+    links: list[tuple[str, str]] = field(default_factory=list)
+    suggestions: list[dict] = field(default_factory=list)
+
+    @property
+    def answered(self) -> bool:
+        return self.kind != "none"
+
+    def as_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "answered": self.answered,
+            "text": self.text,
+            "title": self.title,
+            "url": self.url,
+            "entry_id": self.entry_id,
+            "confidence": round(self.confidence, 3),
+            "department": self.department,
+            "links": [{"title": t, "url": u} for t, u in self.links],
+            "suggestions": self.suggestions,
+        }
+
+
+@dataclass
+class _Rule:
+    id: int
+    account_id: int | None
+    match: str
+    keywords: list[str]
+    patterns: list[re.Pattern]
+    starts_at: object
+    ends_at: object
+    reply_type: str
+    text: str
+    title: str
+    description: str
+    url: str
+    image: str
+
+
+@dataclass
+class _Entry:
+    id: int
+    question: str
+    answer: str
+    department: str
+    links: list[tuple[str, str]]
+
+
+class _State:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.version: object = None
+        self.checked = 0.0
+        self.rules: list[_Rule] = []
+        self.entries: dict[int, _Entry] = {}
+        self.index: Index | None = None
+
+
+_state = _State()
+
+
+def bump_version() -> None:
+    """Tell every process that rules or the knowledge base changed."""
+    cache.set(VERSION_KEY, time.time_ns(), None)
+
+
+def _current_version() -> object:
+    v = cache.get(VERSION_KEY)
+    if v is None:
+        v = time.time_ns()
+        cache.add(VERSION_KEY, v, None)
+        v = cache.get(VERSION_KEY, v)
+    return v
+
+
+def is_ready() -> bool:
+    """Is the index of this process built and current (so an answer takes milliseconds)?"""
+    return _state.index is not None and _state.version == _current_version()
+
+
+def _load() -> None:
+    now = time.monotonic()
+    if _state.index is not None and now - _state.checked < CHECK_EVERY:
+        return
+    version = _current_version()
+    _state.checked = now
+    if _state.index is not None and version == _state.version:
+        return
+    with _state.lock:
+        if _state.index is not None and version == _state.version:
+            return
+        rules = []
+        for r in KeywordRule.objects.filter(enabled=True).order_by("-priority", "id"):
+            kws = [normalise(k).lower() for k in r.keyword_list()]
+            pats = []
+            if r.match_type == MatchType.REGEX:
+                for k in r.keyword_list():
+                    try:
+                        pats.append(re.compile(k))
+                    except re.error:
+                        continue
+            rules.append(_Rule(r.id, r.account_id, r.match_type, kws, pats, r.starts_at, r.ends_at,
+                               r.reply_type, r.reply_text, r.news_title, r.news_description,
+                               r.news_url, r.news_image))
+        entries: dict[int, _Entry] = {}
+        docs = []
+        for e in KnowledgeEntry.objects.filter(enabled=True).select_related("department"):
+            entries[e.id] = _Entry(e.id, e.question, e.answer,
+                                   e.department.name if e.department_id else "", e.link_list())
+            docs.append((e.id, e.question))
+            docs += [(e.id, v) for v in e.variant_list()]
+        index = Index(docs, scorer=default_scorer())
+        _state.rules, _state.entries, _state.index, _state.version = rules, entries, index, version
+
+
+def warm_up() -> None:
+    """Build the index now (server start, or before a benchmark)."""
+    _load()
+
+
+def match_rule(text: str, account_id: int | None = None) -> _Rule | None:
+    _load()
+    norm = normalise(text).lower()
+    now = timezone.now()
+    for r in _state.rules:
+        if r.account_id is not None and r.account_id != account_id:
+            continue
+        if (r.starts_at and now < r.starts_at) or (r.ends_at and now > r.ends_at):
+            continue
+        if r.match == MatchType.EXACT:
+            hit = norm in r.keywords
+        elif r.match == MatchType.CONTAINS:
+            hit = any(k and k in norm for k in r.keywords)
+        else:
+            hit = any(p.search(text) or p.search(norm) for p in r.patterns)
+        if hit:
+            return r
+    return None
+
+
+def threshold() -> float:
+    sc = default_scorer()
+    return sc.threshold if sc is not None else 0.35
+
+
+def answer(text: str, *, account_id: int | None = None, channel: str = "web",
+           record: bool = True) -> Answer:
+    """Answer a citizen's question; records hits and unanswered questions."""
+    text = (text or "").strip()[:MAX_QUESTION]
+    if not text:
+        return Answer("none")
+    rule = match_rule(text, account_id)
+    if rule is not None:
+        if record:
+            KeywordRule.objects.filter(pk=rule.id).update(hits=F("hits") + 1)
+        if rule.reply_type == ReplyType.NEWS and rule.title:
+            return Answer("rule", text=rule.description or rule.text, title=rule.title,
+                          url=rule.url, image=rule.image, news=True, rule_id=rule.id, confidence=1.0)
+        return Answer("rule", text=rule.text, rule_id=rule.id, confidence=1.0)
+    index = _state.index
+    cands = index.search(text, k=10) if index is not None else []
+    suggestions = [
+        {"entry_id": c.entry_id, "question": _state.entries[c.entry_id].question}
+        for c in cands[:3]
+        if c.entry_id in _state.entries
+    ]
+    if cands and cands[0].confidence >= threshold() and cands[0].entry_id in _state.entries:
+        e = _state.entries[cands[0].entry_id]
+        if record:
+            KnowledgeEntry.objects.filter(pk=e.id).update(hits=F("hits") + 1)
+        return Answer("kb", text=e.answer, title=e.question, entry_id=e.id,
+                      confidence=cands[0].confidence, department=e.department, links=e.links,
+                      suggestions=suggestions[1:])
+    if record:
+        record_unanswered(text, channel)
+    return Answer("none", confidence=cands[0].confidence if cands else 0.0,
+                  suggestions=suggestions)
+
+
+def record_unanswered(text: str, channel: str) -> None:
+    """Count a question nobody answered (grouped by its normalised text)."""
+    norm = normalise(text).lower()
+    key = hashlib.sha1(norm.encode("utf-8")).hexdigest()
+    updated = UnansweredQuestion.objects.filter(key=key).update(
+        count=F("count") + 1, channel=channel, last_asked_at=timezone.now(), resolved=False
+    )
+    if not updated:
+        from django.db import IntegrityError, transaction
+
+        try:
+            with transaction.atomic():
+                UnansweredQuestion.objects.create(key=key, text=text[:300], channel=channel)
+        except IntegrityError:
+            UnansweredQuestion.objects.filter(key=key).update(count=F("count") + 1)
+
+
+def top_unanswered(limit: int = 50):
+    return UnansweredQuestion.objects.filter(~Q(resolved=True)).order_by("-count", "-last_asked_at")[:limit]

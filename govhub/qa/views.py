@@ -1,0 +1,42 @@
+"""The public /qa/ page: ask without JavaScript; the chat widget enhances the same page."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from govhub.qa import chat, engine
+
+SESSION_KEY = "qa_chat_ref"
+
+
+def _session_ref(request: HttpRequest) -> str:
+    ref = request.session.get(SESSION_KEY)
+    if not ref:
+        ref = chat.new_session_ref()
+        request.session[SESSION_KEY] = ref
+    return ref
+
+
+@require_http_methods(["GET"])
+def ask_page(request: HttpRequest) -> HttpResponse:
+    q = (request.GET.get("q") or "").strip()
+    ctx: dict = {"q": q, "max_len": engine.MAX_QUESTION, "session_ref": _session_ref(request)}
+    if q:
+        if len(q) > engine.MAX_QUESTION:
+            ctx["error"] = f"问题不能超过 {engine.MAX_QUESTION} 字，请精简后再问。"
+        else:
+            ctx["answer"] = engine.answer(q, channel="web")
+    ctx["replies"] = chat.replies_for(ctx["session_ref"])
+    ctx["handed_over"] = request.GET.get("handed") == "1"
+    return render(request, "qa/ask.html", ctx)
+
+
+@require_http_methods(["POST"])
+def handover(request: HttpRequest) -> HttpResponse:
+    q = (request.POST.get("q") or "").strip()[: engine.MAX_QUESTION]
+    if not q:
+        return redirect("/qa/")
+    chat.hand_over(_session_ref(request), q)
+    return redirect("/qa/?handed=1")

@@ -1,0 +1,24 @@
+"""Answers that took too long for WeChat's 5 seconds, sent as customer-service messages."""
+
+from __future__ import annotations
+
+from govhub.core.jobs import job
+
+
+@job(retries=3)
+def deliver_answer(account_id: int, openid: str, text: str, remote_id: str) -> None:
+    from govhub.channels.models import ChannelAccount
+    from govhub.channels.wechat_client import make_client
+    from govhub.inbox.intake import receive_message
+    from govhub.qa import engine
+
+    account = ChannelAccount.objects.filter(pk=account_id).first()
+    if account is None:
+        return
+    ans = engine.answer(text, account_id=account_id, channel="wechat")
+    if ans.answered:
+        body = ans.text if not ans.news else f"{ans.title}\n{ans.text}\n{ans.url}"
+    else:
+        receive_message(channel="wechat", account=account, sender_ref=openid, text=text, remote_id=remote_id)
+        body = "抱歉，暂时没有找到答案，您的问题已转给工作人员。回复「留言」可给县长信箱写信。"
+    make_client(account).message.send_text(openid, body)

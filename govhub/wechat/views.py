@@ -1,0 +1,41 @@
+"""The callback endpoint: thin — protocol checks in ``protocol``, answers in ``handlers``."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from govhub.channels.models import ChannelAccount, Platform
+from govhub.wechat import handlers, protocol
+
+
+def _plain(status: int, text: str) -> HttpResponse:
+    return HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
+
+
+@csrf_exempt
+def callback(request: HttpRequest, slug: str) -> HttpResponse:
+    account = ChannelAccount.objects.filter(slug=slug, platform=Platform.WECHAT, enabled=True).first()
+    if account is None or not account.callback_token:
+        return _plain(404, "未知的公众号")
+    try:
+        if request.method == "GET":
+            protocol.verify_signature(account, request.GET)
+            return _plain(200, request.GET.get("echostr", ""))
+        if request.method != "POST":
+            return _plain(405, "不支持的请求方法")
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > protocol.MAX_BODY:
+            return _plain(413, "消息过大")
+        body = request.read(protocol.MAX_BODY + 1)
+        if len(body) > protocol.MAX_BODY:
+            return _plain(413, "消息过大")
+        msg, env = protocol.open_message(account, request.GET, body)
+    except protocol.CallbackError as exc:
+        return _plain(exc.status, exc.message)
+    reply = handlers.handle_once(account, msg)
+    sealed = protocol.seal_reply(account, reply, env)
+    return HttpResponse(sealed, content_type="application/xml; charset=utf-8" if reply else "text/plain")
