@@ -221,7 +221,7 @@ def build(apps: list[str] | None = None, stdout=None) -> County:
     from importlib import import_module
 
     county = build_core()
-    for app in apps or APPS:
+    for app in [a for a in (APPS if apps is None else apps) if a != "core"]:
         try:
             module = import_module(f"govhub.{app}.demo")
         except ModuleNotFoundError as exc:

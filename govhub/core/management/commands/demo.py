@@ -17,11 +17,15 @@ class Command(BaseCommand):
         if not quiet_logins:
             self.stdout.write(f"\n演示账号（每个角色一个，密码均为 {demo.DEMO_PASSWORD}）：")
             for username in demo.DEMO_LOGINS:
-                user = county.users[username]
+                memberships = list(county.users[username].memberships.select_related("department"))
                 roles = (
-                    "、".join(m.get_role_display() for m in user.memberships.all()) or "超级管理员"
+                    "、".join(dict.fromkeys(m.get_role_display() for m in memberships))
+                    or "超级管理员"
                 )
-                dept = "、".join(
-                    m.department.name for m in user.memberships.select_related("department")
+                depts = list(dict.fromkeys(m.department.name for m in memberships))
+                where = (
+                    depts[0] + (f" 等 {len(depts)} 个部门" if len(depts) > 1 else "")
+                    if depts
+                    else ""
                 )
-                self.stdout.write(f"  {username:<11} {roles:<8} {dept}")
+                self.stdout.write(f"  {username:<11} {roles:<8} {where}")
