@@ -56,11 +56,20 @@ def home_blocks(home: m.HomePage) -> dict:
         .filter(is_current=True)
         .order_by("-start_date", "-pk")[:3]
     )
+    service_column = (
+        m.ColumnPage.objects.live().child_of(home).filter(title="办事服务").first()
+    )
     columns = list(
         m.ColumnPage.objects.live()
         .child_of(home)
         .filter(show_in_nav=True)
-        .exclude(pk__in=[home.headline_column_id or 0, home.notice_column_id or 0])
+        .exclude(
+            pk__in=[
+                home.headline_column_id or 0,
+                home.notice_column_id or 0,
+                service_column.pk if service_column else 0,
+            ]
+        )
         .not_type(m.GovInfoCategoryPage)[:6]
     )
     column_blocks = [(c, list(c.articles()[:5])) for c in columns]
@@ -75,5 +84,6 @@ def home_blocks(home: m.HomePage) -> dict:
         "column_blocks": column_blocks,
         "interaction_links": INTERACTION_LINKS,
         "service_links": SERVICE_LINKS,
+        "service_column": service_column,
         "today": timezone.localdate(),
     }

@@ -42,7 +42,8 @@ def entry_values(
 ) -> dict:
     """The SearchEntry fields of one article (segmentation happens here)."""
     body_text = html.unescape(strip_tags(page.body or ""))
-    text = " ".join(x for x in [page.summary, body_text] if x)
+    summary = (page.summary or "").strip()
+    text = body_text if summary and summary[:40] in body_text else f"{summary} {body_text}".strip()
     return {
         "title": page.title,
         "url": url if url is not None else (page.url or ""),
@@ -192,6 +193,7 @@ def _run(terms: list[str], filters: Filters, limit: int, offset: int) -> tuple[l
     where, params = _filter_sql(filters)
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
+            weights = _pg_idf(cur, terms)
             tsq = " || ".join(["plainto_tsquery('simple', %s)"] * len(terms))
             base = (
                 f"FROM portal_searchentry e, ({'SELECT ' + tsq} AS q) qq "
@@ -199,10 +201,16 @@ def _run(terms: list[str], filters: Filters, limit: int, offset: int) -> tuple[l
             )
             cur.execute(f"SELECT count(*) {base}", [*terms, *params])
             total = cur.fetchone()[0]
+            # ts_rank_cd knows no document frequency: weight each word by its IDF so that a
+            # rare word (低保) outranks common ones (申请, 条件), as bm25 does on SQLite.
+            score = " + ".join(
+                ["%s * ts_rank_cd(e.search_vector, plainto_tsquery('simple', %s))"] * len(terms)
+            )
+            score_params = [x for t in terms for x in (weights[t], t)]
             cur.execute(
-                f"SELECT e.id, ts_rank_cd(e.search_vector, qq.q) AS score {base} "
+                f"SELECT e.id, ({score}) AS score {base} "
                 "ORDER BY score DESC, e.date DESC LIMIT %s OFFSET %s",
-                [*terms, *params, limit, offset],
+                [*score_params, *terms, *params, limit, offset],
             )
             rows = [(r[0], float(r[1])) for r in cur.fetchall()]
         else:
@@ -220,6 +228,24 @@ def _run(terms: list[str], filters: Filters, limit: int, offset: int) -> tuple[l
             )
             rows = [(r[0], -float(r[1])) for r in cur.fetchall()]
     return rows, total
+
+
+def _pg_idf(cur, terms: list[str]) -> dict[str, float]:
+    """Inverse document frequency of each query word (one index-only count per word)."""
+    import math
+
+    cur.execute("SELECT count(*) FROM portal_searchentry")
+    n = cur.fetchone()[0] or 1
+    weights = {}
+    for t in terms:
+        cur.execute(
+            "SELECT count(*) FROM portal_searchentry WHERE search_vector @@ "
+            "plainto_tsquery('simple', %s)",
+            [t],
+        )
+        df = cur.fetchone()[0]
+        weights[t] = math.log(1 + (n - df + 0.5) / (df + 0.5))
+    return weights
 
 
 # ---------------------------------------------------------------------------- display
