@@ -148,3 +148,37 @@ def test_error_report_becomes_a_site_error_letter(client, county, site):
     assert report.page_url == "/tzgg/" and report.letter_code == letter.tracking_code
     assert letter.channel == "site_error"
     assert letter.tracking_code in html
+
+
+@pytest.mark.parametrize(
+    ("model", "parent_key"),
+    [
+        ("articlepage", "news"),
+        ("noticepage", "notices"),
+        ("columnpage", "news"),
+        ("govinfocategorypage", "catalog"),
+        ("articlepage", "policy_cat"),
+    ],
+)
+def test_editor_gets_the_chinese_add_forms_in_the_back_office(client, site, model, parent_key):
+    from django.contrib.auth import get_user_model
+
+    admin = get_user_model().objects.create_superuser("chief", "c@example.com", "pw-12345678")
+    client.force_login(admin)
+    response = client.get(f"/admin/pages/add/portal/{model}/{site[parent_key].pk}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    if model in ("articlepage", "noticepage"):
+        for label in ["文号", "来源部门", "有效期至", "题图替代文字", "附件"]:
+            assert label in html
+
+
+def test_footer_settings_are_edited_in_the_back_office(client, site):
+    from django.contrib.auth import get_user_model
+    from wagtail.models import Site
+
+    admin = get_user_model().objects.create_superuser("chief", "c@example.com", "pw-12345678")
+    client.force_login(admin)
+    site_id = Site.objects.get(is_default_site=True).pk
+    response = client.get(f"/admin/settings/portal/portalsettings/{site_id}/")
+    assert response.status_code == 200 and "网站标识码" in response.content.decode()
