@@ -56,9 +56,7 @@ def home_blocks(home: m.HomePage) -> dict:
         .filter(is_current=True)
         .order_by("-start_date", "-pk")[:3]
     )
-    service_column = (
-        m.ColumnPage.objects.live().child_of(home).filter(title="办事服务").first()
-    )
+    service_column = m.ColumnPage.objects.live().child_of(home).filter(title="办事服务").first()
     columns = list(
         m.ColumnPage.objects.live()
         .child_of(home)
