@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -49,7 +50,10 @@ def publication_list(request):
     )
 
 
+@transaction.atomic
 def _save_form(request, form, pub=None):
+    if form.cleaned_data.get("attachment"):
+        services.validate_attachment(form.cleaned_data["attachment"])
     data = {k: v for k, v in form.cleaned_data.items() if k in services.FIELDS}
     data["targets"] = form.cleaned_data["targets"]
     data["images"] = form.cleaned_data["images"]

@@ -459,7 +459,8 @@ def check_publication(publication, accounts=None) -> list[Finding]:
     scanner = _LinkImageScanner()
     scanner.feed(body)
     if sev.get("dead_link"):
-        for href in dict.fromkeys(scanner.links):
+        srcs = [img.get("src") or "" for img in scanner.images]
+        for href in dict.fromkeys(scanner.links + [s for s in srcs if s]):
             if _is_internal(href) and not internal_link_alive(href):
                 out.append(
                     Finding(

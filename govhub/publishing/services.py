@@ -260,9 +260,26 @@ def extract_text(name: str, data: bytes) -> str:
     return ""
 
 
+def validate_attachment(uploaded) -> None:
+    """Refuse unsupported types and oversize files (before anything is written)."""
+    name = os.path.basename(uploaded.name or "")
+    ext = os.path.splitext(name)[1].lower()
+    if ext not in ATTACHMENT_EXTENSIONS:
+        raise PublishingError(
+            "attachment_type",
+            f"不支持的附件类型“{ext or '无扩展名'}”，"
+            f"允许：{'、'.join(sorted(e.lstrip('.') for e in ATTACHMENT_EXTENSIONS))}",
+        )
+    if uploaded.size > ATTACHMENT_MAX_BYTES:
+        raise PublishingError(
+            "attachment_size", f"附件 {uploaded.size / 1048576:.1f}MB，超过 20MB 上限"
+        )
+
+
 def add_attachment(user, pub: Publication, uploaded) -> PublicationAttachment:
     """Attach a file; unsupported types and oversize files are refused with a Chinese message."""
     require(user, "edit_content", pub)
+    validate_attachment(uploaded)
     name = os.path.basename(uploaded.name or "")
     ext = os.path.splitext(name)[1].lower()
     if ext not in ATTACHMENT_EXTENSIONS:

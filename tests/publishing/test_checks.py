@@ -28,18 +28,26 @@ def test_mobile_and_bank_card_numbers():
 
 
 def test_html_is_checked_as_visible_text():
-    findings = check_text('<p>电话<span>13812345678</span></p><script>var x="13900000000"</script>', html=True)
+    findings = check_text(
+        '<p>电话<span>13812345678</span></p><script>var x="13900000000"</script>', html=True
+    )
     assert [f.excerpt for f in findings] == ["138****5678"]
 
 
 def test_dictionary_terms_found_in_one_pass_longest_match_first():
     WordingTerm.objects.create(term="副县长", kind="sensitive", severity="warning")
-    WordingTerm.objects.create(term="常务副县长", kind="wrong_expression", correction="县委常委、常务副县长")
+    WordingTerm.objects.create(
+        term="常务副县长", kind="wrong_expression", correction="县委常委、常务副县长"
+    )
     WordingTerm.objects.create(term="绝对安全", kind="forbidden", severity="blocking")
     found = check_text("常务副县长表示，食品绝对安全。")
     assert [(f.code, f.excerpt, f.severity) for f in found] == [
-        ("wrong_expression", "常务副县长", "warning"), ("forbidden_term", "绝对安全", "blocking")]
-    assert found[0].suggestion == "县委常委、常务副县长" and found[0].start == 0 and found[0].end == 5
+        ("wrong_expression", "常务副县长", "warning"),
+        ("forbidden_term", "绝对安全", "blocking"),
+    ]
+    assert (
+        found[0].suggestion == "县委常委、常务副县长" and found[0].start == 0 and found[0].end == 5
+    )
 
 
 def test_dictionary_edits_take_effect_and_checks_can_be_switched(county):
@@ -58,7 +66,9 @@ def test_dictionary_edits_take_effect_and_checks_can_be_switched(county):
 def test_a_thousand_terms_cost_one_pass():
     import time
 
-    WordingTerm.objects.bulk_create([WordingTerm(term=f"测试词{i:04d}", kind="sensitive") for i in range(3000)])
+    WordingTerm.objects.bulk_create(
+        [WordingTerm(term=f"测试词{i:04d}", kind="sensitive") for i in range(3000)]
+    )
     text = "正文" * 20000 + "测试词2999"
     check_text(text)  # build
     started = time.perf_counter()

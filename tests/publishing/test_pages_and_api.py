@@ -1,0 +1,184 @@
+"""The back-office pages and the API as the editor, reviewer and administrator use them."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from govhub.channels.models import ChannelAccount
+from govhub.core.models import Department
+from govhub.publishing.models import Delivery, Publication, PubStatus
+from tests.publishing.factories import make_image, wechat_account
+
+pytestmark = pytest.mark.django_db
+
+
+def _dept(code):
+    return Department.objects.get(code=code)
+
+
+def test_editor_writes_previews_and_submits_in_the_back_office(county, client, wechat_api):
+    account = wechat_account(_dept("rmt"), wechat_api)
+    cover = make_image()
+    client.force_login(county.user("editor"))
+    assert client.get("/admin/publishing/").status_code == 200
+    res = client.post(
+        "/admin/publishing/new/",
+        {
+            "title": "城关镇便民服务点开放",
+            "kind": "article",
+            "department": _dept("rmt").pk,
+            "digest": "便民服务点今日开放。",
+            "body": '<p onmouseover="x()">服务点地址：人民路1号。</p><img src="/media/none.png">',
+            "cover": cover.pk,
+            "targets": [account.pk],
+            "attachment": SimpleUploadedFile("名单.exe", b"MZ"),
+        },
+    )
+    assert res.status_code == 200
+    assert "不支持的附件类型" in res.content.decode()
+    assert not Publication.objects.exists()  # nothing half-written
+    res = client.post(
+        "/admin/publishing/new/",
+        {
+            "title": "城关镇便民服务点开放",
+            "kind": "article",
+            "department": _dept("rmt").pk,
+            "digest": "便民服务点今日开放。",
+            "body": '<p onmouseover="x()">服务点地址：人民路1号。</p><img src="/media/none.png">',
+            "cover": cover.pk,
+            "targets": [account.pk],
+            "attachment": SimpleUploadedFile("名单.txt", "联系人 13812345678".encode()),
+        },
+        follow=True,
+    )
+    page = res.content.decode()
+    pub = Publication.objects.get()
+    assert "onmouseover" not in pub.body
+    assert "已被移除" in page
+    assert "缺少替代文字" in page and "无法打开" in page  # image alt + dead internal link
+    assert "附件 名单.txt" in page and "138****5678" in page and "13812345678" not in page
+    assert "preview-wechat" in page and "阅读原文" in page
+    client.post(f"/admin/publishing/{pub.pk}/do/submit/")
+    pub.refresh_from_db()
+    assert pub.status == PubStatus.IN_REVIEW
+
+    client.force_login(county.user("reviewer"))
+    res = client.post(f"/admin/publishing/{pub.pk}/do/approve/", follow=True)
+    assert "阻断性问题" in res.content.decode()
+    res = client.post(
+        f"/admin/publishing/{pub.pk}/do/send_back/",
+        {"comment": "附件里有手机号，请删除"},
+        follow=True,
+    )
+    pub.refresh_from_db()
+    assert pub.status == PubStatus.SENT_BACK and "附件里有手机号" in res.content.decode()
+
+
+def test_channel_account_credentials_are_masked_and_kept_when_left_blank(county, client):
+    client.force_login(county.admin)
+    res = client.post(
+        "/admin/channel_accounts/new/",
+        {
+            "platform": "wechat",
+            "name": "示范县发布",
+            "slug": "shifan-wx",
+            "remote_id": "gh_123",
+            "department": _dept("rmt").pk,
+            "app_id": "wx123",
+            "app_secret": "very-secret-value-42",
+            "callback_mode": "plain",
+            "enabled": "on",
+        },
+    )
+    assert res.status_code == 302
+    account = ChannelAccount.objects.get(slug="shifan-wx")
+    listing = client.get("/admin/channel_accounts/").content.decode()
+    assert "very-secret-value-42" not in listing and "****42" in listing
+    edit = client.get(f"/admin/channel_accounts/edit/{account.pk}/").content.decode()
+    assert "very-secret-value-42" not in edit
+    client.post(
+        f"/admin/channel_accounts/edit/{account.pk}/",
+        {
+            "platform": "wechat",
+            "name": "示范县发布（新）",
+            "slug": "shifan-wx",
+            "remote_id": "gh_123",
+            "department": _dept("rmt").pk,
+            "app_id": "wx123",
+            "callback_mode": "plain",
+            "enabled": "on",
+        },
+    )
+    account.refresh_from_db()
+    assert account.name == "示范县发布（新）" and account.app_secret == "very-secret-value-42"
+    client.force_login(county.user("editor"))
+    assert client.get("/admin/channel_accounts/").status_code in (302, 403)
+
+
+def test_api_write_submit_approve_and_follow_deliveries(
+    county, client, wechat_api, django_capture_on_commit_callbacks
+):
+    from govhub.api.auth import issue_token
+
+    account = wechat_account(_dept("rmt"), wechat_api)
+    editor = {
+        "HTTP_AUTHORIZATION": f"Bearer {issue_token(user=county.user('editor'), name='test')[1]}"
+    }
+    res = client.post(
+        "/api/publishing/publications",
+        {"title": "示范县发布", "department": "rmt", "body": "<p>正文</p>", "targets": ["nope"]},
+        content_type="application/json",
+        **editor,
+    )
+    assert res.status_code == 400 and res.json()["error"] == "unknown_target"
+    res = client.post(
+        "/api/publishing/publications",
+        {
+            "title": "示范县发布",
+            "department": "rmt",
+            "body": "<p>正文</p>",
+            "targets": [account.slug],
+        },
+        content_type="application/json",
+        **editor,
+    )
+    assert res.status_code == 201
+    pk = res.json()["id"]
+    res = client.post(
+        f"/api/publishing/publications/{pk}/submit", {}, content_type="application/json", **editor
+    )
+    assert res.status_code == 400 and res.json()["details"][0]["code"] == "missing_cover"
+    Publication.objects.filter(pk=pk).update(cover=make_image())
+    res = client.post(
+        f"/api/publishing/publications/{pk}/submit", {}, content_type="application/json", **editor
+    )
+    assert res.json()["current_step"] == "初审"
+    res = client.post(
+        f"/api/publishing/publications/{pk}/approve", {}, content_type="application/json", **editor
+    )
+    assert res.status_code == 403
+    client.force_login(county.admin)
+    client.post(f"/api/publishing/publications/{pk}/approve", {}, content_type="application/json")
+    with django_capture_on_commit_callbacks(execute=True):
+        res = client.post(
+            f"/api/publishing/publications/{pk}/approve",
+            {"comment": "签发"},
+            content_type="application/json",
+        )
+    assert res.json()["status"] == "published"
+    d = Delivery.objects.get()
+    assert (
+        d.state == "sent"
+        and client.get(f"/api/publishing/publications/{pk}").json()["deliveries"][0]["state"]
+        == "sent"
+    )
+    res = client.post(f"/api/publishing/deliveries/{d.pk}/retry", **editor)
+    assert res.status_code == 400 and "重试" in res.json()["message"]
+    res = client.post(
+        "/api/publishing/check",
+        {"text": "身份证 11010519491231002X"},
+        content_type="application/json",
+    )
+    assert res.json()[0]["code"] == "id_number" and "11010519491231002X" not in res.content.decode()
+    assert client.get(f"/publishing/p/{pk}/").status_code == 200
