@@ -27,7 +27,7 @@ def _need(request, action="view_supervision"):
 
 
 def _regions(user) -> list[Department]:
-    roots = scope_roots(user, "view_supervision")
+    roots = sorted(scope_roots(user, "view_supervision"), key=lambda d: (d.depth, d.path))
     out = []
     for r in roots:
         out.append(r)

@@ -34,6 +34,7 @@ from govhub.matrix.models import (
     RectificationStatus,
     Severity,
 )
+from govhub.matrix.rules import AccountFacts, account_rules
 
 RULES = {
     "silent": "长期未更新",
@@ -123,48 +124,8 @@ def portal_columns() -> list[ColumnState]:
 # --- the run ----------------------------------------------------------------------------
 
 
-@dataclass
-class AccountFacts:
-    """What the rules need about one account (computed in bulk, also by the Spark jobs)."""
-
-    account_id: int
-    opened_on: dt.date | None
-    has_interaction: bool
-    last_post: dt.datetime | None
-    oldest_unanswered: dt.datetime | None
-    unanswered: int
-
-
-def account_rules(
-    facts: AccountFacts, today: dt.date, cfg: InspectionSettings
-) -> list[tuple[str, str, str]]:
-    """(rule, severity, message) for one account: a pure function shared with the Spark job."""
-    out = []
-    started = facts.opened_on or dt.date.min
-    if (today - started).days >= cfg.silent_days:
-        if facts.last_post is None:
-            out.append(
-                ("silent", Severity.VETO, f"开设以来未发布内容（超过 {cfg.silent_days} 天）")
-            )
-        else:
-            days = (today - timezone.localtime(facts.last_post).date()).days
-            if days > cfg.silent_days:
-                out.append(
-                    ("silent", Severity.VETO, f"已 {days} 天未更新（阈值 {cfg.silent_days} 天）")
-                )
-    if not facts.has_interaction:
-        out.append(("no_interaction", Severity.VETO, "未开通有效的互动功能"))
-    if facts.oldest_unanswered is not None:
-        days = (today - timezone.localtime(facts.oldest_unanswered).date()).days
-        if days > cfg.unanswered_days:
-            out.append(
-                (
-                    "unanswered",
-                    Severity.VETO,
-                    f"{facts.unanswered} 条留言超过 {cfg.unanswered_days} 天未答复（最久 {days} 天）",
-                )
-            )
-    return out
+def _local_date(value: dt.datetime | None) -> dt.date | None:
+    return timezone.localtime(value).date() if value else None
 
 
 def gather_facts(today: dt.date, cfg: InspectionSettings) -> list[tuple[Account, AccountFacts]]:
@@ -199,8 +160,8 @@ def gather_facts(today: dt.date, cfg: InspectionSettings) -> list[tuple[Account,
                 a.pk,
                 a.opened_on,
                 a.has_interaction,
-                last.get(a.pk),
-                old.get(a.pk, {}).get("m"),
+                _local_date(last.get(a.pk)),
+                _local_date(old.get(a.pk, {}).get("m")),
                 counts.get(a.pk, 0),
             ),
         )
