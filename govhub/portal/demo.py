@@ -139,8 +139,13 @@ def _when(rng: random.Random) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(rng.randint(8, 18), rng.choice([0, 30]))))
 
 
-def build(county, publish_files: bool = True) -> None:
-    """Create the demo site once; index it and write the published files when missing."""
+def build(county, publish_files: bool | None = None) -> None:
+    """Create the demo site once; index it and write the published files when missing
+    (not by default under GOVHUB_MODE=test, where other apps' tests build the demo)."""
+    from django.conf import settings
+
+    if publish_files is None:
+        publish_files = settings.MODE != "test"
     created = False
     with transaction.atomic():
         home = HomePage.objects.filter(slug=HOME_SLUG).first()
