@@ -9,6 +9,7 @@ afterwards, so a crash between the send and the receipt may repeat that one mess
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
 from django.conf import settings
@@ -92,10 +93,8 @@ class EmailAdapter:
                     )
                     msg.attach_alternative(form["html"], "text/html")
                     msg.send()
-                    try:
+                    with contextlib.suppress(IntegrityError):
                         EmailReceipt.objects.create(delivery=delivery, subscriber=sub)
-                    except IntegrityError:
-                        pass
                     sent += 1
         except (OSError, mail.BadHeaderError) as exc:
             raise ChannelError(

@@ -93,10 +93,7 @@ class PortalAdapter:
         pub = delivery.publication
         hook = _portal_hook("publish_article")
         try:
-            if hook is not None:
-                page = hook(pub)
-            else:
-                page = self._create_article(pub)
+            page = hook(pub) if hook is not None else self._create_article(pub)
         except ChannelError:
             raise
         except Exception as exc:  # noqa: BLE001 - shown to the editor, retried
@@ -122,6 +119,12 @@ class PortalAdapter:
                 return existing.specific
             page = model(title=pub.title, slug=slug)
             _set_body(page, render.sanitise_html(pub.body), render.digest_of(pub))
+            if hasattr(page, "department_id"):
+                page.department = pub.department
+            if hasattr(page, "cover_id") and pub.cover_id:
+                page.cover = pub.cover
+                if hasattr(page, "cover_alt"):
+                    page.cover_alt = pub.cover.title[:200]
             parent.add_child(instance=page)
         revision = page.save_revision(log_action=True)
         revision.publish()

@@ -47,9 +47,9 @@ class WeiboAdapter:
 
     def _call(self, method: str, account, path: str, **kw):
         url = f"{self.base(account)}/2/{path}"
-        kw.setdefault("timeout", TIMEOUT)
+        timeout = kw.pop("timeout", TIMEOUT)
         try:
-            res = requests.request(method, url, **kw)
+            res = requests.request(method, url, timeout=timeout, **kw)
         except requests.Timeout as exc:
             raise ChannelError(
                 "微博接口响应超时，稍后重试（重试前会先核对是否已发出）",

@@ -32,4 +32,7 @@ class Command(BaseCommand):
                 if once:
                     break
                 time.sleep(idle)
-        self.stdout.write(f"已处理 {total} 个投递")
+        import resource
+
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        self.stdout.write(f"已处理 {total} 个投递；峰值内存 {peak_mb:.0f} MB")

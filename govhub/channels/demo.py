@@ -1,0 +1,33 @@
+"""Demo channel accounts of 示范县.
+
+The WeChat and Weibo accounts point at no real server and carry no credentials: in the demo
+their deliveries show the clear state "渠道未配置" (nothing is sent anywhere). To see them go
+out, run a fake API (tests/fakes) and fill in AppID/AppSecret or the Weibo token and 接口地址
+under 渠道账号 — then press 重试 on the delivery. Portal, RSS and e-mail work as they are.
+"""
+
+from __future__ import annotations
+
+from govhub.channels.models import ChannelAccount
+
+ACCOUNTS = [
+    # slug, platform, name, remote id, department code
+    ("shifan-portal", "portal", "示范县人民政府门户网站", "", "gov-office"),
+    ("shifan-wechat", "wechat", "示范县发布（微信公众号）", "gh_shifan0001", "rmt"),
+    ("shifan-weibo", "weibo", "示范县发布（微博）", "5550001", "rmt"),
+    ("shifan-rss", "rss", "示范县政务发布 RSS", "", "rmt"),
+    ("shifan-email", "email", "示范县政务发布邮件订阅", "", "rmt"),
+]
+
+
+def build(county) -> None:
+    for slug, platform, name, remote_id, dept in ACCOUNTS:
+        ChannelAccount.objects.get_or_create(
+            slug=slug,
+            defaults={
+                "platform": platform,
+                "name": name,
+                "remote_id": remote_id,
+                "department": county.dept(dept).__class__.objects.get(code=dept),
+            },
+        )
