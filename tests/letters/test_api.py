@@ -54,9 +54,10 @@ def test_lifecycle_through_the_staff_api(client, county):
     h_disp, h_hand, h_rev = (
         _bearer(county.user(u)) for u in ("dispatcher", "handler", "rsj_reviewer")
     )
-    post = lambda url, body, h: client.post(
-        url, json.dumps(body), content_type="application/json", **h
-    )  # noqa: E731
+
+    def post(url, body, h):
+        return client.post(url, json.dumps(body), content_type="application/json", **h)
+
     r = post(
         f"/api/letters/{lt.pk}/dispatch",
         {"department": "rsj", "co_departments": ["chengguan"]},

@@ -1,0 +1,205 @@
+"""Every state change through the back-office pages the staff use, and department isolation."""
+
+from __future__ import annotations
+
+import pytest
+
+from govhub.letters import router
+from govhub.letters.models import Extension, Letter, Status
+from tests.letters.helpers import letter, make_categories
+
+pytestmark = pytest.mark.django_db
+
+
+def _as(client, user):
+    client.force_login(user)
+    return client
+
+
+def _act(client, lt, action, **data):
+    return client.post(f"/admin/letters/{lt.pk}/act/{action}/", data)
+
+
+@pytest.fixture
+def trained(county):
+    make_categories(county)
+    texts = [
+        "拖欠工资 老板不发工资",
+        "社保 养老保险 缴费",
+        "劳动合同 加班费",
+        "学校 招生 入学",
+        "学费 教师 学生",
+        "幼儿园 入园 学位",
+        "物业 小区 漏水",
+        "老旧小区 改造 房屋",
+        "燃气 管道 住房",
+    ] * 3
+    labels = (["labour"] * 3 + ["education"] * 3 + ["construction"] * 3) * 3
+    router.store_model(router.fit(texts, labels), metrics={}, source="test")
+
+
+def test_whole_lifecycle_through_the_back_office(
+    client, county, trained, django_capture_on_commit_callbacks, settings
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    lt = letter(subject="工资拖欠", content="老板拖欠工资三个月不发，要求支付工资。")
+    page = (
+        _as(client, county.user("dispatcher")).get("/admin/letters/?tab=dispatch").content.decode()
+    )
+    assert lt.tracking_code in page and "县人力资源和社会保障局" in page
+    detail = client.get(f"/admin/letters/{lt.pk}/").content.decode()
+    assert "分办建议" in detail and "依据词语" in detail and "其次" in detail and "工资" in detail
+    _act(
+        client,
+        lt,
+        "dispatch",
+        department=county.dept("rsj").pk,
+        co_departments=[county.dept("chengguan").pk],
+    )
+    lt.refresh_from_db()
+    assert lt.status == Status.DISPATCHED and lt.department.code == "rsj"
+
+    _as(client, county.user("handler"))
+    assert lt.tracking_code in client.get("/admin/letters/?tab=handle").content.decode()
+    _act(client, lt, "accept")
+    _act(client, lt, "extension", days="2", reason="需到企业现场核查")
+    _as(client, county.user("supervisor"))
+    assert "待审批的延期申请" in client.get("/admin/letters/?tab=supervise").content.decode()
+    _act(client, lt, "decide_extension", decision="approve")
+    assert Extension.objects.get(letter=lt).status == "approved"
+    _as(client, county.user("handler"))
+    _act(client, lt, "draft", body="已责令企业支付。", submit="0")
+    _act(client, lt, "draft", body="已责令企业于月底前支付拖欠工资。", submit="1")
+    lt.refresh_from_db()
+    assert lt.status == Status.REVIEWING
+    _as(client, county.user("rsj_reviewer"))
+    _act(client, lt, "review", decision="send_back", note="请写明金额")
+    lt.refresh_from_db()
+    assert lt.status == Status.HANDLING
+    _as(client, county.user("handler"))
+    _act(client, lt, "draft", body="已责令企业于月底前支付拖欠工资 3600 元。", submit="1")
+    _as(client, county.user("rsj_reviewer"))
+    with django_capture_on_commit_callbacks(execute=True):
+        _act(client, lt, "review", decision="approve")
+    lt.refresh_from_db()
+    assert lt.status == Status.REPLIED
+    assert {d.channel: d.status for d in lt.replies.get(status="approved").deliveries.all()} == {
+        "portal": "sent",
+        "sms": "sent",
+    }
+    from govhub.letters.lifecycle import rate_letter
+
+    rate_letter(lt, satisfaction="unsatisfied", actor="citizen")
+    _as(client, county.user("supervisor"))
+    assert lt.tracking_code in client.get("/admin/letters/?tab=supervise").content.decode()
+    _act(client, lt, "close", note="已核实答复到位")
+    lt.refresh_from_db()
+    assert lt.status == Status.CLOSED
+    history = client.get(f"/admin/letters/{lt.pk}/").content.decode()
+    for label in (
+        "收到来信",
+        "分办",
+        "签收",
+        "申请延期",
+        "批准延期",
+        "答复送审",
+        "答复退回修改",
+        "答复审核通过并发出",
+        "办结",
+    ):
+        assert label in history
+
+
+def test_dispatcher_merges_marks_invalid_and_handler_returns(client, county):
+    a = letter()
+    b = letter(content="我在工地干了三个月，老板一直拖欠工资不发。再次反映！")
+    assert b.suggestion["duplicates"][0]["tracking_code"] == a.tracking_code
+    _as(client, county.user("dispatcher"))
+    _act(client, b, "merge", into=a.tracking_code)
+    c = letter(phone="13911112222", content="免费领取大礼包，点击链接")
+    r = _act(client, c, "invalid", reason="")
+    c.refresh_from_db()
+    assert c.status == Status.RECEIVED  # no reason, nothing changed
+    assert "请填写认定无效的理由" in client.get(r["Location"]).content.decode()
+    _act(client, c, "invalid", reason="广告")
+    _act(client, a, "dispatch", department=county.dept("jyj").pk)
+    _as(client, county.user("jyj_handler"))
+    _act(client, a, "return", reason="不属于教育局职责")
+    a.refresh_from_db(), b.refresh_from_db(), c.refresh_from_db()
+    assert (a.status, b.status, c.status) == (Status.RECEIVED, Status.MERGED, Status.INVALID)
+    assert a.department is None
+
+
+def test_a_handler_cannot_see_or_change_another_departments_letter(client, county):
+    lt = letter()
+    _as(client, county.user("dispatcher"))
+    _act(client, lt, "dispatch", department=county.dept("rsj").pk)
+    _as(client, county.user("jyj_handler"))
+    assert lt.tracking_code not in client.get("/admin/letters/?tab=all").content.decode()
+    refused = client.get(f"/admin/letters/{lt.pk}/")  # Wagtail turns 403 into a redirect home
+    assert refused.status_code == 302 and refused["Location"] == "/admin/"
+    refused = _act(client, lt, "accept")
+    assert refused.status_code == 302 and refused["Location"] == "/admin/"
+    lt.refresh_from_db()
+    assert lt.status == Status.DISPATCHED
+    # a handler cannot dispatch either
+    _as(client, county.user("handler"))
+    other = letter(phone="13500001111")
+    refused = _act(client, other, "dispatch", department=county.dept("rsj").pk)
+    assert refused["Location"] == "/admin/"
+    assert Letter.objects.get(pk=other.pk).status == Status.RECEIVED
+
+
+def test_phone_desk_records_a_letter_and_tells_the_citizen_the_code(
+    client, county, django_capture_on_commit_callbacks
+):
+    _as(client, county.user("dispatcher"))
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(
+            "/admin/letters/record/",
+            {
+                "content": "电话反映：村里自来水停了三天",
+                "phone": "13600001234",
+                "name": "赵六",
+                "channel": "phone",
+            },
+        )
+    lt = Letter.objects.get()
+    assert r.status_code == 302 and lt.channel == "phone"
+    assert "13600001234" in client.get(f"/admin/letters/{lt.pk}/").content.decode()
+    from govhub.letters.sms import LoggingSmsGateway
+
+    assert any(lt.tracking_code in text for _, text in LoggingSmsGateway.outbox)
+    r = client.post("/admin/letters/record/", {"content": "x", "phone": "999", "channel": "phone"})
+    assert r.status_code == 200 and "手机号码格式不正确" in r.content.decode()
+    assert Letter.objects.count() == 1
+
+
+def test_administrator_edits_policy_and_rolls_back_the_router(client, county, trained):
+    router.store_model(
+        router.fit(["工资 社保"] * 3 + ["学校 学生"] * 3, ["labour"] * 3 + ["education"] * 3),
+        metrics={},
+        source="second",
+    )
+    _as(client, county.user("admin"))
+    page = client.get("/admin/letters/policy/").content.decode()
+    assert "v2（当前）" in page
+    client.post("/admin/letters/router/1/activate/")
+    from govhub.letters.models import LetterPolicy, RouterModel
+
+    assert RouterModel.objects.get(active=True).version == 1
+    r = client.post(
+        "/admin/letters/policy/",
+        {
+            "dispatch_days": 0,
+            "handle_days": 3,
+            "reply_days": 5,
+            "site_error_reply_days": 22,
+            "remind_before_days": 1,
+            "auto_dispatch_confidence": 0.8,
+        },
+    )
+    assert r.status_code == 302 and LetterPolicy.objects.get().reply_days == 5
+    _as(client, county.user("handler"))
+    refused = client.get("/admin/letters/policy/")
+    assert refused.status_code == 302 and refused["Location"] == "/admin/"
