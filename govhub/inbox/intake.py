@@ -37,6 +37,7 @@ def receive_message(
     existing = InboxMessage.objects.filter(channel=channel, remote_id=remote_id).first()
     if existing is not None:
         return existing, False
+    department = getattr(account, "department", None)  # none: the portal chat, for every handler
     received_at = received_at or timezone.now()
     if timezone.is_naive(received_at):
         received_at = timezone.make_aware(received_at)
@@ -45,7 +46,7 @@ def receive_message(
             msg = InboxMessage.objects.create(
                 channel=channel,
                 account=account,
-                department=getattr(account, "department", None),
+                department=department,
                 sender_ref=str(sender_ref)[:128],
                 text=(text or "").strip()[:MAX_TEXT] or "（空消息）",
                 remote_id=remote_id,

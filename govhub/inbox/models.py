@@ -54,9 +54,6 @@ class InboxMessage(models.Model):
     def __str__(self) -> str:
         return self.text[:30]
 
-    def permission_departments(self):
-        return [self.department] if self.department_id else []
-
     @property
     def response_seconds(self) -> float | None:
         if self.first_response_at is None:

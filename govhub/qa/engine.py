@@ -3,7 +3,7 @@
 Shared by the WeChat callback, the portal chat widget, the /qa/ page and ``/api/qa/ask``.
 The rule list and the retrieval index are built once per process and rebuilt when the
 knowledge-base version (a counter in Django's cache, bumped by every change in
-``govhub.qa.services``) moves, so every worker sees an edit within a second.
+``govhub.qa.services``) moves, so every worker sees an edit at its next question.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from govhub.qa.models import KeywordRule, KnowledgeEntry, MatchType, ReplyType, 
 from govhub.qa.retrieval import Index, default_scorer
 
 VERSION_KEY = "govhub:qa:version"
-CHECK_EVERY = 1.0  # seconds between version look-ups per process
 MAX_QUESTION = 500
 
 
@@ -92,7 +91,6 @@ class _State:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.version: object = None
-        self.checked = 0.0
         self.rules: list[_Rule] = []
         self.entries: dict[int, _Entry] = {}
         self.index: Index | None = None
@@ -121,11 +119,7 @@ def is_ready() -> bool:
 
 
 def _load() -> None:
-    now = time.monotonic()
-    if _state.index is not None and now - _state.checked < CHECK_EVERY:
-        return
-    version = _current_version()
-    _state.checked = now
+    version = _current_version()  # one cache read per question: edits show at once everywhere
     if _state.index is not None and version == _state.version:
         return
     with _state.lock:

@@ -14,7 +14,10 @@ _seq = itertools.count(1)
 
 
 def make_account(department, mode: str = "plain", api_base: str = "") -> ChannelAccount:
+    from govhub.core.models import Department
+
     n = next(_seq)
+    department = Department.objects.get(pk=department.pk)  # fresh tree path
     return ChannelAccount.objects.create(
         platform="wechat", name=f"测试公众号{n}", slug=f"wx-test-{n}", remote_id=f"gh_test{n}",
         department=department, app_id="wx-fake-app", app_secret="fake-secret",

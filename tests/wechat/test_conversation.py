@@ -1,0 +1,69 @@
+"""A citizen nobody could answer leaves a letter through a short guided conversation."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from govhub.inbox.models import InboxMessage
+from govhub.wechat.simulate import open_reply, text_xml
+from tests.wechat.helpers import make_account, make_entries, post
+
+pytestmark = pytest.mark.django_db
+
+
+def say(client, account, openid, text):
+    res, push = post(client, account, text_xml(account.remote_id, openid, text))
+    assert res.status_code == 200
+    return open_reply(account, res.content, push.query).get("Content", "")
+
+
+def test_unanswered_question_then_leave_a_letter_with_a_phone_number(client, county):
+    from govhub.letters.models import Letter
+
+    account = make_account(county.dept("rmt"))
+    make_entries()
+    reply = say(client, account, "o-c1", "我们村到镇上的路坑坑洼洼的，什么时候能修")
+    assert "回复「1」" in reply
+    assert InboxMessage.objects.filter(sender_ref="o-c1").count() == 1
+    assert "手机号" in say(client, account, "o-c1", "1")
+    assert "格式不对" in say(client, account, "o-c1", "12345")
+    reply = say(client, account, "o-c1", "13812345678")
+    assert "查询码" in reply
+    letter = Letter.objects.get(channel="wechat")
+    assert letter.tracking_code in reply
+    assert "坑坑洼洼" in letter.content
+
+
+def test_a_short_letter_is_asked_again_and_cancel_leaves_the_conversation(client, county):
+    from govhub.letters.models import Letter
+
+    account = make_account(county.dept("rmt"))
+    make_entries()
+    assert "反映的问题" in say(client, account, "o-c2", "留言")
+    assert "太短" in say(client, account, "o-c2", "修路")
+    assert "已取消" in say(client, account, "o-c2", "取消")
+    assert "派出所" in say(client, account, "o-c2", "怎么办理居住证")
+    assert not Letter.objects.exists()
+
+
+def test_choosing_to_wait_for_a_person_keeps_the_inbox_entry(client, county):
+    account = make_account(county.dept("rmt"))
+    make_entries()
+    say(client, account, "o-c3", "县里今年有没有针对大学生的租房补贴政策")
+    time.sleep(0.01)
+    assert "工作人员" in say(client, account, "o-c3", "2")
+    assert InboxMessage.objects.get(sender_ref="o-c3").status == "new"
+
+
+def test_a_keyword_rule_wins_over_the_knowledge_base(client, county):
+    from govhub.qa.engine import bump_version
+    from govhub.qa.models import KeywordRule
+
+    account = make_account(county.dept("rmt"))
+    make_entries()
+    KeywordRule.objects.create(name="居住证专项", keywords="居住证", match_type="contains",
+                               reply_text="居住证集中办理周：本周六照常受理。", priority=5, account=account)
+    bump_version()
+    assert "集中办理周" in say(client, account, "o-c4", "怎么办理居住证")
