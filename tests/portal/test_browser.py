@@ -23,12 +23,11 @@ def assert_accessible(page, name: str) -> None:
 
 @pytest.fixture
 def portal(published_root):
-    from govhub.portal import publish, search
+    from govhub.portal import search
     from tests.portal.site import build_site
 
     pages = build_site()
     search.reindex_all()
-    publish.publish_all()
     return pages
 
 
