@@ -1,0 +1,43 @@
+"""A piece with a portal column becomes a live portal ArticlePage; withdrawing unpublishes it."""
+
+from __future__ import annotations
+
+import pytest
+from wagtail.models import Page
+
+from govhub.core.models import Department
+from govhub.publishing import services
+from govhub.publishing.models import DeliveryState, Publication, PubStatus
+from govhub.publishing.outbox import run_outbox
+from tests.publishing.factories import simple_account
+
+pytestmark = pytest.mark.django_db
+
+
+def test_portal_target_creates_a_live_article_under_the_column(county):
+    from govhub.portal.models import ArticlePage, ColumnPage
+
+    rmt = Department.objects.get(code="rmt")
+    root = Page.get_first_root_node()
+    column = root.add_child(instance=ColumnPage(title="政务要闻", slug="zwyw-test"))
+    portal = simple_account(rmt, "portal")
+    pub, _ = services.create_publication(
+        county.user("editor"),
+        department=rmt,
+        title="县政府召开常务会议",
+        digest="会议研究冬季供暖。",
+        body="<p>会议研究冬季供暖。</p>",
+        column=column,
+        targets=[portal],
+    )
+    Publication.objects.filter(pk=pub.pk).update(status=PubStatus.IN_REVIEW, current_step=2)
+    services.approve(county.admin, pub)
+    run_outbox()
+    d = pub.deliveries.get()
+    assert d.state == DeliveryState.SENT and d.remote_id.startswith("page:")
+    article = ArticlePage.objects.child_of(column).get()
+    assert article.live and article.title == "县政府召开常务会议" and "冬季供暖" in article.body
+    assert article.department_id == rmt.pk
+    services.withdraw_delivery(county.user("editor"), d, "更正")
+    article.refresh_from_db()
+    assert not article.live
