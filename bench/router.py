@@ -40,9 +40,13 @@ def main() -> None:
     trained = router.fit(texts, labels)
     train_seconds = time.perf_counter() - start
     rate = router.throughput(trained, texts, repeat=2)
-    print(f"{folds}-fold CV macro-F1: {m['macro_f1']:.4f}  accuracy: {m['accuracy']:.4f}  (CV took {cv_seconds:.0f}s)")
+    print(
+        f"{folds}-fold CV macro-F1: {m['macro_f1']:.4f}  accuracy: {m['accuracy']:.4f}  (CV took {cv_seconds:.0f}s)"
+    )
     for row in m["per_class"]:
-        print(f"  {row['label']:<10} P {row['precision']:.3f}  R {row['recall']:.3f}  F1 {row['f1']:.3f}  n {row['support']}")
+        print(
+            f"  {row['label']:<10} P {row['precision']:.3f}  R {row['recall']:.3f}  F1 {row['f1']:.3f}  n {row['support']}"
+        )
     print(f"training time (all {len(texts)} letters, calibrated): {train_seconds:.1f}s")
     print(f"classification: {rate:,.0f} letters/s (one process, batch)")
     print("command: " + " ".join(["python"] + sys.argv))
