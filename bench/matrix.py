@@ -37,7 +37,24 @@ def setup_django(path: str) -> None:
     call_command("migrate", verbosity=0)
 
 
-PHRASES = ["开展", "便民服务", "政策宣讲", "安全检查", "走访调研", "业务培训", "乡村振兴", "营商环境", "民生实事", "环境整治", "就业招聘", "医保缴费", "防汛抗旱", "文明创建", "消防演练", "义诊活动"]
+PHRASES = [
+    "开展",
+    "便民服务",
+    "政策宣讲",
+    "安全检查",
+    "走访调研",
+    "业务培训",
+    "乡村振兴",
+    "营商环境",
+    "民生实事",
+    "环境整治",
+    "就业招聘",
+    "医保缴费",
+    "防汛抗旱",
+    "文明创建",
+    "消防演练",
+    "义诊活动",
+]
 
 
 def generate(n_accounts: int, posts_per_year: int, seed: int = 7) -> dict:
@@ -51,16 +68,33 @@ def generate(n_accounts: int, posts_per_year: int, seed: int = 7) -> dict:
     today = timezone.localdate()
     tz = timezone.get_current_timezone()
     prov = Department.add_root(name="示范省", code="prov", level="province", kind="government")
-    cities = [prov.add_child(name=f"示范省第{i}市", code=f"c{i}", level="city", kind="government") for i in range(max(1, n_accounts // 1000))]
+    cities = [
+        prov.add_child(name=f"示范省第{i}市", code=f"c{i}", level="city", kind="government")
+        for i in range(max(1, n_accounts // 1000))
+    ]
     counties = []
     for c in cities:
         c = Department.objects.get(pk=c.pk)
         for j in range(10):
-            counties.append(Department.objects.get(pk=c.pk).add_child(name=f"{c.name}{j}县", code=f"{c.code}-{j}", level="county", kind="government"))
+            counties.append(
+                Department.objects.get(pk=c.pk).add_child(
+                    name=f"{c.name}{j}县", code=f"{c.code}-{j}", level="county", kind="government"
+                )
+            )
     accs = []
     for i in range(n_accounts):
         d = counties[i % len(counties)]
-        accs.append(Account(platform="weibo" if i % 4 == 0 else "wechat", name=f"{d.name}{PHRASES[i % 16]}发布{i}", remote_id=f"acc{i}", department=d, level="county", kind="government", opened_on=today - dt.timedelta(days=800)))
+        accs.append(
+            Account(
+                platform="weibo" if i % 4 == 0 else "wechat",
+                name=f"{d.name}{PHRASES[i % 16]}发布{i}",
+                remote_id=f"acc{i}",
+                department=d,
+                level="county",
+                kind="government",
+                opened_on=today - dt.timedelta(days=800),
+            )
+        )
     Account.objects.bulk_create(accs, batch_size=5000)
     accs = list(Account.objects.order_by("id"))
     silent = rng.random(n_accounts) < 0.2
@@ -77,11 +111,39 @@ def generate(n_accounts: int, posts_per_year: int, seed: int = 7) -> dict:
             when = dt.datetime.combine(today - dt.timedelta(days=d), dt.time(9), tz)
             reads = int(scale * rng.pareto(1.5))
             if rng.random() < 0.1:
-                text = news[int(rng.integers(0, len(news)))] + ("" if rng.random() < 0.5 else "（转载）")
+                text = news[int(rng.integers(0, len(news)))] + (
+                    "" if rng.random() < 0.5 else "（转载）"
+                )
             else:
                 text = f"{acc.name}{''.join(rng.choice(PHRASES, 5))}服务{int(rng.integers(1, 9999))}人次，编号{n_posts}。"
-            batch.append(Post(account=acc, remote_id=str(n_posts), published_at=when, title=text[:12], text=text, reads=reads, likes=reads // 50, looks=reads // 200, shares=reads // 80, comments=reads // 300, is_headline=bool(d % 2)))
-            figs.append(DailyFigure(account=acc, date=when.date(), posts=1, reads=reads, likes=reads // 50, looks=reads // 200, shares=reads // 80, comments=reads // 300, followers=int(scale * 10)))
+            batch.append(
+                Post(
+                    account=acc,
+                    remote_id=str(n_posts),
+                    published_at=when,
+                    title=text[:12],
+                    text=text,
+                    reads=reads,
+                    likes=reads // 50,
+                    looks=reads // 200,
+                    shares=reads // 80,
+                    comments=reads // 300,
+                    is_headline=bool(d % 2),
+                )
+            )
+            figs.append(
+                DailyFigure(
+                    account=acc,
+                    date=when.date(),
+                    posts=1,
+                    reads=reads,
+                    likes=reads // 50,
+                    looks=reads // 200,
+                    shares=reads // 80,
+                    comments=reads // 300,
+                    followers=int(scale * 10),
+                )
+            )
             n_posts += 1
         if len(batch) > 50_000:
             Post.objects.bulk_create(batch, batch_size=5000)
@@ -90,9 +152,17 @@ def generate(n_accounts: int, posts_per_year: int, seed: int = 7) -> dict:
             print(f"  generated {n_posts} posts …", flush=True)
     Post.objects.bulk_create(batch, batch_size=5000)
     DailyFigure.objects.bulk_create(figs, batch_size=5000, ignore_conflicts=True)
-    seen = [SeenAccount(platform="wechat", name=a.name[:-1], remote_id=f"seen{i}") for i, a in enumerate(accs[: max(10, n_accounts // 20)])]
+    seen = [
+        SeenAccount(platform="wechat", name=a.name[:-1], remote_id=f"seen{i}")
+        for i, a in enumerate(accs[: max(10, n_accounts // 20)])
+    ]
     SeenAccount.objects.bulk_create(seen)
-    return {"accounts": n_accounts, "posts": n_posts, "generate_s": time.perf_counter() - t0, "root": prov}
+    return {
+        "accounts": n_accounts,
+        "posts": n_posts,
+        "generate_s": time.perf_counter() - t0,
+        "root": prov,
+    }
 
 
 def main() -> None:
@@ -122,11 +192,20 @@ def main() -> None:
         html = reports.render_html(info["root"], month)
         t_report = time.perf_counter() - t1
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"province: {info['accounts']} accounts, {info['posts']} posts with daily figures (generated in {info['generate_s']:.0f} s)")
-        print(f"nightly run: {t_nightly:.1f} s  (checks {stats['inspection']['findings']} findings, {stats['duplicates']['posts']} posts in the dedup window → {stats['duplicates']['duplicates']} duplicates, {stats['counterfeit_alerts']} counterfeit alerts, {stats['indices']} indices)")
+        print(
+            f"province: {info['accounts']} accounts, {info['posts']} posts with daily figures (generated in {info['generate_s']:.0f} s)"
+        )
+        print(
+            f"nightly run: {t_nightly:.1f} s  (checks {stats['inspection']['findings']} findings, {stats['duplicates']['posts']} posts in the dedup window → {stats['duplicates']['duplicates']} duplicates, {stats['counterfeit_alerts']} counterfeit alerts, {stats['indices']} indices)"
+        )
         print(f"rankings + monthly report: {t_report:.1f} s ({len(html) // 1024} KiB HTML)")
-        print(f"total nightly incl. report: {t_nightly + t_report:.1f} s; peak memory (max RSS): {peak:.0f} MiB")
-        print("command: .venv/bin/python bench/matrix.py" + (" --full" if args.full else f" --accounts {n}"))
+        print(
+            f"total nightly incl. report: {t_nightly + t_report:.1f} s; peak memory (max RSS): {peak:.0f} MiB"
+        )
+        print(
+            "command: .venv/bin/python bench/matrix.py"
+            + (" --full" if args.full else f" --accounts {n}")
+        )
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from govhub.core.models import Department
 from govhub.core.pii import redact_text
-from govhub.core.text import search_terms
+from govhub.core.text import STOPWORDS, segment
 
 MAX_ITEMS = 3000
 DISTANCE = 0.85
@@ -117,12 +117,19 @@ def gather_items(
     return items
 
 
+def topic_terms(text: str) -> list[str]:
+    """Content words with repetitions (a word written twice weighs more), no stopwords."""
+    return [
+        w for w in segment(text.lower()) if len(w) > 1 and w not in STOPWORDS and not w.isdigit()
+    ]
+
+
 def _cluster(texts: list[str]):
     from sklearn.cluster import AgglomerativeClustering
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     vec = TfidfVectorizer(
-        tokenizer=search_terms, lowercase=False, token_pattern=None, min_df=1, sublinear_tf=True
+        tokenizer=topic_terms, lowercase=False, token_pattern=None, min_df=1, sublinear_tf=True
     )
     x = vec.fit_transform(texts)
     if x.shape[0] == 1:

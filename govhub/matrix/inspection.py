@@ -29,6 +29,7 @@ from govhub.matrix.models import (
     Finding,
     InspectionSettings,
     Message,
+    NightlyRun,
     Post,
     Rectification,
     RectificationStatus,
@@ -49,6 +50,7 @@ RULES = {
 
 # --- text checks: the publishing engineer's checks, or our fallback -------------------------
 
+TEXT_DAYS = 31
 TEXT_CODES = {"id_number", "mobile", "bank_card", "wrong_expression", "forbidden_term"}
 
 
@@ -222,9 +224,38 @@ def run_inspection(today: dt.date | None = None, *, text_since: dt.datetime | No
     for acc, facts in gather_facts(today, cfg):
         for rule, sev, msg in account_rules(facts, today, cfg):
             rows.append(_finding(today, acc, rule, sev, msg, ""))
-    since = text_since or timezone.make_aware(
-        dt.datetime.combine(today - dt.timedelta(days=31), dt.time())
+    window = timezone.make_aware(
+        dt.datetime.combine(today - dt.timedelta(days=TEXT_DAYS), dt.time())
     )
+    since = text_since or window
+    # texts checked by an earlier run keep their result (a published text does not change);
+    # only posts published since that run, or imported/edited later, are checked again
+    previous = (
+        Finding.objects.filter(run_date__lt=today, rule="text")
+        .order_by("-run_date")
+        .values_list("run_date", flat=True)
+        .first()
+    )
+    last_run = NightlyRun.objects.filter(finished_at__isnull=False).order_by("-started_at").first()
+    if text_since is None and last_run is not None:
+        since = max(window, last_run.started_at - dt.timedelta(days=2))
+        if previous is not None:
+            for f in Finding.objects.filter(run_date=previous, rule="text").select_related(
+                "account__department"
+            ):
+                post_id = int(f.ref.split(":")[1]) if f.ref.startswith("post:") else None
+                if (
+                    post_id
+                    and Post.objects.filter(
+                        pk=post_id,
+                        published_at__gte=window,
+                        published_at__lt=since,
+                        account__closed_on__isnull=True,
+                    ).exists()
+                ):
+                    rows.append(
+                        _finding(today, f.account, "text", Severity.FAULT, f.message, f.ref)
+                    )
     posts = (
         Post.objects.filter(published_at__gte=since, account__closed_on__isnull=True)
         .select_related("account__department")

@@ -251,13 +251,32 @@ def export_rows(since: dt.datetime | None = None):
     if since is not None:
         qs = qs.filter(published_at__gte=since)
     posts = [
-        (p.pk, p.account_id, timezone.localtime(p.published_at).date(), p.published_at.timestamp(), p.reads, p.likes, p.looks, p.shares, p.comments, p.is_headline, f"{p.title}{p.text}")
+        (
+            p.pk,
+            p.account_id,
+            timezone.localtime(p.published_at).date(),
+            p.published_at.timestamp(),
+            p.reads,
+            p.likes,
+            p.looks,
+            p.shares,
+            p.comments,
+            p.is_headline,
+            f"{p.title}{p.text}",
+        )
         for p in qs
     ]
     msgs = Message.objects.annotate(limit=F("received_at") + dt.timedelta(days=3))
-    messages = [(m.account_id, timezone.localtime(m.received_at).date(), m.answered_at is not None) for m in msgs]
+    messages = [
+        (m.account_id, timezone.localtime(m.received_at).date(), m.answered_at is not None)
+        for m in msgs
+    ]
     fast = [
-        (m.account_id, timezone.localtime(m.received_at).date(), m.answered_at is not None and m.answered_at <= m.limit)
+        (
+            m.account_id,
+            timezone.localtime(m.received_at).date(),
+            m.answered_at is not None and m.answered_at <= m.limit,
+        )
         for m in msgs
     ]
     return accounts, posts, messages, fast

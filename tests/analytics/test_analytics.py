@@ -21,7 +21,12 @@ def org(db):
     b = make_department(root, name="东关镇", code="dg", level="town", kind="town")
     c = make_department(root, name="教育局", code="jy")
     root, a, b, c = (type(root).objects.get(pk=d.pk) for d in (root, a, b, c))
-    return {"root": root, "towns": [a, b], "bureau": c, "sup": make_user("sup", department=root, role=Role.SUPERVISOR)}
+    return {
+        "root": root,
+        "towns": [a, b],
+        "bureau": c,
+        "sup": make_user("sup", department=root, role=Role.SUPERVISOR),
+    }
 
 
 ENDINGS = ["", "！", "，谢谢", "，盼复", "。", "？"]
@@ -50,9 +55,17 @@ def test_hot_topics_cluster_label_heat_and_stay_hot(org):
     acc = make_account(org["root"])
     a, b = org["towns"]
     for i in range(6):
-        make_message(acc, 2 + i, text="社区路灯不亮，晚上出行不安全，请尽快维修路灯" + ENDINGS[i], town=a if i % 2 else b, likes=10)
+        make_message(
+            acc,
+            2 + i,
+            text="社区路灯不亮，晚上出行不安全，请尽快维修路灯" + ENDINGS[i],
+            town=a if i % 2 else b,
+            likes=10,
+        )
     for i in range(4):
-        make_message(acc, 3 + i, text="学校门口交通拥堵，上学放学时段需要交警疏导" + ENDINGS[i], town=a)
+        make_message(
+            acc, 3 + i, text="学校门口交通拥堵，上学放学时段需要交警疏导" + ENDINGS[i], town=a
+        )
     make_message(acc, 40, text="社区路灯坏了请维修路灯")  # the previous period
     start, end = period()
     topics = hotspots.find_topics(start, end, org["root"])
@@ -76,12 +89,17 @@ def test_assessment_scores_ranking_and_export(org):
     make_post(idle, 25)
     make_message(busy, 5, answered_after=1)
     make_message(idle, 5)  # never answered
-    scheme = assessment.save_scheme(sup, org["root"], "测试方案", {"on_time_reply_rate": 50, "update_frequency": 50})
+    scheme = assessment.save_scheme(
+        sup, org["root"], "测试方案", {"on_time_reply_rate": 50, "update_frequency": 50}
+    )
     today = timezone.localdate()
     scores = assessment.assess(scheme, today - dt.timedelta(days=30), today)
     names = [(s.department.name, s.rank) for s in scores]
     assert names == [("城关镇", 1), ("东关镇", 2)]
-    assert scores[0].values["on_time_reply_rate"] == 1.0 and scores[1].values["on_time_reply_rate"] == 0.0
+    assert (
+        scores[0].values["on_time_reply_rate"] == 1.0
+        and scores[1].values["on_time_reply_rate"] == 0.0
+    )
     data = assessment.export_xlsx(scheme, scores, today - dt.timedelta(days=30), today)
     from openpyxl import load_workbook
 

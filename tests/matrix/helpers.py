@@ -43,7 +43,9 @@ def make_post(account, days_ago: float, text: str = "", **kw) -> Post:
     )
 
 
-def make_message(account, days_ago: float, text: str = "路灯坏了", answered_after: float | None = None, **kw) -> Message:
+def make_message(
+    account, days_ago: float, text: str = "路灯坏了", answered_after: float | None = None, **kw
+) -> Message:
     n = next(_seq)
     received = at(days_ago)
     return Message.objects.create(
@@ -51,6 +53,8 @@ def make_message(account, days_ago: float, text: str = "路灯坏了", answered_
         remote_id=f"m{n}",
         received_at=received,
         text=text,
-        answered_at=None if answered_after is None else received + dt.timedelta(days=answered_after),
+        answered_at=None
+        if answered_after is None
+        else received + dt.timedelta(days=answered_after),
         **kw,
     )

@@ -48,7 +48,9 @@ def test_json_figures_and_messages(setup):
     figs = [{"account_id": "gh_1", "date": "2026-10-01", "reads": 10, "followers": 500}]
     r = collect.import_records(sup, "figures", json.dumps(figs).encode(), "f.json")
     assert r.created == 1 and DailyFigure.objects.get().followers == 500
-    assert collect.import_records(sup, "figures", json.dumps(figs).encode(), "f.json").unchanged == 1
+    assert (
+        collect.import_records(sup, "figures", json.dumps(figs).encode(), "f.json").unchanged == 1
+    )
     msgs = "账号ID,留言ID,留言时间,内容,乡镇,点赞\ngh_1,m1,2026-10-01 08:00,路灯坏了,城关镇,5\n"
     r = collect.import_records(sup, "messages", msgs.encode("gbk"), "m.csv")
     assert r.encoding == "gb18030" and r.created == 1
@@ -57,7 +59,10 @@ def test_json_figures_and_messages(setup):
 
 def test_bad_rows_block_the_import_unless_chosen(setup):
     sup, _, _ = setup
-    bad = POSTS + "gh_x,a3,2026-10-03,未知账号,,,1,,,,\ngh_1,a4,昨天,坏日期,,,1,,,,\ngh_1,a5,2026-10-03,负数,,,-5,,,,\n"
+    bad = (
+        POSTS
+        + "gh_x,a3,2026-10-03,未知账号,,,1,,,,\ngh_1,a4,昨天,坏日期,,,1,,,,\ngh_1,a5,2026-10-03,负数,,,-5,,,,\n"
+    )
     r = collect.import_records(sup, "posts", bad.encode(), "p.csv")
     msgs = dict(r.errors)
     assert "不在台账中" in msgs[4] and "不是有效日期" in msgs[5] and "不能为负数" in msgs[6]

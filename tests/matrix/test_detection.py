@@ -72,7 +72,10 @@ def test_duplicate_share_per_account(org):
     link = DuplicateLink.objects.get()
     assert link.post.account == copier and link.original.account == first and link.similarity >= 0.7
     since = timezone.now() - dt.timedelta(days=30)
-    shares = {r["account_id"]: r["share"] for r in duplicates.duplicate_shares(root.media_accounts.all(), since)}
+    shares = {
+        r["account_id"]: r["share"]
+        for r in duplicates.duplicate_shares(root.media_accounts.all(), since)
+    }
     assert shares == {first.pk: 0.0, copier.pk: 0.5, other.pk: 0.0}
     assert duplicates.run_duplicates() == stats  # idempotent
     assert DuplicateLink.objects.count() == 1
@@ -86,18 +89,47 @@ def test_counterfeit_names_are_ranked_and_alerted(org):
     result = counterfeit.import_seen(sup, data, "seen.csv")
     assert result["imported"] == 3 and result["alerts"] == 1
     fake = SeenAccount.objects.get(remote_id="fake1")
-    assert fake.status == "alert" and fake.best_match.name == "示范县公安局" and fake.similarity >= 0.6
+    assert (
+        fake.status == "alert" and fake.best_match.name == "示范县公安局" and fake.similarity >= 0.6
+    )
     assert SeenAccount.objects.get(remote_id="gh_gaj").status == "clear"  # the registered one
     assert SeenAccount.objects.get(remote_id="x2").status == "clear"
 
 
 def test_wci_follows_the_published_formula():
-    t = influence.MonthTotals(days=30, n=10, reads=3000, looks=30, likes=60, shares=90, comments=5, h_n=5, h_reads=2000, h_looks=20, h_likes=40, h_shares=50, max_reads=900, max_looks=9, max_likes=20, max_shares=30)
+    t = influence.MonthTotals(
+        days=30,
+        n=10,
+        reads=3000,
+        looks=30,
+        likes=60,
+        shares=90,
+        comments=5,
+        h_n=5,
+        h_reads=2000,
+        h_looks=20,
+        h_likes=40,
+        h_shares=50,
+        max_reads=900,
+        max_looks=9,
+        max_likes=20,
+        max_shares=30,
+    )
 
-    def part(r, z, l, s):
-        return 0.7 * math.log(r + 1) + 0.09 * math.log(10 * z + 1) + 0.06 * math.log(10 * l + 1) + 0.15 * math.log(10 * s + 1)
+    def part(r, z, lk, s):
+        return (
+            0.7 * math.log(r + 1)
+            + 0.09 * math.log(10 * z + 1)
+            + 0.06 * math.log(10 * lk + 1)
+            + 0.15 * math.log(10 * s + 1)
+        )
 
-    o = 0.6 * part(100, 1, 2, 3) + 0.2 * part(300, 3, 6, 9) + 0.1 * part(400, 4, 8, 10) + 0.1 * part(900, 9, 20, 30)
+    o = (
+        0.6 * part(100, 1, 2, 3)
+        + 0.2 * part(300, 3, 6, 9)
+        + 0.1 * part(400, 4, 8, 10)
+        + 0.1 * part(900, 9, 20, 30)
+    )
     value, parts = influence.wci(t)
     assert value == pytest.approx(round(o**2 * 12, 2))
     assert influence.wci(influence.MonthTotals(30, *[0] * 15))[0] == 0
@@ -117,4 +149,7 @@ def test_rankings_month_on_month(org):
     influence.compute_month(last)
     influence.compute_month(this)
     rows = influence.ranking(this, root.media_accounts.all())
-    assert [(r["account"].name, r["rank"], r["prev_rank"], r["change"]) for r in rows] == [("甲", 1, 2, 1), ("乙", 2, 1, -1)]
+    assert [(r["account"].name, r["rank"], r["prev_rank"], r["change"]) for r in rows] == [
+        ("甲", 1, 2, 1),
+        ("乙", 2, 1, -1),
+    ]

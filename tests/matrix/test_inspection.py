@@ -84,18 +84,28 @@ def test_portal_adapter_reads_wagtail_pages(org):
 
     root_page = Page.get_first_root_node()
     home = root_page.add_child(instance=Page(title="示范县人民政府", slug="sfx-home"))
-    Site.objects.update_or_create(is_default_site=True, defaults={"hostname": "localhost", "root_page": home})
+    Site.objects.update_or_create(
+        is_default_site=True, defaults={"hostname": "localhost", "root_page": home}
+    )
     old = timezone.now() - dt.timedelta(days=30)
     news = []
     for i in range(5):
         col = home.add_child(instance=Page(title=f"工作动态{i}", slug=f"news{i}"))
         news.append(col)
     policy = home.add_child(instance=Page(title="政策文件", slug="policy"))
-    Page.objects.filter(pk__in=[home.pk, policy.pk] + [c.pk for c in news]).update(last_published_at=old)
-    Page.objects.filter(pk=policy.pk).update(last_published_at=timezone.now() - dt.timedelta(days=200))
+    Page.objects.filter(pk__in=[home.pk, policy.pk] + [c.pk for c in news]).update(
+        last_published_at=old
+    )
+    Page.objects.filter(pk=policy.pk).update(
+        last_published_at=timezone.now() - dt.timedelta(days=200)
+    )
     cols = inspection.portal_columns()
     kinds = {c.title: c.kind for c in cols}
-    assert kinds["示范县人民政府"] == "home" and kinds["政策文件"] == "policy" and kinds["工作动态0"] == "news"
+    assert (
+        kinds["示范县人民政府"] == "home"
+        and kinds["政策文件"] == "policy"
+        and kinds["工作动态0"] == "news"
+    )
     inspection.run_inspection()
     portal = {f.rule for f in Finding.objects.filter(account__isnull=True)}
     assert portal == {"portal_home", "news_columns", "policy_columns"}
@@ -140,4 +150,6 @@ def test_rectification_lifecycle_with_permissions(org):
 def test_deadline_in_the_past_is_refused(org):
     acc = make_account(org["bureau"])
     with pytest.raises(inspection.RectificationError, match="整改期限"):
-        inspection.issue_rectification(org["sup"], acc, "x", timezone.localdate() - dt.timedelta(days=1))
+        inspection.issue_rectification(
+            org["sup"], acc, "x", timezone.localdate() - dt.timedelta(days=1)
+        )

@@ -48,7 +48,6 @@ def test_every_page_shows_the_demo(client, demo):
     page = client.get(reverse("matrix_account", args=[acc.pk])).content.decode()
     assert "示范县公安局" in page and "变更记录" in page
 
-
     # a handler is refused (Wagtail turns the refusal into a redirect to the dashboard)
     login(client, "handler")
     for name in ("matrix_inspection", "analytics_assessment", "matrix_rankings"):
@@ -59,12 +58,17 @@ def test_every_page_shows_the_demo(client, demo):
     acc = Account.objects.get(remote_id="demo-wechat-kjj")
     resp = client.get(reverse("matrix_rectification_new", args=[acc.pk]))
     assert "天未更新" in resp.content.decode()  # the findings are pre-filled
-    resp = client.post(reverse("matrix_rectification_new", args=[acc.pk]), {"problems": "超过两周未更新", "deadline": "2099-01-01"})
+    resp = client.post(
+        reverse("matrix_rectification_new", args=[acc.pk]),
+        {"problems": "超过两周未更新", "deadline": "2099-01-01"},
+    )
     rect = Rectification.objects.get(account=acc)
     assert resp.status_code == 302 and rect.status == "issued"
     owner = make_user("kjj_editor", department=acc.department, role=Role.EDITOR)
     client.force_login(owner)
-    client.post(reverse("matrix_rectification", args=[rect.pk]), {"action": "answer", "text": "已恢复更新"})
+    client.post(
+        reverse("matrix_rectification", args=[rect.pk]), {"action": "answer", "text": "已恢复更新"}
+    )
     rect.refresh_from_db()
     assert rect.status == "answered" and rect.response == "已恢复更新"
     client.post(reverse("matrix_rectification", args=[rect.pk]), {"action": "close", "text": "x"})
@@ -76,12 +80,20 @@ def test_every_page_shows_the_demo(client, demo):
     url = reverse("matrix_accounts:edit", args=[acc.pk])
     form = client.get(url).context["form"]
     data = {k: ("" if v is None else v) for k, v in form.initial.items() if k in form.fields}
-    data.update(department=acc.department_id, name="示范县教育发布", opened_on=str(acc.opened_on), has_interaction="on")
+    data.update(
+        department=acc.department_id,
+        name="示范县教育发布",
+        opened_on=str(acc.opened_on),
+        has_interaction="on",
+    )
     resp = client.post(url, data)
     assert resp.status_code == 302
     acc.refresh_from_db()
     assert acc.name == "示范县教育发布"
-    assert acc.changes.filter(action="updated").first().changes["name"] == ["示范县教育局", "示范县教育发布"]
+    assert acc.changes.filter(action="updated").first().changes["name"] == [
+        "示范县教育局",
+        "示范县教育发布",
+    ]
 
 
 def test_import_with_errors_then_valid_rows_only(client, county):
@@ -94,10 +106,14 @@ def test_import_with_errors_then_valid_rows_only(client, county):
     ).encode("gbk")
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    resp = client.post(reverse("matrix_import"), {"kind": "accounts", "file": SimpleUploadedFile("a.csv", csv)})
+    resp = client.post(
+        reverse("matrix_import"), {"kind": "accounts", "file": SimpleUploadedFile("a.csv", csv)}
+    )
     page = resp.content.decode()
     assert "主办部门“no-such-dept”不存在" in page and "未导入任何数据" in page and "gb18030" in page
     assert not Account.objects.filter(remote_id__startswith="new-").exists()
     token = resp.context["token"]
     resp = client.post(reverse("matrix_import"), {"token": token})
-    assert list(Account.objects.filter(remote_id__startswith="new-").values_list("remote_id", flat=True)) == ["new-1"]
+    assert list(
+        Account.objects.filter(remote_id__startswith="new-").values_list("remote_id", flat=True)
+    ) == ["new-1"]

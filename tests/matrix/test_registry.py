@@ -45,7 +45,9 @@ def test_create_and_update_keep_history_audit_and_encrypt_contact(county):
     assert [c.action for c in changes] == ["created", "updated"]
     assert changes[1].changes["name"] == ["示范县人社局", "示范县人社"]
     assert changes[1].changes["operator_phone"] == "已修改"  # never the number itself
-    assert AuditRecord.objects.filter(action="matrix_account_updated", object_id=str(acc.pk)).exists()
+    assert AuditRecord.objects.filter(
+        action="matrix_account_updated", object_id=str(acc.pk)
+    ).exists()
     with connection.cursor() as cur:
         cur.execute("SELECT operator_phone FROM matrix_account WHERE id = %s", [acc.pk])
         stored = cur.fetchone()[0]
@@ -56,7 +58,15 @@ def test_create_and_update_keep_history_audit_and_encrypt_contact(county):
 def test_a_handler_cannot_register_and_nothing_is_written(county):
     handler = county.user("handler")
     with pytest.raises(PermissionDenied):
-        registry.create_account(handler, platform="wechat", name="x", remote_id="x1", department=county.dept("rsj"), level="county", kind="government")
+        registry.create_account(
+            handler,
+            platform="wechat",
+            name="x",
+            remote_id="x1",
+            department=county.dept("rsj"),
+            level="county",
+            kind="government",
+        )
     assert not Account.objects.exists()
 
 
@@ -70,11 +80,15 @@ def test_import_a_clean_utf8_file(county, supervisor):
     report = registry.import_accounts(supervisor, data, "accounts.csv")
     assert report.encoding == "utf-8" and report.invalid == 0 and report.created == 2
     acc = Account.objects.get(remote_id="wb_gaj")
-    assert acc.department.code == "gaj" and acc.kind == "police" and str(acc.opened_on) == "2021-05-06"
+    assert (
+        acc.department.code == "gaj" and acc.kind == "police" and str(acc.opened_on) == "2021-05-06"
+    )
 
 
 def test_gbk_file_is_detected(county, supervisor):
-    data = csv_bytes(["微信公众号,示范县卫健委发布,gh_wjw,wjw,县,卫生健康,已认证,,2019-01-01,,,"], "gbk")
+    data = csv_bytes(
+        ["微信公众号,示范县卫健委发布,gh_wjw,wjw,县,卫生健康,已认证,,2019-01-01,,,"], "gbk"
+    )
     report = registry.import_accounts(supervisor, data, "gbk.csv")
     assert report.encoding in {"gb18030", "gbk"} and report.created == 1
     assert Account.objects.get(remote_id="gh_wjw").name == "示范县卫健委发布"
@@ -119,7 +133,22 @@ def test_xlsx_import(county, supervisor):
     ws.append(HEADER.strip().split(","))
     import datetime as dt
 
-    ws.append(["抖音", "示范县文旅抖音", "dy_wlj", "wlj", "县", "文化旅游", "已认证", "", dt.datetime(2022, 7, 1), None, "", ""])
+    ws.append(
+        [
+            "抖音",
+            "示范县文旅抖音",
+            "dy_wlj",
+            "wlj",
+            "县",
+            "文化旅游",
+            "已认证",
+            "",
+            dt.datetime(2022, 7, 1),
+            None,
+            "",
+            "",
+        ]
+    )
     buf = io.BytesIO()
     wb.save(buf)
     report = registry.import_accounts(supervisor, buf.getvalue(), "a.xlsx")
