@@ -35,7 +35,9 @@ from sklearn.linear_model import LogisticRegression  # noqa: E402
 
 from govhub.qa.retrieval import FEATURES, Index, Scorer  # noqa: E402
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "qa" / "legal_question_groups.jsonl"
+DATA = (
+    Path(__file__).resolve().parents[2] / "shared" / "data" / "qa" / "legal_question_groups.jsonl"
+)
 TARGET_FALSE = 0.08  # threshold chosen on training folds for this false-answer rate
 
 
@@ -86,8 +88,10 @@ def run(args) -> None:
     for gi, q in neg:
         c = char_only.search(q, k=1)
         b_false.append(bool(c) and c[0].entry_id == gi and c[0].char >= thr)
-    print(f"baseline char TF-IDF: top-1 {np.mean(b_hit):.1%}, false answers at 90% answered "
-          f"{np.mean(b_false):.1%}  ({len(para)} paraphrases, {len(neg)} negatives)")
+    print(
+        f"baseline char TF-IDF: top-1 {np.mean(b_hit):.1%}, false answers at 90% answered "
+        f"{np.mean(b_false):.1%}  ({len(para)} paraphrases, {len(neg)} negatives)"
+    )
 
     # --- candidates with features (no scorer) ------------------------------------------
     t0 = time.perf_counter()
@@ -150,9 +154,11 @@ def run(args) -> None:
         right += r
         false += fa
         ans_neg += an
-    print(f"reranked (5-fold over groups): top-1 {np.mean(hit):.1%}, answered right "
-          f"{np.mean(right):.1%}, false answers to hard negatives {np.mean(false):.1%} "
-          f"(negatives answered with any entry {np.mean(ans_neg):.1%})")
+    print(
+        f"reranked (5-fold over groups): top-1 {np.mean(hit):.1%}, answered right "
+        f"{np.mean(right):.1%}, false answers to hard negatives {np.mean(false):.1%} "
+        f"(negatives answered with any entry {np.mean(ans_neg):.1%})"
+    )
 
     # latency with the reranker, full knowledge base
     sc = fit(rows)
@@ -164,14 +170,19 @@ def run(args) -> None:
         s = time.perf_counter()
         scored.search(q, k=10)
         lat.append((time.perf_counter() - s) * 1000)
-    print(f"latency per question: mean {np.mean(lat):.2f} ms, p99 {np.percentile(lat, 99):.2f} ms "
-          f"({len(groups)} entries loaded)")
+    print(
+        f"latency per question: mean {np.mean(lat):.2f} ms, p99 {np.percentile(lat, 99):.2f} ms "
+        f"({len(groups)} entries loaded)"
+    )
     if args.train:
         out = Path(__file__).resolve().parents[1] / "govhub" / "qa" / "data" / "reranker.json"
         out.write_text(json.dumps(sc.to_json(), ensure_ascii=False, indent=1), encoding="utf-8")
         print(f"wrote {out} ({len(FEATURES)} features, threshold {sc.threshold:.3f})")
-    print("command: .venv/bin/python bench/qa.py" + (" --full" if args.full else "")
-          + (" --train" if args.train else ""))
+    print(
+        "command: .venv/bin/python bench/qa.py"
+        + (" --full" if args.full else "")
+        + (" --train" if args.train else "")
+    )
 
 
 if __name__ == "__main__":

@@ -32,19 +32,35 @@ def inbox_list(request):
         qs = qs.filter(assigned_to=request.user)
     page = Paginator(qs, 30).get_page(request.GET.get("p"))
     rows = [{"m": m, "preview": preview(m)} for m in page]
-    return render(request, "inbox/admin/list.html", {
-        "rows": rows, "page": page, "status": status, "channel": channel, "figures": figures,
-        "statuses": [("open", "未处理"), *Status.choices, ("all", "全部")], "channels": Channel.choices,
-    })
+    return render(
+        request,
+        "inbox/admin/list.html",
+        {
+            "rows": rows,
+            "page": page,
+            "status": status,
+            "channel": channel,
+            "figures": figures,
+            "statuses": [("open", "未处理"), *Status.choices, ("all", "全部")],
+            "channels": Channel.choices,
+        },
+    )
 
 
 def detail(request, pk: int):
     msg = services.get_message_for(request.user, pk)
     window = services.wechat_window_open(msg) if msg.channel == Channel.WECHAT else None
     staff = [u for u in services.staff_choices() if can(u, "handle_inbox", msg)]
-    return render(request, "inbox/admin/detail.html", {
-        "m": msg, "replies": msg.replies.select_related("author"), "window": window, "staff": staff,
-    })
+    return render(
+        request,
+        "inbox/admin/detail.html",
+        {
+            "m": msg,
+            "replies": msg.replies.select_related("author"),
+            "window": window,
+            "staff": staff,
+        },
+    )
 
 
 @require_POST
@@ -60,7 +76,9 @@ def act(request, pk: int, action: str):
             services.reply_to_message(request.user, msg, request.POST.get("text", ""))
             messages.success(request, "已回复，正在通过原渠道发送")
         elif action == "letter":
-            letter_id = services.convert_to_letter(request.user, msg, request.POST.get("subject", ""))
+            letter_id = services.convert_to_letter(
+                request.user, msg, request.POST.get("subject", "")
+            )
             messages.success(request, f"已转为信件（编号 {letter_id}）")
         elif action == "spam":
             services.mark_spam(request.user, msg)

@@ -27,12 +27,23 @@ def build(county) -> None:
     now = timezone.now().replace(microsecond=0)
     handler = county.user("editor")
     for n, (channel, sender, text, hours) in enumerate(MESSAGES):
-        msg, _ = receive_message(channel=channel, account=account if channel == "wechat" else None,
-                                 sender_ref=sender, text=text, remote_id=f"demo-{n}",
-                                 received_at=now - dt.timedelta(hours=hours))
+        msg, _ = receive_message(
+            channel=channel,
+            account=account if channel == "wechat" else None,
+            sender_ref=sender,
+            text=text,
+            remote_id=f"demo-{n}",
+            received_at=now - dt.timedelta(hours=hours),
+        )
         if n in (1, 3):  # answered ones: a first response after 40 minutes
-            InboxReply.objects.create(message=msg, author=handler, text="您好，已收到，相关部门答复：正常开放，具体时间请见网站通知。",
-                                      delivered=True)
+            InboxReply.objects.create(
+                message=msg,
+                author=handler,
+                text="您好，已收到，相关部门答复：正常开放，具体时间请见网站通知。",
+                delivered=True,
+            )
             InboxMessage.objects.filter(pk=msg.pk).update(
-                status=Status.REPLIED, assigned_to=handler,
-                first_response_at=msg.received_at + dt.timedelta(minutes=40))
+                status=Status.REPLIED,
+                assigned_to=handler,
+                first_response_at=msg.received_at + dt.timedelta(minutes=40),
+            )

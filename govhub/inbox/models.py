@@ -28,19 +28,41 @@ class Status(models.TextChoices):
 
 class InboxMessage(models.Model):
     channel = models.CharField(_("渠道"), max_length=16, choices=Channel.choices)
-    account = models.ForeignKey(ChannelAccount, verbose_name=_("账号"), null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="inbox_messages")
-    department = models.ForeignKey(Department, verbose_name=_("部门"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="inbox_messages")
-    sender_ref = models.CharField(_("发送者标识"), max_length=128,
-                                  help_text=_("微信 openid、微博 uid 或网站会话号；不存姓名电话"))
+    account = models.ForeignKey(
+        ChannelAccount,
+        verbose_name=_("账号"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="inbox_messages",
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("部门"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="inbox_messages",
+    )
+    sender_ref = models.CharField(
+        _("发送者标识"),
+        max_length=128,
+        help_text=_("微信 openid、微博 uid 或网站会话号；不存姓名电话"),
+    )
     text = models.TextField(_("内容"))
     remote_id = models.CharField(_("来源编号"), max_length=128)
     received_at = models.DateTimeField(_("收到时间"))
-    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.NEW,
-                              db_index=True)
-    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("处理人"), null=True,
-                                    blank=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(
+        _("状态"), max_length=16, choices=Status.choices, default=Status.NEW, db_index=True
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("处理人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     first_response_at = models.DateTimeField(_("首次回复时间"), null=True, blank=True)
     letter_id = models.IntegerField(_("转成的信件"), null=True, blank=True)
     meta = models.JSONField(default=dict, blank=True)
@@ -49,7 +71,9 @@ class InboxMessage(models.Model):
         verbose_name = _("留言")
         verbose_name_plural = _("统一留言箱")
         ordering = ["-received_at"]
-        constraints = [models.UniqueConstraint(fields=["channel", "remote_id"], name="inbox_unique_remote")]
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "remote_id"], name="inbox_unique_remote")
+        ]
 
     def __str__(self) -> str:
         return self.text[:30]
@@ -63,7 +87,9 @@ class InboxMessage(models.Model):
 
 class InboxReply(models.Model):
     message = models.ForeignKey(InboxMessage, on_delete=models.CASCADE, related_name="replies")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     text = models.TextField(_("回复内容"))
     sent_at = models.DateTimeField(auto_now_add=True)
     delivered = models.BooleanField(default=False)

@@ -62,8 +62,12 @@ def assign_message(actor, msg: InboxMessage, assignee) -> InboxMessage:
         if m.status == Status.NEW:
             m.status = Status.ASSIGNED
         m.save(update_fields=["assigned_to", "status"])
-        audit.record(actor=actor, action="inbox_assigned", obj=m,
-                     summary={"assignee": getattr(assignee, "pk", None)})
+        audit.record(
+            actor=actor,
+            action="inbox_assigned",
+            obj=m,
+            summary={"assignee": getattr(assignee, "pk", None)},
+        )
     return m
 
 
@@ -91,19 +95,25 @@ def reply_to_message(actor, msg: InboxMessage, text: str) -> InboxReply:
     if msg.status == Status.SPAM:
         raise InboxError("spam", "已标记为垃圾信息的留言不能回复")
     if msg.channel == Channel.WECHAT and not wechat_window_open(msg):
-        raise InboxError("wechat_window",
-                         "已超过微信 48 小时客服消息期限，无法再向该用户发送消息；可转为信件后通过其他方式答复")
+        raise InboxError(
+            "wechat_window",
+            "已超过微信 48 小时客服消息期限，无法再向该用户发送消息；可转为信件后通过其他方式答复",
+        )
     if msg.channel == Channel.WEIBO_DM:
         raise InboxError("weibo_dm", "微博私信需在微博客户端回复，本平台暂不支持发送私信")
-    if msg.channel in (Channel.WECHAT, Channel.WEIBO_COMMENT, Channel.WEIBO_MENTION) and msg.account is None:
+    if (
+        msg.channel in (Channel.WECHAT, Channel.WEIBO_COMMENT, Channel.WEIBO_MENTION)
+        and msg.account is None
+    ):
         raise InboxError("no_account", "找不到该留言所属账号，无法通过原渠道回复")
     from govhub.core.jobs import enqueue_on_commit
     from govhub.inbox.jobs import deliver_reply
 
     with transaction.atomic():
         m = _locked(msg)
-        reply = InboxReply.objects.create(message=m, author=actor, text=text,
-                                          delivered=m.channel == Channel.CHAT)
+        reply = InboxReply.objects.create(
+            message=m, author=actor, text=text, delivered=m.channel == Channel.CHAT
+        )
         fields = ["status"]
         if m.first_response_at is None:
             m.first_response_at = timezone.now()
@@ -134,13 +144,28 @@ def send_reply(reply: InboxReply) -> None:
         adapter = WeiboAdapter()
         status_id = msg.meta.get("status_id", "")
         if msg.channel == Channel.WEIBO_COMMENT:
-            adapter._call("POST", msg.account, "comments/reply.json", data={
-                "access_token": msg.account.access_token, "cid": msg.remote_id,
-                "id": status_id, "comment": reply.text[:140]})
+            adapter._call(
+                "POST",
+                msg.account,
+                "comments/reply.json",
+                data={
+                    "access_token": msg.account.access_token,
+                    "cid": msg.remote_id,
+                    "id": status_id,
+                    "comment": reply.text[:140],
+                },
+            )
         else:
-            adapter._call("POST", msg.account, "comments/create.json", data={
-                "access_token": msg.account.access_token, "id": status_id or msg.remote_id,
-                "comment": reply.text[:140]})
+            adapter._call(
+                "POST",
+                msg.account,
+                "comments/create.json",
+                data={
+                    "access_token": msg.account.access_token,
+                    "id": status_id or msg.remote_id,
+                    "comment": reply.text[:140],
+                },
+            )
     InboxReply.objects.filter(pk=reply.pk).update(delivered=True)
 
 
@@ -165,11 +190,17 @@ def convert_to_letter(actor, msg: InboxMessage, subject: str = "") -> int:
         raise InboxError("spam", "垃圾信息不能转为信件")
     if msg.letter_id:
         return msg.letter_id
-    channel = "wechat" if msg.channel == Channel.WECHAT else ("weibo" if msg.channel.startswith("weibo") else "portal")
+    channel = (
+        "wechat"
+        if msg.channel == Channel.WECHAT
+        else ("weibo" if msg.channel.startswith("weibo") else "portal")
+    )
     subject = (subject or msg.text.splitlines()[0])[:40] or "网上留言"
     content = msg.text if len(msg.text) >= 10 else f"{msg.text}（由统一留言箱转入）"
     letter = submit_letter(
-        channel=channel, subject=subject, content=content,
+        channel=channel,
+        subject=subject,
+        content=content,
         openid=msg.sender_ref if msg.channel == Channel.WECHAT else "",
         weibo_uid=msg.sender_ref if msg.channel.startswith("weibo") else "",
         idempotency_key=f"inbox-{msg.pk}",
@@ -191,13 +222,22 @@ def response_figures(qs=None) -> dict:
     by_status = {s.label: qs.filter(status=s.value).count() for s in Status}
     secs = sorted(
         (m.first_response_at - m.received_at).total_seconds()
-        for m in qs.exclude(first_response_at=None).only("first_response_at", "received_at")
+        for m in qs.select_related(None)
+        .exclude(first_response_at=None)
+        .only("first_response_at", "received_at")
     )
     median = secs[len(secs) // 2] / 60 if secs else None
     mean = sum(secs) / len(secs) / 60 if secs else None
-    return {"by_status": by_status, "median_minutes": median, "mean_minutes": mean, "responded": len(secs)}
+    return {
+        "by_status": by_status,
+        "median_minutes": median,
+        "mean_minutes": mean,
+        "responded": len(secs),
+    }
 
 
 def staff_choices():
     User = get_user_model()
-    return User.objects.filter(is_active=True, memberships__role__in=["editor", "dispatcher", "handler"]).distinct()
+    return User.objects.filter(
+        is_active=True, memberships__role__in=["editor", "dispatcher", "handler"]
+    ).distinct()

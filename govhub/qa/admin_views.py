@@ -35,14 +35,22 @@ def tools(request):
                 form.add_error("file", str(exc))
             else:
                 if not report.errors:
-                    messages.success(request, f"导入完成：新增 {report.created} 条，更新 {report.updated} 条")
+                    messages.success(
+                        request, f"导入完成：新增 {report.created} 条，更新 {report.updated} 条"
+                    )
                     return redirect("qa_admin:tools")
     unanswered = engine.top_unanswered(30)
-    return render(request, "qa/admin/tools.html", {
-        "form": form, "report": report, "unanswered": unanswered,
-        "entries": KnowledgeEntry.objects.count(),
-        "top": KnowledgeEntry.objects.filter(hits__gt=0).order_by("-hits")[:10],
-    })
+    return render(
+        request,
+        "qa/admin/tools.html",
+        {
+            "form": form,
+            "report": report,
+            "unanswered": unanswered,
+            "entries": KnowledgeEntry.objects.count(),
+            "top": KnowledgeEntry.objects.filter(hits__gt=0).order_by("-hits")[:10],
+        },
+    )
 
 
 def export(request, fmt: str):
@@ -50,8 +58,11 @@ def export(request, fmt: str):
     if fmt not in ("csv", "xlsx"):
         fmt = "csv"
     data = services.export_entries(fmt)
-    ctype = "text/csv; charset=utf-8" if fmt == "csv" else \
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    ctype = (
+        "text/csv; charset=utf-8"
+        if fmt == "csv"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     res = HttpResponse(data, content_type=ctype)
     res["Content-Disposition"] = f'attachment; filename="knowledge-base.{fmt}"'
     return res

@@ -37,8 +37,10 @@ def ask(request, payload: AskIn):
     body = ans.as_dict()
     if not ans.answered:
         body["text"] = "抱歉，暂时没有找到答案。您可以转人工客服，或给县长信箱写信。"
-        body["options"] = [{"action": "handover", "label": "转人工客服"},
-                           {"action": "letter", "label": "给县长信箱写信", "url": "/letters/write/"}]
+        body["options"] = [
+            {"action": "handover", "label": "转人工客服"},
+            {"action": "letter", "label": "给县长信箱写信", "url": "/letters/write/"},
+        ]
     return body
 
 

@@ -16,13 +16,19 @@ def new_session_ref() -> str:
 def hand_over(session_ref: str, question: str, remote_id: str | None = None) -> InboxMessage:
     """Put the visitor's question into the inbox (idempotent per question id)."""
     remote_id = remote_id or f"{session_ref}:{secrets.token_hex(6)}"
-    msg, _ = receive_message(channel=Channel.CHAT, account=None, sender_ref=session_ref, text=question,
-                             remote_id=remote_id)
+    msg, _ = receive_message(
+        channel=Channel.CHAT,
+        account=None,
+        sender_ref=session_ref,
+        text=question,
+        remote_id=remote_id,
+    )
     return msg
 
 
 def replies_for(session_ref: str, after_id: int = 0) -> list[dict]:
     """Staff replies to this visitor's questions, newer than ``after_id``."""
-    rows = InboxReply.objects.filter(message__channel=Channel.CHAT, message__sender_ref=session_ref,
-                                     pk__gt=after_id).order_by("pk")[:50]
+    rows = InboxReply.objects.filter(
+        message__channel=Channel.CHAT, message__sender_ref=session_ref, pk__gt=after_id
+    ).order_by("pk")[:50]
     return [{"id": r.pk, "text": r.text, "sent_at": r.sent_at.isoformat()} for r in rows]

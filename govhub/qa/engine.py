@@ -135,14 +135,33 @@ def _load() -> None:
                         pats.append(re.compile(k))
                     except re.error:
                         continue
-            rules.append(_Rule(r.id, r.account_id, r.match_type, kws, pats, r.starts_at, r.ends_at,
-                               r.reply_type, r.reply_text, r.news_title, r.news_description,
-                               r.news_url, r.news_image))
+            rules.append(
+                _Rule(
+                    r.id,
+                    r.account_id,
+                    r.match_type,
+                    kws,
+                    pats,
+                    r.starts_at,
+                    r.ends_at,
+                    r.reply_type,
+                    r.reply_text,
+                    r.news_title,
+                    r.news_description,
+                    r.news_url,
+                    r.news_image,
+                )
+            )
         entries: dict[int, _Entry] = {}
         docs = []
         for e in KnowledgeEntry.objects.filter(enabled=True).select_related("department"):
-            entries[e.id] = _Entry(e.id, e.question, e.answer,
-                                   e.department.name if e.department_id else "", e.link_list())
+            entries[e.id] = _Entry(
+                e.id,
+                e.question,
+                e.answer,
+                e.department.name if e.department_id else "",
+                e.link_list(),
+            )
             docs.append((e.id, e.question))
             docs += [(e.id, v) for v in e.variant_list()]
         index = Index(docs, scorer=default_scorer())
@@ -189,8 +208,9 @@ def threshold() -> float:
         return DEFAULT_THRESHOLD
 
 
-def answer(text: str, *, account_id: int | None = None, channel: str = "web",
-           record: bool = True) -> Answer:
+def answer(
+    text: str, *, account_id: int | None = None, channel: str = "web", record: bool = True
+) -> Answer:
     """Answer a citizen's question; records hits and unanswered questions."""
     text = (text or "").strip()[:MAX_QUESTION]
     if not text:
@@ -200,8 +220,16 @@ def answer(text: str, *, account_id: int | None = None, channel: str = "web",
         if record:
             KeywordRule.objects.filter(pk=rule.id).update(hits=F("hits") + 1)
         if rule.reply_type == ReplyType.NEWS and rule.title:
-            return Answer("rule", text=rule.description or rule.text, title=rule.title,
-                          url=rule.url, image=rule.image, news=True, rule_id=rule.id, confidence=1.0)
+            return Answer(
+                "rule",
+                text=rule.description or rule.text,
+                title=rule.title,
+                url=rule.url,
+                image=rule.image,
+                news=True,
+                rule_id=rule.id,
+                confidence=1.0,
+            )
         return Answer("rule", text=rule.text, rule_id=rule.id, confidence=1.0)
     index = _state.index
     cands = index.search(text, k=10) if index is not None else []
@@ -214,13 +242,19 @@ def answer(text: str, *, account_id: int | None = None, channel: str = "web",
         e = _state.entries[cands[0].entry_id]
         if record:
             KnowledgeEntry.objects.filter(pk=e.id).update(hits=F("hits") + 1)
-        return Answer("kb", text=e.answer, title=e.question, entry_id=e.id,
-                      confidence=cands[0].confidence, department=e.department, links=e.links,
-                      suggestions=suggestions[1:])
+        return Answer(
+            "kb",
+            text=e.answer,
+            title=e.question,
+            entry_id=e.id,
+            confidence=cands[0].confidence,
+            department=e.department,
+            links=e.links,
+            suggestions=suggestions[1:],
+        )
     if record:
         record_unanswered(text, channel)
-    return Answer("none", confidence=cands[0].confidence if cands else 0.0,
-                  suggestions=suggestions)
+    return Answer("none", confidence=cands[0].confidence if cands else 0.0, suggestions=suggestions)
 
 
 def record_unanswered(text: str, channel: str) -> None:
@@ -241,4 +275,6 @@ def record_unanswered(text: str, channel: str) -> None:
 
 
 def top_unanswered(limit: int = 50):
-    return UnansweredQuestion.objects.filter(~Q(resolved=True)).order_by("-count", "-last_asked_at")[:limit]
+    return UnansweredQuestion.objects.filter(~Q(resolved=True)).order_by(
+        "-count", "-last_asked_at"
+    )[:limit]

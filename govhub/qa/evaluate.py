@@ -35,13 +35,20 @@ class Evaluation:
             f"可回答问题 {self.answerable} 条：top-1 {pct(self.top1, self.answerable)}，top-3 {pct(self.top3, self.answerable)}，"
             f"超过阈值且答对 {pct(self.answered_right, self.answerable)}",
             f"不应回答的问题 {self.must_not} 条：误答率 {pct(self.false_answers, self.must_not)}",
-        ] + ([f"期望答案在知识库中找不到：{self.unknown_expected} 条（未计入）"] if self.unknown_expected else [])
+        ] + (
+            [f"期望答案在知识库中找不到：{self.unknown_expected} 条（未计入）"]
+            if self.unknown_expected
+            else []
+        )
 
 
 def read_set(path: Path) -> list[tuple[str, str]]:
     data = path.read_text(encoding="utf-8-sig")
     if path.suffix.lower() == ".csv":
-        return [(r.get("question", ""), r.get("expected", "") or "") for r in csv.DictReader(io.StringIO(data))]
+        return [
+            (r.get("question", ""), r.get("expected", "") or "")
+            for r in csv.DictReader(io.StringIO(data))
+        ]
     out = []
     for line in data.splitlines():
         if line.strip():

@@ -24,14 +24,22 @@ class KeywordRule(models.Model):
     """关键词回复：命中后直接回复，优先于知识库。"""
 
     name = models.CharField(_("规则名称"), max_length=80)
-    account = models.ForeignKey(ChannelAccount, verbose_name=_("公众号"), null=True, blank=True,
-                                on_delete=models.CASCADE, related_name="keyword_rules",
-                                help_text=_("留空表示所有账号与网站问答通用"))
+    account = models.ForeignKey(
+        ChannelAccount,
+        verbose_name=_("公众号"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="keyword_rules",
+        help_text=_("留空表示所有账号与网站问答通用"),
+    )
     keywords = models.TextField(_("关键词"), help_text=_("每行一个"))
-    match_type = models.CharField(_("匹配方式"), max_length=16, choices=MatchType.choices,
-                                  default=MatchType.CONTAINS)
-    reply_type = models.CharField(_("回复类型"), max_length=8, choices=ReplyType.choices,
-                                  default=ReplyType.TEXT)
+    match_type = models.CharField(
+        _("匹配方式"), max_length=16, choices=MatchType.choices, default=MatchType.CONTAINS
+    )
+    reply_type = models.CharField(
+        _("回复类型"), max_length=8, choices=ReplyType.choices, default=ReplyType.TEXT
+    )
     reply_text = models.TextField(_("回复内容"), blank=True)
     news_title = models.CharField(_("图文标题"), max_length=64, blank=True)
     news_description = models.CharField(_("图文摘要"), max_length=120, blank=True)
@@ -62,10 +70,15 @@ class KnowledgeEntry(models.Model):
     question = models.CharField(_("标准问题"), max_length=200)
     variants = models.TextField(_("相似问法"), blank=True, help_text=_("每行一个"))
     answer = models.TextField(_("答案"))
-    department = models.ForeignKey(Department, verbose_name=_("责任部门"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="knowledge_entries")
-    links = models.TextField(_("相关链接"), blank=True,
-                             help_text=_("每行一个：标题 空格 网址"))
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("责任部门"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="knowledge_entries",
+    )
+    links = models.TextField(_("相关链接"), blank=True, help_text=_("每行一个：标题 空格 网址"))
     external_id = models.CharField(_("外部编号"), max_length=64, blank=True, db_index=True)
     enabled = models.BooleanField(_("启用"), default=True)
     hits = models.PositiveIntegerField(_("命中次数"), default=0, editable=False)

@@ -49,9 +49,7 @@ QUESTION_KINDS = {
 
 # function words dropped from the word view (negations are kept on purpose)
 _STOP = frozenset(
-    "的 了 和 与 及 或 是 在 有 我 你 他 她 它 我们 你们 他们 这 那 这个 那个 请问 一下 吗 呢 吧 啊 呀 么 "
-    "怎么 怎样 如何 什么 哪里 哪些 能 能否 可以 可否 是否 要 需要 想 应该 会 都 也 就 还 把 被 对 从 到 给 让 "
-    "向 于 以 之 其 该 将 并 等 个 一 咨询 问 问题 情况 请 您好 你好 谢谢".split()
+    ["的", "了", "和", "与", "及", "或", "是", "在", "有", "我", "你", "他", "她", "它", "我们", "你们", "他们", "这", "那", "这个", "那个", "请问", "一下", "吗", "呢", "吧", "啊", "呀", "么", "怎么", "怎样", "如何", "什么", "哪里", "哪些", "能", "能否", "可以", "可否", "是否", "要", "需要", "想", "应该", "会", "都", "也", "就", "还", "把", "被", "对", "从", "到", "给", "让", "向", "于", "以", "之", "其", "该", "将", "并", "等", "个", "一", "咨询", "问", "问题", "情况", "请", "您好", "你好", "谢谢"]
 )
 
 
@@ -133,8 +131,12 @@ class Scorer:
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
     def to_json(self) -> dict:
-        return {"features": FEATURES, "weights": self.weights, "bias": self.bias,
-                "threshold": self.threshold}
+        return {
+            "features": FEATURES,
+            "weights": self.weights,
+            "bias": self.bias,
+            "threshold": self.threshold,
+        }
 
     @classmethod
     def from_json(cls, data: dict) -> Scorer:
@@ -172,11 +174,13 @@ class Index:
         self.empty = not self.texts
         if self.empty:
             return
-        self.char_vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True,
-                                        min_df=1, dtype=np.float32)
+        self.char_vec = TfidfVectorizer(
+            analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=1, dtype=np.float32
+        )
         self.char_m = self.char_vec.fit_transform(self.texts).T.tocsr()
-        self.word_vec = TfidfVectorizer(analyzer=lambda ws: ws, ngram_range=(1, 1),
-                                        sublinear_tf=True, dtype=np.float32)
+        self.word_vec = TfidfVectorizer(
+            analyzer=lambda ws: ws, ngram_range=(1, 1), sublinear_tf=True, dtype=np.float32
+        )
         self.word_m = self.word_vec.fit_transform(self.doc_words).T.tocsr()
         vocab = self.word_vec.vocabulary_
         idf = self.word_vec.idf_

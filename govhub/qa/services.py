@@ -18,8 +18,14 @@ from govhub.qa import engine
 from govhub.qa.models import KeywordRule, KnowledgeEntry
 
 COLUMNS = ["question", "variants", "answer", "department", "links", "external_id"]
-HEADERS_ZH = {"标准问题": "question", "相似问法": "variants", "答案": "answer",
-              "责任部门": "department", "相关链接": "links", "外部编号": "external_id"}
+HEADERS_ZH = {
+    "标准问题": "question",
+    "相似问法": "variants",
+    "答案": "answer",
+    "责任部门": "department",
+    "相关链接": "links",
+    "外部编号": "external_id",
+}
 MAX_ROWS = 20000
 
 
@@ -64,7 +70,9 @@ def save_entry(actor, entry: KnowledgeEntry) -> KnowledgeEntry:
 def delete_object(actor, obj) -> None:
     _check(actor)
     with transaction.atomic():
-        audit.record(actor=actor, action="qa_deleted", obj=obj, summary={"model": obj._meta.model_name})
+        audit.record(
+            actor=actor, action="qa_deleted", obj=obj, summary={"model": obj._meta.model_name}
+        )
         obj.delete()
         transaction.on_commit(engine.bump_version)
 
@@ -85,7 +93,9 @@ def read_rows(name: str, data: bytes) -> list[dict]:
         ws = wb.active
         it = ws.iter_rows(values_only=True)
         header = [str(h or "").strip() for h in next(it, [])]
-        rows = [dict(zip(header, ["" if v is None else str(v) for v in r], strict=False)) for r in it]
+        rows = [
+            dict(zip(header, ["" if v is None else str(v) for v in r], strict=False)) for r in it
+        ]
     elif suffix in {".jsonl", ".json"}:
         rows = []
         for n, line in enumerate(data.decode("utf-8-sig", "replace").splitlines(), 1):
@@ -101,7 +111,9 @@ def read_rows(name: str, data: bytes) -> list[dict]:
                 obj["variants"] = "\n".join(map(str, obj["variants"]))
             if isinstance(obj.get("links"), list):
                 obj["links"] = "\n".join(
-                    f"{x.get('title', '')} {x.get('url', '')}".strip() if isinstance(x, dict) else str(x)
+                    f"{x.get('title', '')} {x.get('url', '')}".strip()
+                    if isinstance(x, dict)
+                    else str(x)
                     for x in obj["links"]
                 )
             rows.append({k: "" if v is None else str(v) for k, v in obj.items()})
@@ -121,7 +133,9 @@ def read_rows(name: str, data: bytes) -> list[dict]:
         raise ImportError_(f"一次最多导入 {MAX_ROWS} 条")
     out = []
     for r in rows:
-        out.append({HEADERS_ZH.get(k.strip(), k.strip()): (v or "").strip() for k, v in r.items() if k})
+        out.append(
+            {HEADERS_ZH.get(k.strip(), k.strip()): (v or "").strip() for k, v in r.items() if k}
+        )
     return out
 
 
@@ -158,18 +172,34 @@ def import_entries(actor, name: str, data: bytes) -> ImportReport:
             e = by_ext.get(ext) if ext else None
             e = e or by_q.get(q)
             if e is None:
-                e = KnowledgeEntry(question=q, variants=variants, answer=a, department=dept,
-                                   links=links, external_id=ext)
+                e = KnowledgeEntry(
+                    question=q,
+                    variants=variants,
+                    answer=a,
+                    department=dept,
+                    links=links,
+                    external_id=ext,
+                )
                 e.save()
                 by_q[q] = e
                 report.created += 1
             else:
-                e.question, e.variants, e.answer, e.department, e.links = q, variants, a, dept, links
+                e.question, e.variants, e.answer, e.department, e.links = (
+                    q,
+                    variants,
+                    a,
+                    dept,
+                    links,
+                )
                 e.external_id = ext or e.external_id
                 e.save()
                 report.updated += 1
-        audit.record(actor=actor, action="qa_imported", obj=None,
-                     summary={"created": report.created, "updated": report.updated})
+        audit.record(
+            actor=actor,
+            action="qa_imported",
+            obj=None,
+            summary={"created": report.created, "updated": report.updated},
+        )
         transaction.on_commit(engine.bump_version)
     return report
 
@@ -178,8 +208,14 @@ def export_entries(fmt: str = "csv") -> bytes:
     """The knowledge base as CSV (UTF-8 with BOM, opens in Excel) or xlsx, Chinese headers."""
     header = ["标准问题", "相似问法", "答案", "责任部门", "相关链接", "外部编号"]
     rows = [
-        [e.question, e.variants, e.answer, e.department.name if e.department_id else "", e.links,
-         e.external_id]
+        [
+            e.question,
+            e.variants,
+            e.answer,
+            e.department.name if e.department_id else "",
+            e.links,
+            e.external_id,
+        ]
         for e in KnowledgeEntry.objects.select_related("department").order_by("id")
     ]
     if fmt == "xlsx":
@@ -201,5 +237,15 @@ def export_entries(fmt: str = "csv") -> bytes:
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
-__all__ = ["ImportError_", "ImportReport", "PermissionDenied", "ValidationError", "delete_object",
-           "export_entries", "import_entries", "read_rows", "save_entry", "save_rule"]
+__all__ = [
+    "ImportError_",
+    "ImportReport",
+    "PermissionDenied",
+    "ValidationError",
+    "delete_object",
+    "export_entries",
+    "import_entries",
+    "read_rows",
+    "save_entry",
+    "save_rule",
+]

@@ -59,8 +59,22 @@ class RuleViewSet(ModelViewSet):
     model = KeywordRule
     icon = "tag"
     menu_label = "关键词回复"
-    form_fields = ["name", "account", "keywords", "match_type", "reply_type", "reply_text", "news_title",
-                   "news_description", "news_url", "news_image", "priority", "starts_at", "ends_at", "enabled"]
+    form_fields = [
+        "name",
+        "account",
+        "keywords",
+        "match_type",
+        "reply_type",
+        "reply_text",
+        "news_title",
+        "news_description",
+        "news_url",
+        "news_image",
+        "priority",
+        "starts_at",
+        "ends_at",
+        "enabled",
+    ]
     list_display = ["name", "match_type", "priority", "enabled", "hits"]
     list_filter = ["match_type", "enabled"]
     search_fields = ["name", "keywords"]
@@ -73,7 +87,15 @@ class EntryViewSet(ModelViewSet):
     model = KnowledgeEntry
     icon = "doc-full"
     menu_label = "知识库"
-    form_fields = ["question", "variants", "answer", "department", "links", "external_id", "enabled"]
+    form_fields = [
+        "question",
+        "variants",
+        "answer",
+        "department",
+        "links",
+        "external_id",
+        "enabled",
+    ]
     list_display = ["question", "department", "hits", "enabled"]
     list_filter = ["enabled"]
     search_fields = ["question", "variants", "answer"]
@@ -107,6 +129,9 @@ def register_qa_viewsets():
 for _model in (KeywordRule, KnowledgeEntry):
     register_permission_policy(
         _model,
-        GovhubPermissionPolicy(_model, {a: "manage_answers" for a in ("add", "change", "delete", "view")},
-                               dept_field=None),
+        GovhubPermissionPolicy(
+            _model,
+            {a: "manage_answers" for a in ("add", "change", "delete", "view")},
+            dept_field=None,
+        ),
     )

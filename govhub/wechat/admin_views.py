@@ -22,7 +22,11 @@ KINDS = [("click", "点击回复"), ("view", "跳转网页")]
 
 
 def _account(request, pk: int) -> ChannelAccount:
-    account = ChannelAccount.objects.filter(pk=pk, platform=Platform.WECHAT).select_related("department").first()
+    account = (
+        ChannelAccount.objects.filter(pk=pk, platform=Platform.WECHAT)
+        .select_related("department")
+        .first()
+    )
     if account is None:
         raise Http404("公众号不存在")
     if not can(request.user, "manage_wechat", account):
@@ -33,19 +37,34 @@ def _account(request, pk: int) -> ChannelAccount:
 def overview(request):
     if not can(request.user, "manage_wechat"):
         raise PermissionDenied
-    accounts = [a for a in ChannelAccount.objects.filter(platform=Platform.WECHAT).select_related("department")
-                if can(request.user, "manage_wechat", a)]
-    rows = [{"a": a, "subs": Subscriber.objects.filter(account=a, subscribed=True).count(),
-             "settings": settings_for(a)} for a in accounts]
+    accounts = [
+        a
+        for a in ChannelAccount.objects.filter(platform=Platform.WECHAT).select_related(
+            "department"
+        )
+        if can(request.user, "manage_wechat", a)
+    ]
+    rows = [
+        {
+            "a": a,
+            "subs": Subscriber.objects.filter(account=a, subscribed=True).count(),
+            "settings": settings_for(a),
+        }
+        for a in accounts
+    ]
     return render(request, "wechat/admin/overview.html", {"rows": rows})
 
 
 @require_POST
 def save_settings(request, pk: int):
     account = _account(request, pk)
-    services.save_settings(request.user, account, welcome_text=request.POST.get("welcome_text", ""),
-                           fallback_text=request.POST.get("fallback_text", ""),
-                           default_reply=request.POST.get("default_reply", ""))
+    services.save_settings(
+        request.user,
+        account,
+        welcome_text=request.POST.get("welcome_text", ""),
+        fallback_text=request.POST.get("fallback_text", ""),
+        default_reply=request.POST.get("default_reply", ""),
+    )
     messages.success(request, "自动回复设置已保存")
     return redirect("wechat_admin:overview")
 
@@ -60,13 +79,25 @@ def _menu_from_post(post) -> list[services.ButtonSpec]:
         for j in range(services.MAX_SUB):
             sname = post.get(f"b{i}_{j}_name", "").strip()
             if sname:
-                children.append(services.ButtonSpec(sname, post.get(f"b{i}_{j}_kind", "click"),
-                                                    post.get(f"b{i}_{j}_key", "").strip(),
-                                                    post.get(f"b{i}_{j}_url", "").strip(),
-                                                    post.get(f"b{i}_{j}_reply", "").strip()))
-        buttons.append(services.ButtonSpec(name, post.get(f"b{i}_kind", "click"), post.get(f"b{i}_key", "").strip(),
-                                           post.get(f"b{i}_url", "").strip(), post.get(f"b{i}_reply", "").strip(),
-                                           children or None))
+                children.append(
+                    services.ButtonSpec(
+                        sname,
+                        post.get(f"b{i}_{j}_kind", "click"),
+                        post.get(f"b{i}_{j}_key", "").strip(),
+                        post.get(f"b{i}_{j}_url", "").strip(),
+                        post.get(f"b{i}_{j}_reply", "").strip(),
+                    )
+                )
+        buttons.append(
+            services.ButtonSpec(
+                name,
+                post.get(f"b{i}_kind", "click"),
+                post.get(f"b{i}_key", "").strip(),
+                post.get(f"b{i}_url", "").strip(),
+                post.get(f"b{i}_reply", "").strip(),
+                children or None,
+            )
+        )
     return buttons
 
 
@@ -83,29 +114,48 @@ def menu(request, pk: int):
             return redirect("wechat_admin:menu", pk=pk)
         except services.MenuError as exc:
             messages.error(request, exc.message)
-    tops = list(MenuButton.objects.filter(account=account, parent=None).prefetch_related("children"))
+    tops = list(
+        MenuButton.objects.filter(account=account, parent=None).prefetch_related("children")
+    )
     grid = []
     for i in range(services.MAX_TOP):
         top = tops[i] if i < len(tops) else None
         subs = list(top.children.all()) if top else []
-        grid.append({"i": i, "b": top, "subs": [{"j": j, "b": subs[j] if j < len(subs) else None}
-                                                for j in range(services.MAX_SUB)]})
-    return render(request, "wechat/admin/menu.html", {"account": account, "grid": grid, "kinds": KINDS,
-                                                      "settings": settings_for(account)})
+        grid.append(
+            {
+                "i": i,
+                "b": top,
+                "subs": [
+                    {"j": j, "b": subs[j] if j < len(subs) else None}
+                    for j in range(services.MAX_SUB)
+                ],
+            }
+        )
+    return render(
+        request,
+        "wechat/admin/menu.html",
+        {"account": account, "grid": grid, "kinds": KINDS, "settings": settings_for(account)},
+    )
 
 
 def subscribers(request, pk: int):
     account = _account(request, pk)
     qs = Subscriber.objects.filter(account=account).order_by("-subscribed_at")
     page = Paginator(qs, 50).get_page(request.GET.get("p"))
-    return render(request, "wechat/admin/subscribers.html", {"account": account, "page": page,
-                                                             "total": qs.filter(subscribed=True).count()})
+    return render(
+        request,
+        "wechat/admin/subscribers.html",
+        {"account": account, "page": page, "total": qs.filter(subscribed=True).count()},
+    )
 
 
 def simulator(request, pk: int):
     account = _account(request, pk)
-    return render(request, "wechat/admin/simulator.html", {"account": account,
-                                                           "buttons": MenuButton.objects.filter(account=account, kind="click")})
+    return render(
+        request,
+        "wechat/admin/simulator.html",
+        {"account": account, "buttons": MenuButton.objects.filter(account=account, kind="click")},
+    )
 
 
 @require_POST
@@ -131,19 +181,35 @@ def simulator_send(request, pk: int):
     else:
         return JsonResponse({"error": "bad_type", "message": "不支持的消息类型"}, status=400)
     push = simulate.sign_push(account, xml)
-    fake = RequestFactory().post(f"/wechat/callback/{account.slug}/", data=push.body, content_type="text/xml",
-                                 QUERY_STRING="&".join(f"{k}={v}" for k, v in push.query.items()))
+    fake = RequestFactory().post(
+        f"/wechat/callback/{account.slug}/",
+        data=push.body,
+        content_type="text/xml",
+        QUERY_STRING="&".join(f"{k}={v}" for k, v in push.query.items()),
+    )
     res = views.callback(fake, account.slug)
     reply = simulate.open_reply(account, res.content, push.query) if res.status_code == 200 else {}
     articles = []
     if reply.get("MsgType") == "news":
         items = reply.get("Articles", {}).get("item", [])
         items = items if isinstance(items, list) else [items]
-        articles = [{"title": a.get("Title", ""), "description": a.get("Description", ""), "url": a.get("Url", "")}
-                    for a in items]
-    return JsonResponse({
-        "status": res.status_code, "mode": account.get_callback_mode_display(),
-        "encrypted": b"<Encrypt>" in res.content, "request_xml": push.body.decode("utf-8")[:2000],
-        "reply_type": reply.get("MsgType", ""), "reply": reply.get("Content", ""), "articles": articles,
-        "error": "" if res.status_code == 200 else res.content.decode("utf-8", "replace"),
-    })
+        articles = [
+            {
+                "title": a.get("Title", ""),
+                "description": a.get("Description", ""),
+                "url": a.get("Url", ""),
+            }
+            for a in items
+        ]
+    return JsonResponse(
+        {
+            "status": res.status_code,
+            "mode": account.get_callback_mode_display(),
+            "encrypted": b"<Encrypt>" in res.content,
+            "request_xml": push.body.decode("utf-8")[:2000],
+            "reply_type": reply.get("MsgType", ""),
+            "reply": reply.get("Content", ""),
+            "articles": articles,
+            "error": "" if res.status_code == 200 else res.content.decode("utf-8", "replace"),
+        }
+    )

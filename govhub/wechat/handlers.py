@@ -18,7 +18,13 @@ from wechatpy.replies import ArticlesReply, TextReply
 
 from govhub.channels.models import ChannelAccount
 from govhub.qa import engine
-from govhub.wechat.models import AccountSettings, Conversation, DeliveredMessage, MenuButton, Subscriber
+from govhub.wechat.models import (
+    AccountSettings,
+    Conversation,
+    DeliveredMessage,
+    MenuButton,
+    Subscriber,
+)
 from govhub.wechat.protocol import dedupe_key
 
 log = logging.getLogger(__name__)
@@ -28,8 +34,10 @@ SLOW_BUILD_ENTRIES = 1500  # rebuilding an index this large is answered by custo
 PHONE = re.compile(r"^1[3-9]\d{9}$")
 
 WELCOME = "欢迎关注{name}！您可以直接输入问题咨询，例如“怎么办理居住证”；回复“留言”可给县长信箱写信，回复“人工”转人工服务。"
-FALLBACK = ("抱歉，暂时没有找到与您问题相符的答案，您的问题已转给工作人员。\n"
-            "回复「1」留言给县长信箱（将登记为正式信件并给您查询码）\n回复「2」等待工作人员在线答复")
+FALLBACK = (
+    "抱歉，暂时没有找到与您问题相符的答案，您的问题已转给工作人员。\n"
+    "回复「1」留言给县长信箱（将登记为正式信件并给您查询码）\n回复「2」等待工作人员在线答复"
+)
 DEFAULT_REPLY = "您好，暂不支持自动处理这类消息。请直接输入文字问题，或回复“人工”联系工作人员。"
 SLOW_REPLY = "正在为您查询，请稍候，答案将通过消息发送给您。"
 
@@ -45,9 +53,17 @@ def text_reply(msg, content: str) -> str:
 
 def render_answer(msg, ans: engine.Answer) -> str:
     if ans.news:
-        return ArticlesReply(message=msg, articles=[{
-            "title": ans.title, "description": ans.text[:120], "image": ans.image, "url": ans.url,
-        }]).render()
+        return ArticlesReply(
+            message=msg,
+            articles=[
+                {
+                    "title": ans.title,
+                    "description": ans.text[:120],
+                    "image": ans.image,
+                    "url": ans.url,
+                }
+            ],
+        ).render()
     text = ans.text
     if ans.kind == "kb":
         if ans.links:
@@ -65,8 +81,12 @@ def handle_once(account: ChannelAccount, msg) -> str:
     key = dedupe_key(msg)
     try:
         with transaction.atomic():
-            row = DeliveredMessage.objects.create(account=account, dedupe_key=key, openid=msg.source,
-                                                  msg_type=f"{msg.type}:{getattr(msg, 'event', '')}"[:32])
+            row = DeliveredMessage.objects.create(
+                account=account,
+                dedupe_key=key,
+                openid=msg.source,
+                msg_type=f"{msg.type}:{getattr(msg, 'event', '')}"[:32],
+            )
     except IntegrityError:
         return wait_for_reply(account, key)
     reply = ""
@@ -80,7 +100,11 @@ def handle_once(account: ChannelAccount, msg) -> str:
 def wait_for_reply(account: ChannelAccount, key: str) -> str:
     deadline = time.monotonic() + WAIT_FOR_FIRST
     while True:
-        row = DeliveredMessage.objects.filter(account=account, dedupe_key=key).values("done", "reply_xml").first()
+        row = (
+            DeliveredMessage.objects.filter(account=account, dedupe_key=key)
+            .values("done", "reply_xml")
+            .first()
+        )
         if row and row["done"]:
             return row["reply_xml"]
         if time.monotonic() > deadline:
@@ -97,8 +121,12 @@ def touch_subscriber(account: ChannelAccount, openid: str, **fields) -> None:
     if not Subscriber.objects.filter(account=account, openid=openid).update(**fields):
         try:
             with transaction.atomic():
-                Subscriber.objects.create(account=account, openid=openid,
-                                          subscribed_at=fields.pop("subscribed_at", now), **fields)
+                Subscriber.objects.create(
+                    account=account,
+                    openid=openid,
+                    subscribed_at=fields.pop("subscribed_at", now),
+                    **fields,
+                )
         except IntegrityError:
             Subscriber.objects.filter(account=account, openid=openid).update(**fields)
 
@@ -113,13 +141,17 @@ def handle(account: ChannelAccount, msg, key: str) -> str:
         return handle_text(account, msg, msg.recognition, key)
     described = {
         "image": lambda: f"[图片] {getattr(msg, 'image', '')}",
-        "location": lambda: f"[位置] {getattr(msg, 'label', '')} ({getattr(msg, 'location_x', '')}, {getattr(msg, 'location_y', '')})",
+        "location": lambda: (
+            f"[位置] {getattr(msg, 'label', '')} ({getattr(msg, 'location_x', '')}, {getattr(msg, 'location_y', '')})"
+        ),
         "link": lambda: f"[链接] {getattr(msg, 'title', '')} {getattr(msg, 'url', '')}",
         "voice": lambda: "[语音]",
     }
     if msg.type in described:
         to_inbox(account, msg, key, described[msg.type]())
-        return text_reply(msg, "已收到您发送的内容，工作人员会尽快查看。如需咨询，请直接输入文字问题。")
+        return text_reply(
+            msg, "已收到您发送的内容，工作人员会尽快查看。如需咨询，请直接输入文字问题。"
+        )
     return text_reply(msg, settings_for(account).default_reply or DEFAULT_REPLY)
 
 
@@ -133,20 +165,35 @@ def handle_event(account: ChannelAccount, msg) -> str:
     now = timezone.now()
     if event in ("subscribe", "subscribe_scan"):
         scene = str(getattr(msg, "scene_id", "") or getattr(msg, "key", "") or "")[:64]
-        touch_subscriber(account, msg.source, subscribed=True, subscribed_at=now, unsubscribed_at=None, scene=scene)
+        touch_subscriber(
+            account,
+            msg.source,
+            subscribed=True,
+            subscribed_at=now,
+            unsubscribed_at=None,
+            scene=scene,
+        )
         welcome = settings_for(account).welcome_text or WELCOME.format(name=account.name)
         return text_reply(msg, welcome + menu_text(account))
     if event == "unsubscribe":
-        Subscriber.objects.filter(account=account, openid=msg.source).update(subscribed=False, unsubscribed_at=now)
+        Subscriber.objects.filter(account=account, openid=msg.source).update(
+            subscribed=False, unsubscribed_at=now
+        )
         Conversation.objects.filter(account=account, openid=msg.source).delete()
         return ""
     touch_subscriber(account, msg.source)
     if event == "click":
-        button = MenuButton.objects.filter(account=account, key=getattr(msg, "key", "") or "").first()
+        button = MenuButton.objects.filter(
+            account=account, key=getattr(msg, "key", "") or ""
+        ).first()
         if button and button.reply_text:
             return text_reply(msg, button.reply_text)
-        ans = engine.answer(button.name if button else (getattr(msg, "key", "") or ""),
-                            account_id=account.pk, channel="wechat", record=False)
+        ans = engine.answer(
+            button.name if button else (getattr(msg, "key", "") or ""),
+            account_id=account.pk,
+            channel="wechat",
+            record=False,
+        )
         if ans.answered:
             return render_answer(msg, ans)
         return text_reply(msg, settings_for(account).default_reply or DEFAULT_REPLY)
@@ -161,8 +208,14 @@ def handle_event(account: ChannelAccount, msg) -> str:
 def to_inbox(account: ChannelAccount, msg, key: str, text: str):
     from govhub.inbox.intake import receive_message
 
-    m, _ = receive_message(channel="wechat", account=account, sender_ref=msg.source, text=text,
-                           remote_id=f"{account.pk}:{key}", meta={"msg_type": msg.type})
+    m, _ = receive_message(
+        channel="wechat",
+        account=account,
+        sender_ref=msg.source,
+        text=text,
+        remote_id=f"{account.pk}:{key}",
+        meta={"msg_type": msg.type},
+    )
     return m
 
 
@@ -175,7 +228,9 @@ def handle_text(account: ChannelAccount, msg, text: str, key: str) -> str:
             return reply
     if text in ("留言", "写信", "我要留言"):
         start_letter(account, msg.source, "")
-        return text_reply(msg, "请直接输入您要反映的问题或建议（至少 10 个字），回复「取消」可退出。")
+        return text_reply(
+            msg, "请直接输入您要反映的问题或建议（至少 10 个字），回复「取消」可退出。"
+        )
     if text in ("人工", "人工客服", "转人工"):
         to_inbox(account, msg, key, text)
         return text_reply(msg, "已为您转接工作人员，请直接留下您的问题，我们会在工作时间尽快答复。")
@@ -190,8 +245,11 @@ def handle_text(account: ChannelAccount, msg, text: str, key: str) -> str:
     if ans.answered:
         return render_answer(msg, ans)
     to_inbox(account, msg, key, text)
-    Conversation.objects.update_or_create(account=account, openid=msg.source,
-                                          defaults={"flow": "offer", "step": "choose", "data": {"question": text[:1000]}})
+    Conversation.objects.update_or_create(
+        account=account,
+        openid=msg.source,
+        defaults={"flow": "offer", "step": "choose", "data": {"question": text[:1000]}},
+    )
     return text_reply(msg, settings_for(account).fallback_text or FALLBACK)
 
 
@@ -210,12 +268,19 @@ def _warm_in_background() -> None:
 
 def start_letter(account: ChannelAccount, openid: str, content: str) -> None:
     Conversation.objects.update_or_create(
-        account=account, openid=openid,
-        defaults={"flow": "letter", "step": "phone" if content else "content", "data": {"content": content}},
+        account=account,
+        openid=openid,
+        defaults={
+            "flow": "letter",
+            "step": "phone" if content else "content",
+            "data": {"content": content},
+        },
     )
 
 
-def continue_conversation(account: ChannelAccount, msg, conv: Conversation, text: str) -> str | None:
+def continue_conversation(
+    account: ChannelAccount, msg, conv: Conversation, text: str
+) -> str | None:
     """The next step of a guided conversation, or None when the text starts something new."""
     if text in ("取消", "退出"):
         conv.delete()
@@ -225,17 +290,24 @@ def continue_conversation(account: ChannelAccount, msg, conv: Conversation, text
             question = conv.data.get("question", "")
             if len(question) >= 10:
                 start_letter(account, msg.source, question)
-                return text_reply(msg, f"将以您刚才的问题登记信件：\n「{question[:100]}」\n"
-                                       "如需留下联系电话，请回复 11 位手机号；不留请回复「跳过」。")
+                return text_reply(
+                    msg,
+                    f"将以您刚才的问题登记信件：\n「{question[:100]}」\n"
+                    "如需留下联系电话，请回复 11 位手机号；不留请回复「跳过」。",
+                )
             start_letter(account, msg.source, "")
-            return text_reply(msg, "请详细描述您要反映的问题或建议（至少 10 个字），回复「取消」可退出。")
+            return text_reply(
+                msg, "请详细描述您要反映的问题或建议（至少 10 个字），回复「取消」可退出。"
+            )
         conv.delete()
         if text == "2":
             return text_reply(msg, "好的，工作人员会在工作时间尽快在这里答复您，请留意消息。")
         return None
     if conv.flow == "letter" and conv.step == "content":
         if len(text) < 10:
-            return text_reply(msg, "内容太短了，请至少写 10 个字，说明事情经过和您的诉求；回复「取消」可退出。")
+            return text_reply(
+                msg, "内容太短了，请至少写 10 个字，说明事情经过和您的诉求；回复「取消」可退出。"
+            )
         conv.step, conv.data = "phone", {"content": text[:5000]}
         conv.save(update_fields=["step", "data", "updated_at"])
         return text_reply(msg, "如需留下联系电话以便回访，请回复 11 位手机号；不留请回复「跳过」。")
@@ -250,15 +322,25 @@ def continue_conversation(account: ChannelAccount, msg, conv: Conversation, text
     return None
 
 
-def submit_letter_from_wechat(account: ChannelAccount, openid: str, content: str, phone: str) -> str:
+def submit_letter_from_wechat(
+    account: ChannelAccount, openid: str, content: str, phone: str
+) -> str:
     """Create the letter (letters.intake.submit_letter); the reply carries the tracking code."""
     from govhub.letters.intake import LetterInputError, submit_letter
 
     subject = re.split(r"[。！？\n!?]", content, maxsplit=1)[0][:30] or "微信留言"
     try:
-        letter = submit_letter(channel="wechat", subject=subject, content=content, phone=phone,
-                               openid=openid, idempotency_key=f"wx-{account.pk}-{openid}-{hash(content) & 0xFFFFFFFF}")
+        letter = submit_letter(
+            channel="wechat",
+            subject=subject,
+            content=content,
+            phone=phone,
+            openid=openid,
+            idempotency_key=f"wx-{account.pk}-{openid}-{hash(content) & 0xFFFFFFFF}",
+        )
     except LetterInputError as exc:
         return f"信件未能登记：{exc}。请回复「留言」重新填写。"
-    return (f"您的信件已登记，查询码：{letter.tracking_code}。\n"
-            "我们将在 1 个工作日内分办，办理结果会通过本公众号告知您。")
+    return (
+        f"您的信件已登记，查询码：{letter.tracking_code}。\n"
+        "我们将在 1 个工作日内分办，办理结果会通过本公众号告知您。"
+    )

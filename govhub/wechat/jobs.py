@@ -19,6 +19,8 @@ def deliver_answer(account_id: int, openid: str, text: str, remote_id: str) -> N
     if ans.answered:
         body = ans.text if not ans.news else f"{ans.title}\n{ans.text}\n{ans.url}"
     else:
-        receive_message(channel="wechat", account=account, sender_ref=openid, text=text, remote_id=remote_id)
+        receive_message(
+            channel="wechat", account=account, sender_ref=openid, text=text, remote_id=remote_id
+        )
         body = "抱歉，暂时没有找到答案，您的问题已转给工作人员。回复「留言」可给县长信箱写信。"
     make_client(account).message.send_text(openid, body)

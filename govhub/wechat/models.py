@@ -11,8 +11,12 @@ from govhub.channels.models import ChannelAccount
 class Subscriber(models.Model):
     """关注用户：只存 openid、关注时间、标签与最近互动时间（用于 48 小时客服消息窗口）。"""
 
-    account = models.ForeignKey(ChannelAccount, verbose_name=_("公众号"), on_delete=models.CASCADE,
-                                related_name="subscribers")
+    account = models.ForeignKey(
+        ChannelAccount,
+        verbose_name=_("公众号"),
+        on_delete=models.CASCADE,
+        related_name="subscribers",
+    )
     openid = models.CharField("OpenID", max_length=64)
     subscribed = models.BooleanField(_("关注中"), default=True)
     subscribed_at = models.DateTimeField(_("关注时间"), null=True, blank=True)
@@ -24,7 +28,9 @@ class Subscriber(models.Model):
     class Meta:
         verbose_name = _("关注用户")
         verbose_name_plural = _("关注用户")
-        constraints = [models.UniqueConstraint(fields=["account", "openid"], name="wechat_subscriber_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "openid"], name="wechat_subscriber_unique")
+        ]
         ordering = ["-subscribed_at"]
 
     def __str__(self) -> str:
@@ -46,7 +52,11 @@ class DeliveredMessage(models.Model):
     received_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["account", "dedupe_key"], name="wechat_delivered_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "dedupe_key"], name="wechat_delivered_unique"
+            )
+        ]
         indexes = [models.Index(fields=["received_at"])]
 
 
@@ -61,13 +71,17 @@ class Conversation(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["account", "openid"], name="wechat_conversation_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "openid"], name="wechat_conversation_unique")
+        ]
 
 
 class AccountSettings(models.Model):
     """公众号的自动回复设置。"""
 
-    account = models.OneToOneField(ChannelAccount, on_delete=models.CASCADE, related_name="wechat_settings")
+    account = models.OneToOneField(
+        ChannelAccount, on_delete=models.CASCADE, related_name="wechat_settings"
+    )
     welcome_text = models.TextField(_("关注欢迎语"), blank=True)
     fallback_text = models.TextField(_("未找到答案时的回复"), blank=True)
     default_reply = models.TextField(_("暂不支持的消息类型的回复"), blank=True)
@@ -86,8 +100,12 @@ class MenuButton(models.Model):
         VIEW = "view", "跳转网页"
         PARENT = "parent", "子菜单"
 
-    account = models.ForeignKey(ChannelAccount, on_delete=models.CASCADE, related_name="menu_buttons")
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    account = models.ForeignKey(
+        ChannelAccount, on_delete=models.CASCADE, related_name="menu_buttons"
+    )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
     position = models.PositiveSmallIntegerField(default=0)
     name = models.CharField(_("名称"), max_length=16)
     kind = models.CharField(_("类型"), max_length=8, choices=Kind.choices, default=Kind.CLICK)

@@ -37,7 +37,11 @@ class Envelope:
 
 def verify_signature(account: ChannelAccount, params) -> None:
     """The plain signature over (token, timestamp, nonce), and the timestamp inside the window."""
-    signature, timestamp, nonce = params.get("signature", ""), params.get("timestamp", ""), params.get("nonce", "")
+    signature, timestamp, nonce = (
+        params.get("signature", ""),
+        params.get("timestamp", ""),
+        params.get("nonce", ""),
+    )
     try:
         check_signature(account.callback_token, signature, timestamp, nonce)
     except (InvalidSignatureException, TypeError):
@@ -76,7 +80,10 @@ def open_message(account: ChannelAccount, params, body: bytes):
     if encrypted:
         try:
             xml = crypto_for(account).decrypt_message(
-                body, params.get("msg_signature", ""), params.get("timestamp", ""), params.get("nonce", "")
+                body,
+                params.get("msg_signature", ""),
+                params.get("timestamp", ""),
+                params.get("nonce", ""),
             )
         except InvalidSignatureException:
             raise CallbackError(403, "消息签名错误") from None
@@ -96,7 +103,9 @@ def seal_reply(account: ChannelAccount, reply_xml: str, env: Envelope) -> str:
     """Encrypt the reply when the message came encrypted (safe or compatible mode)."""
     if not reply_xml or not env.encrypted:
         return reply_xml or "success"
-    return crypto_for(account).encrypt_message(reply_xml, env.nonce or "govhub", str(int(time.time())))
+    return crypto_for(account).encrypt_message(
+        reply_xml, env.nonce or "govhub", str(int(time.time()))
+    )
 
 
 def dedupe_key(msg) -> str:

@@ -64,14 +64,29 @@ def save_menu(actor, account: ChannelAccount, buttons: list[ButtonSpec]) -> None
         MenuButton.objects.filter(account=account).delete()
         for i, b in enumerate(buttons):
             kind = "parent" if b.children else b.kind
-            top = MenuButton.objects.create(account=account, position=i, name=b.name, kind=kind,
-                                            key=b.key if kind == "click" else "",
-                                            url=b.url if kind == "view" else "", reply_text=b.reply_text)
+            top = MenuButton.objects.create(
+                account=account,
+                position=i,
+                name=b.name,
+                kind=kind,
+                key=b.key if kind == "click" else "",
+                url=b.url if kind == "view" else "",
+                reply_text=b.reply_text,
+            )
             for j, s in enumerate(b.children or []):
-                MenuButton.objects.create(account=account, parent=top, position=j, name=s.name, kind=s.kind,
-                                          key=s.key if s.kind == "click" else "",
-                                          url=s.url if s.kind == "view" else "", reply_text=s.reply_text)
-        audit.record(actor=actor, action="wechat_menu_saved", obj=account, summary={"buttons": len(buttons)})
+                MenuButton.objects.create(
+                    account=account,
+                    parent=top,
+                    position=j,
+                    name=s.name,
+                    kind=s.kind,
+                    key=s.key if s.kind == "click" else "",
+                    url=s.url if s.kind == "view" else "",
+                    reply_text=s.reply_text,
+                )
+        audit.record(
+            actor=actor, action="wechat_menu_saved", obj=account, summary={"buttons": len(buttons)}
+        )
 
 
 def menu_payload(account: ChannelAccount) -> dict:
@@ -110,12 +125,17 @@ def publish_menu(actor, account: ChannelAccount) -> None:
         audit.record(actor=actor, action="wechat_menu_published", obj=account, summary={})
 
 
-def save_settings(actor, account: ChannelAccount, *, welcome_text: str, fallback_text: str,
-                  default_reply: str) -> AccountSettings:
+def save_settings(
+    actor, account: ChannelAccount, *, welcome_text: str, fallback_text: str, default_reply: str
+) -> AccountSettings:
     require(actor, "manage_wechat", account)
     with transaction.atomic():
         s, _ = AccountSettings.objects.get_or_create(account=account)
-        s.welcome_text, s.fallback_text, s.default_reply = welcome_text[:2000], fallback_text[:2000], default_reply[:2000]
+        s.welcome_text, s.fallback_text, s.default_reply = (
+            welcome_text[:2000],
+            fallback_text[:2000],
+            default_reply[:2000],
+        )
         s.save()
         audit.record(actor=actor, action="wechat_settings_saved", obj=account, summary={})
     return s

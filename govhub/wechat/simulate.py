@@ -26,24 +26,34 @@ def signature(token: str, timestamp: str, nonce: str, extra: str | None = None) 
     return hashlib.sha1("".join(sorted(parts)).encode()).hexdigest()
 
 
-def text_xml(to: str, openid: str, content: str, msg_id: int | None = None, created: int | None = None) -> str:
-    return (f"<xml><ToUserName><![CDATA[{to}]]></ToUserName><FromUserName><![CDATA[{openid}]]></FromUserName>"
-            f"<CreateTime>{created or int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
-            f"<Content><![CDATA[{content.replace(']]>', ']]&gt;')}]]></Content>"
-            f"<MsgId>{msg_id or next(_ids)}</MsgId></xml>")
+def text_xml(
+    to: str, openid: str, content: str, msg_id: int | None = None, created: int | None = None
+) -> str:
+    return (
+        f"<xml><ToUserName><![CDATA[{to}]]></ToUserName><FromUserName><![CDATA[{openid}]]></FromUserName>"
+        f"<CreateTime>{created or int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+        f"<Content><![CDATA[{content.replace(']]>', ']]&gt;')}]]></Content>"
+        f"<MsgId>{msg_id or next(_ids)}</MsgId></xml>"
+    )
 
 
 def event_xml(to: str, openid: str, event: str, key: str = "", created: int | None = None) -> str:
-    return (f"<xml><ToUserName><![CDATA[{to}]]></ToUserName><FromUserName><![CDATA[{openid}]]></FromUserName>"
-            f"<CreateTime>{created or int(time.time())}</CreateTime><MsgType><![CDATA[event]]></MsgType>"
-            f"<Event><![CDATA[{event}]]></Event><EventKey><![CDATA[{escape(key)}]]></EventKey></xml>")
+    return (
+        f"<xml><ToUserName><![CDATA[{to}]]></ToUserName><FromUserName><![CDATA[{openid}]]></FromUserName>"
+        f"<CreateTime>{created or int(time.time())}</CreateTime><MsgType><![CDATA[event]]></MsgType>"
+        f"<Event><![CDATA[{event}]]></Event><EventKey><![CDATA[{escape(key)}]]></EventKey></xml>"
+    )
 
 
-def message_xml(to: str, openid: str, msg_type: str, fields: dict, msg_id: int | None = None) -> str:
+def message_xml(
+    to: str, openid: str, msg_type: str, fields: dict, msg_id: int | None = None
+) -> str:
     inner = "".join(f"<{k}><![CDATA[{v}]]></{k}>" for k, v in fields.items())
-    return (f"<xml><ToUserName><![CDATA[{to}]]></ToUserName><FromUserName><![CDATA[{openid}]]></FromUserName>"
-            f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[{msg_type}]]></MsgType>"
-            f"{inner}<MsgId>{msg_id or next(_ids)}</MsgId></xml>")
+    return (
+        f"<xml><ToUserName><![CDATA[{to}]]></ToUserName><FromUserName><![CDATA[{openid}]]></FromUserName>"
+        f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[{msg_type}]]></MsgType>"
+        f"{inner}<MsgId>{msg_id or next(_ids)}</MsgId></xml>"
+    )
 
 
 @dataclass
@@ -52,13 +62,18 @@ class Push:
     body: bytes
 
 
-def sign_push(account: ChannelAccount, xml: str, *, timestamp: int | None = None,
-              encrypt: bool | None = None) -> Push:
+def sign_push(
+    account: ChannelAccount, xml: str, *, timestamp: int | None = None, encrypt: bool | None = None
+) -> Push:
     """Query string and body of a push; encrypted in safe mode (and when asked in compatible mode)."""
     ts = str(timestamp or int(time.time()))
     nonce = secrets.token_hex(5)
-    query = {"signature": signature(account.callback_token, ts, nonce), "timestamp": ts, "nonce": nonce,
-             "openid": "simulator"}
+    query = {
+        "signature": signature(account.callback_token, ts, nonce),
+        "timestamp": ts,
+        "nonce": nonce,
+        "openid": "simulator",
+    }
     if encrypt is None:
         encrypt = account.callback_mode == CallbackMode.SAFE
     if not encrypt:
@@ -66,7 +81,9 @@ def sign_push(account: ChannelAccount, xml: str, *, timestamp: int | None = None
     crypto = WeChatCrypto(account.callback_token, account.encoding_aes_key, account.app_id)
     sealed = crypto.encrypt_message(xml, nonce, ts)
     encrypted = xmltodict.parse(sealed)["xml"]["Encrypt"]
-    query.update(encrypt_type="aes", msg_signature=signature(account.callback_token, ts, nonce, encrypted))
+    query.update(
+        encrypt_type="aes", msg_signature=signature(account.callback_token, ts, nonce, encrypted)
+    )
     body = f"<xml><ToUserName><![CDATA[{account.remote_id}]]></ToUserName><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>"
     return Push(query, body.encode("utf-8"))
 

@@ -15,7 +15,9 @@ def _plain(status: int, text: str) -> HttpResponse:
 
 @csrf_exempt
 def callback(request: HttpRequest, slug: str) -> HttpResponse:
-    account = ChannelAccount.objects.filter(slug=slug, platform=Platform.WECHAT, enabled=True).first()
+    account = ChannelAccount.objects.filter(
+        slug=slug, platform=Platform.WECHAT, enabled=True
+    ).first()
     if account is None or not account.callback_token:
         return _plain(404, "未知的公众号")
     try:
@@ -38,4 +40,6 @@ def callback(request: HttpRequest, slug: str) -> HttpResponse:
         return _plain(exc.status, exc.message)
     reply = handlers.handle_once(account, msg)
     sealed = protocol.seal_reply(account, reply, env)
-    return HttpResponse(sealed, content_type="application/xml; charset=utf-8" if reply else "text/plain")
+    return HttpResponse(
+        sealed, content_type="application/xml; charset=utf-8" if reply else "text/plain"
+    )

@@ -31,4 +31,6 @@ class WechatMenuItem(MenuItem):
 
 @hooks.register("register_admin_menu_item")
 def register_wechat_menu():
-    return WechatMenuItem("微信公众号", reverse("wechat_admin:overview"), icon_name="mobile-alt", order=158)
+    return WechatMenuItem(
+        "微信公众号", reverse("wechat_admin:overview"), icon_name="mobile-alt", order=158
+    )

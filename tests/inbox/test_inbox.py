@@ -29,14 +29,24 @@ def test_receive_message_is_idempotent_per_channel_and_remote_id(county):
         receive_message(**dict(kw, channel="fax"))
 
 
-def test_a_wechat_reply_inside_48_hours_is_sent_as_customer_service_message(county, django_capture_on_commit_callbacks):
+def test_a_wechat_reply_inside_48_hours_is_sent_as_customer_service_message(
+    county, django_capture_on_commit_callbacks
+):
     with FakeWeChatMessaging() as fake:
         account = make_account(county.dept("rmt"), api_base=fake.url)
-        msg, _ = receive_message(channel="wechat", account=account, sender_ref="o-in-1", text="路灯坏了", remote_id="w-1")
+        msg, _ = receive_message(
+            channel="wechat", account=account, sender_ref="o-in-1", text="路灯坏了", remote_id="w-1"
+        )
         editor = county.user("editor")
         with django_capture_on_commit_callbacks(execute=True):
             services.reply_to_message(editor, msg, "已通知城管局，两天内修复。")
-        assert fake.sent == [{"touser": "o-in-1", "msgtype": "text", "text": {"content": "已通知城管局，两天内修复。"}}]
+        assert fake.sent == [
+            {
+                "touser": "o-in-1",
+                "msgtype": "text",
+                "text": {"content": "已通知城管局，两天内修复。"},
+            }
+        ]
     msg.refresh_from_db()
     assert msg.status == Status.REPLIED and msg.first_response_at and msg.assigned_to == editor
     assert msg.replies.get().delivered
@@ -45,8 +55,14 @@ def test_a_wechat_reply_inside_48_hours_is_sent_as_customer_service_message(coun
 def test_a_wechat_reply_after_48_hours_is_refused_and_changes_nothing(county):
     account = make_account(county.dept("rmt"))
     old = timezone.now() - dt.timedelta(hours=49)
-    msg, _ = receive_message(channel="wechat", account=account, sender_ref="o-in-2", text="路灯", remote_id="w-2",
-                             received_at=old)
+    msg, _ = receive_message(
+        channel="wechat",
+        account=account,
+        sender_ref="o-in-2",
+        text="路灯",
+        remote_id="w-2",
+        received_at=old,
+    )
     with pytest.raises(services.InboxError, match="48 小时"):
         services.reply_to_message(county.user("editor"), msg, "回复")
     msg.refresh_from_db()
@@ -57,14 +73,21 @@ def test_assign_convert_to_letter_and_spam(county):
     from govhub.letters.models import Letter
 
     editor = county.user("editor")
-    m1, _ = receive_message(channel="chat", sender_ref="chat-x", text="小区物业乱收停车费，希望有关部门管一管。", remote_id="x1")
+    m1, _ = receive_message(
+        channel="chat",
+        sender_ref="chat-x",
+        text="小区物业乱收停车费，希望有关部门管一管。",
+        remote_id="x1",
+    )
     services.assign_message(editor, m1, editor)
     letter_id = services.convert_to_letter(editor, m1)
     assert Letter.objects.get(pk=letter_id).content.startswith("小区物业")
     assert services.convert_to_letter(editor, m1) == letter_id  # twice → one letter
     m1.refresh_from_db()
     assert m1.status == Status.LETTER
-    m2, _ = receive_message(channel="chat", sender_ref="chat-y", text="加微信领红包", remote_id="x2")
+    m2, _ = receive_message(
+        channel="chat", sender_ref="chat-y", text="加微信领红包", remote_id="x2"
+    )
     services.mark_spam(editor, m2)
     with pytest.raises(services.InboxError):
         services.reply_to_message(editor, InboxMessage.objects.get(pk=m2.pk), "hi")
@@ -79,8 +102,13 @@ def test_someone_without_an_inbox_role_cannot_act(county):
 
 def test_staff_see_the_inbox_with_time_to_first_response(client, county):
     editor = county.user("editor")
-    msg, _ = receive_message(channel="chat", sender_ref="chat-q", text="图书馆几点开门", remote_id="q1",
-                             received_at=timezone.now() - dt.timedelta(minutes=30))
+    msg, _ = receive_message(
+        channel="chat",
+        sender_ref="chat-q",
+        text="图书馆几点开门",
+        remote_id="q1",
+        received_at=timezone.now() - dt.timedelta(minutes=30),
+    )
     services.reply_to_message(editor, msg, "9 点开门。")
     client.force_login(editor)
     page = client.get("/admin/inbox/?status=all").content.decode()

@@ -19,12 +19,16 @@ def test_ask_answers_from_the_knowledge_base(client):
 
 def test_ask_offers_a_person_or_a_letter_when_nothing_fits(client):
     make_entries()
-    body = client.post("/api/qa/ask", {"question": "县里的体育馆什么时候开放"}, content_type="application/json").json()
+    body = client.post(
+        "/api/qa/ask", {"question": "县里的体育馆什么时候开放"}, content_type="application/json"
+    ).json()
     assert not body["answered"]
     assert {o["action"] for o in body["options"]} == {"handover", "letter"}
 
 
-@pytest.mark.parametrize("question, code", [("   ", "empty_question"), ("问" * 600, "question_too_long")])
+@pytest.mark.parametrize(
+    "question, code", [("   ", "empty_question"), ("问" * 600, "question_too_long")]
+)
 def test_bad_questions_get_a_structured_error(client, question, code):
     res = client.post("/api/qa/ask", {"question": question}, content_type="application/json")
     assert res.status_code == 400 and res.json()["error"] == code
@@ -33,15 +37,22 @@ def test_bad_questions_get_a_structured_error(client, question, code):
 def test_chat_handover_lands_in_the_inbox_and_staff_replies_come_back(client, county):
     from govhub.inbox import services
 
-    res = client.post("/api/qa/chat/handover", {"question": "体育馆开放时间", "session": "chat-abc123"},
-                      content_type="application/json")
+    res = client.post(
+        "/api/qa/chat/handover",
+        {"question": "体育馆开放时间", "session": "chat-abc123"},
+        content_type="application/json",
+    )
     assert res.status_code == 200
     msg = InboxMessage.objects.get(channel="chat")
     services.reply_to_message(county.user("editor"), msg, "体育馆每天 8:00-21:00 开放。")
     replies = client.get("/api/qa/chat/replies", {"session": "chat-abc123"}).json()["replies"]
     assert replies[0]["text"].startswith("体育馆每天")
     assert client.get("/api/qa/chat/replies", {"session": "chat-other"}).json()["replies"] == []
-    bad = client.post("/api/qa/chat/handover", {"question": "x", "session": "steal"}, content_type="application/json")
+    bad = client.post(
+        "/api/qa/chat/handover",
+        {"question": "x", "session": "steal"},
+        content_type="application/json",
+    )
     assert bad.status_code == 400
 
 

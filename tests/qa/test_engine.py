@@ -24,9 +24,27 @@ def rule(**kw) -> KeywordRule:
 
 def test_exact_contains_and_regex_rules_by_priority():
     rule(name="exact", keywords="你好", match_type="exact", reply_text="您好！", priority=1)
-    rule(name="contains", keywords="地址", match_type="contains", reply_text="人民路 1 号", priority=1)
-    rule(name="regex", keywords=r"\d{4}年.*放假", match_type="regex", reply_text="放假安排见通知", priority=1)
-    rule(name="high", keywords="中心地址", match_type="contains", reply_text="政务服务中心在人民路", priority=9)
+    rule(
+        name="contains",
+        keywords="地址",
+        match_type="contains",
+        reply_text="人民路 1 号",
+        priority=1,
+    )
+    rule(
+        name="regex",
+        keywords=r"\d{4}年.*放假",
+        match_type="regex",
+        reply_text="放假安排见通知",
+        priority=1,
+    )
+    rule(
+        name="high",
+        keywords="中心地址",
+        match_type="contains",
+        reply_text="政务服务中心在人民路",
+        priority=9,
+    )
     assert engine.answer("你好").text == "您好！"
     assert engine.answer("你好，请问").kind != "rule"  # exact means exact
     assert engine.answer("服务中心地址在哪").text == "政务服务中心在人民路"
@@ -39,8 +57,12 @@ def test_rules_outside_their_dates_or_for_another_account_do_not_fire(county):
 
     a1, a2 = make_account(county.dept("rmt")), make_account(county.dept("rmt"))
     now = timezone.now()
-    rule(name="old", keywords="防汛", reply_text="去年的防汛通知", ends_at=now - dt.timedelta(days=1))
-    rule(name="future", keywords="招聘", reply_text="下月招聘", starts_at=now + dt.timedelta(days=1))
+    rule(
+        name="old", keywords="防汛", reply_text="去年的防汛通知", ends_at=now - dt.timedelta(days=1)
+    )
+    rule(
+        name="future", keywords="招聘", reply_text="下月招聘", starts_at=now + dt.timedelta(days=1)
+    )
     rule(name="mine", keywords="投票", reply_text="投票活动", account=a1)
     assert engine.answer("防汛").kind == "none"
     assert engine.answer("招聘").kind == "none"
@@ -82,8 +104,14 @@ def test_import_csv_xlsx_and_jsonl_and_export_round_trip(county, tmp_path):
     assert (rep.created, rep.errors) == (1, [])
     e = KnowledgeEntry.objects.get(question="残疾人两项补贴怎么申请")
     assert e.variant_list() == ["两项补贴", "残补申请"] and e.department.code == "mzj"
-    jsonl = json.dumps({"question": "残疾人两项补贴怎么申请", "answer": "新答案：到乡镇民政办。", "variants": ["残补"]},
-                       ensure_ascii=False).encode()
+    jsonl = json.dumps(
+        {
+            "question": "残疾人两项补贴怎么申请",
+            "answer": "新答案：到乡镇民政办。",
+            "variants": ["残补"],
+        },
+        ensure_ascii=False,
+    ).encode()
     rep = services.import_entries(None, "kb.jsonl", jsonl)
     assert rep.updated == 1 and KnowledgeEntry.objects.get().answer.startswith("新答案")
     xlsx = services.export_entries("xlsx")
@@ -103,19 +131,35 @@ def test_a_bad_file_imports_nothing_and_says_which_row():
 
 def test_the_commands_import_and_evaluate(county, tmp_path):
     kb = tmp_path / "kb.jsonl"
-    kb.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [
-        {"question": "怎么办理居住证", "answer": "到派出所申领。", "variants": ["居住证在哪办"]},
-        {"question": "公积金怎么提取", "answer": "到公积金中心。", "external_id": "gjj-1"},
-    ]), encoding="utf-8")
+    kb.write_text(
+        "\n".join(
+            json.dumps(r, ensure_ascii=False)
+            for r in [
+                {
+                    "question": "怎么办理居住证",
+                    "answer": "到派出所申领。",
+                    "variants": ["居住证在哪办"],
+                },
+                {"question": "公积金怎么提取", "answer": "到公积金中心。", "external_id": "gjj-1"},
+            ]
+        ),
+        encoding="utf-8",
+    )
     out = io.StringIO()
     call_command("qa", "import", str(kb), stdout=out)
     assert "新增 2 条" in out.getvalue()
     qs = tmp_path / "q.jsonl"
-    qs.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [
-        {"question": "居住证去哪里办理", "expected": "怎么办理居住证"},
-        {"question": "住房公积金提取流程", "expected": "gjj-1"},
-        {"question": "今天天气怎么样", "expected": None},
-    ]), encoding="utf-8")
+    qs.write_text(
+        "\n".join(
+            json.dumps(r, ensure_ascii=False)
+            for r in [
+                {"question": "居住证去哪里办理", "expected": "怎么办理居住证"},
+                {"question": "住房公积金提取流程", "expected": "gjj-1"},
+                {"question": "今天天气怎么样", "expected": None},
+            ]
+        ),
+        encoding="utf-8",
+    )
     out = io.StringIO()
     call_command("qa", "evaluate", str(qs), stdout=out)
     assert "top-1 100.0%" in out.getvalue() and "误答率 0.0%" in out.getvalue()

@@ -19,20 +19,37 @@ def make_account(department, mode: str = "plain", api_base: str = "") -> Channel
     n = next(_seq)
     department = Department.objects.get(pk=department.pk)  # fresh tree path
     return ChannelAccount.objects.create(
-        platform="wechat", name=f"测试公众号{n}", slug=f"wx-test-{n}", remote_id=f"gh_test{n}",
-        department=department, app_id="wx-fake-app", app_secret="fake-secret",
-        callback_token=f"token{n}", encoding_aes_key=AES_KEY, callback_mode=mode, api_base=api_base,
+        platform="wechat",
+        name=f"测试公众号{n}",
+        slug=f"wx-test-{n}",
+        remote_id=f"gh_test{n}",
+        department=department,
+        app_id="wx-fake-app",
+        app_secret="fake-secret",
+        callback_token=f"token{n}",
+        encoding_aes_key=AES_KEY,
+        callback_mode=mode,
+        api_base=api_base,
     )
 
 
 def make_entries() -> list[KnowledgeEntry]:
     rows = [
-        ("怎么办理居住证", "在本县居住半年以上、有合法稳定就业或住所的，可持身份证和居住证明到居住地派出所申领居住证，15 个工作日内办结。",
-         "居住证在哪里办理\n申请居住证需要什么材料"),
-        ("公积金怎么提取", "购房、租房、退休等情形可提取住房公积金，请携带身份证到县公积金中心服务大厅办理。",
-         "住房公积金提取流程\n怎样取出公积金"),
-        ("新生儿医保怎么办理", "新生儿出生后可凭出生医学证明和户口簿到乡镇便民服务中心参保，当年缴费。",
-         "给刚出生的宝宝办医保\n小孩出生后怎么参加医保"),
+        (
+            "怎么办理居住证",
+            "在本县居住半年以上、有合法稳定就业或住所的，可持身份证和居住证明到居住地派出所申领居住证，15 个工作日内办结。",
+            "居住证在哪里办理\n申请居住证需要什么材料",
+        ),
+        (
+            "公积金怎么提取",
+            "购房、租房、退休等情形可提取住房公积金，请携带身份证到县公积金中心服务大厅办理。",
+            "住房公积金提取流程\n怎样取出公积金",
+        ),
+        (
+            "新生儿医保怎么办理",
+            "新生儿出生后可凭出生医学证明和户口簿到乡镇便民服务中心参保，当年缴费。",
+            "给刚出生的宝宝办医保\n小孩出生后怎么参加医保",
+        ),
     ]
     out = [KnowledgeEntry.objects.create(question=q, answer=a, variants=v) for q, a, v in rows]
     engine.bump_version()
@@ -44,5 +61,9 @@ def post(client, account, xml: str, **kw):
     push = sign_push(account, xml, **kw)
     from urllib.parse import urlencode
 
-    return client.generic("POST", f"/wechat/callback/{account.slug}/?{urlencode(push.query)}",
-                          data=push.body, content_type="text/xml"), push
+    return client.generic(
+        "POST",
+        f"/wechat/callback/{account.slug}/?{urlencode(push.query)}",
+        data=push.body,
+        content_type="text/xml",
+    ), push

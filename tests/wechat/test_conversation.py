@@ -63,7 +63,13 @@ def test_a_keyword_rule_wins_over_the_knowledge_base(client, county):
 
     account = make_account(county.dept("rmt"))
     make_entries()
-    KeywordRule.objects.create(name="居住证专项", keywords="居住证", match_type="contains",
-                               reply_text="居住证集中办理周：本周六照常受理。", priority=5, account=account)
+    KeywordRule.objects.create(
+        name="居住证专项",
+        keywords="居住证",
+        match_type="contains",
+        reply_text="居住证集中办理周：本周六照常受理。",
+        priority=5,
+        account=account,
+    )
     bump_version()
     assert "集中办理周" in say(client, account, "o-c4", "怎么办理居住证")

@@ -23,13 +23,26 @@ def fake():
 def test_an_editor_saves_and_publishes_a_menu(county, fake):
     account = make_account(county.dept("rmt"), api_base=fake.url)
     editor = county.user("editor")
-    services.save_menu(editor, account, [
-        ButtonSpec("办事", children=[ButtonSpec("在线咨询", "view", url="https://example.gov.cn/qa/"),
-                                     ButtonSpec("服务大厅", "click", key="HALL", reply_text="人民路 1 号")]),
-        ButtonSpec("热线", "click", key="HOTLINE"),
-    ])
+    services.save_menu(
+        editor,
+        account,
+        [
+            ButtonSpec(
+                "办事",
+                children=[
+                    ButtonSpec("在线咨询", "view", url="https://example.gov.cn/qa/"),
+                    ButtonSpec("服务大厅", "click", key="HALL", reply_text="人民路 1 号"),
+                ],
+            ),
+            ButtonSpec("热线", "click", key="HOTLINE"),
+        ],
+    )
     services.publish_menu(editor, account)
-    assert fake.menu["button"][0]["sub_button"][1] == {"type": "click", "name": "服务大厅", "key": "HALL"}
+    assert fake.menu["button"][0]["sub_button"][1] == {
+        "type": "click",
+        "name": "服务大厅",
+        "key": "HALL",
+    }
     assert fake.menu["button"][1]["key"] == "HOTLINE"
 
 
@@ -39,7 +52,11 @@ def test_menu_limits_are_checked_before_anything_is_saved(county):
     with pytest.raises(MenuError, match="最多 3 个"):
         services.save_menu(editor, account, [ButtonSpec(f"菜单{i}", key=f"K{i}") for i in range(4)])
     with pytest.raises(MenuError, match="最多 5 个"):
-        services.save_menu(editor, account, [ButtonSpec("办事", children=[ButtonSpec(f"子{i}", key=f"K{i}") for i in range(6)])])
+        services.save_menu(
+            editor,
+            account,
+            [ButtonSpec("办事", children=[ButtonSpec(f"子{i}", key=f"K{i}") for i in range(6)])],
+        )
     with pytest.raises(MenuError, match="网址"):
         services.save_menu(editor, account, [ButtonSpec("网站", "view", url="javascript:alert(1)")])
     from govhub.wechat.models import MenuButton
@@ -67,6 +84,6 @@ def test_a_slow_answer_is_acknowledged_at_once_and_sent_by_customer_service_mess
     monkeypatch.setattr(engine, "is_ready", lambda: False)
     with django_capture_on_commit_callbacks(execute=True):
         res, push = post(client, account, text_xml(account.remote_id, "o-slow", "公积金怎么提取"))
-    assert handlers.SLOW_REPLY == open_reply(account, res.content, push.query)["Content"]
+    assert open_reply(account, res.content, push.query)["Content"] == handlers.SLOW_REPLY
     assert fake.sent and fake.sent[-1]["touser"] == "o-slow"
     assert "公积金中心" in fake.sent[-1]["text"]["content"]
