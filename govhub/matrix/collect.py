@@ -276,38 +276,53 @@ def _upsert(kind: str, parsed: list[tuple[int, dict]], report: CollectReport) ->
 
 
 def collect_delivery_statistics() -> int:
-    """Copy the publishing outbox's statistics of our own accounts into posts (when the
-    publishing app provides delivery statistics); returns how many posts were written."""
+    """Copy the publishing outbox's deliveries and their statistics (govhub.publishing
+    Delivery/DeliveryStat) into posts of the registered accounts they went out on: the channel
+    account is matched to the registry by platform and remote id (or AppID, or name). Daily rows
+    are summed; for platforms that only give running totals (``is_total``) the latest total is
+    taken. Idempotent: posts are keyed by the delivery's remote id."""
     try:
-        from govhub.publishing import models as pub
+        from govhub.publishing.models import Delivery, DeliveryStat
     except ImportError:
         return 0
-    delivery = getattr(pub, "Delivery", None)
-    if delivery is None:
-        return 0
-    fields = {f.name for f in delivery._meta.get_fields()}
-    if not {"remote_id", "channel_account"} <= fields:
-        return 0
+    accounts: dict[tuple[str, str], Account] = {}
+    for a in Account.objects.all():
+        accounts[(a.platform, a.remote_id)] = a
+        accounts.setdefault((a.platform, "name:" + a.name), a)
+    qs = Delivery.objects.exclude(remote_id="").filter(sent_at__isnull=False)
+    qs = qs.select_related("account", "publication")
     written = 0
-    qs = delivery.objects.exclude(remote_id="").select_related("channel_account", "publication")
-    for d in qs.iterator():
-        ch = d.channel_account
-        acc = Account.objects.filter(
-            platform=ch.platform, remote_id__in=[getattr(ch, "app_id", ""), ch.name, str(ch.pk)]
-        ).first()
-        if acc is None:
-            continue
-        stats = getattr(d, "statistics", None) or {}
-        pub_at = getattr(d, "delivered_at", None) or d.publication.published_at or timezone.now()
-        Post.objects.update_or_create(
-            account=acc,
-            remote_id=str(d.remote_id)[:100],
-            defaults={
-                "published_at": pub_at,
-                "title": d.publication.title,
-                "text": getattr(d.publication, "digest", "") or d.publication.title,
-                **{k: int(stats.get(k, 0) or 0) for k in NUMERIC},
-            },
-        )
-        written += 1
+    with transaction.atomic():
+        for d in qs.iterator(chunk_size=500):
+            ch = d.account
+            acc = (
+                accounts.get((ch.platform, getattr(ch, "remote_id", "") or ""))
+                or accounts.get((ch.platform, ch.app_id or ""))
+                or accounts.get((ch.platform, "name:" + ch.name))
+            )
+            if acc is None:
+                continue
+            totals = dict.fromkeys(NUMERIC, 0)
+            stats = list(DeliveryStat.objects.filter(delivery=d).order_by("date"))
+            running = [st for st in stats if st.is_total]
+            for st in [running[-1]] if running else stats:
+                for k in ("reads", "likes", "shares", "comments"):
+                    totals[k] += getattr(st, k)
+            pub = d.publication
+            values = {
+                "published_at": d.sent_at,
+                "title": pub.title[:300],
+                "text": getattr(pub, "short_text", "") or getattr(pub, "digest", "") or pub.title,
+                "url": d.remote_url[:500],
+                **totals,
+            }
+            post = Post.objects.filter(account=acc, remote_id=d.remote_id[:100]).first()
+            if post is None:
+                Post.objects.create(account=acc, remote_id=d.remote_id[:100], **values)
+                written += 1
+            elif any(getattr(post, k) != v for k, v in values.items()):
+                for k, v in values.items():
+                    setattr(post, k, v)
+                post.save()
+                written += 1
     return written

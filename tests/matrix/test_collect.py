@@ -75,3 +75,30 @@ def test_missing_columns(setup):
     sup, _, _ = setup
     r = collect.import_records(sup, "posts", "标题\n一\n".encode(), "p.csv")
     assert r.file_errors and "缺少必需的列" in r.file_errors[0]
+
+
+def test_delivery_statistics_of_our_own_accounts_become_posts(setup):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from govhub.channels.models import ChannelAccount
+    from govhub.publishing.models import Delivery, DeliveryStat, Publication
+
+    sup, acc, _ = setup
+    ch = ChannelAccount.objects.create(
+        platform="wechat", name="示范县发布", remote_id="gh_1", department=acc.department
+    )
+    pub = Publication.objects.create(
+        title="冬季供暖通知", department=acc.department, digest="供暖时间调整"
+    )
+    d = Delivery.objects.create(
+        publication=pub, account=ch, remote_id="msg-1", sent_at=timezone.now()
+    )
+    today = timezone.localdate()
+    DeliveryStat.objects.create(delivery=d, date=today - dt.timedelta(days=1), reads=100, likes=2)
+    DeliveryStat.objects.create(delivery=d, date=today, reads=40, likes=1)
+    assert collect.collect_delivery_statistics() == 1
+    post = Post.objects.get(account=acc, remote_id="msg-1")
+    assert (post.title, post.reads, post.likes) == ("冬季供暖通知", 140, 3)
+    assert collect.collect_delivery_statistics() == 0  # idempotent
