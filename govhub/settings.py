@@ -174,6 +174,7 @@ LOCALE_PATHS = [BASE_DIR / "govhub" / "locale"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("GOVHUB_STATIC_ROOT", str(VAR_DIR / "static")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("GOVHUB_MEDIA_ROOT", str(VAR_DIR / "media")))
 # Pages rendered at publish time, served by nginx (or by the app when nginx is absent).
