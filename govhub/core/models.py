@@ -43,7 +43,8 @@ class Department(MP_Node):
     duties = models.TextField(_("主要职责"), blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
 
-    node_order_by = ["code"]
+    # No node_order_by: a sorted tree renumbers siblings' paths when one is inserted, which
+    # leaves every Department already in memory with a stale path (and wrong scope checks).
 
     class Meta:
         verbose_name = _("部门")

@@ -93,3 +93,13 @@ def test_unknown_action_is_a_programming_error(tree):
 def test_require_passes_silently_when_allowed(tree):
     _, own, _, _ = tree
     require(make_user(department=own, role=Role.DISPATCHER), "dispatch_letter", own)
+
+
+def test_paths_stay_put_when_siblings_are_added(tree):
+    county, own, other, town = tree
+    before = {d.pk: d.path for d in (own, other, town)}
+    make_department(county, name="阿尔法局", code="a-first")  # sorts before the others by code
+    after = {d.pk: Department.objects.get(pk=d.pk).path for d in (own, other, town)}
+    assert before == after
+    editor = make_user(department=own, role=Role.EDITOR)
+    assert can(editor, "edit_content", own)  # the in-memory object is still right
