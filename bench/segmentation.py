@@ -13,7 +13,9 @@ import sys
 import time
 from pathlib import Path
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "qa" / "legal_question_groups.jsonl"
+DATA = (
+    Path(__file__).resolve().parents[2] / "shared" / "data" / "qa" / "legal_question_groups.jsonl"
+)
 
 
 def corpus() -> tuple[list[str], str]:
@@ -23,8 +25,13 @@ def corpus() -> tuple[list[str], str]:
             for line in fh:
                 texts.extend(json.loads(line)["equivalent"])
         return texts, f"{DATA} ({len(texts)} questions)"
-    base = ["请问住房公积金提取需要哪些材料", "养老保险怎么交才能领取养老金", "孩子上小学报名需要准备什么",
-            "小区门口占道经营噪音扰民怎么办", "居住证办理流程和时限是多少"]
+    base = [
+        "请问住房公积金提取需要哪些材料",
+        "养老保险怎么交才能领取养老金",
+        "孩子上小学报名需要准备什么",
+        "小区门口占道经营噪音扰民怎么办",
+        "居住证办理流程和时限是多少",
+    ]
     return base * 4000, "generated sentences (../shared/data absent)"
 
 
@@ -49,7 +56,9 @@ def main() -> None:
     print(f"corpus: {source}")
     print(f"rjieba: {r_rjieba / 1e6:.2f} M chars/s")
     print(f"jieba : {r_jieba / 1e6:.2f} M chars/s")
-    print(f"ratio rjieba/jieba: {r_rjieba / r_jieba:.1f}x; identical cuts on {agree:.1%} of {len(sample)} texts")
+    print(
+        f"ratio rjieba/jieba: {r_rjieba / r_jieba:.1f}x; identical cuts on {agree:.1%} of {len(sample)} texts"
+    )
     print(f"command: {sys.executable} bench/segmentation.py")
 
 
