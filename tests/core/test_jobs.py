@@ -49,6 +49,7 @@ def test_a_job_is_stored_before_it_runs():
     assert row.args_kwargs["args"] == ["stored", 0]
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes connections between tasks
 def test_failing_job_is_retried_with_backoff_until_it_succeeds():
     key = uuid.uuid4().hex
     before = timezone.now()
@@ -73,6 +74,7 @@ def test_failing_job_is_retried_with_backoff_until_it_succeeds():
     assert cache.get(f"flaky:{key}") == "done"
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes connections between tasks
 def test_a_job_that_keeps_failing_gives_up_and_is_recorded_as_failed():
     key = uuid.uuid4().hex
     tj.flaky.enqueue(key, 99)
