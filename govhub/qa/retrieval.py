@@ -28,7 +28,7 @@ import numpy as np
 import rjieba
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from govhub.core.text import normalise
+from govhub.core.text import STOPWORDS, normalise
 
 DATA = Path(__file__).parent / "data"
 _PUNCT = re.compile(r"[^\w\u4e00-\u9fff]+")
@@ -48,85 +48,16 @@ QUESTION_KINDS = {
 }
 
 # function words dropped from the word view (negations are kept on purpose)
-_STOP = frozenset(
-    [
-        "的",
-        "了",
-        "和",
-        "与",
-        "及",
-        "或",
-        "是",
-        "在",
-        "有",
-        "我",
-        "你",
-        "他",
-        "她",
-        "它",
-        "我们",
-        "你们",
-        "他们",
-        "这",
-        "那",
-        "这个",
-        "那个",
-        "请问",
-        "一下",
-        "吗",
-        "呢",
-        "吧",
-        "啊",
-        "呀",
-        "么",
-        "怎么",
-        "怎样",
-        "如何",
-        "什么",
-        "哪里",
-        "哪些",
-        "能",
-        "能否",
-        "可以",
-        "可否",
-        "是否",
-        "要",
-        "需要",
-        "想",
-        "应该",
-        "会",
-        "都",
-        "也",
-        "就",
-        "还",
-        "把",
-        "被",
-        "对",
-        "从",
-        "到",
-        "给",
-        "让",
-        "向",
-        "于",
-        "以",
-        "之",
-        "其",
-        "该",
-        "将",
-        "并",
-        "等",
-        "个",
-        "一",
-        "咨询",
-        "问",
-        "问题",
-        "情况",
-        "请",
-        "您好",
-        "你好",
-        "谢谢",
-    ]
-)
+_STOP = (STOPWORDS - {"不", "没", "没有", "为什么", "几", "多少"}) | {
+    "咨询",
+    "问",
+    "问题",
+    "情况",
+    "请",
+    "您好",
+    "你好",
+    "谢谢",
+}
 
 
 @cache
