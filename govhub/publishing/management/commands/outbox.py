@@ -19,13 +19,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="处理完当前到期的投递即退出")
         parser.add_argument("--batch", type=int, default=50)
+        parser.add_argument(
+            "--threads", type=int, default=8, help="同时进行的平台调用数（平台调用耗时数秒）"
+        )
         parser.add_argument("--idle", type=float, default=1.0, help="无事可做时的等待秒数")
 
-    def handle(self, *args, once: bool, batch: int, idle: float, **opts):
+    def handle(self, *args, once: bool, batch: int, threads: int, idle: float, **opts):
         total = 0
         while True:
             publish_due_scheduled()
-            n = run_outbox(limit=batch)
+            n = run_outbox(limit=batch, threads=threads)
             total += n
             close_old_connections()
             if n == 0:
