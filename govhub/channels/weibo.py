@@ -45,8 +45,15 @@ class WeiboAdapter:
     def base(self, account) -> str:
         return (account.api_base or settings.WEIBO_API_BASE).rstrip("/")
 
+    def message_base(self, account) -> str:
+        """The fan-service (粉丝服务) host for private-message replies: m.api.weibo.com."""
+        return (
+            account.api_base
+            or getattr(settings, "WEIBO_MESSAGE_API_BASE", "https://m.api.weibo.com")
+        ).rstrip("/")
+
     def _call(self, method: str, account, path: str, **kw):
-        url = f"{self.base(account)}/2/{path}"
+        url = f"{kw.pop('base', None) or self.base(account)}/2/{path}"
         timeout = kw.pop("timeout", TIMEOUT)
         try:
             res = requests.request(method, url, timeout=timeout, **kw)
@@ -196,3 +203,51 @@ class WeiboAdapter:
                         is_total=True,
                     )
         return out
+
+    # --- citizens writing in: mentions and private messages; answers back ---------------
+    def fetch_mentions(self, account, since_id: str = "") -> list[dict]:
+        """Posts that @-mention the account, newest first (statuses/mentions)."""
+        params = {"access_token": account.access_token, "count": 50}
+        if since_id:
+            params["since_id"] = since_id
+        return self._call("GET", account, "statuses/mentions.json", params=params).get(
+            "statuses", []
+        )
+
+    def fetch_private_messages(self, account, since_id: str = "") -> list[dict]:
+        """Private messages received by the account, newest first (direct_messages)."""
+        params = {"access_token": account.access_token, "count": 50}
+        if since_id:
+            params["since_id"] = since_id
+        return self._call("GET", account, "direct_messages.json", params=params).get(
+            "direct_messages", []
+        )
+
+    def send_private_message(self, account, uid: str, text: str) -> str:
+        """A text reply to a user who wrote to the account (fan-service messages/reply)."""
+        import json
+
+        res = self._call(
+            "POST",
+            account,
+            "messages/reply.json",
+            base=self.message_base(account),
+            data={
+                "access_token": account.access_token,
+                "type": "text",
+                "data": json.dumps({"text": text[:1000]}, ensure_ascii=False),
+                "receiver_id": uid,
+                "save_sender_box": 1,
+            },
+        )
+        return str(res.get("id") or res.get("idstr") or "")
+
+    def comment(self, account, status_id: str, text: str) -> str:
+        """A comment on a post (the answer to a mention); Weibo allows 140 characters."""
+        res = self._call(
+            "POST",
+            account,
+            "comments/create.json",
+            data={"access_token": account.access_token, "id": status_id, "comment": text[:140]},
+        )
+        return str(res.get("idstr") or res.get("id") or "")

@@ -56,8 +56,17 @@ class LetterOut(Schema):
     satisfaction: str
 
 
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    mime: str
+    size: int
+    url: str
+
+
 class LetterDetailOut(LetterOut):
     events: list[EventOut]
+    attachments: list[AttachmentOut]
 
 
 def _out(letter: Letter, with_events: bool = False) -> dict:
@@ -95,6 +104,16 @@ def _out(letter: Letter, with_events: bool = False) -> dict:
             }
             for e in letter.events.select_related("department")
         ]
+        data["attachments"] = [
+            {
+                "id": a.pk,
+                "name": a.original_name,
+                "mime": a.mime,
+                "size": a.size,
+                "url": f"/api/letters/{letter.pk}/attachments/{a.pk}",
+            }
+            for a in letter.attachments.all()
+        ]
     return data
 
 
@@ -128,6 +147,26 @@ def list_letters(request, status: str | None = None, limit: int = 50, offset: in
 @router.get("/{letter_id}", response=LetterDetailOut, summary="信件详情及办理记录")
 def get_letter(request, letter_id: int):
     return _out(get_letter_for(request.user, letter_id), with_events=True)
+
+
+@router.get("/{letter_id}/attachments/{attachment_id}", summary="下载附件（须有权查看该信件）")
+def get_attachment(request, letter_id: int, attachment_id: int):
+    from django.http import Http404
+
+    from govhub.core import audit
+    from govhub.letters.attachments import download_response
+
+    letter = get_letter_for(request.user, letter_id)
+    att = letter.attachments.filter(pk=attachment_id).first()
+    if att is None:
+        raise Http404("附件不存在")
+    audit.record(
+        actor=request.user,
+        action="letter_attachment_downloaded",
+        obj=letter,
+        summary={"attachment": att.pk, "via": "api"},
+    )
+    return download_response(att)
 
 
 class LetterIn(Schema):

@@ -1,5 +1,7 @@
 """Attachments: the type is sniffed from the bytes (filetype), never trusted from the name or
-the browser; the extension must agree with what the bytes are."""
+the browser; the extension must agree with what the bytes are. Stored files live in a private
+storage outside MEDIA_ROOT under random names and are reached only through views that check
+who is asking (``download_response``)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import filetype
+from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage
+from django.http import FileResponse, Http404, HttpResponse
+from django.utils.http import content_disposition_header
 
 MAX_FILES = 5
 MAX_BYTES = 10 * 1024 * 1024
@@ -71,3 +77,68 @@ def check_files(files: Sequence) -> list[CheckedFile]:
 def stored_file(checked: CheckedFile) -> ContentFile:
     """A random stored name: the citizen's file name never reaches the file system."""
     return ContentFile(checked.data, name=secrets.token_hex(12) + checked.ext)
+
+
+# --- private storage and permission-checked downloads -------------------------------------
+
+
+def private_root() -> str:
+    """Where letter attachments live: outside MEDIA_ROOT, so no public URL reaches them.
+    ``LETTERS_PRIVATE_ROOT`` (setting) or ``GOVHUB_PRIVATE_ROOT`` (environment) overrides
+    ``<VAR_DIR>/private``."""
+    root = getattr(settings, "LETTERS_PRIVATE_ROOT", None) or os.environ.get("GOVHUB_PRIVATE_ROOT")
+    if not root:
+        root = os.path.join(str(getattr(settings, "VAR_DIR", settings.MEDIA_ROOT)), "private")
+    return str(root)
+
+
+class PrivateStorage(FileSystemStorage):
+    """File-system storage with no URL: files are served only by the checked download views."""
+
+    @property
+    def base_location(self) -> str:  # read each time, so a test's settings apply
+        return private_root()
+
+    @property
+    def location(self) -> str:
+        return os.path.abspath(self.base_location)
+
+    def url(self, name):
+        raise ValueError("letter attachments have no public URL; use the download views")
+
+
+def private_storage() -> PrivateStorage:
+    return PrivateStorage()
+
+
+def x_accel_prefix() -> str:
+    """nginx internal location serving ``private_root()`` (see deploy/nginx.conf); empty:
+    Django streams the file itself."""
+    return getattr(settings, "LETTERS_X_ACCEL_PREFIX", None) or os.environ.get(
+        "GOVHUB_PRIVATE_X_ACCEL", ""
+    )
+
+
+def download_response(attachment) -> HttpResponse:
+    """The file as a download, never rendered inline by the browser: the type is the sniffed
+    one, nosniff, a sandboxing CSP and no caching by shared caches. Missing file: 404."""
+    name = attachment.file.name
+    storage = attachment.file.storage
+    if not name or not storage.exists(name):
+        raise Http404("附件不存在")
+    prefix = x_accel_prefix()
+    if prefix:
+        response = HttpResponse(content_type=attachment.mime)
+        response["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + name.lstrip("/")
+        response["Content-Disposition"] = content_disposition_header(True, attachment.original_name)
+    else:
+        response = FileResponse(
+            storage.open(name, "rb"),
+            as_attachment=True,
+            filename=attachment.original_name,
+            content_type=attachment.mime,
+        )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response

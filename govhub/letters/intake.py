@@ -181,6 +181,8 @@ def submit_letter(
     actor=None,
     received_at=None,
     api_token=None,
+    channel_account=None,
+    channel_ref: dict | None = None,
 ) -> Letter:
     """Receive a letter and return it committed, with its ``tracking_code``.
 
@@ -235,9 +237,11 @@ def submit_letter(
                 longitude,
                 idempotency_key,
             )
-            if api_token is not None:
+            if api_token is not None or channel_account is not None or channel_ref:
                 letter.api_token = api_token
-                letter.save(update_fields=["api_token"])
+                letter.channel_account = channel_account
+                letter.channel_ref = channel_ref or {}
+                letter.save(update_fields=["api_token", "channel_account", "channel_ref"])
             for c in checked:
                 Attachment.objects.create(
                     letter=letter,
@@ -248,7 +252,7 @@ def submit_letter(
                 )
             from govhub.letters import lifecycle
 
-            lifecycle.record_event(
+            received = lifecycle.record_event(
                 letter,
                 actor,
                 "received",
@@ -265,10 +269,11 @@ def submit_letter(
                 obj=letter,
                 summary={"channel": channel, "attachments": len(checked)},
             )
-            lifecycle.suggest_and_maybe_dispatch(letter, policy)
             from govhub.letters import notify
 
-            transaction.on_commit(lambda: notify.send_receipt(letter.pk))
+            # the receipt is queued before an automatic dispatch, so it is told first
+            transaction.on_commit(lambda: notify.notify_event_later(received.pk))
+            lifecycle.suggest_and_maybe_dispatch(letter, policy)
     except IntegrityError:
         if idempotency_key:
             existing = Letter.objects.filter(idempotency_key=idempotency_key).first()

@@ -148,6 +148,10 @@ def dispatch_letter(
             public_note=f"已转交{names}办理。",
             department=department,
         )
+        from govhub.letters import notify
+
+        event_id = letter.events.filter(kind="dispatched").latest("id").pk
+        transaction.on_commit(lambda: notify.notify_event_later(event_id))
     return letter
 
 

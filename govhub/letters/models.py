@@ -13,7 +13,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from govhub.channels.models import ChannelAccount
 from govhub.core.models import Citizen, Department
+from govhub.letters.attachments import private_storage
 
 
 class Channel(models.TextChoices):
@@ -226,6 +228,12 @@ class Letter(models.Model):
     api_token = models.ForeignKey(
         "core.ApiToken", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # the account a WeChat/Weibo letter came in through, and how to answer there
+    # (Weibo: {"kind": "dm"|"mention", "status_id": …}); notices go back the same way
+    channel_account = models.ForeignKey(
+        ChannelAccount, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    channel_ref = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-received_at"]
@@ -294,7 +302,7 @@ class LetterEvent(models.Model):
 
 class Attachment(models.Model):
     letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to="letters/%Y/%m/")
+    file = models.FileField(upload_to="letters/%Y/%m/", storage=private_storage)
     original_name = models.CharField(max_length=200)
     mime = models.CharField(max_length=80)
     size = models.PositiveIntegerField()
@@ -339,6 +347,50 @@ class Delivery(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["reply", "channel"], name="delivery_unique")]
+
+
+class StatusNotice(models.Model):
+    """A status notice (received, dispatched) sent to the citizen through one channel; unique
+    per event+channel so a retried job never notifies twice."""
+
+    event = models.ForeignKey(LetterEvent, on_delete=models.CASCADE, related_name="notices")
+    channel = models.CharField(max_length=16)
+    status = models.CharField(max_length=16, default="pending")
+    detail = models.CharField(max_length=300, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "channel"], name="status_notice_unique")
+        ]
+
+
+class WeChatTemplate(models.Model):
+    """The template message a WeChat official account uses to tell a citizen about their letter
+    when the 48-hour customer-service window is closed. The keys are the field names of the
+    template chosen in the WeChat back office (e.g. 查询码 character_string1, 状态 phrase2)."""
+
+    account = models.OneToOneField(
+        ChannelAccount,
+        on_delete=models.CASCADE,
+        related_name="letter_template",
+        limit_choices_to={"platform": "wechat"},
+        verbose_name=_("公众号"),
+    )
+    template_id = models.CharField(_("模板 ID"), max_length=64)
+    code_key = models.CharField(_("查询码字段"), max_length=40, default="character_string1")
+    status_key = models.CharField(_("状态字段"), max_length=40, default="phrase2")
+    department_key = models.CharField(_("办理部门字段"), max_length=40, default="thing3")
+    time_key = models.CharField(_("时间字段"), max_length=40, default="time4")
+    enabled = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("信件进度模板消息")
+        verbose_name_plural = _("信件进度模板消息")
+
+    def __str__(self) -> str:
+        return f"{self.account.name} · {self.template_id}"
 
 
 class ExtensionStatus(models.TextChoices):

@@ -9,6 +9,11 @@ urlpatterns = [
     path("track/", views.track, name="track"),
     path("track/<int:letter_id>/", views.progress, name="progress"),
     path("track/<int:letter_id>/rate/", views.rate, name="rate"),
+    path(
+        "track/<int:letter_id>/files/<int:attachment_id>/",
+        views.attachment,
+        name="attachment",
+    ),
     path("archive/", views.archive, name="archive"),
     path("archive/<int:letter_id>/", views.archive_detail, name="archive_detail"),
     path("stats/", views.statistics, name="stats"),

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from govhub.core.middleware import client_ip
-from govhub.letters import intake, ratelimit, stats
+from govhub.letters import attachments, intake, ratelimit, stats
 from govhub.letters.forms import LetterForm, LookupForm, RatingForm
 from govhub.letters.lifecycle import LetterStateError, rate_letter
 from govhub.letters.models import Letter, Status
@@ -106,7 +106,16 @@ def progress(request, letter_id: int):
     return _progress_page(request, letter, RatingForm())
 
 
+def attachment(request, letter_id: int, attachment_id: int):
+    """The citizen's own attachment, only in a session that proved code + last four digits;
+    anything else is a 404 (no hint whether the letter or file exists)."""
+    letter = _verified(request, letter_id)
+    att = get_object_or_404(letter.attachments, pk=attachment_id)
+    return attachments.download_response(att)
+
+
 def _progress_page(request, letter, rating_form, status=200):
+    own = letter  # the looked-up letter: its attachments, even after a merge
     while letter.status == Status.MERGED and letter.merged_into_id:
         letter = letter.merged_into
     reply = letter.replies.filter(status="approved").first()
@@ -119,6 +128,8 @@ def _progress_page(request, letter, rating_form, status=200):
             "reply": reply,
             "rating_form": rating_form,
             "can_rate": letter.status == Status.REPLIED,
+            "own": own,
+            "attachments": own.attachments.all(),
         },
         status=status,
     )

@@ -13,7 +13,7 @@ from wagtail.permissions import register_permission_policy
 from govhub.core.admin_policy import GovhubPermissionPolicy
 from govhub.core.permissions import can
 from govhub.letters import admin_views, policy_admin
-from govhub.letters.models import Category, CategoryRoute
+from govhub.letters.models import Category, CategoryRoute, WeChatTemplate
 
 admin_urls = [
     path("", admin_views.queue, name="queue"),
@@ -22,6 +22,11 @@ admin_urls = [
     path("router/<int:version>/activate/", admin_views.activate_router, name="activate_router"),
     path("<int:letter_id>/", admin_views.detail, name="detail"),
     path("<int:letter_id>/act/<slug:action>/", admin_views.act, name="act"),
+    path(
+        "<int:letter_id>/files/<int:attachment_id>/",
+        admin_views.attachment,
+        name="attachment",
+    ),
 ]
 
 
@@ -93,11 +98,33 @@ class RouteViewSet(ModelViewSet):
     edit_view_class = RouteEdit
 
 
+class WeChatTemplateViewSet(ModelViewSet):
+    """Per official account: the template message used once the 48-hour window is closed."""
+
+    model = WeChatTemplate
+    icon = "mail"
+    menu_label = "微信进度模板消息"
+    form_fields = [
+        "account",
+        "template_id",
+        "code_key",
+        "status_key",
+        "department_key",
+        "time_key",
+        "enabled",
+    ]
+    list_display = ["account", "template_id", "enabled"]
+
+
 class LetterSettingsGroup(ViewSetGroup):
     menu_label = "信件分办规则"
     menu_icon = "tag"
     menu_order = 820
-    items = (CategoryViewSet("letter_categories"), RouteViewSet("letter_routes"))
+    items = (
+        CategoryViewSet("letter_categories"),
+        RouteViewSet("letter_routes"),
+        WeChatTemplateViewSet("letter_wechat_templates"),
+    )
 
 
 @hooks.register("register_admin_viewset")
@@ -105,7 +132,7 @@ def register_letter_settings():
     return LetterSettingsGroup()
 
 
-for _model in (Category, CategoryRoute):
+for _model in (Category, CategoryRoute, WeChatTemplate):
     register_permission_policy(
         _model,
         GovhubPermissionPolicy(

@@ -3,6 +3,12 @@
 Routes: ``POST /2/statuses/share.json`` (text ≤ 140 characters that must contain a link of the
 app's safe domain, optional ``pic``), ``POST /2/statuses/destroy.json``, ``GET
 /2/statuses/user_timeline.json``, ``GET /2/statuses/count.json``, ``GET /2/comments/show.json``.
+For citizens writing in: ``GET /2/statuses/mentions.json`` and ``GET /2/direct_messages.json``
+(newest first, ``since_id``; tests add items with ``add_mention`` / ``add_private_message``),
+``POST /2/comments/create.json`` (comment ≤ 140 characters on an existing post) and the
+fan-service private-message reply ``POST /2/messages/reply.json`` (``type=text``, ``data`` a JSON
+string with ``text``, ``receiver_id``; only to a user who has written to the account), kept in
+``comments`` and ``replies``.
 Errors have Weibo's shape ``{"error": …, "error_code": …, "request": …}`` with HTTP 400/403:
 21327 expired_token, 21332 invalid_access_token, 10023 rate limit, 20019 repeated content,
 20021 content is illegal (any word of ``rejected_words``), 20012 text too long.
@@ -11,6 +17,7 @@ Errors have Weibo's shape ``{"error": …, "error_code": …, "request": …}`` 
 from __future__ import annotations
 
 import itertools
+import json
 import time
 
 from tests.fakes import FakeApiServer, FakeRequest, route
@@ -29,6 +36,9 @@ class FakeWeiboApi(FakeApiServer):
         self.statuses: dict[str, dict] = {}  # idstr -> status
         self.rejected_words: set[str] = {"违规测试词"}
         self.comments: dict[str, list[dict]] = {}
+        self.mentions: list[dict] = []
+        self.direct_messages: list[dict] = []
+        self.replies: list[dict] = []
 
     def error_body(self, errcode: int, errmsg: str, path: str) -> dict:
         return {"error": errmsg, "error_code": errcode, "request": path}
@@ -164,3 +174,120 @@ class FakeWeiboApi(FakeApiServer):
                 reposts,
                 attitudes,
             )
+
+    # --- citizens writing in -----------------------------------------------------------
+    def _user(self, uid: str) -> dict:
+        return {"id": int(uid), "idstr": uid, "screen_name": f"用户{uid[-4:]}"}
+
+    def add_mention(self, uid: str, text: str) -> str:
+        """A citizen's post that @-mentions the account; returns its id."""
+        with self.lock:
+            sid = next(self._seq)
+            status = {
+                "id": sid,
+                "idstr": str(sid),
+                "mid": str(sid),
+                "text": text,
+                "created_at": time.strftime("%a %b %d %H:%M:%S +0800 %Y"),
+                "user": self._user(uid),
+                "reposts_count": 0,
+                "comments_count": 0,
+                "attitudes_count": 0,
+                "deleted": False,
+            }
+            self.mentions.append(status)
+            self.statuses[str(sid)] = status
+        return str(sid)
+
+    def add_private_message(self, uid: str, text: str) -> str:
+        """A private message from a citizen to the account; returns its id."""
+        with self.lock:
+            mid = next(self._seq)
+            self.direct_messages.append(
+                {
+                    "id": mid,
+                    "idstr": str(mid),
+                    "text": text,
+                    "created_at": time.strftime("%a %b %d %H:%M:%S +0800 %Y"),
+                    "sender_id": int(uid),
+                    "recipient_id": int(next(iter(self.tokens.values()))),
+                    "sender": self._user(uid),
+                }
+            )
+        return str(mid)
+
+    def _since(self, req: FakeRequest, items: list[dict]) -> list[dict]:
+        since = int(req.query.get("since_id") or 0)
+        count = min(200, int(req.query.get("count", 20)))
+        with self.lock:
+            chosen = [i for i in items if int(i["id"]) > since]
+        chosen.sort(key=lambda i: -int(i["id"]))
+        return [{k: v for k, v in i.items() if k != "deleted"} for i in chosen[:count]]
+
+    @route("GET", "/2/statuses/mentions.json")
+    def mentions_show(self, req: FakeRequest):
+        if err := self.check_token(req):
+            return err
+        items = self._since(req, self.mentions)
+        return 200, {"statuses": items, "total_number": len(self.mentions)}
+
+    @route("GET", "/2/direct_messages.json")
+    def direct_messages_show(self, req: FakeRequest):
+        if err := self.check_token(req):
+            return err
+        items = self._since(req, self.direct_messages)
+        return 200, {"direct_messages": items, "total_number": len(self.direct_messages)}
+
+    @route("POST", "/2/comments/create.json")
+    def comments_create(self, req: FakeRequest):
+        if err := self.check_token(req):
+            return err
+        form = req.form()
+        text, sid = form.get("comment", ""), form.get("id", "")
+        if not text:
+            return self._err(req, 10016, "miss required parameter (comment)")
+        if len(text) > TEXT_LIMIT:
+            return self._err(req, 20012, "Text too long")
+        with self.lock:
+            status = self.statuses.get(sid)
+            if status is None or status["deleted"]:
+                return self._err(req, 20101, "target weibo does not exist!")
+            cid = next(self._seq)
+            comment = {
+                "id": cid,
+                "idstr": str(cid),
+                "text": text,
+                "created_at": time.strftime("%a %b %d %H:%M:%S +0800 %Y"),
+                "status": {"id": status["id"], "idstr": status["idstr"]},
+            }
+            self.comments.setdefault(sid, []).append(comment)
+            status["comments_count"] += 1
+        return 200, comment
+
+    @route("POST", "/2/messages/reply.json")
+    def messages_reply(self, req: FakeRequest):
+        if err := self.check_token(req):
+            return err
+        form = req.form()
+        if form.get("type") != "text":
+            return self._err(req, 10008, "param type error")
+        try:
+            text = json.loads(form.get("data") or "{}").get("text", "")
+        except ValueError:
+            text = ""
+        if not text:
+            return self._err(req, 10016, "miss required parameter (data.text)")
+        receiver = form.get("receiver_id", "")
+        with self.lock:
+            wrote = any(str(m["sender_id"]) == receiver for m in self.direct_messages)
+            if not wrote:
+                return self._err(req, 21602, "receiver has not sent a message to you", 403)
+            mid = next(self._seq)
+            self.replies.append({"id": mid, "receiver_id": receiver, "text": text})
+        return 200, {
+            "result": True,
+            "id": mid,
+            "receiver_id": int(receiver),
+            "type": "text",
+            "data": form.get("data"),
+        }

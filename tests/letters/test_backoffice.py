@@ -151,8 +151,9 @@ def test_a_handler_cannot_see_or_change_another_departments_letter(client, count
 
 
 def test_phone_desk_records_a_letter_and_tells_the_citizen_the_code(
-    client, county, django_capture_on_commit_callbacks
+    client, county, django_capture_on_commit_callbacks, settings
 ):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     _as(client, county.user("dispatcher"))
     with django_capture_on_commit_callbacks(execute=True):
         r = client.post(

@@ -1,0 +1,240 @@
+"""Each step (received, dispatched, replied) told through the channel the letter came in by,
+against the fake WeChat and Weibo servers on loopback: WeChat customer-service message inside
+the 48-hour window, the account's template message outside it; Weibo private-message reply or
+a comment on the mention; e-mail; SMS. Staff act through the back office and the API."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from govhub.letters import notify
+from govhub.letters.models import (
+    Delivery,
+    Letter,
+    LetterEvent,
+    Status,
+    StatusNotice,
+    WeChatTemplate,
+)
+from govhub.letters.sms import LoggingSmsGateway
+from tests.fakes.wechat_messaging import FakeWeChatMessaging
+from tests.wechat.helpers import make_account
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _jobs_run_at_once(settings):
+    """Notices are queued jobs; here they run when queued (a worker would run them)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+CS = "/cgi-bin/message/custom/send"
+TPL = "/cgi-bin/message/template/send"
+
+
+@pytest.fixture
+def wechat():
+    with FakeWeChatMessaging() as fake:
+        yield fake
+
+
+def _as(client, user):
+    c = client.__class__()
+    c.force_login(user)
+    return c
+
+
+def _wechat_letter(account, openid="o-citizen-1", phone=""):
+    from govhub.wechat.handlers import submit_letter_from_wechat
+
+    reply = submit_letter_from_wechat(
+        account, openid, "村口的路灯坏了半个月，晚上走路很危险。", phone
+    )
+    assert "查询码" in reply
+    return Letter.objects.get(citizen__wechat_openid=openid)
+
+
+def _dispatch_and_reply(client, county, lt, capture, body="路灯已于今日修复。"):
+    """Dispatcher, handler and reviewer through the back-office pages."""
+    with capture(execute=True):
+        r = _as(client, county.user("dispatcher")).post(
+            f"/admin/letters/{lt.pk}/act/dispatch/", {"department": county.dept("rsj").pk}
+        )
+    assert r.status_code == 302
+    handler = _as(client, county.user("handler"))
+    handler.post(f"/admin/letters/{lt.pk}/act/accept/", {})
+    handler.post(f"/admin/letters/{lt.pk}/act/draft/", {"body": body, "submit": "1"})
+    with capture(execute=True):
+        _as(client, county.user("rsj_reviewer")).post(
+            f"/admin/letters/{lt.pk}/act/review/", {"decision": "approve"}
+        )
+    lt.refresh_from_db()
+    assert lt.status == Status.REPLIED
+
+
+def test_wechat_inside_48_hours_gets_customer_service_messages(
+    client, county, wechat, django_capture_on_commit_callbacks
+):
+    account = make_account(county.dept("rmt"), api_base=wechat.url)
+    with django_capture_on_commit_callbacks(execute=True):
+        lt = _wechat_letter(account)
+    # the conversation itself answered with the code: no second receipt
+    assert wechat.sent == [] and lt.channel == "wechat"
+    _dispatch_and_reply(client, county, lt, django_capture_on_commit_callbacks)
+    texts = [m["text"]["content"] for m in wechat.sent]
+    assert [m["touser"] for m in wechat.sent] == ["o-citizen-1", "o-citizen-1"]
+    assert lt.tracking_code in texts[0] and "县人力资源和社会保障局" in texts[0]
+    assert "路灯已于今日修复" in texts[1] and "答复" in texts[1]
+    assert wechat.template_sent == []
+    delivery = Delivery.objects.get(channel="wechat")
+    assert delivery.status == "sent" and delivery.detail == "已发送客服消息"
+
+
+def test_wechat_outside_the_window_falls_back_to_the_accounts_template(
+    client, county, wechat, django_capture_on_commit_callbacks
+):
+    account = make_account(county.dept("rmt"), api_base=wechat.url)
+    # the administrator configures the template in the back office
+    admin = _as(client, county.user("admin"))
+    r = admin.post(
+        "/admin/letter_wechat_templates/new/",
+        {
+            "account": account.pk,
+            "template_id": "tpl-letter-progress",
+            "code_key": "character_string1",
+            "status_key": "phrase2",
+            "department_key": "thing3",
+            "time_key": "time4",
+            "enabled": "on",
+        },
+    )
+    assert r.status_code == 302, r.content.decode()[:2000]
+    assert WeChatTemplate.objects.get(account=account).template_id == "tpl-letter-progress"
+    wechat.templates.add("tpl-letter-progress")
+    with django_capture_on_commit_callbacks(execute=True):
+        lt = _wechat_letter(account, openid="o-late")
+    wechat.out_of_window.add("o-late")  # WeChat answers 45015 to customer-service messages
+    _dispatch_and_reply(client, county, lt, django_capture_on_commit_callbacks)
+    assert wechat.sent == [] and wechat.log.count(CS) == 2
+    assert len(wechat.template_sent) == 2
+    first, second = wechat.template_sent
+    assert first["touser"] == "o-late" and first["template_id"] == "tpl-letter-progress"
+    assert first["url"].endswith("/letters/track/")
+    assert first["data"]["character_string1"]["value"] == lt.tracking_code
+    assert first["data"]["phrase2"]["value"] == "已分办"
+    assert first["data"]["thing3"]["value"] == "县人力资源和社会保障局"
+    assert first["data"]["time4"]["value"].startswith(f"{timezone.localdate():%Y年%m月%d日}")
+    assert second["data"]["phrase2"]["value"] == "已答复"
+    assert Delivery.objects.get(channel="wechat").detail == "已发送模板消息"
+
+
+def test_known_closed_window_goes_straight_to_the_template(county, wechat):
+    from govhub.letters import lifecycle as lc
+    from govhub.wechat.models import Subscriber
+
+    account = make_account(county.dept("rmt"), api_base=wechat.url)
+    WeChatTemplate.objects.create(account=account, template_id="tpl-1")
+    wechat.templates.add("tpl-1")
+    lt = _wechat_letter(account, openid="o-quiet")
+    Subscriber.objects.create(
+        account=account, openid="o-quiet", last_message_at=timezone.now() - dt.timedelta(hours=49)
+    )
+    lc.dispatch_letter(county.user("dispatcher"), lt, department=county.dept("jyj"))
+    event = lt.events.get(kind="dispatched")
+    notices = notify.notify_event(event.pk)
+    assert [(n.channel, n.status) for n in notices] == [("wechat", "sent")]
+    assert wechat.log.count(CS) == 0 and len(wechat.template_sent) == 1
+    # a job that runs again sends nothing more
+    notify.notify_event(event.pk)
+    assert len(wechat.template_sent) == 1 and StatusNotice.objects.count() == 1
+
+
+def test_no_template_outside_the_window_is_recorded_not_retried(county, wechat):
+    from govhub.letters import lifecycle as lc
+
+    account = make_account(county.dept("rmt"), api_base=wechat.url)
+    lt = _wechat_letter(account, openid="o-gone")
+    wechat.out_of_window.add("o-gone")
+    lc.dispatch_letter(county.user("dispatcher"), lt, department=county.dept("jyj"))
+    (notice,) = notify.notify_event(lt.events.get(kind="dispatched").pk)
+    assert notice.status == "skipped" and "模板消息" in notice.detail
+    notify.notify_event(notice.event_id)
+    assert wechat.log.count(CS) == 1  # skipped is final
+
+
+def test_a_failed_send_is_retried_once_and_never_doubled(county, wechat):
+    from govhub.letters import lifecycle as lc
+
+    account = make_account(county.dept("rmt"), api_base=wechat.url)
+    lt = _wechat_letter(account, openid="o-retry")
+    lc.dispatch_letter(county.user("dispatcher"), lt, department=county.dept("jyj"))
+    event_id = lt.events.get(kind="dispatched").pk
+    wechat.fail_next(1, "500", paths=[CS])
+    (notice,) = notify.notify_event(event_id)
+    assert notice.status == "failed" and wechat.sent == []
+    notify.notify_event(event_id)  # the job's retry
+    notice.refresh_from_db()
+    assert notice.status == "sent" and notice.attempts == 2 and len(wechat.sent) == 1
+    notify.notify_event(event_id)  # run once more (a worker killed before the ack)
+    assert len(wechat.sent) == 1 and wechat.log.count(CS) == 2
+
+
+def test_email_and_sms_tell_each_step(client, county, django_capture_on_commit_callbacks):
+    LoggingSmsGateway.outbox.clear()
+    api = _as(client, county.user("dispatcher"))
+    with django_capture_on_commit_callbacks(execute=True):
+        r = api.post(
+            "/api/letters/",
+            {
+                "channel": "phone",
+                "subject": "工资拖欠",
+                "content": "电话反映：工地老板拖欠三个月工资。",
+                "phone": "13700001234",
+                "email": "citizen@example.cn",
+            },
+            content_type="application/json",
+        )
+    assert r.status_code == 201, r.content
+    lt = Letter.objects.get(pk=r.json()["id"])
+    assert [m.subject for m in mail.outbox] == ["您的来信已收到"]
+    assert lt.tracking_code in mail.outbox[0].body
+    assert lt.tracking_code in LoggingSmsGateway.outbox[-1][1]
+    with django_capture_on_commit_callbacks(execute=True):
+        r = api.post(
+            f"/api/letters/{lt.pk}/dispatch",
+            {"department": "rsj"},
+            content_type="application/json",
+        )
+    assert r.status_code == 200, r.content
+    assert mail.outbox[-1].subject == "您的来信已分办"
+    assert "县人力资源和社会保障局" in mail.outbox[-1].body
+    assert "县人力资源和社会保障局" in LoggingSmsGateway.outbox[-1][1]
+    assert LoggingSmsGateway.outbox[-1][0] == "13700001234"
+    kinds = set(StatusNotice.objects.values_list("event__kind", "channel"))
+    assert kinds == {
+        ("received", "email"),
+        ("received", "sms"),
+        ("dispatched", "email"),
+        ("dispatched", "sms"),
+    }
+
+
+def test_portal_letters_get_no_receipt_sms_but_every_later_step(
+    client, county, django_capture_on_commit_callbacks
+):
+    from govhub.letters import lifecycle as lc
+    from tests.letters.helpers import letter
+
+    LoggingSmsGateway.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        lt = letter()  # the portal page showed the code
+    assert LoggingSmsGateway.outbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        lc.dispatch_letter(county.user("dispatcher"), lt, department=county.dept("rsj"))
+    assert len(LoggingSmsGateway.outbox) == 1 and "已转交" in LoggingSmsGateway.outbox[0][1]
+    assert not LetterEvent.objects.filter(kind="received", notices__channel="sms").exists()
