@@ -9,6 +9,7 @@ import os
 from collections import Counter
 
 from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncDate
 from django.template.loader import render_to_string
 
 from govhub.analytics import charts, hotspots
@@ -39,10 +40,11 @@ def monthly_context(dept: Department, month: dt.date) -> dict:
     totals = posts.aggregate(
         n=Count("id"), reads=Sum("reads"), likes=Sum("likes"), shares=Sum("shares")
     )
-    from django.utils import timezone
-
-    per_day = Counter(
-        timezone.localtime(p).date() for p in posts.values_list("published_at", flat=True)
+    per_day = dict(
+        posts.annotate(day=TruncDate("published_at"))
+        .values_list("day")
+        .annotate(n=Count("id"))
+        .values_list("day", "n")
     )
     day_labels, day_values = [], []
     for i in range(days):

@@ -41,22 +41,51 @@ def _perm_params(num_perm: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
     return a, b
 
 
+_DROP_CP = np.zeros(0x110000, dtype=bool)
+_DROP_CP[list(_DROP)] = True
+
+
+def _codepoints(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The cleaned texts (see :func:`clean`) as one array of code points and the document of
+    each, in one pass over the whole batch: joined, lower-cased once, dropped characters masked
+    out with a lookup table. (``str.translate`` with a dict costs about a microsecond per CJK
+    character, more than everything else here.) A text shorter than 3 characters is padded with
+    NULs so that it still has one shingle."""
+    n = len(texts)
+    joined = "\n".join(texts)  # the separator is a dropped character
+    low = joined.lower()
+    if len(low) == len(joined):
+        lens = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+    else:  # a character whose lower case is longer (e.g. "İ"): measure text by text
+        pieces = [t.lower() for t in texts]
+        low = "\n".join(pieces)
+        lens = np.fromiter(map(len, pieces), dtype=np.int64, count=n)
+    cps = np.frombuffer(low.encode("utf-32-le"), dtype=np.uint32)
+    doc = np.repeat(np.arange(n, dtype=np.int64), lens + 1)[: len(cps)]
+    keep = ~_DROP_CP[cps]
+    cps, doc = cps[keep], doc[keep]
+    clen = np.bincount(doc, minlength=n)
+    short = np.flatnonzero(clen < SHINGLE)
+    if len(short):
+        ends = np.cumsum(clen)[short]
+        pad = SHINGLE - clen[short]
+        cps = np.insert(cps, np.repeat(ends, pad), 0)
+        doc = np.insert(doc, np.repeat(ends, pad), np.repeat(short, pad))
+    return cps, doc
+
+
 def _pack(texts: list[str]) -> tuple[np.ndarray, np.ndarray, int]:
     """Character 3-grams of the cleaned texts as exact integers: code points are ranked over the
     batch's alphabet (b bits each) and three ranks packed into 3·b bits. Returns (keys, doc, bits
-    per key). A text shorter than 3 characters is padded so it still has one shingle."""
-    cleaned = [clean(t) for t in texts]
-    cleaned = [t if len(t) >= SHINGLE else (t + "\0\0\0")[:SHINGLE] for t in cleaned]
-    if not cleaned:
+    per key)."""
+    if not texts:
         return np.zeros(0, np.uint64), np.zeros(0, np.int64), 0
-    lens = np.fromiter((len(t) for t in cleaned), dtype=np.int64, count=len(cleaned))
-    cps = np.frombuffer("".join(cleaned).encode("utf-32-le"), dtype=np.uint32)
+    cps, doc_all = _codepoints(texts)
     present = np.zeros(0x110000, dtype=bool)
     present[cps] = True
     rank = np.cumsum(present, dtype=np.int64) - 1
     bits = max(1, int(rank[-1] + 1).bit_length())
     r = rank[cps].astype(np.uint64)
-    doc_all = np.repeat(np.arange(len(cleaned), dtype=np.int64), lens)
     valid = doc_all[:-2] == doc_all[2:]
     b = np.uint64(bits)
     keys = ((r[:-2] << (b + b)) | (r[1:-1] << b) | r[2:])[valid]
@@ -101,21 +130,20 @@ def signatures_of_keys(
         vals = ((h >> np.uint64(32)) & np.uint64(0xFFFFFFFE)).astype(np.uint32)
         np.minimum.at(flat, doc * num_perm + bins, vals)
     sig = flat.reshape(n, num_perm)
-    hole = sig == empty
-    if hole.any():
+    hr, hc = np.nonzero(sig == empty)
+    if len(hr):
+        # densify: an empty bin j takes (value + 1) of bin probe_t[j] for the first round t
+        # whose probe bin is non-empty; only the holes still open are looked at each round
         rng = np.random.default_rng(seed + 1000)
-        filled = sig.copy()
-        still = hole.copy()
-        rows = np.arange(n)[:, None]
+        src = sig.copy()
         for _ in range(8 * num_perm):
-            if not still.any():
+            if not len(hr):
                 break
             probe = rng.integers(0, num_perm, size=num_perm)
-            src = sig[rows, probe[None, :]]
-            ok = still & ~hole[rows, probe[None, :]]
-            filled[ok] = src[ok] + np.uint32(1)  # odd: never equal to an undensified value
-            still &= ~ok
-        sig = filled
+            val = src[hr, probe[hc]]
+            ok = val != empty
+            sig[hr[ok], hc[ok]] = val[ok] + np.uint32(1)  # odd: never an undensified value
+            hr, hc = hr[~ok], hc[~ok]
     return sig
 
 
@@ -166,24 +194,30 @@ class ShingleSets:
         idx = np.repeat(self.indptr[docs] - np.cumsum(lens) + lens, lens) + np.arange(lens.sum())
         return owner, self.keys[idx]
 
-    def jaccard(self, i: np.ndarray, j: np.ndarray, chunk: int = 20_000) -> np.ndarray:
-        """Exact Jaccard of the pairs (i[k], j[k])."""
+    def jaccard(self, i: np.ndarray, j: np.ndarray, chunk: int = 50_000) -> np.ndarray:
+        """Exact Jaccard of the pairs (i[k], j[k]): the left sets of a chunk, tagged with their
+        pair number, form one sorted array (each set is sorted already), and every key of the
+        right sets is looked up in it by binary search — no sort per chunk."""
         out = np.zeros(len(i))
         for lo in range(0, len(i), chunk):
             a, b = i[lo : lo + chunk], j[lo : lo + chunk]
             pa, ka = self._gather(a)
             pb, kb = self._gather(b)
-            pid = np.concatenate([pa, pb])
-            key = np.concatenate([ka, kb])
             if self.bits + max(1, len(a)).bit_length() <= 63:
-                comb = np.sort((pid.astype(np.uint64) << np.uint64(self.bits)) | key)
-                same = comb[1:] == comb[:-1]
-                pid = (comb >> np.uint64(self.bits)).astype(np.int64)
-            else:
+                shift = np.uint64(self.bits)
+                left = (pa.astype(np.uint64) << shift) | ka
+                right = (pb.astype(np.uint64) << shift) | kb
+                pos = np.searchsorted(left, right)
+                pos[pos == len(left)] = 0
+                hit = left[pos] == right if len(left) else np.zeros(len(right), bool)
+                inter = np.bincount(pb[hit], minlength=len(a)).astype(float)
+            else:  # an unusually large alphabet: sort the pair-tagged keys the slow way
+                pid = np.concatenate([pa, pb])
+                key = np.concatenate([ka, kb])
                 order = np.lexsort((key, pid))
                 pid, key = pid[order], key[order]
                 same = (pid[1:] == pid[:-1]) & (key[1:] == key[:-1])
-            inter = np.bincount(pid[1:][same], minlength=len(a)).astype(float)
+                inter = np.bincount(pid[1:][same], minlength=len(a)).astype(float)
             union = self.sizes[a] + self.sizes[b] - inter
             out[lo : lo + chunk] = np.where(union > 0, inter / np.maximum(union, 1), 0.0)
         return out
@@ -227,7 +261,8 @@ def candidate_pairs(sig: np.ndarray, bands: int = BANDS, bucket_cap: int = 400) 
     pairs = np.concatenate(out).astype(np.int64)
     pairs.sort(axis=1)
     pairs = pairs[pairs[:, 0] != pairs[:, 1]]
-    return np.unique(pairs, axis=0)
+    code = np.unique(pairs[:, 0] * n + pairs[:, 1])  # 1-D unique: far cheaper than axis=0
+    return np.stack([code // n, code % n], 1)
 
 
 @dataclass
@@ -235,6 +270,7 @@ class DedupResult:
     pairs: np.ndarray  # verified pairs (i, j), i < j
     similarity: np.ndarray  # their exact Jaccard
     cluster: np.ndarray  # cluster id per document (singletons have their own)
+    sets: ShingleSets | None = None  # the documents' shingle sets (for further exact Jaccard)
 
 
 def near_duplicates(
@@ -242,25 +278,25 @@ def near_duplicates(
     threshold: float = THRESHOLD,
     num_perm: int = NUM_PERM,
     bands: int = BANDS,
+    bucket_cap: int = 400,
 ) -> DedupResult:
     """Pairs of texts whose character-3-gram Jaccard similarity is ≥ ``threshold`` (found by
-    LSH, verified exactly) and the clusters they form."""
+    LSH, verified exactly) and the clusters they form. ``bucket_cap`` bounds the pairs drawn
+    from one LSH bucket (see :func:`candidate_pairs`): a lower cap keeps clusters whole but
+    reports fewer of the pairs inside a heavily re-posted text."""
     n = len(texts)
     if n == 0:
         return DedupResult(np.zeros((0, 2), np.int64), np.zeros(0), np.zeros(0, np.int64))
     keys, doc, bits = _pack(texts)
     sig = signatures_of_keys(keys, doc, n, num_perm)
-    cand = candidate_pairs(sig, bands)
-    sim = (
-        ShingleSets(keys, doc, bits, n).jaccard(cand[:, 0], cand[:, 1])
-        if len(cand)
-        else np.zeros(0)
-    )
+    cand = candidate_pairs(sig, bands, bucket_cap)
+    sets = ShingleSets(keys, doc, bits, n)
+    sim = sets.jaccard(cand[:, 0], cand[:, 1]) if len(cand) else np.zeros(0)
     keep = sim >= threshold
     pairs, sim = cand[keep], sim[keep]
     graph = sparse.coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
     _, labels = connected_components(graph, directed=False)
-    return DedupResult(pairs, sim, labels.astype(np.int64))
+    return DedupResult(pairs, sim, labels.astype(np.int64), sets)
 
 
 def originals(cluster: np.ndarray, owner: np.ndarray, time: np.ndarray) -> np.ndarray:

@@ -16,6 +16,7 @@ from govhub.matrix import dedup
 from govhub.matrix.models import DuplicateLink, Post
 
 WINDOW_DAYS = 60
+LINK_BUCKET_CAP = 32
 
 
 def link_duplicates(
@@ -26,24 +27,26 @@ def link_duplicates(
     threshold: float = dedup.THRESHOLD,
 ) -> list[tuple[int, int, float, int]]:
     """(post, original, similarity, cluster) for each post that repeats an earlier post of
-    another account. Pure function over arrays; the Spark job calls it per partition."""
-    res = dedup.near_duplicates(texts, threshold)
+    another account. Pure function over arrays; the Spark job calls it per partition.
+    Only clusters matter here, so a big LSH bucket (one text re-posted by hundreds of accounts)
+    is linked as a star and a chain rather than all its pairs; the similarity of each post to
+    its original is then measured exactly, all pairs at once."""
+    res = dedup.near_duplicates(texts, threshold, bucket_cap=LINK_BUCKET_CAP)
     orig = dedup.originals(res.cluster, accounts, times)
-    sim_of: dict[tuple[int, int], float] = {}
-    for (i, j), s in zip(res.pairs.tolist(), res.similarity.tolist(), strict=True):
-        sim_of[(i, j)] = s
-    out = []
-    for k in np.flatnonzero(orig >= 0):
-        o = int(orig[k])
-        s = sim_of.get((min(k, o), max(k, o)))
-        if s is None:  # linked through the cluster: measure directly
-            s = float(
-                dedup.ShingleSets(*dedup._pack([texts[k], texts[o]]), 2).jaccard(
-                    np.array([0]), np.array([1])
-                )[0]
-            )
-        out.append((int(post_ids[k]), int(post_ids[o]), round(s, 3), int(res.cluster[k])))
-    return out
+    k = np.flatnonzero(orig >= 0)
+    if not len(k):
+        return []
+    o = orig[k]
+    sim = res.sets.jaccard(k, o)
+    return list(
+        zip(
+            post_ids[k].tolist(),
+            post_ids[o].tolist(),
+            np.round(sim, 3).tolist(),
+            res.cluster[k].tolist(),
+            strict=True,
+        )
+    )
 
 
 def run_duplicates(today: dt.date | None = None, window_days: int = WINDOW_DAYS) -> dict:
