@@ -10,6 +10,7 @@ letter that was not saved.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import re
@@ -213,6 +214,7 @@ def submit_letter(
     policy = current_policy()
     intake_dept, supervising = _intake_departments(policy)
     received_at = received_at or timezone.now()
+    stored: list = []
     dispatch_due, reply_due = receive_deadlines(received_at, policy, clean["category"])
     try:
         with transaction.atomic():
@@ -243,12 +245,14 @@ def submit_letter(
                 letter.channel_ref = channel_ref or {}
                 letter.save(update_fields=["api_token", "channel_account", "channel_ref"])
             for c in checked:
-                Attachment.objects.create(
-                    letter=letter,
-                    file=att.stored_file(c),
-                    original_name=c.name,
-                    mime=c.mime,
-                    size=len(c.data),
+                stored.append(
+                    Attachment.objects.create(
+                        letter=letter,
+                        file=att.stored_file(c),
+                        original_name=c.name,
+                        mime=c.mime,
+                        size=len(c.data),
+                    ).file
                 )
             from govhub.letters import lifecycle
 
@@ -274,14 +278,21 @@ def submit_letter(
             # the receipt is queued before an automatic dispatch, so it is told first
             transaction.on_commit(lambda: notify.notify_event_later(received.pk))
             lifecycle.suggest_and_maybe_dispatch(letter, policy)
-    except IntegrityError:
-        if idempotency_key:
+    except BaseException as exc:
+        _discard(stored)  # the rows rolled back: their files must not linger
+        if isinstance(exc, IntegrityError) and idempotency_key:
             existing = Letter.objects.filter(idempotency_key=idempotency_key).first()
             if existing is not None:
                 return existing
         raise
     letter.refresh_from_db()
     return letter
+
+
+def _discard(files: list) -> None:
+    for f in files:
+        with contextlib.suppress(OSError):
+            f.storage.delete(f.name)
 
 
 def _create(
