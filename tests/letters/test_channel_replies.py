@@ -131,6 +131,8 @@ def test_wechat_outside_the_window_falls_back_to_the_accounts_template(
     assert first["data"]["time4"]["value"].startswith(f"{timezone.localdate():%Y年%m月%d日}")
     assert second["data"]["phrase2"]["value"] == "已答复"
     assert Delivery.objects.get(channel="wechat").detail == "已发送模板消息"
+    page = _as(client, county.user("dispatcher")).get(f"/admin/letters/{lt.pk}/").content.decode()
+    assert "告知来信人" in page and page.count("已发送模板消息") == 2
 
 
 def test_known_closed_window_goes_straight_to_the_template(county, wechat):
@@ -154,7 +156,7 @@ def test_known_closed_window_goes_straight_to_the_template(county, wechat):
     assert len(wechat.template_sent) == 1 and StatusNotice.objects.count() == 1
 
 
-def test_no_template_outside_the_window_is_recorded_not_retried(county, wechat):
+def test_no_template_outside_the_window_is_recorded_not_retried(client, county, wechat):
     from govhub.letters import lifecycle as lc
 
     account = make_account(county.dept("rmt"), api_base=wechat.url)
@@ -163,6 +165,10 @@ def test_no_template_outside_the_window_is_recorded_not_retried(county, wechat):
     lc.dispatch_letter(county.user("dispatcher"), lt, department=county.dept("jyj"))
     (notice,) = notify.notify_event(lt.events.get(kind="dispatched").pk)
     assert notice.status == "skipped" and "模板消息" in notice.detail
+    staff = client.__class__()
+    staff.force_login(county.user("dispatcher"))
+    page = staff.get(f"/admin/letters/{lt.pk}/").content.decode()
+    assert "未发送" in page and "未配置信件进度模板消息" in page
     notify.notify_event(notice.event_id)
     assert wechat.log.count(CS) == 1  # skipped is final
 
