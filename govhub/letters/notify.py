@@ -112,7 +112,16 @@ def _deliver(row, channel: str, letter: Letter, message: Message) -> None:
         row.status, row.detail = "skipped", str(exc)[:300]
     except Exception as exc:
         row.status, row.detail = "failed", type(exc).__name__
-        log.warning("letter %s %s via %s failed: %s", letter.pk, message.kind, channel, exc)
+        code = getattr(exc, "errcode", None) or getattr(exc, "code", "")
+        # the exception text may carry an address or openid: log its kind and code only
+        log.warning(
+            "letter %s %s via %s failed: %s %s",
+            letter.pk,
+            message.kind,
+            channel,
+            type(exc).__name__,
+            code,
+        )
     row.attempts += 1
     row.save()
 
@@ -246,12 +255,9 @@ def send_wechat_template(client, account, letter: Letter, message: Message) -> s
         tpl.department_key: {"value": (message.department or "领导信箱")[:20]},
         tpl.time_key: {"value": f"{at:%Y年%m月%d日 %H:%M}"},
     }
-    client.message.send_template(openid_of(letter), tpl.template_id, data, url=_lookup_url())
+    openid = letter.citizen.wechat_openid
+    client.message.send_template(openid, tpl.template_id, data, url=_lookup_url())
     return "已发送模板消息"
-
-
-def openid_of(letter: Letter) -> str:
-    return letter.citizen.wechat_openid
 
 
 def send_weibo(letter: Letter, message: Message) -> str:
