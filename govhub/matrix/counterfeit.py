@@ -1,11 +1,25 @@
 """Counterfeit (山寨) accounts: names seen on the platforms that imitate a registered account
 without being registered ("XX县公安" against "XX县公安局").
 
-Similarity is the cosine of character 1–2-gram TF-IDF vectors (scikit-learn), computed for all
-seen names against all registered names in one sparse product; a name that contains or is
-contained in a registered name gets a bonus, since imitators usually add or drop a word."""
+Similarity is the larger of two scores:
+
+- the cosine of character 1–2-gram TF-IDF vectors (scikit-learn), all seen names against all
+  registered names in one sparse product, +0.15 when one name contains the other (imitators
+  add or drop a word);
+- a structural score for abbreviations, which the cosine rates low: each name is split into
+  its region prefix (示范县, 示范省第一市…) and its core, with institutional suffixes stripped
+  (局/委/办/政府/发布/官方/微博…), and a few brand words of government accounts mapped to the
+  institution (平安 → 公安). Same region and same core → 0.9 ("示范县公安" vs "示范县公安局");
+  a name without a region prefix that names the region's stem and the same core → 0.85
+  ("平安示范" vs "示范县公安局"); same region and one core containing the other → 0.75.
+
+Two names with different explicit regions ("隔壁县公安局" vs "示范县公安局") are different
+accounts, not imitations: their score is capped below the alert level."""
 
 from __future__ import annotations
+
+import re
+from dataclasses import dataclass
 
 import numpy as np
 from django.db import transaction
@@ -19,20 +33,122 @@ from govhub.matrix.tabular import TableError, read_table
 ALERT_AT = 0.6
 
 
-def similarity_matrix(seen: list[str], registered: list[str]) -> np.ndarray:
-    """Best match index and score for each seen name (two arrays stacked)."""
+REGION_UNITS = "省市县区旗州盟镇乡"
+_REGION = re.compile(rf"^(?:[^{REGION_UNITS}]{{1,7}}?(?:自治区|自治州|自治县|[{REGION_UNITS}]))+")
+SUFFIXES = (
+    "官方微博",
+    "官方微信",
+    "政务微博",
+    "政务微信",
+    "人民政府",
+    "委员会",
+    "办公室",
+    "公众号",
+    "发布",
+    "官方",
+    "官微",
+    "微博",
+    "微信",
+    "在线",
+    "政府",
+    "局",
+    "委",
+    "办",
+)
+# brand words that government accounts use instead of the institution's name
+ALIASES = {"平安": "公安", "警方": "公安", "青春": "共青团", "团委": "共青团", "健康": "卫生健康"}
+SAME_CORE, BRAND_CORE, CONTAINED_CORE = 0.9, 0.85, 0.75
+OTHER_REGION_CAP = 0.45
+
+
+@dataclass(frozen=True)
+class NameParts:
+    region: str  # the region prefix as written ("示范县"), "" when there is none
+    stem: str  # the last region without its unit ("示范")
+    core: str  # the rest without institutional suffixes, brand words mapped ("公安")
+
+
+def _strip_core(rest: str) -> str:
+    changed = True
+    while changed and rest:
+        changed = False
+        for suf in SUFFIXES:
+            if rest.endswith(suf) and len(rest) > 0:
+                rest = rest[: -len(suf)]
+                changed = True
+                break
+    for brand, inst in ALIASES.items():
+        rest = rest.replace(brand, inst)
+    return rest
+
+
+def name_parts(name: str) -> NameParts:
+    """Split an account name into region prefix, region stem and core (see the module doc)."""
+    name = (name or "").strip()
+    m = _REGION.match(name)
+    region = m.group(0) if m else ""
+    stem = ""
+    if region:
+        last = re.findall(rf"[^{REGION_UNITS}]+?(?:自治区|自治州|自治县|[{REGION_UNITS}])", region)
+        tail = last[-1] if last else region
+        stem = re.sub(rf"(?:自治区|自治州|自治县|[{REGION_UNITS}])$", "", tail)
+    return NameParts(region, stem, _strip_core(name[len(region) :]))
+
+
+def structural_score(seen: str, registered: str) -> float | None:
+    """The abbreviation score of a pair; None when the pair is of two different explicit
+    regions (then no score may reach the alert level), 0.0 when nothing matches."""
+    a, b = name_parts(seen), name_parts(registered)
+    if a.region and b.region:
+        if a.stem != b.stem:
+            return None
+        if a.core == b.core:
+            return SAME_CORE
+        if len(a.core) >= 2 and len(b.core) >= 2 and (a.core in b.core or b.core in a.core):
+            return CONTAINED_CORE
+        return 0.0
+    if not a.region and b.stem and b.stem in seen:  # "平安示范": region named without its unit
+        core = _strip_core(seen.replace(b.stem, "", 1))
+        if core == b.core:
+            return BRAND_CORE
+        if len(core) >= 2 and len(b.core) >= 2 and (core in b.core or b.core in core):
+            return CONTAINED_CORE
+    return 0.0
+
+
+def similarity_matrix(seen: list[str], registered: list[str], top: int = 5) -> np.ndarray:
+    """Best match index and score for each seen name (two arrays stacked). Each seen name is
+    scored exactly against its ``top`` nearest registered names by cosine and against the
+    registered names of the same region stem (where abbreviations are found)."""
     if not seen or not registered:
         return np.zeros((2, len(seen)))
     vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 2)).fit(registered + seen)
     a, b = vec.transform(seen), vec.transform(registered)
     sims = (a @ b.T).toarray()
+    by_stem: dict[str, list[int]] = {}
+    for j, r in enumerate(registered):
+        st = name_parts(r).stem
+        if st:
+            by_stem.setdefault(st, []).append(j)
+    best = np.zeros(len(seen), np.int64)
+    score = np.zeros(len(seen))
     for i, s in enumerate(seen):
-        for j in np.argsort(-sims[i])[:3]:
+        cands = set(np.argsort(-sims[i])[:top].tolist())
+        for st, js in by_stem.items():
+            if st in s:
+                cands.update(js)
+        top_j, top_v = 0, -1.0
+        for j in sorted(cands):
             r = registered[j]
+            v = float(sims[i, j])
             if s != r and (s in r or r in s):
-                sims[i, j] = min(0.99, sims[i, j] + 0.15)
-    best = sims.argmax(axis=1)
-    return np.vstack([best, sims[np.arange(len(seen)), best]])
+                v = min(0.99, v + 0.15)
+            structural = structural_score(s, r)
+            v = min(v, OTHER_REGION_CAP) if structural is None else max(v, structural)
+            if v > top_v:
+                top_j, top_v = j, v
+        best[i], score[i] = top_j, top_v
+    return np.vstack([best, score])
 
 
 def assess_seen(seen_qs=None) -> int:

@@ -96,6 +96,51 @@ def test_counterfeit_names_are_ranked_and_alerted(org):
     assert SeenAccount.objects.get(remote_id="x2").status == "clear"
 
 
+def test_abbreviated_names_rank_above_unrelated_and_other_regions():
+    registered = ["示范县公安局", "示范县教育局", "示范县人民政府", "示范县卫生健康委员会"]
+    seen = ["隔壁县公安局", "平安示范", "示范县教育", "隔壁县美食", "示范县公安", "健康示范"]
+    best, score = counterfeit.similarity_matrix(seen, registered)
+    got = {s: (registered[int(b)], float(v)) for s, b, v in zip(seen, best, score, strict=True)}
+    # abbreviations: the institutional suffix dropped, or the brand name of the institution
+    assert got["示范县公安"][0] == "示范县公安局" and got["示范县公安"][1] >= 0.85
+    assert got["示范县教育"][0] == "示范县教育局" and got["示范县教育"][1] >= 0.85
+    assert got["平安示范"][0] == "示范县公安局" and got["平安示范"][1] >= counterfeit.ALERT_AT
+    assert got["健康示范"][0] == "示范县卫生健康委员会"
+    ranked = sorted(seen, key=lambda s: -got[s][1])
+    assert set(ranked[:2]) == {"示范县公安", "示范县教育"}
+    assert ranked.index("平安示范") < ranked.index("隔壁县公安局") < ranked.index("隔壁县美食")
+    # the police of another county is a different account, not an imitation
+    assert got["隔壁县公安局"][1] < counterfeit.ALERT_AT
+    assert got["隔壁县美食"][1] < 0.3
+
+
+def test_name_parts_split_region_and_strip_suffixes():
+    p = counterfeit.name_parts("示范省第一市示范县教育局")
+    assert (p.region, p.stem, p.core) == ("示范省第一市示范县", "示范", "教育")
+    assert counterfeit.name_parts("示范县政府发布").core == ""
+    assert counterfeit.name_parts("示范县人民政府").core == ""
+    assert counterfeit.name_parts("示范县公安局官方微博").core == "公安"
+    assert counterfeit.structural_score("隔壁县公安", "示范县公安局") is None
+
+
+def test_abbreviations_alert_on_import_and_other_county_does_not(org):
+    root, sup = org
+    make_account(root, name="示范县公安局", remote_id="gh_gaj")
+    make_account(root, name="示范县教育局", remote_id="gh_jyj")
+    data = (
+        "平台,名称,平台账号ID\n微信公众号,示范县教育,f1\n微信公众号,平安示范,f2\n"
+        "微信公众号,隔壁县公安局,other\n"
+    ).encode()
+    result = counterfeit.import_seen(sup, data, "seen.csv")
+    assert result["imported"] == 3 and result["alerts"] == 2
+    alerts = list(SeenAccount.objects.filter(status="alert").order_by("-similarity"))
+    assert [(a.remote_id, a.best_match.name) for a in alerts] == [
+        ("f1", "示范县教育局"),
+        ("f2", "示范县公安局"),
+    ]
+    assert SeenAccount.objects.get(remote_id="other").status == "clear"
+
+
 def test_wci_follows_the_published_formula():
     t = influence.MonthTotals(
         days=30,
