@@ -22,8 +22,13 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
-install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test system-packages
+# Apache ECharts for the back-office dashboards (package.json; served by staticfiles)
+node_modules/echarts/dist/echarts.min.js: package.json package-lock.json
+	npm ci --omit=dev --no-audit --no-fund
+	touch $@
+
+install: $(VENV)/.installed node_modules/echarts/dist/echarts.min.js
+install-test: $(VENV)/.installed-test system-packages node_modules/echarts/dist/echarts.min.js
 
 # Debian packages the tests and benchmarks use: Chromium for the browser tests, CJK fonts for
 # screenshots and PDF reports, nginx and wrk for the portal benchmark.
@@ -67,4 +72,4 @@ test-browser: install-test
 test: lint test-sqlite test-postgres test-browser
 
 clean:
-	rm -rf $(VENV) var/*.sqlite3* var/static var/published
+	rm -rf $(VENV) node_modules var/*.sqlite3* var/static var/published

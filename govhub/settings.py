@@ -175,6 +175,12 @@ LOCALE_PATHS = [BASE_DIR / "govhub" / "locale"]
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("GOVHUB_STATIC_ROOT", str(VAR_DIR / "static")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# + /static/echarts/echarts.min.js from node_modules (`npm ci`, package.json) for the dashboards
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "govhub.analytics.staticfinders.NodeModulesFinder",
+]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("GOVHUB_MEDIA_ROOT", str(VAR_DIR / "media")))
 # Pages rendered at publish time, served by nginx (or by the app when nginx is absent).

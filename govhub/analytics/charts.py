@@ -119,3 +119,40 @@ def sparkline(values: list[int], width: int = 120, height: int = 24) -> SafeStri
         f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' viewBox='0 0 {width} {height}'>"
         f"<polyline fill='none' stroke='#d9534f' stroke-width='1.5' points='{pts}'/></svg>"
     )
+
+
+# --- ECharts options for the back-office dashboards -----------------------------------------
+# The dashboards draw with Apache ECharts (node_modules/echarts, served by staticfiles) from
+# these JSON options; the SVG above stays as the no-JavaScript fallback and in the PDF report.
+
+
+def echarts_line(x_labels: list[str], series: dict[str, list[float]], *, title: str = "") -> dict:
+    """ECharts option of a line chart over time (the same data as :func:`line_chart`)."""
+    return {
+        "title": {"text": title, "textStyle": {"fontSize": 14}},
+        "tooltip": {"trigger": "axis"},
+        "legend": {"bottom": 0, "data": list(series)},
+        "grid": {"left": 56, "right": 16, "top": 40, "bottom": 48},
+        "xAxis": {"type": "category", "data": list(x_labels)},
+        "yAxis": {"type": "value"},
+        "color": PALETTE,
+        "series": [
+            {"name": name, "type": "line", "smooth": False, "showSymbol": False, "data": list(vals)}
+            for name, vals in series.items()
+        ],
+    }
+
+
+def echarts_bar(labels: list[str], values: list[float], *, title: str = "", unit: str = "") -> dict:
+    """ECharts option of a horizontal bar chart (the same data as :func:`bar_chart`)."""
+    return {
+        "title": {"text": title, "textStyle": {"fontSize": 14}},
+        "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
+        "grid": {"left": 150, "right": 48, "top": 40, "bottom": 24},
+        "xAxis": {"type": "value", "name": unit.strip()},
+        "yAxis": {"type": "category", "inverse": True, "data": [str(x)[:14] for x in labels]},
+        "color": PALETTE,
+        "series": [
+            {"type": "bar", "data": list(values), "label": {"show": True, "position": "right"}}
+        ],
+    }
