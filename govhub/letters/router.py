@@ -1,13 +1,18 @@
 """The letter router (分办建议): a text classifier trained on the government's own letters.
 
-Features: the union of word TF-IDF (rjieba words, uni+bigrams) and character 1–3-gram TF-IDF,
-both sublinear; classifier: a ridge (least-squares linear) classifier with balanced class
-weights — on the labelled letters it cross-validated above LinearSVC, LogisticRegression, SGD
-and their ensembles (docs/letters.md) — its scores turned into
-calibrated probabilities (Platt scaling via CalibratedClassifierCV). The label is a category
-(mapped to a department through the administrator's CategoryRoute table, per town when one is
-set) or directly a department code/name. Models are versioned in the database (RouterModel);
-activating a version is how a rollback is done.
+Features (``features.py``): hashed char 1–3-grams and rjieba words (1–2-grams), TF-IDF with
+columns learned from the training letters, computed by a compiled walk over each letter.
+Classifier: the sum of two linear models on those features — a ridge classifier with balanced
+class weights and a one-vs-rest ridge on NB-weighted features (each column scaled by its
+per-class log-count ratio, as in NBSVM) — each scaled by the spread of its training scores.
+Both are linear, so the router is one weight matrix: classifying a letter is one pass over its
+text adding weight rows (no sparse matrix is built). Confidence: one Platt scale (sigmoid of
+the score, fitted on out-of-fold scores of the training letters), normalised over the
+categories; one scale for all categories keeps the choice the arg-max of the scores.
+The label is a category (mapped to a department through the administrator's CategoryRoute
+table, per town when one is set) or directly a department code/name. Models are versioned in
+the database (RouterModel); activating a version is how a rollback is done. Versions trained
+by the previous (sklearn pipeline) router still load and classify.
 """
 
 from __future__ import annotations
@@ -22,10 +27,8 @@ from functools import lru_cache
 
 import numpy as np
 import rjieba
-from sklearn.base import clone
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import RidgeClassifier
+import scipy.sparse as sp
+from sklearn.linear_model import LogisticRegression, Ridge, RidgeClassifier
 from sklearn.metrics import (
     accuracy_score,
     confusion_matrix,
@@ -33,9 +36,9 @@ from sklearn.metrics import (
     precision_recall_fscore_support,
 )
 from sklearn.model_selection import StratifiedKFold
-from sklearn.pipeline import FeatureUnion, Pipeline
 
 from govhub.core.text import STOPWORDS, normalise
+from govhub.letters.features import LetterFeatures
 
 MAX_CHARS = 600  # the start of a letter says what it is about; caps cost on very long letters
 
@@ -49,40 +52,8 @@ def words(text: str) -> list[str]:
 
 
 def char_prep(text: str) -> str:
+    """Kept: versions stored by the previous router refer to it by name."""
     return text.lower()
-
-
-def make_pipeline(alpha: float = 1.0, calibrated: bool = True) -> Pipeline:
-    features = FeatureUnion(
-        [
-            (
-                "word",
-                TfidfVectorizer(
-                    tokenizer=words,
-                    token_pattern=None,
-                    lowercase=True,
-                    ngram_range=(1, 2),
-                    min_df=2,
-                    sublinear_tf=True,
-                    max_features=200000,
-                ),
-            ),
-            (
-                "char",
-                TfidfVectorizer(
-                    analyzer="char",
-                    preprocessor=char_prep,
-                    ngram_range=(1, 3),
-                    min_df=2,
-                    sublinear_tf=True,
-                    max_features=300000,
-                ),
-            ),
-        ]
-    )
-    base = RidgeClassifier(alpha=alpha, class_weight="balanced")
-    clf = CalibratedClassifierCV(base, cv=3, method="sigmoid") if calibrated else base
-    return Pipeline([("features", features), ("clf", clf)])
 
 
 @dataclass
@@ -93,79 +64,151 @@ class Prediction:
     words: list[str] = field(default_factory=list)
 
 
-class TrainedRouter:
-    """A fitted pipeline with the label list and what is needed to explain a choice."""
+def _nb_ridge(x: sp.csr_matrix, y: np.ndarray, classes: np.ndarray, alpha: float, smooth: float):
+    """One-vs-rest ridge on NB-weighted features; returns (coef, intercept) on plain features."""
+    binary = x.copy()
+    binary.data[:] = 1.0
+    coef, intercept = [], []
+    for c in classes:
+        pos = y == c
+        p = smooth + np.asarray(binary[pos].sum(axis=0)).ravel()
+        q = smooth + np.asarray(binary[~pos].sum(axis=0)).ravel()
+        r = np.log((p / p.sum()) / (q / q.sum()))
+        weight = np.where(pos, 0.5 / pos.mean(), 0.5 / (1 - pos.mean()))
+        model = Ridge(alpha=alpha).fit(x @ sp.diags(r), np.where(pos, 1.0, -1.0), weight)
+        coef.append(model.coef_ * r)
+        intercept.append(float(model.intercept_))
+    return np.array(coef), np.array(intercept)
 
-    def __init__(self, pipeline: Pipeline):
-        self.pipeline = pipeline
-        self.labels: list[str] = [str(x) for x in pipeline.classes_]
-        feats: FeatureUnion = pipeline.named_steps["features"]
-        self._names = np.concatenate(
-            [
-                np.array([f"{w}" for w in feats.transformer_list[0][1].get_feature_names_out()]),
-                np.array([f"{w}" for w in feats.transformer_list[1][1].get_feature_names_out()]),
-            ]
-        )
-        self._n_word = len(feats.transformer_list[0][1].vocabulary_)
-        clf = pipeline.named_steps["clf"]
-        if isinstance(clf, CalibratedClassifierCV):
-            self._coef = np.mean([c.estimator.coef_ for c in clf.calibrated_classifiers_], axis=0)
-        else:
-            self._coef = clf.coef_
+
+def _spread(x: sp.csr_matrix, coef: np.ndarray, intercept: np.ndarray) -> float:
+    s = x @ coef.T + intercept
+    return float(np.std(s - s.mean(axis=1, keepdims=True))) or 1.0
+
+
+def fit_linear(
+    x: sp.csr_matrix, y: Sequence[str], alpha: float = 1.0, nb_alpha: float = 1.0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(classes, coef, intercept) of the ensemble described in the module doc."""
+    y = np.asarray(y)
+    ridge = RidgeClassifier(alpha=alpha, class_weight="balanced").fit(x, y)
+    classes = ridge.classes_
+    c1, b1 = ridge.coef_, ridge.intercept_
+    if len(classes) == 2:  # sklearn keeps one row for two classes
+        c1, b1 = np.vstack([-c1, c1]), np.concatenate([-b1, b1])
+    c2, b2 = _nb_ridge(x, y, classes, nb_alpha, 1.0)
+    s1, s2 = _spread(x, c1, b1), _spread(x, c2, b2)
+    return classes, c1 / s1 + c2 / s2, b1 / s1 + b2 / s2
+
+
+class TrainedRouter:
+    """Features, one weight matrix and a Platt scale; what is needed to explain a choice."""
+
+    def __init__(self, features: LetterFeatures, classes, coef, intercept, platt=(1.0, 0.0)):
+        self.features = features
+        self.labels: list[str] = [str(c) for c in classes]
+        self.coef = np.asarray(coef, dtype=np.float32)
+        self.intercept = np.asarray(intercept, dtype=np.float64)
+        self.platt = (float(platt[0]), float(platt[1]))
+        self._fused = features.fused(self.coef)
+
+    def scores(self, texts: Sequence[str]) -> np.ndarray:
+        return self.features.scores(list(texts), self._fused, self.intercept)
+
+    def proba_from_scores(self, scores: np.ndarray) -> np.ndarray:
+        a, b = self.platt
+        p = 1.0 / (1.0 + np.exp(-(a * scores + b)))
+        return p / p.sum(axis=1, keepdims=True)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        clf = self.pipeline.named_steps["clf"]
-        x = self.pipeline.named_steps["features"].transform(texts)
-        if hasattr(clf, "predict_proba"):
-            return clf.predict_proba(x)
-        scores = clf.decision_function(x)
-        e = np.exp(scores - scores.max(axis=1, keepdims=True))
-        return e / e.sum(axis=1, keepdims=True)
+        return self.proba_from_scores(self.scores(texts))
 
     def predict(self, texts: Sequence[str]) -> list[str]:
-        proba = self.predict_proba(texts)
-        return [self.labels[i] for i in proba.argmax(axis=1)]
+        best = self.scores(texts).argmax(axis=1)
+        return [self.labels[i] for i in best]
+
+    def classify_many(self, texts: Sequence[str], batch: int = 1000) -> list[str]:
+        """Labels for many letters, in batches (bounded memory)."""
+        out: list[str] = []
+        for i in range(0, len(texts), batch):
+            out.extend(self.predict(texts[i : i + batch]))
+        return out
 
     def explain(self, text: str, top: int = 3, n_words: int = 6) -> Prediction:
-        """The best label, its confidence, the next candidates and the words (word features
-        only, for readability) that pushed most towards the chosen label."""
-        x = self.pipeline.named_steps["features"].transform([text])
+        """The best label, its confidence, the next candidates and the words that pushed most
+        towards the chosen label (a word's weight: its own feature and its char n-grams)."""
         proba = self.predict_proba([text])[0]
         order = proba.argmax(), *np.argsort(-proba)[1:top]
         best = order[0]
-        row = x.tocsr()
-        idx, vals = row.indices, row.data
-        contrib = vals * self._coef[best, idx]
-        chosen = []
-        for j in np.argsort(-contrib):
-            if contrib[j] <= 0:
-                break
-            feature = idx[j]
-            if feature < self._n_word:
-                name = self._names[feature].replace(" ", "")
-                if name not in chosen and len(name) > 1:
-                    chosen.append(name)
-            if len(chosen) >= n_words:
-                break
         return Prediction(
             label=self.labels[best],
             confidence=float(proba[best]),
             candidates=[(self.labels[i], float(proba[i])) for i in order[1:]],
-            words=chosen,
+            words=self._words_for(text, best, n_words),
         )
 
+    def _words_for(self, text: str, best: int, n_words: int) -> list[str]:
+        f = self.features
+        w = self._fused[:, best]
+        contrib: dict[str, float] = {}
+        for token in rjieba.cut(text, f.hmm):
+            if len(token) < 2 or token in STOPWORDS or not token.strip() or token.isdigit():
+                continue
+            if token not in contrib:
+                contrib[token] = 0.0
+            col = f.column(token)
+            value = float(w[col]) if col >= 0 else 0.0
+            value += float(sum(w[c] for c in f.char_columns(token)))
+            contrib[token] += value
+        ranked = sorted((v, k) for k, v in contrib.items() if v > 0)
+        return [k for _, k in reversed(ranked)][:n_words]
+
     def dumps(self) -> bytes:
-        return pickle.dumps(self.pipeline, protocol=pickle.HIGHEST_PROTOCOL)
+        state = {
+            "kind": "linear-v2",
+            "features": self.features,
+            "labels": self.labels,
+            "coef": self.coef,
+            "intercept": self.intercept,
+            "platt": self.platt,
+        }
+        return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
 
     @classmethod
-    def loads(cls, blob: bytes) -> TrainedRouter:
-        return cls(pickle.loads(blob))  # noqa: S301 - our own model, stored by train_router
+    def loads(cls, blob: bytes):
+        obj = pickle.loads(blob)  # noqa: S301 - our own model, stored by train_router
+        if isinstance(obj, dict) and obj.get("kind") == "linear-v2":
+            return cls(obj["features"], obj["labels"], obj["coef"], obj["intercept"], obj["platt"])
+        return PipelineRouter(obj)  # a version stored by the previous router
 
 
-def fit(texts: Sequence[str], labels: Sequence[str], **kw) -> TrainedRouter:
-    pipe = make_pipeline(**kw)
-    pipe.fit(list(texts), list(labels))
-    return TrainedRouter(pipe)
+def _fit_scores(texts, labels, **kw):
+    feats = LetterFeatures(char_range=(1, 3), hmm=True, stop=STOPWORDS).fit(texts)
+    classes, coef, intercept = fit_linear(feats.transform(texts), labels, **kw)
+    return feats, classes, coef, intercept
+
+
+def fit(
+    texts: Sequence[str], labels: Sequence[str], calibrated: bool = True, **kw
+) -> TrainedRouter:
+    """Train on all the letters; the Platt scale from 3-fold out-of-fold scores."""
+    texts, labels = list(texts), np.asarray(labels)
+    router = TrainedRouter(*_fit_scores(texts, labels, **kw))
+    counts = np.unique(labels, return_counts=True)[1]
+    if calibrated and len(counts) > 1 and counts.min() >= 3:
+        s, t = [], []
+        folds = StratifiedKFold(n_splits=3, shuffle=True, random_state=0)
+        for train, test in folds.split(texts, labels):
+            inner = TrainedRouter(*_fit_scores([texts[i] for i in train], labels[train], **kw))
+            scores = inner.scores([texts[i] for i in test])
+            index = {lab: j for j, lab in enumerate(inner.labels)}
+            for lab in router.labels:  # a category missing from a fold scores lowest
+                col = scores[:, index[lab]] if lab in index else np.full(len(test), -1e3)
+                s.append(col)
+                t.append(labels[test] == lab)
+        platt = LogisticRegression(C=100.0).fit(np.concatenate(s)[:, None], np.concatenate(t))
+        router.platt = (float(platt.coef_[0, 0]), float(platt.intercept_[0]))
+    return router
 
 
 def cross_validate(
@@ -176,16 +219,24 @@ def cross_validate(
     progress: Iterable | None = None,
     **kw,
 ) -> dict:
-    """Stratified k-fold: macro-F1 and accuracy on letters each model has not seen."""
+    """Stratified k-fold: macro-F1 and accuracy on letters each model has not seen (the
+    features too are learned from the training folds only), with the per-fold spread."""
     texts, labels = np.array(texts, dtype=object), np.array(labels, dtype=object)
-    y_true, y_pred = [], []
+    y_true, y_pred, fold_f1, fold_acc = [], [], [], []
     skf = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     splits = list(skf.split(texts, labels))
     for train, test in progress(splits) if progress else splits:
-        pipe = clone(make_pipeline(**kw)).fit(list(texts[train]), list(labels[train]))
+        model = fit(list(texts[train]), list(labels[train]), calibrated=False, **kw)
+        pred = model.predict(list(texts[test]))
         y_true.extend(labels[test])
-        y_pred.extend(pipe.predict(list(texts[test])))
-    return evaluate_predictions(y_true, y_pred)
+        y_pred.extend(pred)
+        fold_f1.append(f1_score(list(labels[test]), pred, average="macro", zero_division=0))
+        fold_acc.append(accuracy_score(list(labels[test]), pred))
+    out = evaluate_predictions(y_true, y_pred)
+    out["fold_macro_f1"] = [float(v) for v in fold_f1]
+    out["macro_f1_mean"], out["macro_f1_std"] = float(np.mean(fold_f1)), float(np.std(fold_f1))
+    out["accuracy_mean"], out["accuracy_std"] = float(np.mean(fold_acc)), float(np.std(fold_acc))
+    return out
 
 
 def evaluate_predictions(y_true: Sequence[str], y_pred: Sequence[str]) -> dict:
@@ -212,12 +263,61 @@ def evaluate_predictions(y_true: Sequence[str], y_pred: Sequence[str]) -> dict:
     }
 
 
-def throughput(router: TrainedRouter, texts: Sequence[str], repeat: int = 1) -> float:
+def throughput(router, texts: Sequence[str], repeat: int = 1) -> float:
     """Letters classified per second (one process, batch)."""
     start = time.perf_counter()
     for _ in range(repeat):
         router.predict(texts)
     return len(texts) * repeat / (time.perf_counter() - start)
+
+
+class PipelineRouter:
+    """A version stored by the previous router (a pickled sklearn pipeline of word + char
+    TF-IDF and a calibrated ridge classifier): loaded so that rollback to it keeps working."""
+
+    def __init__(self, pipeline):
+        self.pipeline = pipeline
+        self.labels: list[str] = [str(x) for x in pipeline.classes_]
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        return self.pipeline.predict_proba(list(texts))
+
+    def predict(self, texts: Sequence[str]) -> list[str]:
+        return [self.labels[i] for i in self.predict_proba(texts).argmax(axis=1)]
+
+    classify_many = predict
+
+    def explain(self, text: str, top: int = 3, n_words: int = 6) -> Prediction:
+        feats = self.pipeline.named_steps["features"]
+        clf = self.pipeline.named_steps["clf"]
+        word_vec = feats.transformer_list[0][1]
+        names = word_vec.get_feature_names_out()
+        if hasattr(clf, "calibrated_classifiers_"):
+            coef = np.mean([c.estimator.coef_ for c in clf.calibrated_classifiers_], axis=0)
+        else:
+            coef = clf.coef_
+        proba = self.predict_proba([text])[0]
+        order = proba.argmax(), *np.argsort(-proba)[1:top]
+        best = order[0]
+        row = feats.transform([text]).tocsr()
+        contrib = row.data * coef[best, row.indices]
+        chosen: list[str] = []
+        for j in np.argsort(-contrib):
+            if contrib[j] <= 0 or len(chosen) >= n_words:
+                break
+            if row.indices[j] < len(names):
+                name = str(names[row.indices[j]]).replace(" ", "")
+                if name not in chosen and len(name) > 1:
+                    chosen.append(name)
+        return Prediction(
+            label=self.labels[best],
+            confidence=float(proba[best]),
+            candidates=[(self.labels[i], float(proba[i])) for i in order[1:]],
+            words=chosen,
+        )
+
+    def dumps(self) -> bytes:
+        return pickle.dumps(self.pipeline, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 # --- reading training files ------------------------------------------------------------
@@ -263,13 +363,13 @@ def read_training_file(path: str) -> tuple[list[str], list[str]]:
 
 
 @lru_cache(maxsize=2)
-def _load(version: int) -> TrainedRouter:
+def _load(version: int) -> TrainedRouter | PipelineRouter:
     from govhub.letters.models import RouterModel
 
     return TrainedRouter.loads(bytes(RouterModel.objects.get(version=version).blob))
 
 
-def active_router() -> TrainedRouter | None:
+def active_router() -> TrainedRouter | PipelineRouter | None:
     from govhub.letters.models import RouterModel
 
     version = RouterModel.objects.filter(active=True).values_list("version", flat=True).first()
