@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import html
+import math
 import re
+import time as _time
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
@@ -29,6 +31,15 @@ MAX_QUERY_CHARS = 100
 MAX_TERMS = 24
 PER_PAGE = 10
 MAX_PAGE = 100
+# Matches are counted up to this (enough for MAX_PAGE pages); above it the page says "超过".
+COUNT_CAP = MAX_PAGE * PER_PAGE + 1
+# Only this many candidates per branch are ranked (see _run_sqlite): the newest matches of any
+# word plus the newest matches of all words; exact while a query matches fewer.
+CANDIDATES = COUNT_CAP
+# On a large PostgreSQL index, words in more than this share of documents do not pick candidates.
+COMMON_SHARE = 0.1
+# Below this many rows PostgreSQL's tsvector statistics are not used for IDF (counted instead).
+STATS_MIN_ROWS = 50_000
 _WORD = re.compile(r"[^\w\u4e00-\u9fff]+", re.UNICODE)
 
 
@@ -117,6 +128,7 @@ class Result:
     terms: list[str] = field(default_factory=list)
     hits: list[Hit] = field(default_factory=list)
     total: int = 0
+    more: bool = False  # more than ``total`` matches (counting stopped at COUNT_CAP)
     page: int = 1
     pages: int = 0
     messages: list[str] = field(default_factory=list)
@@ -142,8 +154,6 @@ def clean_query(raw: str) -> tuple[str, list[str], list[str]]:
 
 def search(raw_query: str, filters: Filters | None = None, page: int = 1) -> Result:
     """Ranked, filtered, paged hits with highlighted titles and snippets."""
-    import time as _time
-
     started = _time.perf_counter()
     filters = filters or Filters()
     query, terms, notes = clean_query(raw_query)
@@ -152,10 +162,14 @@ def search(raw_query: str, filters: Filters | None = None, page: int = 1) -> Res
         if query:
             result.messages.append("搜索词中没有可检索的文字，请输入中文词语、数字或字母。")
         return result
-    ids_scores, total = _run(terms, filters, PER_PAGE, (result.page - 1) * PER_PAGE)
+    ids_scores, total, result.more = _run(terms, filters, PER_PAGE, (result.page - 1) * PER_PAGE)
     result.total = total
     result.pages = min(MAX_PAGE, -(-total // PER_PAGE))
-    entries = SearchEntry.objects.select_related("department").in_bulk([i for i, _ in ids_scores])
+    entries = (
+        SearchEntry.objects.select_related("department")
+        .defer("title_terms", "body_terms")
+        .in_bulk([i for i, _ in ids_scores])
+    )
     for entry_id, score in ids_scores:
         e = entries.get(entry_id)
         if e is not None:
@@ -190,60 +204,151 @@ def _filter_sql(filters: Filters, alias: str = "e") -> tuple[str, list]:
     return "".join(f" AND {s}" for s in sql), params
 
 
-def _run(terms: list[str], filters: Filters, limit: int, offset: int) -> tuple[list, int]:
+def _run(terms: list[str], filters: Filters, limit: int, offset: int) -> tuple[list, int, bool]:
+    """(page of (entry id, score), number of matches, whether there are more than that)."""
     where, params = _filter_sql(filters)
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
-            weights = _pg_idf(cur, terms)
-            tsq = " || ".join(["plainto_tsquery('simple', %s)"] * len(terms))
-            base = (
-                f"FROM portal_searchentry e, ({'SELECT ' + tsq} AS q) qq "
-                f"WHERE e.search_vector @@ qq.q{where}"
-            )
-            cur.execute(f"SELECT count(*) {base}", [*terms, *params])
-            total = cur.fetchone()[0]
-            # ts_rank_cd knows no document frequency: weight each word by its IDF so that a
-            # rare word (低保) outranks common ones (申请, 条件), as bm25 does on SQLite.
-            # A word found in the title counts 3×; ts_rank_cd of the whole query breaks ties.
-            score = " + ".join(
-                [
-                    "%s * (CASE WHEN e.search_vector @@ plainto_tsquery('simple', %s) THEN "
-                    "CASE WHEN position(%s in ' ' || e.title_terms || ' ') > 0 THEN 3 ELSE 1 END "
-                    "ELSE 0 END)"
-                ]
-                * len(terms)
-            )
-            score_params = [x for t in terms for x in (weights[t], t, f" {t} ")]
-            cur.execute(
-                f"SELECT e.id, ({score} + 0.5 * ts_rank_cd(e.search_vector, qq.q)) AS score "
-                f"{base} ORDER BY score DESC, e.date DESC LIMIT %s OFFSET %s",
-                [*score_params, *terms, *params, limit, offset],
-            )
-            rows = [(r[0], float(r[1])) for r in cur.fetchall()]
-        else:
-            match = " OR ".join(f'"{t}"' for t in terms)
-            base = (
-                "FROM portal_search_fts f JOIN portal_searchentry e ON e.id = f.rowid "
-                f"WHERE portal_search_fts MATCH %s{where}"
-            )
-            cur.execute(f"SELECT count(*) {base}", [match, *params])
-            total = cur.fetchone()[0]
-            cur.execute(
-                f"SELECT e.id, bm25(portal_search_fts, 6.0, 1.0) AS score {base} "
-                "ORDER BY score ASC, e.date DESC LIMIT %s OFFSET %s",
-                [match, *params, limit, offset],
-            )
-            rows = [(r[0], -float(r[1])) for r in cur.fetchall()]
-    return rows, total
+            return _run_pg(cur, terms, where, params, limit, offset)
+        return _run_sqlite(cur, terms, where, params, limit, offset)
 
 
-def _pg_idf(cur, terms: list[str]) -> dict[str, float]:
-    """Inverse document frequency of each query word. Document counts are cached for ten
-    minutes: they move slowly, and counting a common word costs tens of milliseconds."""
-    import math
+def _fts_or(terms: list[str]) -> str:
+    return " OR ".join(f'"{t}"' for t in terms)
 
+
+def _fts_and(terms: list[str]) -> str:
+    return " AND ".join(f'"{t}"' for t in terms)
+
+
+def _run_sqlite(cur, terms, where, params, limit, offset) -> tuple[list, int, bool]:
+    # bm25() is computed inside FTS5 from its doclists (no content read). Only the candidate
+    # set is ranked: every match when there are fewer than CANDIDATES, else the newest
+    # CANDIDATES matching all words plus the newest CANDIDATES matching any word.
+    join = " JOIN portal_searchentry e ON e.id = f.rowid" if where else ""
+    count_sql = (
+        f"SELECT count(*) FROM (SELECT 1 FROM portal_search_fts f{join} "
+        f"WHERE portal_search_fts MATCH %s{where} LIMIT {COUNT_CAP})"
+    )
+    cur.execute(count_sql, [_fts_or(terms), *params])
+    total = cur.fetchone()[0]
+    if total == 0:
+        return [], 0, False
+
+    def branch(match: str) -> tuple[str, list]:
+        return (
+            f"SELECT * FROM (SELECT f.rowid AS id, bm25(portal_search_fts, 6.0, 1.0) AS score "
+            f"FROM portal_search_fts f{join} WHERE portal_search_fts MATCH %s{where} "
+            f"ORDER BY f.rowid DESC LIMIT {CANDIDATES})",
+            [match, *params],
+        )
+
+    parts = [branch(_fts_or(terms))]
+    if total >= COUNT_CAP and len(terms) > 1:
+        parts.insert(0, branch(_fts_and(terms)))
+    sql = " UNION ".join(p for p, _ in parts)
+    cur.execute(
+        f"SELECT id, score FROM ({sql}) ORDER BY score ASC, id DESC LIMIT %s OFFSET %s",
+        [*(x for _, ps in parts for x in ps), limit, offset],
+    )
+    more = total >= COUNT_CAP
+    return [(r[0], -float(r[1])) for r in cur.fetchall()], min(total, COUNT_CAP - 1), more
+
+
+_TSQ = "(SELECT plainto_tsquery('simple', %s))"
+
+
+def _run_pg(cur, terms, where, params, limit, offset) -> tuple[list, int, bool]:
+    n, df, estimated = _pg_df(cur, terms)
+    weights = {t: math.log(1 + (n - df[t] + 0.5) / (df[t] + 0.5)) for t in terms}
+    # Candidates come from the words that are not in most documents (a word in a tenth of a
+    # large index says little and its posting list is the costly part); every query word still
+    # counts in the score.
+    pick = [t for t in terms if not estimated or df[t] <= COMMON_SHARE * n] or [
+        min(terms, key=df.get)
+    ]
+    # (SELECT …) makes each tsquery an InitPlan, parsed once per statement, not once per row
+    tsq = " || ".join([_TSQ] * len(terms))
+    # ts_rank_cd knows no document frequency: weight each word by its IDF so that a rare word
+    # (低保) outranks common ones (申请, 条件), as bm25 does on SQLite. A word found in the
+    # title counts 3×; ts_rank_cd of the whole query breaks ties. Scored only for the
+    # candidates, with the filters in the same statement.
+    score = " + ".join(
+        [
+            f"%s * (CASE WHEN e.search_vector @@ {_TSQ} THEN "
+            "CASE WHEN position(%s in ' ' || e.title_terms || ' ') > 0 THEN 3 ELSE 1 END "
+            "ELSE 0 END)"
+        ]
+        * len(terms)
+    )
+    score_params = [x for t in terms for x in (weights[t], t, f" {t} ")]
+
+    def branch(joiner: str) -> tuple[str, list]:
+        # the plain call here lets the planner estimate the match count from the statistics
+        q = f" {joiner} ".join(["plainto_tsquery('simple', %s)"] * len(pick))
+        return (
+            f"SELECT e.id, e.date, ({score} + 0.5 * ts_rank_cd(e.search_vector, ({tsq}))) "
+            f"AS score FROM portal_searchentry e WHERE e.search_vector @@ ({q}){where} "
+            f"LIMIT {CANDIDATES}",
+            [*score_params, *terms, *pick, *params],
+        )
+
+    any_sql, any_params = branch("||")
+    sql = f"WITH o AS MATERIALIZED ({any_sql})"
+    union = "SELECT * FROM o"
+    all_params: list = []
+    if len(pick) > 1:
+        all_sql, all_params = branch("&&")
+        sql += f", a AS MATERIALIZED ({all_sql})"
+        union += " UNION SELECT * FROM a"
+    cur.execute(
+        f"{sql} SELECT id, score, (SELECT count(*) FROM o) FROM ({union}) u "
+        "ORDER BY score DESC, date DESC LIMIT %s OFFSET %s",
+        [*any_params, *all_params, limit, offset],
+    )
+    fetched = cur.fetchall()
+    if fetched:
+        total = fetched[0][2]
+    else:
+        cur.execute(f"SELECT count(*) FROM ({any_sql}) o", any_params)
+        total = cur.fetchone()[0]
+    more = total >= CANDIDATES or len(pick) < len(terms)
+    if more and estimated and not where:
+        # "about N": the planner statistics' estimate of documents with any query word
+        miss = 1.0
+        for t in terms:
+            miss *= 1 - min(1.0, df[t] / max(n, 1))
+        total, more = max(total, int(n * (1 - miss))), False
+    return [(r[0], float(r[1])) for r in fetched], total, more
+
+
+_STATS: dict = {"at": -1e9}
+
+
+def _pg_df(cur, terms: list[str]) -> tuple[float, dict[str, float], bool]:
+    """(documents, document frequency of each query word, whether estimated). On a large index
+    the frequencies come from PostgreSQL's own statistics of the tsvector column (its most
+    common lexemes and their frequencies, kept by ANALYZE/autovacuum; a word not among them is
+    rarer than the rarest listed): nothing is counted at query time. On a small or never
+    analysed index they are counted (cheap there) and cached for ten minutes."""
     from django.core.cache import cache
 
+    now = _time.monotonic()
+    if now - _STATS["at"] > 300:
+        cur.execute(
+            "SELECT c.reltuples, s.most_common_elems::text::text[], s.most_common_elem_freqs "
+            "FROM pg_class c LEFT JOIN pg_stats s ON s.tablename = c.relname "
+            "AND s.attname = 'search_vector' AND s.schemaname = current_schema() "
+            "WHERE c.relname = 'portal_searchentry' AND c.relkind = 'r'"
+        )
+        n, elems, freqs = cur.fetchone() or (0, None, None)
+        _STATS.update(at=now, n=max(0.0, float(n or 0)), freqs=None)
+        if elems and freqs and _STATS["n"] >= STATS_MIN_ROWS:
+            _STATS["freqs"] = dict(zip(elems, freqs[: len(elems)], strict=True))
+            _STATS["floor"] = freqs[-3]  # the lowest frequency tracked
+    if _STATS["freqs"] is not None:
+        n = _STATS["n"]
+        return n, {t: _STATS["freqs"].get(t, _STATS["floor"] / 2) * n for t in terms}, True
     keys = {t: "portal:df:" + hashlib.sha1(t.encode()).hexdigest() for t in terms}
     cached = cache.get_many([*keys.values(), "portal:df:__n__"])
     n = cached.get("portal:df:__n__")
@@ -251,19 +356,18 @@ def _pg_idf(cur, terms: list[str]) -> dict[str, float]:
         cur.execute("SELECT count(*) FROM portal_searchentry")
         n = cur.fetchone()[0] or 1
         cache.set("portal:df:__n__", n, 600)
-    weights = {}
+    df = {}
     for t in terms:
-        df = cached.get(keys[t])
-        if df is None:
+        df[t] = cached.get(keys[t])
+        if df[t] is None:
             cur.execute(
                 "SELECT count(*) FROM portal_searchentry WHERE search_vector @@ "
                 "plainto_tsquery('simple', %s)",
                 [t],
             )
-            df = cur.fetchone()[0]
-            cache.set(keys[t], df, 600)
-        weights[t] = math.log(1 + (n - df + 0.5) / (df + 0.5))
-    return weights
+            df[t] = cur.fetchone()[0]
+            cache.set(keys[t], df[t], 600)
+    return float(n), df, False
 
 
 # ---------------------------------------------------------------------------- display

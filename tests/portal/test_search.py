@@ -74,3 +74,17 @@ def test_fts_and_sql_operators_are_plain_text(client, site, query):
 def test_column_and_department_filters_ignore_garbage(client, site):
     response = client.get("/search/", {"q": "公积金", "column": "x", "department": "1 OR 1=1"})
     assert response.status_code == 200 and "办理指南" in response.content.decode()
+
+
+def test_many_matches_rank_candidates_and_cap_the_count(client, site, monkeypatch):
+    """At scale only a capped candidate set is ranked and the count stops at the cap; the
+    visitor sees "超过 N 条" and the best match of the candidates still comes first."""
+    from govhub.portal import search
+
+    monkeypatch.setattr(search, "COUNT_CAP", 2)
+    monkeypatch.setattr(search, "CANDIDATES", 2)
+    result = search.search("公积金 提取")
+    assert result.more and 1 <= result.total <= 2
+    assert result.hits and "公积金" in result.hits[0].entry.title
+    html = client.get("/search/", {"q": "公积金 提取"}).content.decode()
+    assert "找到超过" in html
