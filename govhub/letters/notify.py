@@ -60,10 +60,11 @@ def message_for_event(letter: Letter, event: LetterEvent) -> Message:
     code = letter.tracking_code
     dept = event.department.name if event.department else ""
     if event.kind == "received":
-        text = (
-            f"您的来信已收到，查询码 {code}，可凭查询码和手机号后四位在 {_lookup_url()} "
-            "查询办理进度。"
-        )
+        if letter.pin_hash:
+            how = f"可凭查询码和手机号后四位在 {_lookup_url()} 查询办理进度。"
+        else:  # no phone left (e.g. a Weibo private message): no portal lookup possible
+            how = "办理进展将在这里告知您。"
+        text = f"您的来信已收到，查询码 {code}，{how}"
         return Message("received", "已受理", dept, event.at, "您的来信已收到", text, text)
     text = f"您的来信（查询码 {code}）{event.public_note or '已分办。'}"
     return Message("dispatched", "已分办", dept, event.at, "您的来信已分办", text, text)

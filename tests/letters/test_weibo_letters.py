@@ -52,6 +52,7 @@ def test_choosing_letter_by_private_message_makes_a_letter_answered_by_private_m
     assert lt.channel_account == account and lt.channel_ref["kind"] == "dm"
     (receipt,) = weibo.replies
     assert receipt["receiver_id"] == "7001" and lt.tracking_code in receipt["text"]
+    assert "手机号后四位" not in receipt["text"]  # no phone left: no portal lookup promised
 
     with django_capture_on_commit_callbacks(execute=True):
         _as(client, county.user("dispatcher")).post(
