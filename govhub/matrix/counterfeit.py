@@ -59,6 +59,7 @@ SUFFIXES = (
 ALIASES = {"平安": "公安", "警方": "公安", "青春": "共青团", "团委": "共青团", "健康": "卫生健康"}
 SAME_CORE, BRAND_CORE, CONTAINED_CORE = 0.9, 0.85, 0.75
 OTHER_REGION_CAP = 0.45
+MIN_STEM = 2  # a one-character stem ("3县") names no region inside another name
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,8 @@ def _strip_core(rest: str) -> str:
                 changed = True
                 break
     for brand, inst in ALIASES.items():
-        rest = rest.replace(brand, inst)
+        if inst not in rest:  # 卫生健康 stays, 健康 becomes 卫生健康
+            rest = rest.replace(brand, inst)
     return rest
 
 
@@ -95,10 +97,14 @@ def name_parts(name: str) -> NameParts:
     return NameParts(region, stem, _strip_core(name[len(region) :]))
 
 
-def structural_score(seen: str, registered: str) -> float | None:
+def structural_score(
+    seen: str, registered: str, a: NameParts | None = None, b: NameParts | None = None
+) -> float | None:
     """The abbreviation score of a pair; None when the pair is of two different explicit
-    regions (then no score may reach the alert level), 0.0 when nothing matches."""
-    a, b = name_parts(seen), name_parts(registered)
+    regions (then no score may reach the alert level), 0.0 when nothing matches. ``a``/``b``
+    are the names' parts when the caller has them already."""
+    a = a or name_parts(seen)
+    b = b or name_parts(registered)
     if a.region and b.region:
         if a.stem != b.stem:
             return None
@@ -107,7 +113,7 @@ def structural_score(seen: str, registered: str) -> float | None:
         if len(a.core) >= 2 and len(b.core) >= 2 and (a.core in b.core or b.core in a.core):
             return CONTAINED_CORE
         return 0.0
-    if not a.region and b.stem and b.stem in seen:  # "平安示范": region named without its unit
+    if not a.region and len(b.stem) >= MIN_STEM and b.stem in seen:  # "平安示范": no unit
         core = _strip_core(seen.replace(b.stem, "", 1))
         if core == b.core:
             return BRAND_CORE
@@ -125,25 +131,29 @@ def similarity_matrix(seen: list[str], registered: list[str], top: int = 5) -> n
     vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 2)).fit(registered + seen)
     a, b = vec.transform(seen), vec.transform(registered)
     sims = (a @ b.T).toarray()
+    reg_parts = [name_parts(r) for r in registered]
     by_stem: dict[str, list[int]] = {}
-    for j, r in enumerate(registered):
-        st = name_parts(r).stem
-        if st:
-            by_stem.setdefault(st, []).append(j)
+    for j, p in enumerate(reg_parts):
+        if len(p.stem) >= MIN_STEM:
+            by_stem.setdefault(p.stem, []).append(j)
     best = np.zeros(len(seen), np.int64)
     score = np.zeros(len(seen))
     for i, s in enumerate(seen):
-        cands = set(np.argsort(-sims[i])[:top].tolist())
-        for st, js in by_stem.items():
-            if st in s:
-                cands.update(js)
+        sp = name_parts(s)
+        cands = set(np.argpartition(-sims[i], min(top, len(registered) - 1))[:top].tolist())
+        if sp.region:  # an explicit region: only its own stem's names can match structurally
+            cands.update(by_stem.get(sp.stem, ()))
+        else:
+            for st, js in by_stem.items():
+                if st in s:
+                    cands.update(js)
         top_j, top_v = 0, -1.0
         for j in sorted(cands):
             r = registered[j]
             v = float(sims[i, j])
             if s != r and (s in r or r in s):
                 v = min(0.99, v + 0.15)
-            structural = structural_score(s, r)
+            structural = structural_score(s, r, sp, reg_parts[j])
             v = min(v, OTHER_REGION_CAP) if structural is None else max(v, structural)
             if v > top_v:
                 top_j, top_v = j, v

@@ -105,7 +105,7 @@ def test_abbreviated_names_rank_above_unrelated_and_other_regions():
     assert got["示范县公安"][0] == "示范县公安局" and got["示范县公安"][1] >= 0.85
     assert got["示范县教育"][0] == "示范县教育局" and got["示范县教育"][1] >= 0.85
     assert got["平安示范"][0] == "示范县公安局" and got["平安示范"][1] >= counterfeit.ALERT_AT
-    assert got["健康示范"][0] == "示范县卫生健康委员会"
+    assert got["健康示范"] == ("示范县卫生健康委员会", counterfeit.BRAND_CORE)
     ranked = sorted(seen, key=lambda s: -got[s][1])
     assert set(ranked[:2]) == {"示范县公安", "示范县教育"}
     assert ranked.index("平安示范") < ranked.index("隔壁县公安局") < ranked.index("隔壁县美食")
