@@ -3,10 +3,16 @@
 Both servers run on loopback and get the same signed plain-mode text messages (each with a new
 MsgId, so every one is processed: no retry short-cut). govhub runs with the demo knowledge base
 (240 entries, keyword rules) on a throw-away SQLite database in a temp folder; the WeRoBot peer
-answers a keyword or echoes. Prints messages/s and p50/p99 latency for both.
+answers a keyword or echoes (WeRoBot's defaults, so its per-user session is kept in SQLite, as
+a bot written from its documentation does). Prints messages/s and p50/p99 latency for both.
 
-    .venv/bin/python bench/wechat_callback.py            # 600 messages, 4 client threads
-    .venv/bin/python bench/wechat_callback.py --full     # 3,000 messages
+Fairness: the same client (requests, one keep-alive session per client thread), the same
+concurrency, and the same gunicorn command line for both servers (workers, gthread threads,
+--preload). The two servers are measured in alternating rounds, so a change in the load other
+programs put on the machine hits both alike; the ratio is what to compare across runs.
+
+    .venv/bin/python bench/wechat_callback.py            # 600 messages per server
+    .venv/bin/python bench/wechat_callback.py --full     # 3,000 messages per server
 """
 
 from __future__ import annotations
@@ -116,8 +122,10 @@ def pct(xs: list[float], p: float) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--full", action="store_true")
-    ap.add_argument("--threads", type=int, default=4)
-    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=4, help="client threads (concurrency)")
+    ap.add_argument("--workers", type=int, default=2, help="gunicorn workers, both servers")
+    ap.add_argument("--server-threads", type=int, default=1, help="gthread threads per worker")
+    ap.add_argument("--rounds", type=int, default=3, help="alternating rounds per server")
     args = ap.parse_args()
     n = 3000 if args.full else 600
     tmp = Path(tempfile.mkdtemp(prefix="gh-bench-"))
@@ -148,64 +156,72 @@ ChannelAccount.objects.get_or_create(slug="bench", defaults=dict(platform="wecha
     gunicorn = str(ROOT / ".venv" / "bin" / "gunicorn")
     warm = "govhub.wsgi:application"
     servers = []
+    serve = [
+        gunicorn,
+        "--workers",
+        str(args.workers),
+        "--worker-class",
+        "gthread",
+        "--threads",
+        str(args.server_threads),
+        "--preload",
+        "--graceful-timeout",
+        "3",
+        "--no-control-socket",
+        "--log-level",
+        "warning",
+    ]
     try:
         servers.append(
-            subprocess.Popen(
-                [
-                    gunicorn,
-                    "-w",
-                    str(args.workers),
-                    "-b",
-                    f"127.0.0.1:{GOVHUB_PORT}",
-                    "--log-level",
-                    "warning",
-                    warm,
-                ],
-                env=env,
-                cwd=ROOT,
-            )
+            subprocess.Popen([*serve, "-b", f"127.0.0.1:{GOVHUB_PORT}", warm], env=env, cwd=ROOT)
         )
         servers.append(
             subprocess.Popen(
-                [
-                    gunicorn,
-                    "-w",
-                    str(args.workers),
-                    "-b",
-                    f"127.0.0.1:{WEROBOT_PORT}",
-                    "--log-level",
-                    "warning",
-                    "werobot_app:application",
-                ],
-                cwd=tmp,
+                [*serve, "-b", f"127.0.0.1:{WEROBOT_PORT}", "werobot_app:application"], cwd=tmp
             )
         )
         wait_up(GOVHUB_PORT, "/wechat/callback/bench/")
         wait_up(WEROBOT_PORT, "/")
-        # warm both (index build, imports) before measuring
-        drive(GOVHUB_PORT, "/wechat/callback/bench/", 40, 2)
-        drive(WEROBOT_PORT, "/", 40, 2)
-        out = {}
-        for name, port, path in [
+        # warm both (index build in every worker, imports) before measuring
+        drive(GOVHUB_PORT, "/wechat/callback/bench/", 80, args.threads)
+        drive(WEROBOT_PORT, "/", 80, args.threads)
+        targets = [
             ("govhub", GOVHUB_PORT, "/wechat/callback/bench/"),
             ("werobot", WEROBOT_PORT, "/"),
-        ]:
-            rate, lat, errors = drive(port, path, n, args.threads)
-            out[name] = rate
+        ]
+        took = {name: 0.0 for name, _, _ in targets}
+        lats: dict[str, list[float]] = {name: [] for name, _, _ in targets}
+        errs = {name: 0 for name, _, _ in targets}
+        per_round = max(1, n // args.rounds)
+        for r in range(args.rounds):
+            for name, port, path in targets if r % 2 == 0 else targets[::-1]:
+                rate, lat, errors = drive(port, path, per_round, args.threads)
+                took[name] += per_round / rate
+                lats[name] += lat
+                errs[name] += errors
+        out = {}
+        total = per_round * args.rounds
+        for name, _, _ in targets:
+            out[name] = total / took[name]
+            lat = lats[name]
             print(
-                f"{name:8s} {rate:8.1f} msg/s   p50 {statistics.median(lat):6.1f} ms   p99 {pct(lat, 99):6.1f} ms"
-                f"   errors {errors}/{n}"
+                f"{name:8s} {out[name]:8.1f} msg/s   p50 {statistics.median(lat):6.1f} ms"
+                f"   p99 {pct(lat, 99):6.1f} ms   errors {errs[name]}/{total}"
             )
         print(
             f"govhub / werobot throughput: {out['govhub'] / out['werobot']:.2f}x "
-            f"({args.workers} gunicorn workers each, {args.threads} client threads, {n} messages)"
+            f"({args.workers} gunicorn workers x {args.server_threads} threads each, "
+            f"{args.threads} client threads, {total} messages each in {args.rounds} alternating rounds)"
         )
     finally:
         for s in servers:
             s.terminate()
         for s in servers:
-            s.wait(timeout=10)
-    print("command: .venv/bin/python bench/wechat_callback.py" + (" --full" if args.full else ""))
+            try:
+                s.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                s.kill()
+    print("command: .venv/bin/python bench/wechat_callback.py " + " ".join(sys.argv[1:]))
 
 
 if __name__ == "__main__":

@@ -7,17 +7,21 @@ to the unified inbox, and the citizen is offered to leave a letter or wait for a
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import threading
 import time
 
-from django.db import IntegrityError, close_old_connections, transaction
+from django.db import IntegrityError, close_old_connections, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from wechatpy.replies import ArticlesReply, TextReply
 
 from govhub.channels.models import ChannelAccount
 from govhub.qa import engine
+from govhub.qa.models import KeywordRule, KnowledgeEntry
+from govhub.wechat import cache as wx_cache
 from govhub.wechat.models import (
     AccountSettings,
     Conversation,
@@ -40,11 +44,13 @@ FALLBACK = (
 )
 DEFAULT_REPLY = "您好，暂不支持自动处理这类消息。请直接输入文字问题，或回复“人工”联系工作人员。"
 SLOW_REPLY = "正在为您查询，请稍候，答案将通过消息发送给您。"
+LETTER_COMMANDS = ("留言", "写信", "我要留言")
+HUMAN_COMMANDS = ("人工", "人工客服", "转人工")
+COMMANDS = frozenset(LETTER_COMMANDS + HUMAN_COMMANDS + ("取消", "退出"))
 
 
 def settings_for(account: ChannelAccount) -> AccountSettings:
-    s = AccountSettings.objects.filter(account=account).first()
-    return s or AccountSettings(account=account)
+    return wx_cache.reply_settings(account)
 
 
 def text_reply(msg, content: str) -> str:
@@ -77,24 +83,49 @@ def render_answer(msg, ans: engine.Answer) -> str:
 
 
 def handle_once(account: ChannelAccount, msg) -> str:
-    """Process a pushed message once; a retry (same key) gets the first delivery's stored reply."""
+    """Process a pushed message once; a retry (same key) gets the first delivery's stored reply.
+
+    A question the answers engine answers, from someone not in a guided conversation, changes
+    nothing but counters: its reply is computed first and stored with the dedup row in one
+    insert. Everything else claims the row first, then acts (inbox entry, letter), then stores
+    the reply. Either way a concurrent or later retry finds the row and returns its reply."""
     key = dedupe_key(msg)
-    try:
-        with transaction.atomic():
-            row = DeliveredMessage.objects.create(
-                account=account,
-                dedupe_key=key,
-                openid=msg.source,
-                msg_type=f"{msg.type}:{getattr(msg, 'event', '')}"[:32],
-            )
-    except IntegrityError:
+    msg_type = f"{msg.type}:{getattr(msg, 'event', '')}"[:32]
+    quick = quick_answer(account, msg)
+    if quick is not None:
+        ans, reply = quick
+        if not claim(account, key, msg.source, msg_type, reply):
+            return wait_for_reply(account, key)
+        touch_subscriber(account, msg.source)
+        record_hit(ans)
+        return reply
+    row_id = claim(account, key, msg.source, msg_type, None)
+    if row_id is None:
         return wait_for_reply(account, key)
     reply = ""
     try:
         reply = handle(account, msg, key) or ""
     finally:
-        DeliveredMessage.objects.filter(pk=row.pk).update(reply_xml=reply, done=True)
+        DeliveredMessage.objects.filter(pk=row_id).update(reply_xml=reply, done=True)
     return reply
+
+
+def claim(account: ChannelAccount, key: str, openid: str, msg_type: str, reply: str | None):
+    """Insert the dedup row (with the reply when it is known); its id, or None for a retry.
+
+    One INSERT ... ON CONFLICT DO NOTHING (SQLite and PostgreSQL): no transaction round trips
+    and no IntegrityError to recover from."""
+    table = DeliveredMessage._meta.db_table
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cur:
+        cur.execute(
+            f"INSERT INTO {table} (account_id, dedupe_key, openid, msg_type, reply_xml, done,"
+            " received_at) VALUES (%s, %s, %s, %s, %s, %s, %s)"
+            " ON CONFLICT (account_id, dedupe_key) DO NOTHING RETURNING id",
+            [account.pk, key, openid[:64], msg_type, reply or "", reply is not None, now],
+        )
+        row = cur.fetchone()
+    return row[0] if row else None
 
 
 def wait_for_reply(account: ChannelAccount, key: str) -> str:
@@ -112,11 +143,65 @@ def wait_for_reply(account: ChannelAccount, key: str) -> str:
         time.sleep(0.05)
 
 
+def quick_answer(account: ChannelAccount, msg) -> tuple[engine.Answer, str] | None:
+    """(answer, reply XML) when a text is answered by the engine with no other effect."""
+    if msg.type == "text":
+        text = (msg.content or "").strip()
+    elif msg.type == "voice" and getattr(msg, "recognition", None):
+        text = msg.recognition.strip()
+    else:
+        return None
+    if not text or text in COMMANDS:
+        return None
+    if not engine.is_ready() and _kb_is_large():
+        return None  # the slow path answers by customer-service message
+    if Conversation.objects.filter(account=account, openid=msg.source).exists():
+        return None
+    ans = wx_cache.answer(text, account.pk)
+    if not ans.answered:
+        return None
+    return ans, render_answer(msg, ans)
+
+
+def record_hit(ans: engine.Answer) -> None:
+    """Count the rule or entry that answered (once per message, not per retry)."""
+    if ans.rule_id:
+        KeywordRule.objects.filter(pk=ans.rule_id).update(hits=F("hits") + 1)
+    elif ans.entry_id:
+        KnowledgeEntry.objects.filter(pk=ans.entry_id).update(hits=F("hits") + 1)
+
+
 # --- dispatch ---------------------------------------------------------------------------
+
+SUBSCRIBER_TOUCH_EVERY = 60.0  # seconds; last_message_at serves a 48-hour window
+_touched: dict[tuple[int, str], float] = {}
 
 
 def touch_subscriber(account: ChannelAccount, openid: str, **fields) -> None:
+    """Record the subscriber's latest interaction (an upsert; skipped when this process did it
+    less than a minute ago). Other fields (subscribe events) are always written."""
     now = timezone.now()
+    memo_key = (account.pk, openid)
+    if not fields:
+        seen = _touched.get(memo_key)
+        mono = time.monotonic()
+        if seen is not None and mono - seen < SUBSCRIBER_TOUCH_EVERY:
+            return
+        if len(_touched) > 50_000:
+            _touched.clear()
+        table = Subscriber._meta.db_table
+        at = connection.ops.adapt_datetimefield_value(now)
+        with connection.cursor() as cur:
+            cur.execute(
+                f"INSERT INTO {table} (account_id, openid, subscribed, subscribed_at,"
+                " last_message_at, tags, scene) VALUES (%s, %s, %s, %s, %s, %s, %s)"
+                " ON CONFLICT (account_id, openid) DO UPDATE SET"
+                " last_message_at = excluded.last_message_at",
+                [account.pk, openid[:64], True, at, at, "[]", ""],
+            )
+        _touched[memo_key] = mono
+        return
+    _touched.pop(memo_key, None)
     fields.setdefault("last_message_at", now)
     if not Subscriber.objects.filter(account=account, openid=openid).update(**fields):
         try:
@@ -226,12 +311,12 @@ def handle_text(account: ChannelAccount, msg, text: str, key: str) -> str:
         reply = continue_conversation(account, msg, conv, text)
         if reply is not None:
             return reply
-    if text in ("留言", "写信", "我要留言"):
+    if text in LETTER_COMMANDS:
         start_letter(account, msg.source, "")
         return text_reply(
             msg, "请直接输入您要反映的问题或建议（至少 10 个字），回复「取消」可退出。"
         )
-    if text in ("人工", "人工客服", "转人工"):
+    if text in HUMAN_COMMANDS:
         to_inbox(account, msg, key, text)
         return text_reply(msg, "已为您转接工作人员，请直接留下您的问题，我们会在工作时间尽快答复。")
     if not engine.is_ready() and _kb_is_large():
@@ -241,15 +326,13 @@ def handle_text(account: ChannelAccount, msg, text: str, key: str) -> str:
 
         enqueue_on_commit(deliver_answer, account.pk, msg.source, text, f"{account.pk}:{key}")
         return text_reply(msg, SLOW_REPLY)
-    ans = engine.answer(text, account_id=account.pk, channel="wechat")
+    ans = wx_cache.answer(text, account.pk)
     if ans.answered:
+        record_hit(ans)
         return render_answer(msg, ans)
+    engine.record_unanswered(text, "wechat")
     to_inbox(account, msg, key, text)
-    Conversation.objects.update_or_create(
-        account=account,
-        openid=msg.source,
-        defaults={"flow": "offer", "step": "choose", "data": {"question": text[:1000]}},
-    )
+    set_conversation(account, msg.source, "offer", "choose", {"question": text[:1000]})
     return text_reply(msg, settings_for(account).fallback_text or FALLBACK)
 
 
@@ -266,15 +349,24 @@ def _warm_in_background() -> None:
         close_old_connections()
 
 
+def set_conversation(account: ChannelAccount, openid: str, flow: str, step: str, data: dict):
+    """Start (or restart) the subscriber's guided conversation: one upsert."""
+    table = Conversation._meta.db_table
+    at = connection.ops.adapt_datetimefield_value(timezone.now())
+    cast = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
+    with connection.cursor() as cur:
+        cur.execute(
+            f"INSERT INTO {table} (account_id, openid, flow, step, data, updated_at)"
+            f" VALUES (%s, %s, %s, %s, {cast}, %s) ON CONFLICT (account_id, openid) DO UPDATE SET"
+            " flow = excluded.flow, step = excluded.step, data = excluded.data,"
+            " updated_at = excluded.updated_at",
+            [account.pk, openid[:64], flow, step, json.dumps(data), at],
+        )
+
+
 def start_letter(account: ChannelAccount, openid: str, content: str) -> None:
-    Conversation.objects.update_or_create(
-        account=account,
-        openid=openid,
-        defaults={
-            "flow": "letter",
-            "step": "phone" if content else "content",
-            "data": {"content": content},
-        },
+    set_conversation(
+        account, openid, "letter", "phone" if content else "content", {"content": content}
     )
 
 
