@@ -3,12 +3,48 @@
 from __future__ import annotations
 
 from ninja import Router, Schema
-from ninja.errors import HttpError  # noqa: F401
 
 from govhub.api.errors import DomainError
+from govhub.core.middleware import client_ip
+from govhub.letters import ratelimit
 from govhub.qa import chat, engine
 
 router = Router(tags=["问答"])
+
+# Per-address limits, counted by letters.ratelimit on Django's cache (shared by all workers in
+# production); asking on the /qa/ page and through the API share one budget.
+# (requests, seconds) per client address
+LIMITS = {
+    "ask": (30, 60),  # questions: one every two seconds on average
+    "handover": (10, 600),  # questions handed to staff
+    "replies": (60, 60),  # the widget polls every 5 seconds
+}
+MESSAGE = "您的操作太频繁了，请{wait}后再试。"
+
+
+def _wait_text(seconds: int) -> str:
+    return f"{seconds // 60} 分钟" if seconds >= 120 else f"{seconds} 秒"
+
+
+def over_limit(request, scope: str) -> str | None:
+    """Count one request; the Chinese refusal when this address is over the scope's limit."""
+    limit, window = LIMITS[scope]
+    if ratelimit.hit(f"qa-{scope}", client_ip(request), limit, window):
+        return MESSAGE.format(wait=_wait_text(window))
+    return None
+
+
+def check_limit(request, scope: str) -> None:
+    """Raise a structured 429 (``{"error": "rate_limited", ...}``) when over the limit."""
+    message = over_limit(request, scope)
+    if message:
+        limit, window = LIMITS[scope]
+        raise DomainError(
+            "rate_limited",
+            message,
+            details={"limit": limit, "window_seconds": window},
+            status=429,
+        )
 
 
 class AskIn(Schema):
@@ -32,6 +68,7 @@ def _check_question(q: str) -> str:
 
 @router.post("/ask", auth=None, summary="提问：关键词回复、知识库检索，或提示转人工/留言")
 def ask(request, payload: AskIn):
+    check_limit(request, "ask")
     q = _check_question(payload.question)
     ans = engine.answer(q, channel="web")
     body = ans.as_dict()
@@ -46,6 +83,7 @@ def ask(request, payload: AskIn):
 
 @router.post("/chat/handover", auth=None, summary="把问题转给工作人员（进入统一留言箱）")
 def handover(request, payload: HandOverIn):
+    check_limit(request, "handover")
     q = _check_question(payload.question)
     session = (payload.session or "").strip()
     if not session.startswith("chat-") or len(session) > 64:
@@ -56,6 +94,7 @@ def handover(request, payload: HandOverIn):
 
 @router.get("/chat/replies", auth=None, summary="工作人员对本会话的答复")
 def replies(request, session: str, after: int = 0):
+    check_limit(request, "replies")
     if not session.startswith("chat-") or len(session) > 64:
         raise DomainError("bad_session", "会话标识无效")
     return {"replies": chat.replies_for(session, after)}

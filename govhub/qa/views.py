@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from govhub.qa import chat, engine
+from govhub.qa.api import over_limit
 
 SESSION_KEY = "qa_chat_ref"
 
@@ -23,14 +24,17 @@ def _session_ref(request: HttpRequest) -> str:
 def ask_page(request: HttpRequest) -> HttpResponse:
     q = (request.GET.get("q") or "").strip()
     ctx: dict = {"q": q, "max_len": engine.MAX_QUESTION, "session_ref": _session_ref(request)}
+    status = 200
     if q:
         if len(q) > engine.MAX_QUESTION:
             ctx["error"] = f"问题不能超过 {engine.MAX_QUESTION} 字，请精简后再问。"
+        elif refused := over_limit(request, "ask"):
+            ctx["error"], status = refused, 429
         else:
             ctx["answer"] = engine.answer(q, channel="web")
     ctx["replies"] = chat.replies_for(ctx["session_ref"])
     ctx["handed_over"] = request.GET.get("handed") == "1"
-    return render(request, "qa/ask.html", ctx)
+    return render(request, "qa/ask.html", ctx, status=status)
 
 
 @require_http_methods(["POST"])
@@ -38,5 +42,8 @@ def handover(request: HttpRequest) -> HttpResponse:
     q = (request.POST.get("q") or "").strip()[: engine.MAX_QUESTION]
     if not q:
         return redirect("/qa/")
+    if refused := over_limit(request, "handover"):
+        ctx = {"q": q, "max_len": engine.MAX_QUESTION, "session_ref": _session_ref(request)}
+        return render(request, "qa/ask.html", {**ctx, "error": refused}, status=429)
     chat.hand_over(_session_ref(request), q)
     return redirect("/qa/?handed=1")
