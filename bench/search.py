@@ -13,10 +13,10 @@ carries its expected topic (the rule of tests/portal/test_search_quality.py).
 
 Loading is fast because it goes straight into the tables the site searches — ``portal_searchentry``
 with its GIN index (PostgreSQL) or its external-content FTS5 table (SQLite) — instead of creating
-Wagtail pages: rows are COPY'd / bulk-inserted with the index (or FTS triggers) dropped and
+Wagtail pages: rows are COPY'd / bulk-inserted with the indexes (or FTS triggers) dropped and
 rebuilt afterwards, and each distinct title or paragraph is segmented once. In the scratch
-database the SearchEntry → Page foreign key is not enforced (there are no million pages to point
-at); search never reads the page table. The corpus grows in place: the 10k corpus is the first
+database SearchEntry's foreign keys (page, department) are dropped (there are no million pages
+to point at); search never reads the page table. The corpus grows in place: the 10k corpus is the first
 10k rows of the 1M one. Nothing generated is written outside the scratch database.
 """
 

@@ -1,5 +1,5 @@
-"""SQL for the full-text structures over portal_searchentry, shared by the migrations and by
-bench/search.py (which drops and rebuilds them around a bulk load)."""
+"""The FTS5 triggers of migration 0002, for bench/search.py: it drops them around a bulk load,
+rebuilds the FTS5 table once and creates them again."""
 
 SQLITE_TRIGGERS = [
     """CREATE TRIGGER IF NOT EXISTS portal_search_ai AFTER INSERT ON portal_searchentry BEGIN
@@ -19,8 +19,3 @@ SQLITE_DROP_TRIGGERS = [
     "DROP TRIGGER IF EXISTS portal_search_ad",
     "DROP TRIGGER IF EXISTS portal_search_ai",
 ]
-PG_CREATE_INDEXES = [
-    "CREATE INDEX IF NOT EXISTS portal_search_vector_gin ON portal_searchentry "
-    "USING gin(search_vector)",
-]
-PG_DROP_INDEXES = ["DROP INDEX IF EXISTS portal_search_vector_gin"]
