@@ -40,7 +40,7 @@ from sklearn.model_selection import StratifiedKFold
 from govhub.core.text import STOPWORDS, normalise
 from govhub.letters.features import LetterFeatures
 
-MAX_CHARS = 600  # the start of a letter says what it is about; caps cost on very long letters
+MAX_CHARS = 1000  # the start of a letter says what it is about; caps cost on very long letters
 
 
 def letter_text(subject: str, content: str) -> str:
@@ -206,7 +206,7 @@ def fit(
                 col = scores[:, index[lab]] if lab in index else np.full(len(test), -1e3)
                 s.append(col)
                 t.append(labels[test] == lab)
-        platt = LogisticRegression(C=100.0).fit(np.concatenate(s)[:, None], np.concatenate(t))
+        platt = LogisticRegression(C=1.0).fit(np.concatenate(s)[:, None], np.concatenate(t))
         router.platt = (float(platt.coef_[0, 0]), float(platt.intercept_[0]))
     return router
 

@@ -42,6 +42,11 @@ def test_whole_lifecycle_through_the_back_office(
     client, county, trained, django_capture_on_commit_callbacks, settings
 ):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    from govhub.letters.deadlines import current_policy
+
+    policy = current_policy()  # the dispatcher dispatches by hand, whatever the confidence
+    policy.auto_dispatch_confidence = 1
+    policy.save()
     lt = letter(subject="工资拖欠", content="老板拖欠工资三个月不发，要求支付工资。")
     page = (
         _as(client, county.user("dispatcher")).get("/admin/letters/?tab=dispatch").content.decode()
