@@ -138,3 +138,34 @@ def test_stored_versions_and_rollback(trained):
     router.activate_version(first.version)
     assert router.active_router().labels == trained.labels
     assert second.version == first.version + 1
+
+
+@pytest.mark.django_db
+def test_train_evaluate_and_roll_back_from_the_command_line(tmp_path):
+    import csv
+    import io
+
+    from django.core.management import call_command
+
+    from govhub.letters.models import RouterModel
+
+    texts, labels = synthetic(8, seed=6)
+    path = tmp_path / "letters.csv"
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["标题", "内容", "类别"])
+        writer.writerows([("", t, lab) for t, lab in zip(texts, labels, strict=True)])
+    out = io.StringIO()
+    call_command(
+        "letters", "train-router", str(path), "--cv", "3", stdout=out, stderr=io.StringIO()
+    )
+    call_command(
+        "letters", "train-router", str(path), "--cv", "0", stdout=out, stderr=io.StringIO()
+    )
+    assert "交叉验证 macro-F1" in out.getvalue() and "v2（已启用）" in out.getvalue()
+    assert RouterModel.objects.get(version=1).metrics["macro_f1"] > 0.8
+    report = io.StringIO()
+    call_command("letters", "evaluate-router", str(path), stdout=report, stderr=io.StringIO())
+    assert "macro" in report.getvalue().lower()
+    call_command("letters", "rollback-router", "1", stdout=io.StringIO())
+    assert RouterModel.objects.get(active=True).version == 1
