@@ -5,7 +5,7 @@ word + char TF-IDF, calibrated ridge) measured in the same run for the ratio.
 Reads /work/shared/data/letters/labelled_letters.csv (or GOVHUB_LETTERS_DATA); says so and
 exits when absent. Features and models are fitted on the training folds only.
 `python bench/router.py` (5-fold CV); `--folds N`; `--seeds 0,1,2` (repeated CV);
-`--quick` (3-fold); `--old` (also the previous pipeline). For one core: `taskset -c 0 ...`.
+`--quick` (3-fold); `--old` (also the previous pipeline); `--rate-only` (letters/s only). For one core: `taskset -c 0 ...`.
 """
 
 from __future__ import annotations
@@ -71,6 +71,9 @@ def main() -> None:
     parser.add_argument("--seeds", default="0", help="comma-separated CV seeds (repeated CV)")
     parser.add_argument("--quick", action="store_true", help="3-fold")
     parser.add_argument("--old", action="store_true", help="also the previous pipeline")
+    parser.add_argument(
+        "--rate-only", action="store_true", help="only letters/s (no CV, uncalibrated fit)"
+    )
     args = parser.parse_args()
     if not os.path.exists(DATA):
         print(f"数据文件不存在：{DATA} —— 跳过（benchmark needs the shared labelled letters）")
@@ -88,6 +91,11 @@ def main() -> None:
     print(f"data: {DATA} ({len(texts)} letters, {len(set(labels))} classes)")
     router.fit(texts[:50], labels[:50], calibrated=False)  # compile the kernels (cached)
 
+    if args.rate_only:
+        trained = router.fit(texts, labels, calibrated=False)
+        show("new ", rates(trained.predict, texts, seconds=6))
+        print("command: " + " ".join(["python", *sys.argv]))
+        return
     for seed in [int(s) for s in args.seeds.split(",")]:
         start = time.perf_counter()
         m = router.cross_validate(texts, labels, folds=folds, seed=seed)
