@@ -7,8 +7,11 @@ answers a keyword or echoes (WeRoBot's defaults, so its per-user session is kept
 a bot written from its documentation does). Prints messages/s and p50/p99 latency for both.
 
 Fairness: the same client (requests, one keep-alive session per client thread), the same
-concurrency, and the same gunicorn command line for both servers (workers, gthread threads,
---preload). The two servers are measured in alternating rounds, so a change in the load other
+concurrency, and the same gunicorn command line for both servers (workers, worker class,
+--preload). The default is sync workers: with gthread and fewer server threads than client
+connections, idle keep-alive connections wait in gunicorn's poll loop, which costs a fast peer
+far more than govhub (WeRoBot's p99 goes to ~2 s) and inflates the ratio; WeRoBot's default
+SQLite session is not thread-safe, so more than one thread per worker makes it fail. The two servers are measured in alternating rounds, so a change in the load other
 programs put on the machine hits both alike; the ratio is what to compare across runs.
 
     .venv/bin/python bench/wechat_callback.py            # 600 messages per server
@@ -125,6 +128,7 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=4, help="client threads (concurrency)")
     ap.add_argument("--workers", type=int, default=2, help="gunicorn workers, both servers")
     ap.add_argument("--server-threads", type=int, default=1, help="gthread threads per worker")
+    ap.add_argument("--worker-class", default="sync", help="gunicorn worker class, both servers")
     ap.add_argument("--rounds", type=int, default=3, help="alternating rounds per server")
     args = ap.parse_args()
     n = 3000 if args.full else 600
@@ -161,7 +165,7 @@ ChannelAccount.objects.get_or_create(slug="bench", defaults=dict(platform="wecha
         "--workers",
         str(args.workers),
         "--worker-class",
-        "gthread",
+        args.worker_class,
         "--threads",
         str(args.server_threads),
         "--preload",
@@ -210,7 +214,7 @@ ChannelAccount.objects.get_or_create(slug="bench", defaults=dict(platform="wecha
             )
         print(
             f"govhub / werobot throughput: {out['govhub'] / out['werobot']:.2f}x "
-            f"({args.workers} gunicorn workers x {args.server_threads} threads each, "
+            f"({args.workers} gunicorn {args.worker_class} workers x {args.server_threads} threads each, "
             f"{args.threads} client threads, {total} messages each in {args.rounds} alternating rounds)"
         )
     finally:
