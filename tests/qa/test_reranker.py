@@ -1,0 +1,44 @@
+"""The reranker: tree ensembles flattened to JSON score as scikit-learn does; look-alikes lose."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+from sklearn.ensemble import HistGradientBoostingClassifier
+
+from govhub.qa.retrieval import DATA, FEATURES, Index, Scorer, Trees, default_scorer
+
+
+def test_a_flattened_tree_ensemble_gives_sklearns_probabilities():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(600, len(FEATURES)))
+    y = (X[:, 0] + 0.5 * X[:, 3] * X[:, 7] > 0).astype(int)
+    model = HistGradientBoostingClassifier(max_iter=30, max_leaf_nodes=15, random_state=0)
+    model.fit(X, y)
+    sc = Scorer(trees=Trees.from_sklearn(model), answer=Trees.from_sklearn(model))
+    sc = Scorer.from_json(json.loads(json.dumps(sc.to_json())))
+    Xt = rng.normal(size=(50, len(FEATURES)))
+    expected = model.predict_proba(Xt)[:, 1]
+    assert np.allclose(sc.probabilities(Xt), expected, atol=1e-9)
+    assert np.allclose(sc.confidences(Xt), expected, atol=1e-9)
+
+
+def test_the_shipped_reranker_loads_and_prefers_the_paraphrase_to_a_look_alike():
+    sc = Scorer.from_json(json.loads((DATA / "reranker_trees.json").read_text(encoding="utf-8")))
+    assert sc.answer is not None and 0 < sc.threshold < 1
+    assert default_scorer() is not None
+    index = Index(
+        [
+            (1, "租房合同应当以什么形式订立"),
+            (2, "离婚后孩子的抚养费怎么计算"),
+            (3, "交通事故责任认定书多久能出来"),
+        ],
+        scorer=sc,
+    )
+    para = index.search("订立租房合同要用什么形式")
+    assert para[0].entry_id == 1
+    look_alike = index.search("交通事故责任认定书对不服怎么办")
+    assert look_alike[0].entry_id != 3 or look_alike[0].confidence < sc.threshold
+    assert para[0].confidence > look_alike[0].confidence
+    assert index.search("！！？") == []
