@@ -197,9 +197,9 @@ DEFAULT_THRESHOLD = 0.5
 
 
 def threshold() -> float:
-    """Confidence an answer needs. 0.5 answers 82% of the demo paraphrases right and none of the
-    must-not-answer questions (``govhub qa evaluate``); a knowledge base of near-identical
-    questions (bench/qa's legal groups) needs the stricter threshold stored with the weights.
+    """Confidence an answer needs. With the default reranker 0.5 answers 73% of the demo
+    paraphrases right (top-1 97%) and none of the must-not-answer questions; the tree models of
+    ``data/reranker_trees.json`` (GOVHUB_QA_RERANKER) need the threshold stored with them.
     Set GOVHUB_QA_THRESHOLD to change it."""
     raw = os.environ.get("GOVHUB_QA_THRESHOLD", "")
     try:
