@@ -204,6 +204,8 @@ def convert_to_letter(actor, msg: InboxMessage, subject: str = "") -> int:
         openid=msg.sender_ref if msg.channel == Channel.WECHAT else "",
         weibo_uid=msg.sender_ref if msg.channel.startswith("weibo") else "",
         idempotency_key=f"inbox-{msg.pk}",
+        channel_account=msg.account,
+        channel_ref=_letter_channel_ref(msg),
     )
     with transaction.atomic():
         m = _locked(msg)
@@ -214,6 +216,16 @@ def convert_to_letter(actor, msg: InboxMessage, subject: str = "") -> int:
         m.save(update_fields=["letter_id", "status", "first_response_at"])
         audit.record(actor=actor, action="inbox_to_letter", obj=m, summary={"letter": letter.pk})
     return letter.pk
+
+
+def _letter_channel_ref(msg: InboxMessage) -> dict:
+    """Where the letter's notices go back to: the private conversation or the citizen's post."""
+    if msg.channel == Channel.WEIBO_DM:
+        return {"kind": "dm", "remote_id": msg.remote_id}
+    if msg.channel in (Channel.WEIBO_MENTION, Channel.WEIBO_COMMENT):
+        status_id = (msg.meta or {}).get("status_id", "")
+        return {"kind": "mention", "status_id": status_id, "remote_id": msg.remote_id}
+    return {}
 
 
 def response_figures(qs=None) -> dict:

@@ -7,6 +7,7 @@ to the unified inbox, and the citizen is offered to leave a letter or wait for a
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
@@ -428,7 +429,9 @@ def submit_letter_from_wechat(
             content=content,
             phone=phone,
             openid=openid,
-            idempotency_key=f"wx-{account.pk}-{openid}-{hash(content) & 0xFFFFFFFF}",
+            # a stable digest: str hash() differs between worker processes
+            idempotency_key=f"wx-{account.pk}-{openid}-{hashlib.sha1(content.encode()).hexdigest()[:16]}",
+            channel_account=account,
         )
     except LetterInputError as exc:
         return f"信件未能登记：{exc}。请回复「留言」重新填写。"

@@ -117,3 +117,33 @@ def test_staff_see_the_inbox_with_time_to_first_response(client, county):
     assert "回复内容不能为空" in res.content.decode()
     client.force_login(make_user())
     assert client.get(f"/admin/inbox/{msg.pk}/").status_code in (302, 403, 404)
+
+
+def test_a_weibo_message_turned_into_a_letter_answers_where_it_came_from(county):
+    """The letter remembers the account and the post, so its notices go back as a comment on the
+    citizen's mention (or into the private conversation)."""
+    from govhub.letters.models import Letter
+    from tests.publishing.factories import simple_account
+
+    account = simple_account(county.dept("rmt"), "weibo")
+    editor = county.user("editor")
+    mention, _ = receive_message(
+        channel="weibo_mention",
+        account=account,
+        sender_ref="58301",
+        text="@示范县发布 城东菜市场门口的排水沟堵了半个月，一下雨就积水。",
+        remote_id="m-9",
+        meta={"status_id": "4900001"},
+    )
+    dm, _ = receive_message(
+        channel="weibo_dm",
+        account=account,
+        sender_ref="58302",
+        text="我想反映一下小区门口的路灯已经坏了一个月了。",
+        remote_id="dm-9",
+    )
+    letter = Letter.objects.get(pk=services.convert_to_letter(editor, mention))
+    assert letter.channel_account == account
+    assert letter.channel_ref == {"kind": "mention", "status_id": "4900001", "remote_id": "m-9"}
+    letter = Letter.objects.get(pk=services.convert_to_letter(editor, dm))
+    assert letter.channel_account == account and letter.channel_ref["kind"] == "dm"
