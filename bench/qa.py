@@ -10,6 +10,7 @@ the other four. The whole 6,036-entry knowledge base is loaded in every fold.
     .venv/bin/python bench/qa.py            # a sample of 4,000 queries
     .venv/bin/python bench/qa.py --full     # every paraphrase and negative
     .venv/bin/python bench/qa.py --full --train   # also write govhub/qa/data/reranker_trees.json
+    .venv/bin/python bench/qa.py --full --train --model logistic   # the default reranker.json
     # experiments: --cache FILE keeps candidates + features, --jobs 2 computes them in parallel,
     # --skip-baseline, --model logistic, --nested (threshold from an inner split of training groups)
 
@@ -265,7 +266,9 @@ def run(args) -> None:
         f"({len(groups)} entries loaded)"
     )
     if args.train:
-        out = Path(__file__).resolve().parents[1] / "govhub" / "qa" / "data" / "reranker_trees.json"
+        # logistic → the engine's default weights; tree models → the optional GOVHUB_QA_RERANKER
+        name = "reranker.json" if args.model == "logistic" else "reranker_trees.json"
+        out = Path(__file__).resolve().parents[1] / "govhub" / "qa" / "data" / name
         out.write_text(json.dumps(sc.to_json(), separators=(",", ":")), encoding="utf-8")
         print(
             f"wrote {out} ({len(FEATURES)} features, threshold {sc.threshold:.3f}, "
