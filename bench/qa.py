@@ -10,7 +10,8 @@ the other four. The whole 6,036-entry knowledge base is loaded in every fold.
     .venv/bin/python bench/qa.py            # a sample of 4,000 queries
     .venv/bin/python bench/qa.py --full     # every paraphrase and negative
     .venv/bin/python bench/qa.py --full --train   # also write govhub/qa/data/reranker_trees.json
-    .venv/bin/python bench/qa.py --full --train --model logistic   # the default reranker.json
+    .venv/bin/python bench/qa.py --full --train --model logistic   # a new default reranker.json:
+    #   keep it only if `govhub qa evaluate govhub/qa/data/demo_questions.jsonl` is no worse
     # experiments: --cache FILE keeps candidates + features, --jobs 2 computes them in parallel,
     # --skip-baseline, --model logistic, --nested (threshold from an inner split of training groups)
 
