@@ -6,7 +6,11 @@ MsgId, so every one is processed: no retry short-cut). govhub runs with the demo
 answers a keyword or echoes (WeRoBot's defaults, so its per-user session is kept in SQLite, as
 a bot written from its documentation does). Prints messages/s and p50/p99 latency for both.
 
-Fairness: the same client (requests, one keep-alive session per client thread), the same
+The load comes from wrk (``--client wrk``, the default: a C client with a Lua script giving
+every message its own MsgId, so the client's own CPU cost barely touches the servers' share of the
+two cores); ``--client python`` uses the older requests-based client.
+
+Fairness: the same client, the same
 concurrency, and the same gunicorn command line for both servers (workers, worker class,
 --preload). The default is sync workers: with gthread and fewer server threads than client
 connections, idle keep-alive connections wait in gunicorn's poll loop, which costs a fast peer
@@ -107,6 +111,53 @@ def drive(port: int, path: str, n: int, threads: int) -> tuple[float, list[float
     return n / (time.perf_counter() - t0), lat, errors
 
 
+WRK_SCRIPT = """
+local n = 0
+local id = 0
+local qs = {%s}
+setup = function(thread) thread:set("tid", id); id = id + 1 end
+request = function()
+  n = n + 1
+  local i = tid * 10000000 + n
+  local body = "<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><FromUserName><![CDATA[o-bench-"
+    .. (i %% 50) .. "]]></FromUserName><CreateTime>%s</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+    .. "<Content><![CDATA[" .. qs[(n %% #qs) + 1] .. "]]></Content><MsgId>"
+    .. string.format("%%d", %d + i)
+    .. "</MsgId></xml>"
+  return wrk.format("POST", nil, {["Content-Type"] = "text/xml"}, body)
+end
+done = function(summary, latency, requests)
+  io.write(string.format("WRK %%d %%f %%f %%f\\n", summary.requests, summary.duration / 1e6,
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+  io.write(string.format("ERR %%d %%d\\n", summary.errors.status, summary.errors.timeout))
+end
+"""
+
+
+def drive_wrk(port: int, path: str, seconds: int, connections: int, tmp: Path, run: int):
+    """messages/s, p50 ms, p99 ms and non-200 count with wrk (a C client: its own CPU cost is a
+    small fraction of the Python client's, so the servers' cost decides the figures)."""
+    ts = str(int(time.time()))
+    nonce = f"w{run}"
+    sig = hashlib.sha1("".join(sorted([TOKEN, ts, nonce])).encode()).hexdigest()
+    qs = ",".join(f'"{q}"' for q in QUESTIONS)
+    script = tmp / f"wrk_{port}_{run}.lua"
+    script.write_text(WRK_SCRIPT % (qs, ts, RUN_ID + run * 100_000_000), encoding="utf-8")
+    url = f"http://127.0.0.1:{port}{path}?" + urlencode(
+        {"signature": sig, "timestamp": ts, "nonce": nonce}
+    )
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", str(script), url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    line = next(x for x in out.splitlines() if x.startswith("WRK "))
+    _, count, secs, p50, p99 = line.split()
+    err = next(x for x in out.splitlines() if x.startswith("ERR ")).split()
+    return int(count) / float(secs), float(p50), float(p99), int(err[1]) + int(err[2])
+
+
 def wait_up(port: int, path: str) -> None:
     for _ in range(200):
         try:
@@ -130,6 +181,10 @@ def main() -> None:
     ap.add_argument("--server-threads", type=int, default=1, help="gthread threads per worker")
     ap.add_argument("--worker-class", default="sync", help="gunicorn worker class, both servers")
     ap.add_argument("--rounds", type=int, default=3, help="alternating rounds per server")
+    ap.add_argument(
+        "--client", choices=["wrk", "python"], default="wrk", help="load generator, both servers"
+    )
+    ap.add_argument("--seconds", type=int, default=10, help="wrk: seconds per round")
     args = ap.parse_args()
     n = 3000 if args.full else 600
     tmp = Path(tempfile.mkdtemp(prefix="gh-bench-"))
@@ -196,6 +251,33 @@ ChannelAccount.objects.get_or_create(slug="bench", defaults=dict(platform="wecha
         took = {name: 0.0 for name, _, _ in targets}
         lats: dict[str, list[float]] = {name: [] for name, _, _ in targets}
         errs = {name: 0 for name, _, _ in targets}
+        if args.client == "wrk":
+            rates: dict[str, list[float]] = {name: [] for name, _, _ in targets}
+            tails: dict[str, list[tuple[float, float]]] = {name: [] for name, _, _ in targets}
+            for r in range(args.rounds):
+                for name, port, path in targets if r % 2 == 0 else targets[::-1]:
+                    rate, p50, p99, bad = drive_wrk(port, path, args.seconds, args.threads, tmp, r)
+                    rates[name].append(rate)
+                    tails[name].append((p50, p99))
+                    errs[name] += bad
+            for name, _, _ in targets:
+                out_rate = statistics.median(rates[name])
+                p50 = statistics.median(t[0] for t in tails[name])
+                p99 = statistics.median(t[1] for t in tails[name])
+                print(
+                    f"{name:8s} {out_rate:8.1f} msg/s   p50 {p50:6.1f} ms   p99 {p99:6.1f} ms"
+                    f"   non-200 {errs[name]}   (rounds: "
+                    + ", ".join(f"{x:.0f}" for x in rates[name])
+                    + ")"
+                )
+                took[name] = out_rate
+            print(
+                f"govhub / werobot throughput: {took['govhub'] / took['werobot']:.2f}x "
+                f"(wrk -t1 -c{args.threads}, {args.seconds} s x {args.rounds} alternating rounds, "
+                f"median; {args.workers} gunicorn {args.worker_class} workers x "
+                f"{args.server_threads} threads each)"
+            )
+            return
         per_round = max(1, n // args.rounds)
         for r in range(args.rounds):
             for name, port, path in targets if r % 2 == 0 else targets[::-1]:
@@ -225,7 +307,7 @@ ChannelAccount.objects.get_or_create(slug="bench", defaults=dict(platform="wecha
                 s.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 s.kill()
-    print("command: .venv/bin/python bench/wechat_callback.py " + " ".join(sys.argv[1:]))
+        print("command: .venv/bin/python bench/wechat_callback.py " + " ".join(sys.argv[1:]))
 
 
 if __name__ == "__main__":
