@@ -94,9 +94,17 @@ class _State:
         self.rules: list[_Rule] = []
         self.entries: dict[int, _Entry] = {}
         self.index: Index | None = None
+        self.exact: dict[str, int | None] = {}
 
 
 _state = _State()
+
+_NOT_WORDS = re.compile(r"[\W_]+")
+
+
+def exact_key(text: str) -> str:
+    """A question as staff wrote it, minus case, width, 繁/简, spaces and punctuation."""
+    return _NOT_WORDS.sub("", normalise(text).lower())
 
 
 def bump_version() -> None:
@@ -154,6 +162,7 @@ def _load() -> None:
             )
         entries: dict[int, _Entry] = {}
         docs = []
+        exact: dict[str, int | None] = {}
         for e in KnowledgeEntry.objects.filter(enabled=True).select_related("department"):
             entries[e.id] = _Entry(
                 e.id,
@@ -164,8 +173,13 @@ def _load() -> None:
             )
             docs.append((e.id, e.question))
             docs += [(e.id, v) for v in e.variant_list()]
+            for q in [e.question, *e.variant_list()]:
+                k = exact_key(q)
+                if k:  # the same wording under two entries is ambiguous: leave it to ranking
+                    exact[k] = e.id if exact.get(k, e.id) == e.id else None
         index = Index(docs, scorer=default_scorer())
         _state.rules, _state.entries, _state.index, _state.version = rules, entries, index, version
+        _state.exact = exact
 
 
 def warm_up() -> None:
@@ -238,8 +252,18 @@ def answer(
         for c in cands[:3]
         if c.entry_id in _state.entries
     ]
-    if cands and cands[0].confidence >= threshold() and cands[0].entry_id in _state.entries:
-        e = _state.entries[cands[0].entry_id]
+    # a question asked exactly as an entry (or one of its variants) is worded is that entry,
+    # however close its neighbours ("…怎么办理" / "…需要什么材料") make the ranking margin
+    exact_id = _state.exact.get(exact_key(text))
+    if exact_id is not None and exact_id in _state.entries:
+        confident_id, confidence = exact_id, 1.0
+    elif cands and cands[0].confidence >= threshold() and cands[0].entry_id in _state.entries:
+        confident_id, confidence = cands[0].entry_id, cands[0].confidence
+    else:
+        confident_id, confidence = None, 0.0
+    if confident_id is not None:
+        e = _state.entries[confident_id]
+        suggestions = [x for x in suggestions if x["entry_id"] != e.id]
         if record:
             KnowledgeEntry.objects.filter(pk=e.id).update(hits=F("hits") + 1)
         return Answer(
@@ -247,10 +271,10 @@ def answer(
             text=e.answer,
             title=e.question,
             entry_id=e.id,
-            confidence=cands[0].confidence,
+            confidence=confidence,
             department=e.department,
             links=e.links,
-            suggestions=suggestions[1:],
+            suggestions=suggestions[:2],
         )
     if record:
         record_unanswered(text, channel)

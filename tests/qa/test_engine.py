@@ -82,6 +82,24 @@ def test_the_knowledge_base_answers_paraphrases_and_counts_what_it_cannot_answer
     assert engine.top_unanswered()[0].text == "县城什么时候通高铁"
 
 
+def test_a_question_worded_as_an_entry_is_that_entry_among_close_siblings(county):
+    """Entries come in families (…怎么办理 / …需要什么材料 / …在哪里办): a citizen typing one of
+    them word for word (or a variant, in 繁体, with punctuation) gets exactly that entry."""
+    from govhub.qa import demo
+
+    demo.build(county)
+    entry = KnowledgeEntry.objects.get(question="结婚登记需要什么材料")
+    for asked in ["结婚登记需要什么材料", "结婚登记需要什么材料？", " 結婚登記需要什麼材料 "]:
+        ans = engine.answer(asked)
+        assert ans.kind == "kb" and ans.entry_id == entry.pk and ans.confidence == 1.0, asked
+        assert entry.pk not in [x["entry_id"] for x in ans.suggestions]
+    entry.variants = "办结婚证要带什么"
+    entry.save()
+    engine.bump_version()  # as services.save_entry does on commit
+    ans = engine.answer("办结婚证要带什么")
+    assert ans.entry_id == entry.pk and ans.confidence == 1.0
+
+
 def test_the_demo_knowledge_base_answers_its_question_set(county):
     from govhub.qa import demo
     from govhub.qa.evaluate import evaluate
