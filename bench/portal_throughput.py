@@ -14,6 +14,7 @@ import argparse
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -55,6 +56,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--url", default="")
+    ap.add_argument("--rounds", type=int, default=3, help="alternating a/b rounds (median)")
     ap.add_argument("--gunicorn-workers", type=int, default=2)
     args = ap.parse_args()
     for tool in ("nginx", "wrk"):
@@ -127,8 +129,18 @@ def main() -> None:
         wait_for(f"http://127.0.0.1:{APP_PORT}/healthz")
         # the live path: a query string makes nginx and the app skip the published file
         live_url = f"http://127.0.0.1:{APP_PORT}{url}?live=1"
-        a = wrk(f"http://127.0.0.1:{A_PORT}{url}", args.seconds, args.connections)
-        b = wrk(f"http://127.0.0.1:{B_PORT}/article.html", args.seconds, args.connections)
+        # a and b alternate over --rounds (medians), so a burst of other load hits both alike
+        runs_a, runs_b = [], []
+        for r in range(args.rounds):
+            pair = [
+                ("a", f"http://127.0.0.1:{A_PORT}{url}"),
+                ("b", f"http://127.0.0.1:{B_PORT}/article.html"),
+            ]
+            for name, target in pair if r % 2 == 0 else pair[::-1]:
+                (runs_a if name == "a" else runs_b).append(
+                    wrk(target, args.seconds, args.connections)
+                )
+        a, b = statistics.median(runs_a), statistics.median(runs_b)
         c = wrk(live_url, args.seconds, args.connections)
     except SystemExit:
         log = work / "nginx-error.log"
@@ -145,8 +157,14 @@ def main() -> None:
     print(
         f"article {url} ({size} bytes), wrk -t2 -c{args.connections} -d{args.seconds}s, 2 cores shared"
     )
-    print(f"(a) govhub (nginx serving the published file): {a:10.0f} req/s")
-    print(f"(b) nginx static file, same bytes (the limit): {b:10.0f} req/s")
+    print(
+        f"(a) govhub (nginx serving the published file): {a:10.0f} req/s  "
+        f"(rounds {', '.join(f'{x:.0f}' for x in runs_a)})"
+    )
+    print(
+        f"(b) nginx static file, same bytes (the limit): {b:10.0f} req/s  "
+        f"(rounds {', '.join(f'{x:.0f}' for x in runs_b)})"
+    )
     print(f"(c) live Django under gunicorn ({args.gunicorn_workers} workers):  {c:10.0f} req/s")
     print(f"a/b = {a / b:.2f}   c/b = {c / b:.3f}")
     print("command: .venv/bin/python bench/portal_throughput.py " + " ".join(sys.argv[1:]))
