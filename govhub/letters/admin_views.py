@@ -184,26 +184,13 @@ def _notices(letter) -> list[dict]:
 
 def attachment(request, letter_id: int, attachment_id: int):
     """An attachment for staff who may see the letter (403 otherwise); each download is audited."""
-    from django.http import Http404
-
-    from govhub.core import audit
     from govhub.core.views import permission_denied
-    from govhub.letters.attachments import download_response
+    from govhub.letters.attachments import staff_download
 
     try:  # a plain 403, not Wagtail's redirect to the dashboard: this is a file link
-        letter = get_letter_for(request.user, letter_id)
+        return staff_download(request.user, letter_id, attachment_id, via="admin")
     except PermissionDenied as exc:
         return permission_denied(request, exc)
-    att = letter.attachments.filter(pk=attachment_id).first()
-    if att is None:
-        raise Http404("附件不存在")
-    audit.record(
-        actor=request.user,
-        action="letter_attachment_downloaded",
-        obj=letter,
-        summary={"attachment": att.pk},
-    )
-    return download_response(att)
 
 
 class _CitizenView:

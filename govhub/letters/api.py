@@ -151,22 +151,9 @@ def get_letter(request, letter_id: int):
 
 @router.get("/{letter_id}/attachments/{attachment_id}", summary="下载附件（须有权查看该信件）")
 def get_attachment(request, letter_id: int, attachment_id: int):
-    from django.http import Http404
+    from govhub.letters.attachments import staff_download
 
-    from govhub.core import audit
-    from govhub.letters.attachments import download_response
-
-    letter = get_letter_for(request.user, letter_id)
-    att = letter.attachments.filter(pk=attachment_id).first()
-    if att is None:
-        raise Http404("附件不存在")
-    audit.record(
-        actor=request.user,
-        action="letter_attachment_downloaded",
-        obj=letter,
-        summary={"attachment": att.pk, "via": "api"},
-    )
-    return download_response(att)
+    return staff_download(request.user, letter_id, attachment_id, via="api")
 
 
 class LetterIn(Schema):

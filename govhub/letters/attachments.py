@@ -142,3 +142,22 @@ def download_response(attachment) -> HttpResponse:
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def staff_download(user, letter_id: int, attachment_id: int, via: str) -> HttpResponse:
+    """An attachment for staff who may see its letter (PermissionDenied otherwise), audited;
+    the back office and the API both serve downloads through here."""
+    from govhub.core import audit
+    from govhub.letters.access import get_letter_for
+
+    letter = get_letter_for(user, letter_id)
+    att = letter.attachments.filter(pk=attachment_id).first()
+    if att is None:
+        raise Http404("附件不存在")
+    audit.record(
+        actor=user,
+        action="letter_attachment_downloaded",
+        obj=letter,
+        summary={"attachment": att.pk, "via": via},
+    )
+    return download_response(att)
