@@ -162,7 +162,7 @@ def main() -> None:
         "command: .venv/bin/python bench/dedup.py"
         + (" --full" if args.full else "")
         + (f" --rounds {args.rounds}" if args.rounds != 3 else "")
-        + " (machine shared with other sessions)"
+        + f" (load average {os.getloadavg()[0]:.1f})"
     )
 
 

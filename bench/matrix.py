@@ -307,7 +307,7 @@ def main() -> None:
             "command: .venv/bin/python bench/matrix.py"
             + (" --full" if args.full else f" --accounts {n}")
             + (f" --keep {args.keep}" if args.keep else "")
-            + " (machine shared with other sessions)"
+            + f" (load average {os.getloadavg()[0]:.1f})"
         )
 
 
