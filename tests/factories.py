@@ -48,3 +48,38 @@ def make_user(
 
         sync_wagtail_groups(user)
     return user
+
+
+def restore_wagtail_defaults() -> None:
+    """What Wagtail's migrations create — the root page, a default site, the Editors and
+    Moderators groups with their page permissions — for tests that run after a transactional
+    test has flushed every table."""
+    from django.contrib.auth.models import Group, Permission
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import GroupPagePermission, Locale, Page, Site
+
+    root = Page.get_first_root_node()
+    if root is None:
+        Locale.objects.get_or_create(language_code="zh-hans")
+        root = Page.add_root(
+            instance=Page(
+                title="Root", slug="root", content_type=ContentType.objects.get_for_model(Page)
+            )
+        )
+    if not Site.objects.exists():
+        Site.objects.create(hostname="localhost", root_page=root, is_default_site=True)
+    access = Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+    for name, codenames in {
+        "Editors": ["add_page", "change_page"],
+        "Moderators": ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"],
+    }.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.add(access)
+        for codename in codenames:
+            GroupPagePermission.objects.get_or_create(
+                group=group,
+                page=root,
+                permission=Permission.objects.get(
+                    content_type__app_label="wagtailcore", codename=codename
+                ),
+            )

@@ -2,6 +2,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import screenshot
+from tests.factories import restore_wagtail_defaults
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -9,6 +10,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_staff_logs_into_the_chinese_back_office(page, live_server):
     from govhub.core.demo import DEMO_PASSWORD, build_core
 
+    restore_wagtail_defaults()  # an earlier transactional test flushed what migrations made
     build_core()
     page.goto(live_server.url + "/admin/login/")
     page.fill("input[name=username]", "editor")
