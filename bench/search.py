@@ -23,6 +23,7 @@ to point at); search never reads the page table. The corpus grows in place: the 
 from __future__ import annotations
 
 import argparse
+import importlib
 import itertools
 import os
 import random
@@ -183,7 +184,8 @@ def load(start: int, stop: int, batch: int) -> float:
     from django.db import connection
     from django.utils import timezone
 
-    from govhub.portal.migrations import _search_sql as S
+    # the FTS5 triggers exactly as migration 0002 creates and drops them (table excluded)
+    S = importlib.import_module("govhub.portal.migrations.0002_search_engines")
 
     started = time.perf_counter()
     seg = Segmenter()
@@ -226,7 +228,7 @@ def load(start: int, stop: int, batch: int) -> float:
         with connection.cursor() as cur:
             cur.execute("PRAGMA foreign_keys = OFF")
             cur.execute("PRAGMA journal_mode = WAL")
-            for sql in S.SQLITE_DROP_TRIGGERS:
+            for sql in S.SQLITE_DOWN[:3]:
                 cur.execute(sql)
             marks = ", ".join(["%s"] * len(COLUMNS))
             buf = []
@@ -244,7 +246,7 @@ def load(start: int, stop: int, batch: int) -> float:
             print(f"  inserted, indexing {time.perf_counter() - started:.0f}s", flush=True)
             cur.execute("INSERT INTO portal_search_fts(portal_search_fts) VALUES ('rebuild')")
             cur.execute("INSERT INTO portal_search_fts(portal_search_fts) VALUES ('optimize')")
-            for sql in S.SQLITE_TRIGGERS:
+            for sql in S.SQLITE_UP[1:]:
                 cur.execute(sql)
             cur.execute("ANALYZE")
     return time.perf_counter() - started

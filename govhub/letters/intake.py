@@ -162,6 +162,11 @@ def _intake_departments(policy) -> tuple[Department, Department]:
     return intake, supervising
 
 
+def subject_from(content: str, default: str) -> str:
+    """A subject for a letter that came without one: its first sentence, at most 30 characters."""
+    return re.split(r"[。！？\n!?]", content, maxsplit=1)[0][:30] or default
+
+
 def submit_letter(
     *,
     channel: str,

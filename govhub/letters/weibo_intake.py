@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from govhub.channels.base import ChannelError
 from govhub.channels.weibo import WeiboAdapter
-from govhub.letters.intake import LetterInputError, submit_letter
+from govhub.letters.intake import LetterInputError, subject_from, submit_letter
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ def take_message(
 
     if wants_letter(text):
         content = letter_text(text)
-        subject = re.split(r"[。！？\n!?]", content, maxsplit=1)[0][:30] or "微博来信"
+        subject = subject_from(content, "微博来信")
         try:
             letter = submit_letter(
                 channel="weibo",

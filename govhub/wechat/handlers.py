@@ -461,9 +461,9 @@ def submit_letter_from_wechat(
     account: ChannelAccount, openid: str, content: str, phone: str
 ) -> str:
     """Create the letter (letters.intake.submit_letter); the reply carries the tracking code."""
-    from govhub.letters.intake import LetterInputError, submit_letter
+    from govhub.letters.intake import LetterInputError, subject_from, submit_letter
 
-    subject = re.split(r"[。！？\n!?]", content, maxsplit=1)[0][:30] or "微信留言"
+    subject = subject_from(content, "微信留言")
     try:
         letter = submit_letter(
             channel="wechat",
