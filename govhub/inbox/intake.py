@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from govhub.core.pii import redact_text
@@ -33,34 +34,47 @@ def receive_message(
     if not remote_id:
         raise ValueError("remote_id is required")
     remote_id = str(remote_id)[:128]
-    existing = InboxMessage.objects.filter(channel=channel, remote_id=remote_id).first()
-    if existing is not None:
-        return existing, False
-    department = getattr(account, "department", None)  # none: the portal chat, for every handler
     received_at = received_at or timezone.now()
     if timezone.is_naive(received_at):
         received_at = timezone.make_aware(received_at)
     msg = InboxMessage(
         channel=channel,
         account=account,
-        department=department,
+        # the portal chat has no account: its messages are for every handler
+        department_id=getattr(account, "department_id", None),
         sender_ref=str(sender_ref)[:128],
         text=(text or "").strip()[:MAX_TEXT] or "（空消息）",
         remote_id=remote_id,
         received_at=received_at,
         meta=meta or {},
     )
-    try:
-        # One INSERT in autocommit (the WeChat callback's path); a savepoint only when a caller's
-        # transaction must survive the duplicate. The row itself records the receipt: the audit
-        # log is for what staff do with it.
-        if connection.in_atomic_block:
-            with transaction.atomic():
-                msg.save(force_insert=True)
-        else:
-            msg.save(force_insert=True)
-    except IntegrityError:
+    # One INSERT ... ON CONFLICT DO NOTHING (SQLite and PostgreSQL): no pre-SELECT, and no
+    # IntegrityError, so no savepoint inside a caller's transaction (the WeChat callback's).
+    # The row itself records the receipt: the audit log is for what staff do with it.
+    cast = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
+    with connection.cursor() as cur:
+        cur.execute(
+            f"INSERT INTO {InboxMessage._meta.db_table} (channel, account_id, department_id,"
+            " sender_ref, text, remote_id, received_at, status, meta)"
+            f" VALUES (%s, %s, %s, %s, %s, %s, %s, %s, {cast})"
+            " ON CONFLICT (channel, remote_id) DO NOTHING RETURNING id",
+            [
+                str(channel),  # str(): psycopg adapts an Enum member by its name
+                msg.account_id,
+                msg.department_id,
+                msg.sender_ref,
+                msg.text,
+                remote_id,
+                connection.ops.adapt_datetimefield_value(received_at),
+                str(msg.status),
+                json.dumps(msg.meta),
+            ],
+        )
+        row = cur.fetchone()
+    if row is None:
         return InboxMessage.objects.get(channel=channel, remote_id=remote_id), False
+    msg.pk = row[0]
+    msg._state.adding, msg._state.db = False, connection.alias
     return msg, True
 
 

@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -282,20 +283,24 @@ def answer(
 
 
 def record_unanswered(text: str, channel: str) -> None:
-    """Count a question nobody answered (grouped by its normalised text)."""
+    """Count a question nobody answered (grouped by its normalised text).
+
+    One upsert (SQLite and PostgreSQL): no UPDATE-then-INSERT, and no IntegrityError, so no
+    savepoint inside a caller's transaction (the WeChat callback's)."""
     norm = normalise(text).lower()
     key = hashlib.sha1(norm.encode("utf-8")).hexdigest()
-    updated = UnansweredQuestion.objects.filter(key=key).update(
-        count=F("count") + 1, channel=channel, last_asked_at=timezone.now(), resolved=False
-    )
-    if not updated:
-        from django.db import IntegrityError, transaction
-
-        try:
-            with transaction.atomic():
-                UnansweredQuestion.objects.create(key=key, text=text[:300], channel=channel)
-        except IntegrityError:
-            UnansweredQuestion.objects.filter(key=key).update(count=F("count") + 1)
+    qn = connection.ops.quote_name
+    table = qn(UnansweredQuestion._meta.db_table)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cur:
+        cur.execute(
+            f"INSERT INTO {table} ({qn('key')}, text, {qn('count')}, channel, first_asked_at,"
+            " last_asked_at, resolved) VALUES (%s, %s, %s, %s, %s, %s, %s)"
+            f" ON CONFLICT ({qn('key')}) DO UPDATE SET {qn('count')} = {table}.{qn('count')} + 1,"
+            " channel = excluded.channel, last_asked_at = excluded.last_asked_at,"
+            " resolved = excluded.resolved",
+            [key, text[:300], 1, str(channel), now, now, False],
+        )
 
 
 def top_unanswered(limit: int = 50):

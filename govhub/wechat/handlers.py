@@ -48,7 +48,9 @@ DEFAULT_REPLY = "您好，暂不支持自动处理这类消息。请直接输入
 SLOW_REPLY = "正在为您查询，请稍候，答案将通过消息发送给您。"
 LETTER_COMMANDS = ("留言", "写信", "我要留言")
 HUMAN_COMMANDS = ("人工", "人工客服", "转人工")
-COMMANDS = frozenset(LETTER_COMMANDS + HUMAN_COMMANDS + ("取消", "退出"))
+CANCEL_COMMANDS = ("取消", "退出")
+COMMANDS = frozenset(LETTER_COMMANDS + HUMAN_COMMANDS + CANCEL_COMMANDS)
+OFFER_REPLIES = frozenset(("1", "2", *CANCEL_COMMANDS))  # what an "offer" conversation takes
 
 
 def settings_for(account: ChannelAccount) -> AccountSettings:
@@ -89,26 +91,33 @@ def handle_once(account: ChannelAccount, msg) -> str:
 
     A question the answers engine answers, from someone not in a guided conversation, changes
     nothing but counters: its reply is computed first and stored with the dedup row in one
-    insert. Everything else claims the row first, then acts (inbox entry, letter), then stores
-    the reply. Either way a concurrent or later retry finds the row and returns its reply."""
+    insert. Everything else runs in one transaction: the dedup row, the effects (inbox entry,
+    unanswered count, conversation, letter) and the stored reply commit together, so SQLite
+    takes its write lock once per message and a failure leaves nothing half-written (WeChat's
+    retry then processes the message afresh). A concurrent retry waits on the dedup row's key
+    and then returns the stored reply."""
     key = dedupe_key(msg)
     msg_type = f"{msg.type}:{getattr(msg, 'event', '')}"[:32]
-    quick = quick_answer(account, msg)
-    if quick is not None:
-        ans, reply = quick
+    ans, in_conversation = precomputed_answer(account, msg)
+    if ans is not None and ans.answered and not in_conversation:
+        reply = render_answer(msg, ans)
         if not claim(account, key, msg.source, msg_type, reply):
             return wait_for_reply(account, key)
         touch_subscriber(account, msg.source)
         record_hit(ans)
         return reply
-    row_id = claim(account, key, msg.source, msg_type, None)
+    with transaction.atomic():
+        row_id = claim(account, key, msg.source, msg_type, None)
+        if row_id is not None:
+            reply = handle(account, msg, key, ans) or ""
+            with connection.cursor() as cur:
+                cur.execute(
+                    f"UPDATE {DeliveredMessage._meta.db_table} SET reply_xml = %s, done = %s"
+                    " WHERE id = %s",
+                    [reply, True, row_id],
+                )
     if row_id is None:
         return wait_for_reply(account, key)
-    reply = ""
-    try:
-        reply = handle(account, msg, key) or ""
-    finally:
-        DeliveredMessage.objects.filter(pk=row_id).update(reply_xml=reply, done=True)
     return reply
 
 
@@ -145,29 +154,55 @@ def wait_for_reply(account: ChannelAccount, key: str) -> str:
         time.sleep(0.05)
 
 
-def quick_answer(account: ChannelAccount, msg) -> tuple[engine.Answer, str] | None:
-    """(answer, reply XML) when a text is answered by the engine with no other effect."""
+def question_of(msg) -> str | None:
+    """The text a citizen asked (a text, or a voice message WeChat recognised), or None."""
     if msg.type == "text":
-        text = (msg.content or "").strip()
-    elif msg.type == "voice" and getattr(msg, "recognition", None):
-        text = msg.recognition.strip()
-    else:
-        return None
+        return (msg.content or "").strip()
+    if msg.type == "voice" and getattr(msg, "recognition", None):
+        return msg.recognition.strip()
+    return None
+
+
+def precomputed_answer(account: ChannelAccount, msg) -> tuple[engine.Answer | None, bool]:
+    """The engine's answer to a question from someone in no guided conversation, or just
+    offered one (whose next question is answered anew), computed before any write so the
+    transaction holds the lock only for writing; and whether a conversation was open. The
+    answer is None when the message is not such a question (an event, a command, a letter's
+    text, a cold index over a large knowledge base: the slow path answers that by
+    customer-service message)."""
+    text = question_of(msg)
     if not text or text in COMMANDS:
-        return None
+        return None, False
     if not engine.is_ready() and _kb_is_large():
-        return None  # the slow path answers by customer-service message
-    with connection.cursor() as cur:  # the ORM's query building costs more than the query
+        return None, False
+    conv = load_conversation(account, msg.source)
+    if conv is not None and (conv.flow != "offer" or text in OFFER_REPLIES):
+        return None, True
+    return wx_cache.answer(text, account.pk), conv is not None
+
+
+_CONV_FIELDS = ("id", "account_id", "openid", "flow", "step", "data")
+
+
+def load_conversation(account: ChannelAccount, openid: str) -> Conversation | None:
+    """The subscriber's guided conversation (without updated_at), by raw SQL: the ORM's query
+    building costs more than the query."""
+    with connection.cursor() as cur:
         cur.execute(
-            f"SELECT 1 FROM {Conversation._meta.db_table} WHERE account_id = %s AND openid = %s",
-            [account.pk, msg.source],
+            f"SELECT id, account_id, openid, flow, step, data FROM {Conversation._meta.db_table}"
+            " WHERE account_id = %s AND openid = %s",
+            [account.pk, openid],
         )
-        if cur.fetchone() is not None:
-            return None
-    ans = wx_cache.answer(text, account.pk)
-    if not ans.answered:
+        row = cur.fetchone()
+    if row is None:
         return None
-    return ans, render_answer(msg, ans)
+    data = Conversation._meta.get_field("data").from_db_value(row[5], None, connection)
+    return Conversation.from_db(connection.alias, _CONV_FIELDS, (*row[:5], data))
+
+
+def drop_conversation(conv: Conversation) -> None:
+    with connection.cursor() as cur:
+        cur.execute(f"DELETE FROM {Conversation._meta.db_table} WHERE id = %s", [conv.pk])
 
 
 HIT_FLUSH_EVERY = 2.0  # seconds; hit counts are statistics, written in batches
@@ -259,14 +294,15 @@ def touch_subscriber(account: ChannelAccount, openid: str, **fields) -> None:
             Subscriber.objects.filter(account=account, openid=openid).update(**fields)
 
 
-def handle(account: ChannelAccount, msg, key: str) -> str:
+def handle(account: ChannelAccount, msg, key: str, ans: engine.Answer | None = None) -> str:
+    """The reply to a message, after acting on it (``ans``: the engine's answer if known)."""
     if msg.type == "event":
         return handle_event(account, msg)
     touch_subscriber(account, msg.source)
     if msg.type == "text":
-        return handle_text(account, msg, msg.content or "", key)
+        return handle_text(account, msg, msg.content or "", key, ans)
     if msg.type == "voice" and getattr(msg, "recognition", None):
-        return handle_text(account, msg, msg.recognition, key)
+        return handle_text(account, msg, msg.recognition, key, ans)
     described = {
         "image": lambda: f"[图片] {getattr(msg, 'image', '')}",
         "location": lambda: (
@@ -347,9 +383,11 @@ def to_inbox(account: ChannelAccount, msg, key: str, text: str):
     return m
 
 
-def handle_text(account: ChannelAccount, msg, text: str, key: str) -> str:
+def handle_text(
+    account: ChannelAccount, msg, text: str, key: str, ans: engine.Answer | None = None
+) -> str:
     text = text.strip()
-    conv = Conversation.objects.filter(account=account, openid=msg.source).first()
+    conv = load_conversation(account, msg.source)
     if conv is not None:
         reply = continue_conversation(account, msg, conv, text)
         if reply is not None:
@@ -369,7 +407,8 @@ def handle_text(account: ChannelAccount, msg, text: str, key: str) -> str:
 
         enqueue_on_commit(deliver_answer, account.pk, msg.source, text, f"{account.pk}:{key}")
         return text_reply(msg, SLOW_REPLY)
-    ans = wx_cache.answer(text, account.pk)
+    if ans is None:
+        ans = wx_cache.answer(text, account.pk)
     if ans.answered:
         record_hit(ans)
         return render_answer(msg, ans)
@@ -417,8 +456,8 @@ def continue_conversation(
     account: ChannelAccount, msg, conv: Conversation, text: str
 ) -> str | None:
     """The next step of a guided conversation, or None when the text starts something new."""
-    if text in ("取消", "退出"):
-        conv.delete()
+    if text in CANCEL_COMMANDS:
+        drop_conversation(conv)
         return text_reply(msg, "已取消。您可以继续输入问题咨询。")
     if conv.flow == "offer":
         if text == "1":
@@ -434,7 +473,7 @@ def continue_conversation(
             return text_reply(
                 msg, "请详细描述您要反映的问题或建议（至少 10 个字），回复「取消」可退出。"
             )
-        conv.delete()
+        drop_conversation(conv)
         if text == "2":
             return text_reply(msg, "好的，工作人员会在工作时间尽快在这里答复您，请留意消息。")
         return None
@@ -451,9 +490,9 @@ def continue_conversation(
         if phone and not PHONE.match(phone):
             return text_reply(msg, "手机号格式不对，请回复 11 位手机号，或回复「跳过」。")
         content = conv.data.get("content", "")
-        conv.delete()
+        drop_conversation(conv)
         return text_reply(msg, submit_letter_from_wechat(account, msg.source, content, phone))
-    conv.delete()
+    drop_conversation(conv)
     return None
 
 
