@@ -20,6 +20,12 @@ programs put on the machine hits both alike; the ratio is what to compare across
 
     .venv/bin/python bench/wechat_callback.py            # 600 messages per server
     .venv/bin/python bench/wechat_callback.py --full     # 3,000 messages per server
+    .venv/bin/python bench/wechat_callback.py --profile 2000   # govhub in-process, per message
+
+``--profile N`` starts no server: it sends N of the same messages (same senders, same questions
+in the same order as wrk) through govhub's WSGI application in one process and prints the CPU
+time and SQL statements per message for each question, and with ``--profile-top K`` the K
+costliest functions (cProfile, by own time).
 """
 
 from __future__ import annotations
@@ -173,6 +179,70 @@ def pct(xs: list[float], p: float) -> float:
     return xs[min(len(xs) - 1, int(p / 100 * len(xs)))]
 
 
+PROFILE_SCRIPT = r"""
+import cProfile, hashlib, io, pstats, statistics, sys, time
+from urllib.parse import urlencode
+import django; django.setup()
+from django.core.handlers.wsgi import WSGIHandler
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+QUESTIONS, TOKEN, N, TOP = %r, %r, %d, %d
+app = WSGIHandler()
+
+def push(i):
+    ts, nonce = str(int(time.time())), f"p{i}"
+    sig = hashlib.sha1("".join(sorted([TOKEN, ts, nonce])).encode()).hexdigest()
+    body = (
+        "<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><FromUserName><![CDATA[o-bench-"
+        f"{i %% 50}]]></FromUserName><CreateTime>{ts}</CreateTime><MsgType><![CDATA[text]]>"
+        f"</MsgType><Content><![CDATA[{QUESTIONS[i %% len(QUESTIONS)]}]]></Content>"
+        f"<MsgId>{i + 7_000_000_000}</MsgId></xml>"
+    ).encode()
+    query = urlencode({"signature": sig, "timestamp": ts, "nonce": nonce})
+    environ = {
+        "REQUEST_METHOD": "POST", "PATH_INFO": "/wechat/callback/bench/", "QUERY_STRING": query,
+        "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80", "HTTP_HOST": "127.0.0.1",
+        "REMOTE_ADDR": "127.0.0.1", "CONTENT_TYPE": "text/xml",
+        "CONTENT_LENGTH": str(len(body)), "wsgi.input": io.BytesIO(body), "wsgi.url_scheme": "http",
+    }
+    status = []
+    out = b"".join(app(environ, lambda s, h, e=None: status.append(s)))
+    if not status[0].startswith("200") or b"<xml>" not in out:
+        raise SystemExit(f"message {i}: {status[0]} {out[:200]!r}")
+
+for i in range(200):  # warm: index, caches, and the senders' conversations as under load
+    push(i)
+cpu = {q: [] for q in QUESTIONS}
+sql = {q: [] for q in QUESTIONS}
+for i in range(200, 200 + N):
+    q = QUESTIONS[i %% len(QUESTIONS)]
+    with CaptureQueriesContext(connection) as c:
+        t = time.process_time()
+        push(i)
+        cpu[q].append(time.process_time() - t)
+    sql[q].append(len([x for x in c.captured_queries if x["sql"] not in ("BEGIN", "COMMIT")]))
+for q in QUESTIONS:
+    print(f"  {q:12s} CPU median {statistics.median(cpu[q]) * 1e3:5.2f} ms   "
+          f"SQL statements {statistics.mean(sql[q]):4.1f}")
+total = sum(sum(v) for v in cpu.values())
+print(f"  mean CPU per message {total / N * 1e3:.2f} ms (in-process, no HTTP server)")
+if TOP:
+    prof = cProfile.Profile()
+    prof.enable()
+    for i in range(300 + N, 300 + 2 * N):
+        push(i)
+    prof.disable()
+    pstats.Stats(prof).sort_stats("tottime").print_stats(TOP)
+"""
+
+
+def profile(env: dict, py: str, n: int, top: int) -> None:
+    """govhub alone, in one process: CPU and SQL per message for each question."""
+    print(f"govhub in-process, {n} messages:", flush=True)
+    code = PROFILE_SCRIPT % (QUESTIONS, TOKEN, n, top)
+    subprocess.run([py, "-c", code], env=env, check=True, cwd=ROOT)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--full", action="store_true")
@@ -185,6 +255,10 @@ def main() -> None:
         "--client", choices=["wrk", "python"], default="wrk", help="load generator, both servers"
     )
     ap.add_argument("--seconds", type=int, default=10, help="wrk: seconds per round")
+    ap.add_argument(
+        "--profile", type=int, default=0, metavar="N", help="govhub in-process only, N messages"
+    )
+    ap.add_argument("--profile-top", type=int, default=0, metavar="K", help="with --profile")
     args = ap.parse_args()
     n = 3000 if args.full else 600
     tmp = Path(tempfile.mkdtemp(prefix="gh-bench-"))
@@ -211,6 +285,9 @@ ChannelAccount.objects.get_or_create(slug="bench", defaults=dict(platform="wecha
 '''
     print("preparing the demo database …", flush=True)
     subprocess.run([py, "-c", setup], env=env, check=True, cwd=ROOT)
+    if args.profile:
+        profile(env, py, args.profile, args.profile_top)
+        return
     (tmp / "werobot_app.py").write_text(WEROBOT_APP, encoding="utf-8")
     gunicorn = str(ROOT / ".venv" / "bin" / "gunicorn")
     warm = "govhub.wsgi:application"
