@@ -39,9 +39,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govhub.settings")
 
 import numpy as np  # noqa: E402
 from sklearn.ensemble import HistGradientBoostingClassifier  # noqa: E402
+from sklearn.feature_extraction.text import CountVectorizer  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 
-from govhub.qa.retrieval import FEATURES, Index, Scorer, Trees  # noqa: E402
+from govhub.qa.retrieval import FEATURES, Contrast, Index, Scorer, Trees, clean, words  # noqa: E402
 
 DATA = (
     Path(__file__).resolve().parents[2] / "shared" / "data" / "qa" / "legal_question_groups.jsonl"
@@ -137,8 +138,14 @@ def run(args) -> None:
         if cache:
             data = {"features": FEATURES, "n": len(qs), "k": args.k, "rows": rows}
             cache.write_bytes(pickle.dumps(data))
-    fused_top1 = np.mean([bool(e) and e[0] == gi for _, p, gi, e, _ in rows if p])
-    recall = np.mean([gi in e for _, p, gi, e, _ in rows if p])
+    # each row also carries its question (clean text and words) for the contrast model
+    rows = [
+        (*r, clean(q), words(clean(q), base.synonyms))
+        for r, (_, q, _) in zip(rows, qs, strict=True)
+    ]
+    doc_of = {eid: i for i, eid in enumerate(base.entry_ids)}
+    fused_top1 = np.mean([bool(e) and e[0] == gi for _, p, gi, e, *_ in rows if p])
+    recall = np.mean([gi in e for _, p, gi, e, *_ in rows if p])
     print(
         f"fused char+word TF-IDF: top-1 {fused_top1:.1%}, right entry among {args.k}: {recall:.1%}"
     )
@@ -148,17 +155,34 @@ def run(args) -> None:
         are easy misses that only slow the fit down on this shared machine)."""
         n = args.rank_train
         X = np.vstack([r[4][:n] for r in rows_ if len(r[3])])
-        y = np.concatenate([[int(p and e == gi) for e in eids[:n]] for _, p, gi, eids, _ in rows_])
+        y = np.concatenate([[int(p and e == gi) for e in eids[:n]] for _, p, gi, eids, *_ in rows_])
         return X, y
 
     def own_pairs(rows_):
-        """Each question with the entry it paraphrases or imitates, when retrieved."""
-        X, y = [], []
-        for _, p, gi, eids, Xr in rows_:
+        """Each question with the entry it paraphrases or imitates, when retrieved: features,
+        label, contrast tokens and fold."""
+        X, y, toks, fold = [], [], [], []
+        for f, p, gi, eids, Xr, q, qw in rows_:
             if gi in eids:
                 X.append(Xr[eids.index(gi)])
                 y.append(int(p))
-        return np.array(X), np.array(y)
+                toks.append(contrast_tokens(q, qw, gi))
+                fold.append(f)
+        return np.array(X), np.array(y), toks, np.array(fold)
+
+    def contrast_tokens(q, qw, eid):
+        d = doc_of[eid]
+        return Contrast.tokens(q, qw, base.texts[d], base.doc_words[d])
+
+    def fit_contrast(toks, y) -> Contrast:
+        vec = CountVectorizer(analyzer=lambda t: t, binary=True)
+        M = vec.fit_transform(toks)
+        lr = LogisticRegression(
+            C=args.contrast_c, max_iter=3000, solver="liblinear", random_state=0
+        ).fit(M, y)
+        coef = lr.coef_[0]
+        keep = {t: float(coef[i]) for t, i in vec.vocabulary_.items() if abs(coef[i]) >= 1e-3}
+        return Contrast.from_tokens(keep, float(lr.intercept_[0]))
 
     def hgb(iters: int):
         return HistGradientBoostingClassifier(
@@ -178,18 +202,31 @@ def run(args) -> None:
             model.fit(X, y)
             return Scorer([float(w) for w in model.coef_[0]], float(model.intercept_[0]))
         rank = Trees.from_sklearn(hgb(args.trees).fit(X, y))
-        answer = Trees.from_sklearn(hgb(args.answer_trees).fit(*own_pairs(rows_)))
-        return Scorer(trees=rank, answer=answer)
+        Xa, ya, toks, fold = own_pairs(rows_)
+        if args.no_contrast:
+            return Scorer(trees=rank, answer=Trees.from_sklearn(hgb(args.answer_trees).fit(Xa, ya)))
+        # the answer trees learn from contrast scores of questions the contrast model has not
+        # seen (each of the training folds scored by a fit on the others), as at serving time
+        col = np.zeros(len(ya))
+        for g in set(fold.tolist()):
+            inner = fold != g
+            c = fit_contrast([t for t, m in zip(toks, inner, strict=True) if m], ya[inner])
+            col[~inner] = [c.score(t) for t, m in zip(toks, inner, strict=True) if not m]
+        answer = Trees.from_sklearn(hgb(args.answer_trees).fit(np.column_stack([Xa, col]), ya))
+        return Scorer(trees=rank, answer=answer, contrast=fit_contrast(toks, ya))
 
     def best_of(sc: Scorer, rows_):
         """(is_para, right entry on top, confidence of the top entry) per query."""
         out = []
-        for _, p, gi, eids, X in rows_:
+        for _, p, gi, eids, X, q, qw in rows_:
             if not eids:
                 out.append((p, False, 0.0))
                 continue
             j = int(np.argmax(sc.probabilities(X)))
-            out.append((p, eids[j] == gi, float(sc.confidences(X[j : j + 1])[0])))
+            contrast = None
+            if sc.contrast is not None:
+                contrast = [sc.contrast.score(contrast_tokens(q, qw, eids[j]))]
+            out.append((p, eids[j] == gi, float(sc.confidences(X[j : j + 1], contrast)[0])))
         return np.array(out, dtype=float).reshape(-1, 3)
 
     def at_answered(b, thr):
@@ -293,4 +330,6 @@ if __name__ == "__main__":
     ap.add_argument("--rank-train", type=int, default=5, help="candidates per question to fit on")
     ap.add_argument("--answer-trees", type=int, default=300)
     ap.add_argument("--leaves", type=int, default=31)
+    ap.add_argument("--no-contrast", action="store_true", help="answer trees without contrast")
+    ap.add_argument("--contrast-c", type=float, default=0.15, help="contrast model's C")
     run(ap.parse_args())

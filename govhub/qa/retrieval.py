@@ -8,18 +8,22 @@ among the first ten for 97.6%. For each (question, candidate) pair we then compu
 similarity features — above all what one side asks that the other does not (a look-alike
 usually swaps one key term) — and two gradient-boosted tree ensembles score them: a rank model
 orders the ten, and an answerability model, trained only on a question paired with the entry it
-paraphrases or imitates, gives the confidence the threshold is set on. Both are flattened to
-node arrays in ``data/reranker.json`` and evaluated with numpy (no pickle); the features are
-generic similarities, not legal words, so the same weights serve the county's own knowledge base.
+paraphrases or imitates, gives the confidence the threshold is set on; it also reads the score
+of ``Contrast``, a sparse model of which differing words change the question. The trees are
+flattened to node arrays in ``data/reranker_trees.json`` and evaluated with numpy (no pickle).
+The default ``data/reranker.json`` is a logistic model on the generic features alone (no legal
+words), so it serves the county's own knowledge base as well.
 
 Pure Python + scikit-learn; no Django here, so the benchmark and the server share it.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -217,6 +221,81 @@ class Trees:
         return cls(data)
 
 
+class Contrast:
+    """How much each difference between a question and an indexed one changes what is asked.
+
+    A look-alike differs from its entry by a word or two that matter (形式 → 内容, 民事 → 行政,
+    最高 → 最低); a paraphrase by words that don't (好处 → 优点, 如何 → 怎样). The generic features
+    measure how big the difference is, not which one it is: this model learns, from paraphrase
+    and look-alike pairs, a weight for each word, character and bigram one side has and the other
+    lacks (and for word swaps); its score is one more input of the answerability trees.
+    A logistic regression over these sparse indicators (``bench/qa.py --train`` fits it). The
+    file keeps weights by hashed bucket, not by token: no word list of the training data ships."""
+
+    BUCKETS = 1 << 22  # ~150 k distinct tokens in training: few collisions
+
+    def __init__(self, weights: dict[int, float], bias: float = 0.0) -> None:
+        self.weights = weights
+        self.bias = bias
+
+    @staticmethod
+    def tokens(q: str, qw: Iterable[str], d: str, dw: Iterable[str]) -> list[str]:
+        """Indicators of what differs: ``q``/``d`` are clean texts, ``qw``/``dw`` their words."""
+        qset, dset = set(qw), set(dw)
+        q_only, d_only = qset - dset, dset - qset
+        out = ["q:" + w for w in q_only] + ["d:" + w for w in d_only]
+        qc, dc = set(q), set(d)
+        out += ["qc:" + c for c in qc - dc] + ["dc:" + c for c in dc - qc]
+        qb, db = _grams(q, 2), _grams(d, 2)
+        out += ["qb:" + b for b in qb - db] + ["db:" + b for b in db - qb]
+        if len(q_only) <= 3 and len(d_only) <= 3:
+            out += ["s:" + a + ">" + b for a in q_only for b in d_only]
+        qk, dk = question_kinds(q), question_kinds(d)
+        out += ["kq:" + k for k in qk - dk] + ["kd:" + k for k in dk - qk]
+        out += ["kb:" + k for k in qk & dk]
+        if not q_only:
+            out.append("noq")
+        if not d_only:
+            out.append("nod")
+        return out
+
+    @classmethod
+    def bucket(cls, token: str) -> int:
+        return zlib.crc32(token.encode("utf-8")) % cls.BUCKETS
+
+    @classmethod
+    def from_tokens(cls, weights: dict[str, float], bias: float) -> Contrast:
+        """The hashed model of per-token weights (tokens sharing a bucket add up)."""
+        out: dict[int, float] = {}
+        for t, w in weights.items():
+            b = cls.bucket(t)
+            out[b] = out.get(b, 0.0) + w
+        return cls(out, bias)
+
+    def score(self, tokens: Iterable[str]) -> float:
+        get, bucket = self.weights.get, self.bucket
+        return self.bias + sum(get(bucket(t), 0.0) for t in tokens)
+
+    def to_json(self) -> dict:
+        keys = sorted(self.weights)
+        return {
+            "bias": self.bias,
+            "buckets": self.BUCKETS,
+            "index": base64.b64encode(np.asarray(keys, dtype="<u4").tobytes()).decode(),
+            "weight": base64.b64encode(
+                np.asarray([self.weights[k] for k in keys], dtype="<f4").tobytes()
+            ).decode(),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> Contrast:
+        if data.get("buckets") != cls.BUCKETS:
+            raise ValueError("contrast weights were hashed into another number of buckets")
+        keys = np.frombuffer(base64.b64decode(data["index"]), dtype="<u4")
+        weights = np.frombuffer(base64.b64decode(data["weight"]), dtype="<f4")
+        return cls(dict(zip(keys.tolist(), weights.tolist(), strict=True)), float(data["bias"]))
+
+
 def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))
 
@@ -227,7 +306,9 @@ class Scorer:
     ``rank`` orders the candidates: either logistic ``weights`` + ``bias`` or a tree ensemble.
     ``answer`` (optional, trees) is the answerability model: trained only on pairs of a question
     with the entry it paraphrases or imitates, it tells a paraphrase from a look-alike and gives
-    the confidence the threshold is set on; without it the rank probability is the confidence."""
+    the confidence the threshold is set on; without it the rank probability is the confidence.
+    ``contrast`` (optional) scores which words differ; the answer trees then take its score as
+    one more column after FEATURES."""
 
     def __init__(
         self,
@@ -236,12 +317,14 @@ class Scorer:
         threshold: float = 0.5,
         trees: Trees | None = None,
         answer: Trees | None = None,
+        contrast: Contrast | None = None,
     ) -> None:
         self.weights = weights
         self.bias = bias
         self.threshold = threshold
         self.trees = trees
         self.answer = answer
+        self.contrast = contrast
 
     def probabilities(self, X: np.ndarray) -> np.ndarray:
         """Rank probability for each row of X (n × len(FEATURES))."""
@@ -250,10 +333,15 @@ class Scorer:
             return _sigmoid(self.trees.raw(X))
         return _sigmoid(self.bias + X @ np.asarray(self.weights, dtype=np.float64))
 
-    def confidences(self, X: np.ndarray) -> np.ndarray:
-        """Probability that each candidate answers the question (what the threshold is on)."""
+    def confidences(self, X: np.ndarray, contrast: Sequence[float] | None = None) -> np.ndarray:
+        """Probability that each candidate answers the question (what the threshold is on);
+        ``contrast`` holds the contrast score of each row when the scorer has that model."""
         X = np.asarray(X, dtype=np.float64)
         if self.answer is not None:
+            if self.contrast is not None:
+                if contrast is None:
+                    raise ValueError("this scorer needs the contrast score of every row")
+                X = np.column_stack([X, np.asarray(contrast, dtype=np.float64)])
             return _sigmoid(self.answer.raw(X))
         return self.probabilities(X)
 
@@ -268,6 +356,8 @@ class Scorer:
             out["weights"], out["bias"] = self.weights, self.bias
         if self.answer is not None:
             out["answer"] = self.answer.data
+        if self.contrast is not None:
+            out["contrast"] = self.contrast.to_json()
         return out
 
     @classmethod
@@ -280,6 +370,7 @@ class Scorer:
             float(data.get("threshold", 0.5)),
             trees=Trees(data["rank"]) if "rank" in data else None,
             answer=Trees(data["answer"]) if "answer" in data else None,
+            contrast=Contrast.from_json(data["contrast"]) if "contrast" in data else None,
         )
 
 
@@ -399,13 +490,19 @@ class Index:
 
     def search(self, query: str, k: int = 10) -> list[Candidate]:
         """The best ``k`` entries for ``query``, reranked, each with its features and confidence."""
-        _, _, cands = self.candidates(query, k)
+        q, qw, cands = self.candidates(query, k)
         if not cands:
             return []
         if self.scorer is not None:
             X = np.array([c.features for c in cands])
             rank = self.scorer.probabilities(X)
-            conf = self.scorer.confidences(X) if self.scorer.answer is not None else rank
+            if self.scorer.answer is None:
+                conf = rank
+            else:
+                contrast = None
+                if self.scorer.contrast is not None:
+                    contrast = [self.contrast_score(q, qw, c.doc) for c in cands]
+                conf = self.scorer.confidences(X, contrast)
             order = np.argsort(-rank, kind="stable")
             for c, p in zip(cands, conf, strict=True):
                 c.confidence = float(p)
@@ -414,6 +511,11 @@ class Index:
             for c in cands:
                 c.confidence = c.fused
         return cands
+
+    def contrast_score(self, q: str, qw: list[str], doc: int) -> float:
+        """The scorer's contrast score of clean question ``q`` (words ``qw``) against a doc."""
+        tokens = Contrast.tokens(q, qw, self.texts[doc], self.doc_words[doc])
+        return self.scorer.contrast.score(tokens)
 
     def _featurise(self, q: str, qw: list[str], cands: list[Candidate]) -> None:
         if not cands:
