@@ -71,3 +71,25 @@ def test_the_short_cut_keeps_the_https_redirect(client, account):
 def test_other_paths_take_the_whole_middleware_stack(client):
     res = client.get("/wechat/callback/no-such/extra/")
     assert res.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "xml",
+    [
+        text_xml("gh_x", "o-parse", "  怎么办理居住证 "),
+        text_xml("gh_x", "o-parse", ""),
+        "<xml><ToUserName>gh_x</ToUserName><FromUserName>o-e</FromUserName>"
+        "<CreateTime>1700000000</CreateTime><MsgType>event</MsgType><Event>subscribe</Event>"
+        "<EventKey>qrscene_7</EventKey></xml>",
+    ],
+)
+def test_a_message_built_from_the_parsed_tree_equals_wechatpys(xml):
+    from defusedxml import ElementTree
+    from wechatpy import parse_message
+
+    from govhub.wechat.protocol import message_from
+
+    ours, theirs = message_from(ElementTree.fromstring(xml), xml), parse_message(xml)
+    assert type(ours) is type(theirs)
+    assert ours._data == theirs._data
+    assert (ours.source, ours.type, ours.id) == (theirs.source, theirs.type, theirs.id)
