@@ -138,12 +138,21 @@ def run(args) -> None:
         if cache:
             data = {"features": FEATURES, "n": len(qs), "k": args.k, "rows": rows}
             cache.write_bytes(pickle.dumps(data))
-    # each row also carries its question (clean text and words) for the contrast model
-    rows = [
-        (*r, clean(q), words(clean(q), base.synonyms))
-        for r, (_, q, _) in zip(rows, qs, strict=True)
-    ]
+    # each row also carries the contrast model's tokens for each of its candidates
     doc_of = {eid: i for i, eid in enumerate(base.entry_ids)}
+
+    def contrast_tokens(q, qw, eid):
+        d = doc_of[eid]
+        return Contrast.tokens(q, qw, base.texts[d], base.doc_words[d])
+
+    t0 = time.perf_counter()
+    with_tokens = []
+    for r, (_, q, _) in zip(rows, qs, strict=True):
+        qc = clean(q)
+        qw = words(qc, base.synonyms)
+        with_tokens.append((*r, [contrast_tokens(qc, qw, e) for e in r[3]]))
+    rows = with_tokens
+    print(f"contrast tokens: {time.perf_counter() - t0:.0f} s", flush=True)
     fused_top1 = np.mean([bool(e) and e[0] == gi for _, p, gi, e, *_ in rows if p])
     recall = np.mean([gi in e for _, p, gi, e, *_ in rows if p])
     print(
@@ -159,20 +168,15 @@ def run(args) -> None:
         return X, y
 
     def own_pairs(rows_):
-        """Each question with the entry it paraphrases or imitates, when retrieved: features,
-        label, contrast tokens and fold."""
-        X, y, toks, fold = [], [], [], []
-        for f, p, gi, eids, Xr, q, qw in rows_:
-            if gi in eids:
-                X.append(Xr[eids.index(gi)])
-                y.append(int(p))
-                toks.append(contrast_tokens(q, qw, gi))
-                fold.append(f)
-        return np.array(X), np.array(y), toks, np.array(fold)
-
-    def contrast_tokens(q, qw, eid):
-        d = doc_of[eid]
-        return Contrast.tokens(q, qw, base.texts[d], base.doc_words[d])
+        """Each question with the entry it paraphrases or imitates, when retrieved: row number,
+        candidate number, features, label, contrast tokens and fold."""
+        out = [
+            (k, eids.index(gi), Xr[eids.index(gi)], int(p), toks[eids.index(gi)], f)
+            for k, (f, p, gi, eids, Xr, toks) in enumerate(rows_)
+            if gi in eids
+        ]
+        k, j, X, y, toks, fold = zip(*out, strict=True)
+        return np.array(k), np.array(j), np.array(X), np.array(y), list(toks), np.array(fold)
 
     def fit_contrast(toks, y) -> Contrast:
         vec = CountVectorizer(analyzer=lambda t: t, binary=True)
@@ -201,32 +205,40 @@ def run(args) -> None:
             model = LogisticRegression(C=1.0, max_iter=3000, class_weight={0: 1, 1: 3})
             model.fit(X, y)
             return Scorer([float(w) for w in model.coef_[0]], float(model.intercept_[0]))
-        rank = Trees.from_sklearn(hgb(args.trees).fit(X, y))
-        Xa, ya, toks, fold = own_pairs(rows_)
+        ka, ja, Xa, ya, toks, fold = own_pairs(rows_)
         if args.no_contrast:
+            rank = Trees.from_sklearn(hgb(args.trees).fit(X, y))
             return Scorer(trees=rank, answer=Trees.from_sklearn(hgb(args.answer_trees).fit(Xa, ya)))
-        # the answer trees learn from contrast scores of questions the contrast model has not
-        # seen (each of the training folds scored by a fit on the others), as at serving time
-        col = np.zeros(len(ya))
-        for g in set(fold.tolist()):
+        # both tree models learn from contrast scores of questions the contrast model has not
+        # seen (each training fold scored by a fit on the others), as at serving time
+        scores = [np.zeros(0)] * len(rows_)
+        row_fold = np.array([r[0] for r in rows_])
+        for g in set(row_fold.tolist()):
             inner = fold != g
             c = fit_contrast([t for t, m in zip(toks, inner, strict=True) if m], ya[inner])
-            col[~inner] = [c.score(t) for t, m in zip(toks, inner, strict=True) if not m]
+            for k in np.flatnonzero(row_fold == g):
+                scores[k] = np.array([c.score(t) for t in rows_[k][5]])
+        C = np.concatenate([scores[k][: args.rank_train] for k, r in enumerate(rows_) if r[3]])
+        rank = Trees.from_sklearn(hgb(args.trees).fit(np.column_stack([X, C]), y))
+        col = np.array([scores[k][j] for k, j in zip(ka, ja, strict=True)])
         answer = Trees.from_sklearn(hgb(args.answer_trees).fit(np.column_stack([Xa, col]), ya))
-        return Scorer(trees=rank, answer=answer, contrast=fit_contrast(toks, ya))
+        contrast = fit_contrast(toks, ya)
+        return Scorer(trees=rank, answer=answer, contrast=contrast, rank_contrast=True)
 
     def best_of(sc: Scorer, rows_):
         """(is_para, right entry on top, confidence of the top entry) per query."""
         out = []
-        for _, p, gi, eids, X, q, qw in rows_:
+        for _, p, gi, eids, X, toks in rows_:
             if not eids:
                 out.append((p, False, 0.0))
                 continue
-            j = int(np.argmax(sc.probabilities(X)))
-            contrast = None
+            contrast = cj = None
             if sc.contrast is not None:
-                contrast = [sc.contrast.score(contrast_tokens(q, qw, eids[j]))]
-            out.append((p, eids[j] == gi, float(sc.confidences(X[j : j + 1], contrast)[0])))
+                contrast = [sc.contrast.score(t) for t in toks]
+            j = int(np.argmax(sc.probabilities(X, contrast)))
+            if contrast is not None:
+                cj = contrast[j : j + 1]
+            out.append((p, eids[j] == gi, float(sc.confidences(X[j : j + 1], cj)[0])))
         return np.array(out, dtype=float).reshape(-1, 3)
 
     def at_answered(b, thr):

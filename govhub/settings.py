@@ -169,6 +169,9 @@ LOGIN_URL = "/admin/login/"
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("zh-hans", "简体中文")]
+# no Gravatar: staff pages must not call a foreign host (unreachable from government networks,
+# and it would leak staff e-mail hashes); Wagtail then draws its own default avatar
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_CONTENT_LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = env("GOVHUB_TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True

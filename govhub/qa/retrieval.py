@@ -8,8 +8,8 @@ among the first ten for 97.6%. For each (question, candidate) pair we then compu
 similarity features — above all what one side asks that the other does not (a look-alike
 usually swaps one key term) — and two gradient-boosted tree ensembles score them: a rank model
 orders the ten, and an answerability model, trained only on a question paired with the entry it
-paraphrases or imitates, gives the confidence the threshold is set on; it also reads the score
-of ``Contrast``, a sparse model of which differing words change the question. The trees are
+paraphrases or imitates, gives the confidence the threshold is set on. Both also read the
+score of ``Contrast``, a sparse model of which differing words change the question. The trees are
 flattened to node arrays in ``data/reranker_trees.json`` and evaluated with numpy (no pickle).
 The default ``data/reranker.json`` is a logistic model on the generic features alone (no legal
 words), so it serves the county's own knowledge base as well.
@@ -308,7 +308,7 @@ class Scorer:
     with the entry it paraphrases or imitates, it tells a paraphrase from a look-alike and gives
     the confidence the threshold is set on; without it the rank probability is the confidence.
     ``contrast`` (optional) scores which words differ; the answer trees then take its score as
-    one more column after FEATURES."""
+    one more column after FEATURES, and so do the rank trees when ``rank_contrast``."""
 
     def __init__(
         self,
@@ -318,6 +318,7 @@ class Scorer:
         trees: Trees | None = None,
         answer: Trees | None = None,
         contrast: Contrast | None = None,
+        rank_contrast: bool = False,
     ) -> None:
         self.weights = weights
         self.bias = bias
@@ -325,11 +326,14 @@ class Scorer:
         self.trees = trees
         self.answer = answer
         self.contrast = contrast
+        self.rank_contrast = rank_contrast
 
-    def probabilities(self, X: np.ndarray) -> np.ndarray:
+    def probabilities(self, X: np.ndarray, contrast: Sequence[float] | None = None) -> np.ndarray:
         """Rank probability for each row of X (n × len(FEATURES))."""
         X = np.asarray(X, dtype=np.float64)
         if self.trees is not None:
+            if self.rank_contrast:
+                X = self._with(X, contrast)
             return _sigmoid(self.trees.raw(X))
         return _sigmoid(self.bias + X @ np.asarray(self.weights, dtype=np.float64))
 
@@ -339,11 +343,15 @@ class Scorer:
         X = np.asarray(X, dtype=np.float64)
         if self.answer is not None:
             if self.contrast is not None:
-                if contrast is None:
-                    raise ValueError("this scorer needs the contrast score of every row")
-                X = np.column_stack([X, np.asarray(contrast, dtype=np.float64)])
+                X = self._with(X, contrast)
             return _sigmoid(self.answer.raw(X))
         return self.probabilities(X)
+
+    @staticmethod
+    def _with(X: np.ndarray, contrast: Sequence[float] | None) -> np.ndarray:
+        if contrast is None:
+            raise ValueError("this scorer needs the contrast score of every row")
+        return np.column_stack([X, np.asarray(contrast, dtype=np.float64)])
 
     def probability(self, feats: Sequence[float]) -> float:
         return float(self.probabilities(np.asarray([feats]))[0])
@@ -358,6 +366,7 @@ class Scorer:
             out["answer"] = self.answer.data
         if self.contrast is not None:
             out["contrast"] = self.contrast.to_json()
+            out["rank_contrast"] = self.rank_contrast
         return out
 
     @classmethod
@@ -371,6 +380,7 @@ class Scorer:
             trees=Trees(data["rank"]) if "rank" in data else None,
             answer=Trees(data["answer"]) if "answer" in data else None,
             contrast=Contrast.from_json(data["contrast"]) if "contrast" in data else None,
+            rank_contrast=bool(data.get("rank_contrast", False)),
         )
 
 
@@ -495,14 +505,11 @@ class Index:
             return []
         if self.scorer is not None:
             X = np.array([c.features for c in cands])
-            rank = self.scorer.probabilities(X)
-            if self.scorer.answer is None:
-                conf = rank
-            else:
-                contrast = None
-                if self.scorer.contrast is not None:
-                    contrast = [self.contrast_score(q, qw, c.doc) for c in cands]
-                conf = self.scorer.confidences(X, contrast)
+            contrast = None
+            if self.scorer.contrast is not None:
+                contrast = [self.contrast_score(q, qw, c.doc) for c in cands]
+            rank = self.scorer.probabilities(X, contrast)
+            conf = rank if self.scorer.answer is None else self.scorer.confidences(X, contrast)
             order = np.argsort(-rank, kind="stable")
             for c, p in zip(cands, conf, strict=True):
                 c.confidence = float(p)

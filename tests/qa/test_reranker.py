@@ -48,13 +48,20 @@ def test_answer_trees_take_the_contrast_score_as_their_last_column():
     answer = HistGradientBoostingClassifier(max_iter=30, random_state=0)
     answer.fit(np.column_stack([X, col]), y)
     contrast = Contrast.from_tokens({"q:x": 1.0}, 0.0)
-    rank = [0.1] * len(FEATURES)  # a logistic rank model beside tree answerability
-    sc = Scorer(rank, answer=Trees.from_sklearn(answer), contrast=contrast)
-    sc = Scorer.from_json(json.loads(json.dumps(sc.to_json())))
     expected = answer.predict_proba(np.column_stack([X[:40], col[:40]]))[:, 1]
+    trees = Trees.from_sklearn(answer)
+    rank = [0.1] * len(FEATURES)  # a logistic rank model beside tree answerability
+    sc = Scorer(rank, answer=trees, contrast=contrast)
+    sc = Scorer.from_json(json.loads(json.dumps(sc.to_json())))
     assert np.allclose(sc.confidences(X[:40], col[:40]), expected, atol=1e-9)
     with pytest.raises(ValueError):
         sc.confidences(X[:40])
+    # rank trees that read the contrast score too
+    sc = Scorer(trees=trees, answer=trees, contrast=contrast, rank_contrast=True)
+    sc = Scorer.from_json(json.loads(json.dumps(sc.to_json())))
+    assert np.allclose(sc.probabilities(X[:40], col[:40]), expected, atol=1e-9)
+    with pytest.raises(ValueError):
+        sc.probabilities(X[:40])
 
 
 def test_the_shipped_reranker_loads_and_prefers_the_paraphrase_to_a_look_alike():
