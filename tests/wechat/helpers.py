@@ -59,11 +59,17 @@ def make_entries() -> list[KnowledgeEntry]:
 
 def post(client, account, xml: str, **kw):
     push = sign_push(account, xml, **kw)
+    return post_push(client, account, push.query, push.body), push
+
+
+def post_push(client, account, query: dict, body, **headers):
+    """POST a push with these query parameters (signature …) to the account's callback."""
     from urllib.parse import urlencode
 
     return client.generic(
         "POST",
-        f"/wechat/callback/{account.slug}/?{urlencode(push.query)}",
-        data=push.body,
+        f"/wechat/callback/{account.slug}/?{urlencode(query)}",
+        data=body,
         content_type="text/xml",
-    ), push
+        **headers,
+    )

@@ -11,7 +11,7 @@ from govhub.inbox.models import InboxMessage
 from govhub.wechat.models import Subscriber
 from govhub.wechat.simulate import event_xml, message_xml, open_reply, signature, text_xml
 from tests.factories import make_department
-from tests.wechat.helpers import make_account, make_entries, post
+from tests.wechat.helpers import make_account, make_entries, post, post_push
 
 pytestmark = pytest.mark.django_db
 
@@ -78,13 +78,7 @@ def test_a_wrong_signature_is_403_and_changes_nothing(client, dept):
     from govhub.wechat.simulate import sign_push
 
     push = sign_push(account, push_xml)
-    push.query["signature"] = "f" * 40
-    res = client.generic(
-        "POST",
-        f"/wechat/callback/{account.slug}/?{urlencode(push.query)}",
-        data=push.body,
-        content_type="text/xml",
-    )
+    res = post_push(client, account, dict(push.query, signature="f" * 40), push.body)
     assert res.status_code == 403
     assert not Subscriber.objects.exists()
 

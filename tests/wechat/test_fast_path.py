@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 import pytest
 from django.conf import settings
 from django.test import override_settings
@@ -11,7 +9,7 @@ from django.test import override_settings
 from govhub.inbox.models import InboxMessage
 from govhub.wechat.simulate import open_reply, sign_push, text_xml
 from tests.factories import make_department
-from tests.wechat.helpers import make_account, make_entries, post
+from tests.wechat.helpers import make_account, make_entries, post, post_push
 
 pytestmark = pytest.mark.django_db
 
@@ -46,18 +44,9 @@ def test_answers_and_unanswered_questions_go_through_the_short_cut(client, accou
 @override_settings(MIDDLEWARE=FAST)
 def test_the_short_cut_keeps_the_host_check_and_the_signature_check(client, account):
     push = sign_push(account, text_xml(account.remote_id, "o-fast-2", "你好"))
-    url = f"/wechat/callback/{account.slug}/?{urlencode(push.query)}"
-    res = client.generic(
-        "POST", url, data=push.body, content_type="text/xml", HTTP_HOST="evil.example"
-    )
+    res = post_push(client, account, push.query, push.body, HTTP_HOST="evil.example")
     assert res.status_code == 400
-    bad = dict(push.query, signature="0" * 40)
-    res = client.generic(
-        "POST",
-        f"/wechat/callback/{account.slug}/?{urlencode(bad)}",
-        data=push.body,
-        content_type="text/xml",
-    )
+    res = post_push(client, account, dict(push.query, signature="0" * 40), push.body)
     assert res.status_code == 403
 
 
