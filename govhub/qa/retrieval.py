@@ -232,7 +232,7 @@ class Contrast:
     A logistic regression over these sparse indicators (``bench/qa.py --train`` fits it). The
     file keeps weights by hashed bucket, not by token: no word list of the training data ships."""
 
-    BUCKETS = 1 << 22  # ~150 k distinct tokens in training: few collisions
+    BUCKETS = 1 << 22  # the shipped model keeps ~100 k weights: few collisions
 
     def __init__(self, weights: dict[int, float], bias: float = 0.0) -> None:
         self.weights = weights
