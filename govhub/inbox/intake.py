@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 from django.db import connection
 from django.utils import timezone
 
 from govhub.core.pii import redact_text
+from govhub.core.upsert import insert_on_conflict
 from govhub.inbox.models import Channel, InboxMessage
 
 MAX_TEXT = 5000
@@ -48,32 +48,14 @@ def receive_message(
         received_at=received_at,
         meta=meta or {},
     )
-    # One INSERT ... ON CONFLICT DO NOTHING (SQLite and PostgreSQL): no pre-SELECT, and no
-    # IntegrityError, so no savepoint inside a caller's transaction (the WeChat callback's).
+    # One statement (no pre-SELECT, no savepoint inside the WeChat callback's transaction).
     # The row itself records the receipt: the audit log is for what staff do with it.
-    cast = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
-    with connection.cursor() as cur:
-        cur.execute(
-            f"INSERT INTO {InboxMessage._meta.db_table} (channel, account_id, department_id,"
-            " sender_ref, text, remote_id, received_at, status, meta)"
-            f" VALUES (%s, %s, %s, %s, %s, %s, %s, %s, {cast})"
-            " ON CONFLICT (channel, remote_id) DO NOTHING RETURNING id",
-            [
-                str(channel),  # str(): psycopg adapts an Enum member by its name
-                msg.account_id,
-                msg.department_id,
-                msg.sender_ref,
-                msg.text,
-                remote_id,
-                connection.ops.adapt_datetimefield_value(received_at),
-                str(msg.status),
-                json.dumps(msg.meta),
-            ],
-        )
-        row = cur.fetchone()
-    if row is None:
+    columns = "channel account_id department_id sender_ref text remote_id received_at status meta"
+    values = {name: getattr(msg, name) for name in columns.split()}
+    pk = insert_on_conflict(InboxMessage, values, ("channel", "remote_id"))
+    if pk is None:
         return InboxMessage.objects.get(channel=channel, remote_id=remote_id), False
-    msg.pk = row[0]
+    msg.pk = pk
     msg._state.adding, msg._state.db = False, connection.alias
     return msg, True
 

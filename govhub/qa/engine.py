@@ -16,11 +16,11 @@ import time
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db import connection
 from django.db.models import F, Q
 from django.utils import timezone
 
 from govhub.core.text import normalise
+from govhub.core.upsert import insert_on_conflict
 from govhub.qa.models import KeywordRule, KnowledgeEntry, MatchType, ReplyType, UnansweredQuestion
 from govhub.qa.retrieval import Index, default_scorer
 
@@ -285,22 +285,21 @@ def answer(
 def record_unanswered(text: str, channel: str) -> None:
     """Count a question nobody answered (grouped by its normalised text).
 
-    One upsert (SQLite and PostgreSQL): no UPDATE-then-INSERT, and no IntegrityError, so no
-    savepoint inside a caller's transaction (the WeChat callback's)."""
+    One upsert: no UPDATE-then-INSERT, no savepoint inside the WeChat callback's transaction."""
     norm = normalise(text).lower()
     key = hashlib.sha1(norm.encode("utf-8")).hexdigest()
-    qn = connection.ops.quote_name
-    table = qn(UnansweredQuestion._meta.db_table)
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    with connection.cursor() as cur:
-        cur.execute(
-            f"INSERT INTO {table} ({qn('key')}, text, {qn('count')}, channel, first_asked_at,"
-            " last_asked_at, resolved) VALUES (%s, %s, %s, %s, %s, %s, %s)"
-            f" ON CONFLICT ({qn('key')}) DO UPDATE SET {qn('count')} = {table}.{qn('count')} + 1,"
-            " channel = excluded.channel, last_asked_at = excluded.last_asked_at,"
-            " resolved = excluded.resolved",
-            [key, text[:300], 1, str(channel), now, now, False],
-        )
+    now = timezone.now()
+    values = {
+        "key": key,
+        "text": text[:300],
+        "count": 1,
+        "channel": channel,
+        "first_asked_at": now,
+        "last_asked_at": now,
+        "resolved": False,
+    }
+    update = ["channel", "last_asked_at", "resolved"]
+    insert_on_conflict(UnansweredQuestion, values, ["key"], update=update, add_one="count")
 
 
 def top_unanswered(limit: int = 50):

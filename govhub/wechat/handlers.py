@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import atexit
 import hashlib
-import json
 import logging
 import re
 import threading
@@ -21,6 +20,7 @@ from django.utils import timezone
 from wechatpy.replies import ArticlesReply, TextReply
 
 from govhub.channels.models import ChannelAccount
+from govhub.core.upsert import insert_on_conflict
 from govhub.qa import engine
 from govhub.qa.models import KeywordRule, KnowledgeEntry
 from govhub.wechat import cache as wx_cache
@@ -124,19 +124,17 @@ def handle_once(account: ChannelAccount, msg) -> str:
 def claim(account: ChannelAccount, key: str, openid: str, msg_type: str, reply: str | None):
     """Insert the dedup row (with the reply when it is known); its id, or None for a retry.
 
-    One INSERT ... ON CONFLICT DO NOTHING (SQLite and PostgreSQL): no transaction round trips
-    and no IntegrityError to recover from."""
-    table = DeliveredMessage._meta.db_table
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    with connection.cursor() as cur:
-        cur.execute(
-            f"INSERT INTO {table} (account_id, dedupe_key, openid, msg_type, reply_xml, done,"
-            " received_at) VALUES (%s, %s, %s, %s, %s, %s, %s)"
-            " ON CONFLICT (account_id, dedupe_key) DO NOTHING RETURNING id",
-            [account.pk, key, openid[:64], msg_type, reply or "", reply is not None, now],
-        )
-        row = cur.fetchone()
-    return row[0] if row else None
+    One statement: no transaction round trips and no IntegrityError to recover from."""
+    values = {
+        "account_id": account.pk,
+        "dedupe_key": key,
+        "openid": openid[:64],
+        "msg_type": msg_type,
+        "reply_xml": reply or "",
+        "done": reply is not None,
+        "received_at": timezone.now(),
+    }
+    return insert_on_conflict(DeliveredMessage, values, ("account", "dedupe_key"))
 
 
 def wait_for_reply(account: ChannelAccount, key: str) -> str:
@@ -267,16 +265,16 @@ def touch_subscriber(account: ChannelAccount, openid: str, **fields) -> None:
             return
         if len(_touched) > 50_000:
             _touched.clear()
-        table = Subscriber._meta.db_table
-        at = connection.ops.adapt_datetimefield_value(now)
-        with connection.cursor() as cur:
-            cur.execute(
-                f"INSERT INTO {table} (account_id, openid, subscribed, subscribed_at,"
-                " last_message_at, tags, scene) VALUES (%s, %s, %s, %s, %s, %s, %s)"
-                " ON CONFLICT (account_id, openid) DO UPDATE SET"
-                " last_message_at = excluded.last_message_at",
-                [account.pk, openid[:64], True, at, at, "[]", ""],
-            )
+        values = {
+            "account_id": account.pk,
+            "openid": openid[:64],
+            "subscribed": True,
+            "subscribed_at": now,
+            "last_message_at": now,
+            "tags": [],
+            "scene": "",
+        }
+        insert_on_conflict(Subscriber, values, ("account", "openid"), update=["last_message_at"])
         _touched[memo_key] = mono
         return
     _touched.pop(memo_key, None)
@@ -433,17 +431,16 @@ def _warm_in_background() -> None:
 
 def set_conversation(account: ChannelAccount, openid: str, flow: str, step: str, data: dict):
     """Start (or restart) the subscriber's guided conversation: one upsert."""
-    table = Conversation._meta.db_table
-    at = connection.ops.adapt_datetimefield_value(timezone.now())
-    cast = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
-    with connection.cursor() as cur:
-        cur.execute(
-            f"INSERT INTO {table} (account_id, openid, flow, step, data, updated_at)"
-            f" VALUES (%s, %s, %s, %s, {cast}, %s) ON CONFLICT (account_id, openid) DO UPDATE SET"
-            " flow = excluded.flow, step = excluded.step, data = excluded.data,"
-            " updated_at = excluded.updated_at",
-            [account.pk, openid[:64], flow, step, json.dumps(data), at],
-        )
+    values = {
+        "account_id": account.pk,
+        "openid": openid[:64],
+        "flow": flow,
+        "step": step,
+        "data": data,
+        "updated_at": timezone.now(),
+    }
+    update = ["flow", "step", "data", "updated_at"]
+    insert_on_conflict(Conversation, values, ("account", "openid"), update=update)
 
 
 def start_letter(account: ChannelAccount, openid: str, content: str) -> None:
