@@ -13,6 +13,7 @@ import logging
 import re
 import threading
 import time
+from functools import partial
 
 from django.db import IntegrityError, close_old_connections, connection, transaction
 from django.db.models import F
@@ -21,6 +22,7 @@ from wechatpy.replies import ArticlesReply, TextReply
 
 from govhub.channels.models import ChannelAccount
 from govhub.core.upsert import insert_on_conflict
+from govhub.core.writelock import sqlite_writer
 from govhub.qa import engine
 from govhub.qa.models import KeywordRule, KnowledgeEntry
 from govhub.wechat import cache as wx_cache
@@ -86,43 +88,55 @@ def render_answer(msg, ans: engine.Answer) -> str:
 # --- retries ----------------------------------------------------------------------------
 
 
+class _Retry(Exception):
+    """This message was already recorded: undo this delivery's effects, send the first reply."""
+
+
 def handle_once(account: ChannelAccount, msg) -> str:
     """Process a pushed message once; a retry (same key) gets the first delivery's stored reply.
 
-    A question the answers engine answers, from someone not in a guided conversation, changes
-    nothing but counters: its reply is computed first and stored with the dedup row in one
-    insert. Everything else runs in one transaction: the dedup row, the effects (inbox entry,
-    unanswered count, conversation, letter) and the stored reply commit together, so SQLite
-    takes its write lock once per message and a failure leaves nothing half-written (WeChat's
-    retry then processes the message afresh). A concurrent retry waits on the dedup row's key
-    and then returns the stored reply."""
+    A question the answers engine answers, from someone in no guided conversation, changes
+    nothing but counters: its reply is computed first and recorded by one insert, which also
+    checks for a conversation. Everything else runs in one transaction: the effects (inbox
+    entry, unanswered count, conversation, letter) and then the dedup row with the reply, so
+    SQLite takes its write lock once per message and a failure leaves nothing half-written
+    (WeChat's retry then processes the message afresh). A concurrent retry finds the dedup row
+    taken when it comes to record its own: its transaction is rolled back (the unique key makes
+    it wait for the first one's commit on PostgreSQL) and it returns the stored reply."""
     key = dedupe_key(msg)
     msg_type = f"{msg.type}:{getattr(msg, 'event', '')}"[:32]
-    ans, in_conversation = precomputed_answer(account, msg)
-    if ans is not None and ans.answered and not in_conversation:
+    ans = precomputed_answer(account, msg)
+    if ans is not None and ans.answered:
         reply = render_answer(msg, ans)
-        if not claim(account, key, msg.source, msg_type, reply):
-            return wait_for_reply(account, key)
-        touch_subscriber(account, msg.source)
-        record_hit(ans)
-        return reply
-    with transaction.atomic():
-        row_id = claim(account, key, msg.source, msg_type, None)
-        if row_id is not None:
+        with sqlite_writer():
+            recorded = claim(account, key, msg.source, msg_type, reply, unless_in_conversation=True)
+            if recorded:
+                touch_subscriber(account, msg.source)
+        if recorded:
+            record_hit(ans)
+            return reply
+        # a retry, or the sender is in a guided conversation: the full path settles which
+    try:
+        with sqlite_writer(), transaction.atomic():
             reply = handle(account, msg, key, ans) or ""
-            with connection.cursor() as cur:
-                cur.execute(
-                    f"UPDATE {DeliveredMessage._meta.db_table} SET reply_xml = %s, done = %s"
-                    " WHERE id = %s",
-                    [reply, True, row_id],
-                )
-    if row_id is None:
+            if claim(account, key, msg.source, msg_type, reply) is None:
+                raise _Retry
+    except _Retry:
         return wait_for_reply(account, key)
     return reply
 
 
-def claim(account: ChannelAccount, key: str, openid: str, msg_type: str, reply: str | None):
-    """Insert the dedup row (with the reply when it is known); its id, or None for a retry.
+def claim(
+    account: ChannelAccount,
+    key: str,
+    openid: str,
+    msg_type: str,
+    reply: str,
+    *,
+    unless_in_conversation: bool = False,
+) -> int | None:
+    """Record the delivery with its reply: the dedup row's id, or None for a retry (and, with
+    ``unless_in_conversation``, for a sender in a guided conversation).
 
     One statement: no transaction round trips and no IntegrityError to recover from."""
     values = {
@@ -130,11 +144,14 @@ def claim(account: ChannelAccount, key: str, openid: str, msg_type: str, reply: 
         "dedupe_key": key,
         "openid": openid[:64],
         "msg_type": msg_type,
-        "reply_xml": reply or "",
-        "done": reply is not None,
+        "reply_xml": reply,
+        "done": True,
         "received_at": timezone.now(),
     }
-    return insert_on_conflict(DeliveredMessage, values, ("account", "dedupe_key"))
+    unless = None
+    if unless_in_conversation:
+        unless = (Conversation, {"account": account.pk, "openid": openid[:64]})
+    return insert_on_conflict(DeliveredMessage, values, ("account", "dedupe_key"), unless=unless)
 
 
 def wait_for_reply(account: ChannelAccount, key: str) -> str:
@@ -161,22 +178,18 @@ def question_of(msg) -> str | None:
     return None
 
 
-def precomputed_answer(account: ChannelAccount, msg) -> tuple[engine.Answer | None, bool]:
-    """The engine's answer to a question from someone in no guided conversation, or just
-    offered one (whose next question is answered anew), computed before any write so the
-    transaction holds the lock only for writing; and whether a conversation was open. The
-    answer is None when the message is not such a question (an event, a command, a letter's
-    text, a cold index over a large knowledge base: the slow path answers that by
-    customer-service message)."""
+def precomputed_answer(account: ChannelAccount, msg) -> engine.Answer | None:
+    """The engine's answer to a question, computed before any write so the transaction holds
+    the lock only for writing. None when the message is not such a question (an event, a
+    command, a reply to an offer, a cold index over a large knowledge base: the full path
+    answers that by customer-service message). Whether the sender is in a guided conversation
+    is settled by the insert that records the answer (``claim``), not by a query first."""
     text = question_of(msg)
-    if not text or text in COMMANDS:
-        return None, False
+    if not text or text in COMMANDS or text in OFFER_REPLIES:
+        return None
     if not engine.is_ready() and _kb_is_large():
-        return None, False
-    conv = load_conversation(account, msg.source)
-    if conv is not None and (conv.flow != "offer" or text in OFFER_REPLIES):
-        return None, True
-    return wx_cache.answer(text, account.pk), conv is not None
+        return None
+    return wx_cache.answer(text, account.pk)
 
 
 _CONV_FIELDS = ("id", "account_id", "openid", "flow", "step", "data")
@@ -196,6 +209,11 @@ def load_conversation(account: ChannelAccount, openid: str) -> Conversation | No
         return None
     data = Conversation._meta.get_field("data").from_db_value(row[5], None, connection)
     return Conversation.from_db(connection.alias, _CONV_FIELDS, (*row[:5], data))
+
+
+def _drop(conv: Conversation | None) -> None:
+    if conv is not None:
+        drop_conversation(conv)
 
 
 def drop_conversation(conv: Conversation) -> None:
@@ -390,15 +408,19 @@ def handle_text(
         reply = continue_conversation(account, msg, conv, text)
         if reply is not None:
             return reply
+    # an offer the text did not take: a new letter or a new offer replaces it, else it goes
+    offer = conv if conv is not None and conv.flow == "offer" else None
     if text in LETTER_COMMANDS:
         start_letter(account, msg.source, "")
         return text_reply(
             msg, "请直接输入您要反映的问题或建议（至少 10 个字），回复「取消」可退出。"
         )
     if text in HUMAN_COMMANDS:
+        _drop(offer)
         to_inbox(account, msg, key, text)
         return text_reply(msg, "已为您转接工作人员，请直接留下您的问题，我们会在工作时间尽快答复。")
     if not engine.is_ready() and _kb_is_large():
+        _drop(offer)
         threading.Thread(target=_warm_in_background, daemon=True).start()
         from govhub.core.jobs import enqueue_on_commit
         from govhub.wechat.jobs import deliver_answer
@@ -408,7 +430,8 @@ def handle_text(
     if ans is None:
         ans = wx_cache.answer(text, account.pk)
     if ans.answered:
-        record_hit(ans)
+        _drop(offer)
+        transaction.on_commit(partial(record_hit, ans))  # not for a retry rolled back
         return render_answer(msg, ans)
     engine.record_unanswered(text, "wechat")
     to_inbox(account, msg, key, text)
@@ -470,10 +493,10 @@ def continue_conversation(
             return text_reply(
                 msg, "请详细描述您要反映的问题或建议（至少 10 个字），回复「取消」可退出。"
             )
-        drop_conversation(conv)
         if text == "2":
+            drop_conversation(conv)
             return text_reply(msg, "好的，工作人员会在工作时间尽快在这里答复您，请留意消息。")
-        return None
+        return None  # a new question: ``handle_text`` replaces the offer or drops it
     if conv.flow == "letter" and conv.step == "content":
         if len(text) < 10:
             return text_reply(

@@ -73,3 +73,28 @@ def test_a_keyword_rule_wins_over_the_knowledge_base(client, county):
     )
     bump_version()
     assert "集中办理周" in say(client, account, "o-c4", "怎么办理居住证")
+
+
+def test_a_new_unanswered_question_replaces_the_open_offer(client, county):
+    from govhub.wechat.models import Conversation
+
+    account = make_account(county.dept("rmt"))
+    make_entries()
+    say(client, account, "o-c5", "县里今年有没有针对大学生的租房补贴政策")
+    assert "回复「1」" in say(client, account, "o-c5", "我们小区的路灯坏了半个月了没人修")
+    conv = Conversation.objects.get(openid="o-c5")
+    assert (conv.flow, conv.data["question"]) == ("offer", "我们小区的路灯坏了半个月了没人修")
+    assert InboxMessage.objects.filter(sender_ref="o-c5").count() == 2
+    assert "路灯坏了" in say(client, account, "o-c5", "1")
+
+
+def test_an_answered_question_closes_the_open_offer(client, county):
+    from govhub.wechat.models import Conversation
+
+    account = make_account(county.dept("rmt"))
+    make_entries()
+    say(client, account, "o-c6", "县里今年有没有针对大学生的租房补贴政策")
+    assert Conversation.objects.filter(openid="o-c6").exists()
+    assert "派出所" in say(client, account, "o-c6", "怎么办理居住证")
+    assert not Conversation.objects.filter(openid="o-c6").exists()
+    assert InboxMessage.objects.filter(sender_ref="o-c6").count() == 1
