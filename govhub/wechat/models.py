@@ -16,6 +16,7 @@ class Subscriber(models.Model):
         verbose_name=_("公众号"),
         on_delete=models.CASCADE,
         related_name="subscribers",
+        db_index=False,  # the unique (account, openid) index serves lookups by account
     )
     openid = models.CharField("OpenID", max_length=64)
     subscribed = models.BooleanField(_("关注中"), default=True)
@@ -43,7 +44,10 @@ class Subscriber(models.Model):
 class DeliveredMessage(models.Model):
     """每条推送一行：微信重试同一消息时按 (公众号, 去重键) 认出，原样返回第一次的回复。"""
 
-    account = models.ForeignKey(ChannelAccount, on_delete=models.CASCADE, related_name="+")
+    # the unique (account, …) index serves lookups by account: no second index to write
+    account = models.ForeignKey(
+        ChannelAccount, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     dedupe_key = models.CharField(max_length=120)
     openid = models.CharField(max_length=64)
     msg_type = models.CharField(max_length=32)
@@ -63,7 +67,10 @@ class DeliveredMessage(models.Model):
 class Conversation(models.Model):
     """引导式对话的进度（例如“留言给信箱”：先收内容，再收电话）。"""
 
-    account = models.ForeignKey(ChannelAccount, on_delete=models.CASCADE, related_name="+")
+    # the unique (account, …) index serves lookups by account: no second index to write
+    account = models.ForeignKey(
+        ChannelAccount, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     openid = models.CharField(max_length=64)
     flow = models.CharField(max_length=32)
     step = models.CharField(max_length=32)
