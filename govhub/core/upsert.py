@@ -42,12 +42,12 @@ def insert_on_conflict(
 ) -> int | None:
     """Insert ``values`` (field name → value). When a row with the same ``conflict`` columns
     exists, set its ``update`` fields from ``values`` and add 1 to its ``add_one`` field, or, with
-    neither, leave it alone. With ``unless`` (a model and field → value filters), insert nothing
+    neither, leave it alone. With ``unless`` (a model and field → plain value filters), insert nothing
     while such a row exists. Returns the row's id, or None when nothing was inserted or updated.
 
     The statement is built once per shape and cached; values are adapted by their model field
     (as the ORM does) except plain strings, numbers and booleans in fields that take them as
-    they are: at two to five inserts a WeChat message, the field machinery cost more than SQL."""
+    they are: at one to five inserts a WeChat message, the field machinery cost more than SQL."""
     conn = connections[DEFAULT_DB_ALIAS]
     names = tuple(values)
     key = (model, names, tuple(conflict), tuple(update), add_one, conn.vendor)
