@@ -26,8 +26,9 @@ def _lock_fd() -> int | None:
     if conn.vendor != "sqlite":
         return None
     name = str(conn.settings_dict["NAME"])
-    if name.startswith("file:") or name == ":memory:" or not os.path.isabs(name):
+    if name.startswith("file:") or name == ":memory:":
         return None  # an in-memory test database: one process, SQLite's lock is enough
+    name = os.path.abspath(name)  # SQLite opens a relative name from the working directory
     fds = getattr(_local, "fds", None)
     if fds is None:
         fds = _local.fds = {}

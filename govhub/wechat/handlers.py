@@ -211,12 +211,9 @@ def load_conversation(account: ChannelAccount, openid: str) -> Conversation | No
     return Conversation.from_db(connection.alias, _CONV_FIELDS, (*row[:5], data))
 
 
-def _drop(conv: Conversation | None) -> None:
-    if conv is not None:
-        drop_conversation(conv)
-
-
-def drop_conversation(conv: Conversation) -> None:
+def drop_conversation(conv: Conversation | None) -> None:
+    if conv is None:
+        return
     with connection.cursor() as cur:
         cur.execute(f"DELETE FROM {Conversation._meta.db_table} WHERE id = %s", [conv.pk])
 
@@ -416,11 +413,11 @@ def handle_text(
             msg, "请直接输入您要反映的问题或建议（至少 10 个字），回复「取消」可退出。"
         )
     if text in HUMAN_COMMANDS:
-        _drop(offer)
+        drop_conversation(offer)
         to_inbox(account, msg, key, text)
         return text_reply(msg, "已为您转接工作人员，请直接留下您的问题，我们会在工作时间尽快答复。")
     if not engine.is_ready() and _kb_is_large():
-        _drop(offer)
+        drop_conversation(offer)
         threading.Thread(target=_warm_in_background, daemon=True).start()
         from govhub.core.jobs import enqueue_on_commit
         from govhub.wechat.jobs import deliver_answer
@@ -430,7 +427,7 @@ def handle_text(
     if ans is None:
         ans = wx_cache.answer(text, account.pk)
     if ans.answered:
-        _drop(offer)
+        drop_conversation(offer)
         transaction.on_commit(partial(record_hit, ans))  # not for a retry rolled back
         return render_answer(msg, ans)
     engine.record_unanswered(text, "wechat")

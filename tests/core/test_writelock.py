@@ -76,3 +76,11 @@ def test_no_lock_file_where_the_database_locks_rows_or_lives_in_memory(
     with sqlite_writer():
         pass
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_relative_database_name_gets_its_lock_beside_the_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    _database(monkeypatch, "sqlite", "county.sqlite3")
+    with sqlite_writer():
+        pass
+    assert (tmp_path / "county.sqlite3-writer.lock").exists()
