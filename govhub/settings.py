@@ -236,6 +236,8 @@ DEFAULT_FROM_EMAIL = env("GOVHUB_FROM_EMAIL", "noreply@shifanxian.gov.cn")
 WECHAT_API_BASE = env("GOVHUB_WECHAT_API_BASE", "https://api.weixin.qq.com")
 WEIBO_API_BASE = env("GOVHUB_WEIBO_API_BASE", "https://api.weibo.com")
 MAP_TILE_URL = env("GOVHUB_MAP_TILE_URL")
+# seconds an answered WeChat question's dedup row may wait to be written in a batch (docs/wechat.md)
+WECHAT_DELIVERY_DELAY = float(env("GOVHUB_WECHAT_DELIVERY_DELAY", "0" if MODE == "test" else "0.5"))
 
 LOGGING = {
     "version": 1,

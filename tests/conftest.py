@@ -16,9 +16,13 @@ def _fresh_caches(settings):
     """Each test starts with an empty cache and forgets cached calendar overrides."""
     from django.core.cache import cache
 
+    from govhub.qa import engine
+
     cache.clear()
+    engine.forget_seen_version()
     yield
     cache.clear()
+    engine.forget_seen_version()
 
 
 @pytest.fixture

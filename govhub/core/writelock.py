@@ -40,13 +40,23 @@ def _lock_fd() -> int | None:
 
 @contextmanager
 def sqlite_writer() -> Iterator[None]:
-    """Hold the database's writer lock (SQLite only; a no-op elsewhere) for the block."""
+    """Hold the database's writer lock (SQLite only; a no-op elsewhere) for the block. A block
+    inside another on the same thread keeps the outer one's lock (and does not release it)."""
+    if getattr(_local, "depth", 0):
+        _local.depth += 1
+        try:
+            yield
+        finally:
+            _local.depth -= 1
+        return
     fd = _lock_fd()
     if fd is None:
         yield
         return
     fcntl.flock(fd, fcntl.LOCK_EX)
+    _local.depth = 1
     try:
         yield
     finally:
+        _local.depth = 0
         fcntl.flock(fd, fcntl.LOCK_UN)

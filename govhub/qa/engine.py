@@ -108,27 +108,46 @@ def exact_key(text: str) -> str:
     return _NOT_WORDS.sub("", normalise(text).lower())
 
 
+VERSION_READ_EVERY = 1.0  # seconds: how long another worker's edit may take to show here
+_seen: list = [None, 0.0]  # the version last read from the shared cache, and when
+
+
 def bump_version() -> None:
-    """Tell every process that rules or the knowledge base changed."""
-    cache.set(VERSION_KEY, time.time_ns(), None)
+    """Tell every process that rules or the knowledge base changed (this one at once, the
+    others within ``VERSION_READ_EVERY``)."""
+    v = time.time_ns()
+    cache.set(VERSION_KEY, v, None)
+    _seen[:] = [v, time.monotonic()]
 
 
-def _current_version() -> object:
+def forget_seen_version() -> None:
+    """Read the version from the shared cache at the next question (tests that clear it)."""
+    _seen[:] = [None, 0.0]
+
+
+def current_version() -> object:
+    """The engine's version, read from the shared cache at most once a ``VERSION_READ_EVERY``:
+    the WeChat callback asks for it with every message (a Redis round trip in production)."""
+    v, at = _seen
+    now = time.monotonic()
+    if v is not None and now - at < VERSION_READ_EVERY:
+        return v
     v = cache.get(VERSION_KEY)
     if v is None:
         v = time.time_ns()
         cache.add(VERSION_KEY, v, None)
         v = cache.get(VERSION_KEY, v)
+    _seen[:] = [v, now]
     return v
 
 
 def is_ready() -> bool:
     """Is the index of this process built and current (so an answer takes milliseconds)?"""
-    return _state.index is not None and _state.version == _current_version()
+    return _state.index is not None and _state.version == current_version()
 
 
 def _load() -> None:
-    version = _current_version()  # one cache read per question: edits show at once everywhere
+    version = current_version()
     if _state.index is not None and version == _state.version:
         return
     with _state.lock:

@@ -4,7 +4,7 @@ WeChat pushes every message to the same few accounts, so looking the account up 
 its token) for each message is wasted work. Entries live ``TTL`` seconds; a save or delete in
 this process clears them at once (signals), other workers see the change within ``TTL``.
 Answers are cached per (account, question) and dropped when the answers engine's version moves
-(every rule or knowledge-base edit bumps it), so an edit shows at the next question.
+(every rule or knowledge-base edit bumps it), so an edit shows within a second.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import threading
 import time
 from collections import OrderedDict
 
-from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 
 from govhub.channels.models import ChannelAccount, Platform
@@ -64,20 +63,17 @@ def answer(text: str, account_id: int | None) -> engine.Answer:
     """``engine.answer`` without recording, memoised while the engine's version stays the same.
 
     Recording (hit counts, unanswered questions) is the caller's job, done once per message."""
-    version = cache.get(engine.VERSION_KEY)
+    version = engine.current_version()
     key = (account_id, text)
-    if version is not None:
-        hit = _answers.get(key)
-        if hit is not None and hit[0] == version and hit[1] > time.monotonic():
-            return hit[2]
+    hit = _answers.get(key)
+    if hit is not None and hit[0] == version and hit[1] > time.monotonic():
+        return hit[2]
     ans = engine.answer(text, account_id=account_id, channel="wechat", record=False)
-    version = cache.get(engine.VERSION_KEY)  # the engine sets it on its first question
-    if version is not None:
-        with _lock:
-            _answers[key] = (version, time.monotonic() + ANSWER_TTL, ans)
-            _answers.move_to_end(key)
-            while len(_answers) > MAX_ANSWERS:
-                _answers.popitem(last=False)
+    with _lock:
+        _answers[key] = (version, time.monotonic() + ANSWER_TTL, ans)
+        _answers.move_to_end(key)
+        while len(_answers) > MAX_ANSWERS:
+            _answers.popitem(last=False)
     return ans
 
 

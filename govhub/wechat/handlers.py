@@ -26,6 +26,7 @@ from govhub.core.writelock import sqlite_writer
 from govhub.qa import engine
 from govhub.qa.models import KeywordRule, KnowledgeEntry
 from govhub.wechat import cache as wx_cache
+from govhub.wechat import delivered
 from govhub.wechat.models import (
     AccountSettings,
     Conversation,
@@ -96,62 +97,35 @@ def handle_once(account: ChannelAccount, msg) -> str:
     """Process a pushed message once; a retry (same key) gets the first delivery's stored reply.
 
     A question the answers engine answers, from someone in no guided conversation, changes
-    nothing but counters: its reply is computed first and recorded by one insert, which also
-    checks for a conversation. Everything else runs in one transaction: the effects (inbox
-    entry, unanswered count, conversation, letter) and then the dedup row with the reply, so
-    SQLite takes its write lock once per message and a failure leaves nothing half-written
-    (WeChat's retry then processes the message afresh). A concurrent retry finds the dedup row
-    taken when it comes to record its own: its transaction is rolled back (the unique key makes
-    it wait for the first one's commit on PostgreSQL) and it returns the stored reply."""
+    nothing but counters: one read settles that it is neither a retry nor part of a
+    conversation, and its delivery is recorded in the next batch (``delivered``). Everything
+    else runs in one transaction: the effects (inbox entry, unanswered count, conversation,
+    letter) and then the dedup row with the reply, so SQLite takes its write lock once per
+    message and a failure leaves nothing half-written (WeChat's retry then processes the message
+    afresh). A concurrent retry finds the dedup row taken when it comes to record its own: its
+    transaction is rolled back (the unique key makes it wait for the first one's commit on
+    PostgreSQL) and it returns the stored reply."""
     key = dedupe_key(msg)
     msg_type = f"{msg.type}:{getattr(msg, 'event', '')}"[:32]
     ans = precomputed_answer(account, msg)
     if ans is not None and ans.answered:
-        reply = render_answer(msg, ans)
-        with sqlite_writer():
-            recorded = claim(account, key, msg.source, msg_type, reply, unless_in_conversation=True)
-            if recorded:
-                touch_subscriber(account, msg.source)
-        if recorded:
+        stored, in_conversation = delivered.earlier(account.pk, key, msg.source)
+        if stored is not None:
+            return stored
+        if not in_conversation:
+            reply = render_answer(msg, ans)
+            delivered.record_later(account.pk, key, msg.source, msg_type, reply)
+            touch_subscriber(account, msg.source)
             record_hit(ans)
             return reply
-        # a retry, or the sender is in a guided conversation: the full path settles which
     try:
         with sqlite_writer(), transaction.atomic():
             reply = handle(account, msg, key, ans) or ""
-            if claim(account, key, msg.source, msg_type, reply) is None:
+            if delivered.record(account.pk, key, msg.source, msg_type, reply) is None:
                 raise _Retry
     except _Retry:
         return wait_for_reply(account, key)
     return reply
-
-
-def claim(
-    account: ChannelAccount,
-    key: str,
-    openid: str,
-    msg_type: str,
-    reply: str,
-    *,
-    unless_in_conversation: bool = False,
-) -> int | None:
-    """Record the delivery with its reply: the dedup row's id, or None for a retry (and, with
-    ``unless_in_conversation``, for a sender in a guided conversation).
-
-    One statement: no transaction round trips and no IntegrityError to recover from."""
-    values = {
-        "account_id": account.pk,
-        "dedupe_key": key,
-        "openid": openid[:64],
-        "msg_type": msg_type,
-        "reply_xml": reply,
-        "done": True,
-        "received_at": timezone.now(),
-    }
-    unless = None
-    if unless_in_conversation:
-        unless = (Conversation, {"account": account.pk, "openid": openid[:64]})
-    return insert_on_conflict(DeliveredMessage, values, ("account", "dedupe_key"), unless=unless)
 
 
 def wait_for_reply(account: ChannelAccount, key: str) -> str:
@@ -183,7 +157,7 @@ def precomputed_answer(account: ChannelAccount, msg) -> engine.Answer | None:
     the lock only for writing. None when the message is not such a question (an event, a
     command, a reply to an offer, a cold index over a large knowledge base: the full path
     answers that by customer-service message). Whether the sender is in a guided conversation
-    is settled by the insert that records the answer (``claim``), not by a query first."""
+    is read afterwards, with the dedup row, in one statement (``delivered.earlier``)."""
     text = question_of(msg)
     if not text or text in COMMANDS or text in OFFER_REPLIES:
         return None
@@ -289,7 +263,10 @@ def touch_subscriber(account: ChannelAccount, openid: str, **fields) -> None:
             "tags": [],
             "scene": "",
         }
-        insert_on_conflict(Subscriber, values, ("account", "openid"), update=["last_message_at"])
+        with sqlite_writer():  # held already inside the full path's transaction
+            insert_on_conflict(
+                Subscriber, values, ("account", "openid"), update=["last_message_at"]
+            )
         _touched[memo_key] = mono
         return
     _touched.pop(memo_key, None)

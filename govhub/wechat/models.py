@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from govhub.channels.models import ChannelAccount
@@ -53,7 +54,7 @@ class DeliveredMessage(models.Model):
     msg_type = models.CharField(max_length=32)
     reply_xml = models.TextField(blank=True)
     done = models.BooleanField(default=False)
-    received_at = models.DateTimeField(auto_now_add=True)
+    received_at = models.DateTimeField(default=timezone.now)  # kept as given by a batch insert
 
     class Meta:
         constraints = [

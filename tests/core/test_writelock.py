@@ -84,3 +84,21 @@ def test_a_relative_database_name_gets_its_lock_beside_the_file(tmp_path, monkey
     with sqlite_writer():
         pass
     assert (tmp_path / "county.sqlite3-writer.lock").exists()
+
+
+def test_a_block_inside_another_keeps_the_outer_lock(file_database):
+    entered = threading.Event()
+
+    def other():
+        with sqlite_writer():
+            entered.set()
+
+    with sqlite_writer():
+        with sqlite_writer():
+            pass
+        t = threading.Thread(target=other)
+        t.start()
+        # the inner block ended, but the outer one still holds the lock
+        assert not entered.wait(0.3)
+    assert entered.wait(5)
+    t.join(5)

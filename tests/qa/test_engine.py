@@ -181,3 +181,19 @@ def test_the_commands_import_and_evaluate(county, tmp_path):
     out = io.StringIO()
     call_command("qa", "evaluate", str(qs), stdout=out)
     assert "top-1 100.0%" in out.getvalue() and "误答率 0.0%" in out.getvalue()
+
+
+def test_an_edit_in_another_worker_shows_here_within_a_second(monkeypatch):
+    """The version is read from the shared cache at most once a VERSION_READ_EVERY (the WeChat
+    callback asks for it with every message); this worker's own edits show at once."""
+    from django.core.cache import cache
+
+    clock = [1000.0]
+    monkeypatch.setattr(engine.time, "monotonic", lambda: clock[0])
+    first = engine.current_version()
+    cache.set(engine.VERSION_KEY, "edited elsewhere", None)  # another worker's bump_version
+    assert engine.current_version() == first
+    clock[0] += engine.VERSION_READ_EVERY
+    assert engine.current_version() == "edited elsewhere"
+    engine.bump_version()
+    assert engine.current_version() == cache.get(engine.VERSION_KEY) != "edited elsewhere"

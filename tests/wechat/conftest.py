@@ -16,3 +16,13 @@ def _no_pending_hits():
     with handlers._hits_lock:
         handlers._hits.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _no_pending_deliveries():
+    """Answered questions' dedup rows may wait in memory (``delivered``): none cross tests."""
+    from govhub.wechat import delivered
+
+    yield
+    with delivered._lock:
+        delivered._pending.clear()

@@ -1,0 +1,143 @@
+"""The record of delivered pushes, by which WeChat's retries are recognised.
+
+WeChat retries a push five seconds after a reply that did not arrive. A push with effects (an
+inbox entry, a conversation, a letter) records its row in the transaction of those effects. A
+question the answers engine answered has none: its row only serves a retry, which comes at the
+earliest five seconds later. So its row waits in memory and a thread of the worker writes what
+waits every ``FLUSH_EVERY`` seconds in one multi-row insert: no write, and no turn at SQLite's
+single writer lock, per answered message (measured: about 0.1 ms of CPU per message). A retry
+that reaches the same worker first finds the row in memory. A worker killed before it writes
+loses those rows: the retry is then answered afresh, with the same answer, and nothing else
+happens twice. ``GOVHUB_WECHAT_DELIVERY_DELAY=0`` (the test setting) writes each row at once.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import threading
+import time
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from govhub.core.upsert import insert_on_conflict
+from govhub.core.writelock import sqlite_writer
+from govhub.wechat.models import Conversation, DeliveredMessage
+
+log = logging.getLogger(__name__)
+
+MAX_PENDING = 50_000  # rows kept while the database refuses them (then the oldest go)
+
+_lock = threading.Lock()
+_wake = threading.Event()
+_pending: dict[tuple[int, str], DeliveredMessage] = {}
+_writer: list = [None, 0]  # the thread, and the process it belongs to (gunicorn forks)
+
+
+def delay() -> float:
+    return float(getattr(settings, "WECHAT_DELIVERY_DELAY", 0.5))
+
+
+def earlier(account_id: int, key: str, openid: str) -> tuple[str | None, bool]:
+    """(the reply an earlier delivery of this push got, or None; whether the sender is in a
+    guided conversation), read in one statement without the writer lock."""
+    with _lock:
+        row = _pending.get((account_id, key))
+    if row is not None:
+        return row.reply_xml, False
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT (SELECT reply_xml FROM {DeliveredMessage._meta.db_table}"
+            " WHERE account_id = %s AND dedupe_key = %s),"
+            f" EXISTS (SELECT 1 FROM {Conversation._meta.db_table}"
+            " WHERE account_id = %s AND openid = %s)",
+            [account_id, key, account_id, openid[:64]],
+        )
+        reply, in_conversation = cur.fetchone()
+    return reply, bool(in_conversation)
+
+
+def record(account_id: int, key: str, openid: str, msg_type: str, reply: str) -> int | None:
+    """Record a delivery with its reply at once: the row's id, or None when the push was
+    recorded already (a retry). For pushes with effects, inside their transaction."""
+    values = {
+        "account_id": account_id,
+        "dedupe_key": key,
+        "openid": openid[:64],
+        "msg_type": msg_type,
+        "reply_xml": reply,
+        "done": True,
+        "received_at": timezone.now(),
+    }
+    return insert_on_conflict(DeliveredMessage, values, ("account", "dedupe_key"))
+
+
+def record_later(account_id: int, key: str, openid: str, msg_type: str, reply: str) -> None:
+    """Record an answered question's delivery within ``delay()`` seconds (at once with 0)."""
+    wait = delay()
+    if wait <= 0:
+        with sqlite_writer():
+            record(account_id, key, openid, msg_type, reply)
+        return
+    row = DeliveredMessage(
+        account_id=account_id,
+        dedupe_key=key,
+        openid=openid[:64],
+        msg_type=msg_type,
+        reply_xml=reply,
+        done=True,
+        received_at=timezone.now(),
+    )
+    with _lock:
+        _pending.setdefault((account_id, key), row)
+        if len(_pending) > MAX_PENDING:
+            _pending.pop(next(iter(_pending)))
+        if _writer[0] is None or _writer[1] != os.getpid() or not _writer[0].is_alive():
+            _writer[0] = threading.Thread(
+                target=_write_forever, name="wechat-delivered", daemon=True
+            )
+            _writer[1] = os.getpid()
+            _writer[0].start()
+    _wake.set()
+
+
+def flush() -> int:
+    """Write the rows waiting in memory now (the thread calls it; so do the exit and tests)."""
+    with _lock:
+        rows = list(_pending.values())
+    if not rows:
+        return 0
+    with sqlite_writer():
+        DeliveredMessage.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+    with _lock:
+        for row in rows:
+            if _pending.get((row.account_id, row.dedupe_key)) is row:
+                del _pending[(row.account_id, row.dedupe_key)]
+    return len(rows)
+
+
+def _write_forever() -> None:
+    while True:
+        _wake.wait()
+        time.sleep(delay())
+        _wake.clear()
+        try:
+            flush()
+        except Exception:  # noqa: BLE001 - the rows stay in memory for the next turn
+            log.exception("could not record %d delivered WeChat messages", len(_pending))
+            _wake.set()
+        finally:
+            connection.close()  # this thread's own; a connection per turn costs little
+
+
+@atexit.register
+def _flush_at_exit() -> None:
+    if not _pending:
+        return
+    try:
+        flush()
+    except Exception:  # noqa: BLE001 - the process is ending; a retry is then answered afresh
+        log.warning("could not record %d delivered WeChat messages at exit", len(_pending))
