@@ -37,25 +37,22 @@ def insert_on_conflict(
     conflict: Sequence[str],
     *,
     update: Sequence[str] = (),
-    add_one: str | None = None,
-    unless: tuple[type[models.Model], dict] | None = None,
+    add: str | None = None,
 ) -> int | None:
     """Insert ``values`` (field name → value). When a row with the same ``conflict`` columns
-    exists, set its ``update`` fields from ``values`` and add 1 to its ``add_one`` field, or, with
-    neither, leave it alone. With ``unless`` (a model and field → plain value filters), insert nothing
-    while such a row exists. Returns the row's id, or None when nothing was inserted or updated.
+    exists, set its ``update`` fields from ``values`` and add the value of its ``add`` field to the
+    existing one, or, with
+    neither, leave it alone. Returns the row's id, or None when nothing was inserted or updated.
 
     The statement is built once per shape and cached; values are adapted by their model field
     (as the ORM does) except plain strings, numbers and booleans in fields that take them as
     they are: at one to five inserts a WeChat message, the field machinery cost more than SQL."""
     conn = connections[DEFAULT_DB_ALIAS]
     names = tuple(values)
-    key = (model, names, tuple(conflict), tuple(update), add_one, conn.vendor)
-    if unless is not None:
-        key += (unless[0], tuple(unless[1]))
+    key = (model, names, tuple(conflict), tuple(update), add, conn.vendor)
     plan = _plans.get(key)
     if plan is None:
-        plan = _plans[key] = _build(conn, model, names, conflict, update, add_one, unless)
+        plan = _plans[key] = _build(conn, model, names, conflict, update, add)
     sql, fields = plan
     params = [
         v
@@ -65,15 +62,13 @@ def insert_on_conflict(
         )
         for f, n, v in zip(fields, names, values.values(), strict=True)
     ]
-    if unless is not None:
-        params += list(unless[1].values())
     with conn.cursor() as cur:
         cur.execute(sql, params)
         row = cur.fetchone()
     return row[0] if row else None
 
 
-def _build(conn, model, names, conflict, update, add_one, unless) -> tuple[str, list]:
+def _build(conn, model, names, conflict, update, add) -> tuple[str, list]:
     """The statement, and for each value its field (None where the value may pass as it is)."""
     qn = conn.ops.quote_name
     meta = model._meta
@@ -82,25 +77,15 @@ def _build(conn, model, names, conflict, update, add_one, unless) -> tuple[str, 
     sets = [
         f"{qn(meta.get_field(n).column)} = excluded.{qn(meta.get_field(n).column)}" for n in update
     ]
-    if add_one:
-        col = qn(meta.get_field(add_one).column)
-        sets.append(f"{col} = {table}.{col} + 1")
+    if add:
+        col = qn(meta.get_field(add).column)
+        sets.append(f"{col} = {table}.{col} + excluded.{col}")
     action = f"DO UPDATE SET {', '.join(sets)}" if sets else "DO NOTHING"
     target = ", ".join(qn(meta.get_field(n).column) for n in conflict)
     columns = ", ".join(qn(f.column) for f in fields)
     marks = ", ".join(["%s"] * len(fields))
-    if unless is None:
-        source = f"VALUES ({marks})"
-    else:
-        # SQLite needs a WHERE after INSERT … SELECT to read ON CONFLICT as the upsert clause
-        other, filters = unless
-        where = " AND ".join(f"{qn(other._meta.get_field(n).column)} = %s" for n in filters)
-        source = (
-            f"SELECT {marks} WHERE NOT EXISTS "
-            f"(SELECT 1 FROM {qn(other._meta.db_table)} WHERE {where})"
-        )
     sql = (
-        f"INSERT INTO {table} ({columns}) {source} ON CONFLICT ({target}) {action}"
+        f"INSERT INTO {table} ({columns}) VALUES ({marks}) ON CONFLICT ({target}) {action}"
         f" RETURNING {qn(meta.pk.column)}"
     )
     return sql, [None if f.get_internal_type() in _SCALAR else f for f in fields]

@@ -301,24 +301,24 @@ def answer(
     return Answer("none", confidence=cands[0].confidence if cands else 0.0, suggestions=suggestions)
 
 
-def record_unanswered(text: str, channel: str) -> None:
-    """Count a question nobody answered (grouped by its normalised text).
+def record_unanswered(text: str, channel: str, times: int = 1) -> None:
+    """Count a question nobody answered (grouped by its normalised text), ``times`` over.
 
-    One upsert: no UPDATE-then-INSERT, no savepoint inside the WeChat callback's transaction."""
+    One upsert: no UPDATE-then-INSERT, no savepoint inside a caller's transaction."""
     norm = normalise(text).lower()
     key = hashlib.sha1(norm.encode("utf-8")).hexdigest()
     now = timezone.now()
     values = {
         "key": key,
         "text": text[:300],
-        "count": 1,
+        "count": times,
         "channel": channel,
         "first_asked_at": now,
         "last_asked_at": now,
         "resolved": False,
     }
     update = ["channel", "last_asked_at", "resolved"]
-    insert_on_conflict(UnansweredQuestion, values, ["key"], update=update, add_one="count")
+    insert_on_conflict(UnansweredQuestion, values, ["key"], update=update, add="count")
 
 
 def top_unanswered(limit: int = 50):

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 MAX_PENDING = 50_000  # rows kept while the database refuses them (then the oldest go)
 
 _lock = threading.Lock()
+_flushing = threading.Lock()  # one batch at a time (the thread, the exit handler, tests)
 _wake = threading.Event()
 _pending: dict[tuple[int, str], DeliveredMessage] = {}
 _writer: list = [None, 0]  # the thread, and the process it belongs to (gunicorn forks)
@@ -106,17 +107,18 @@ def record_later(account_id: int, key: str, openid: str, msg_type: str, reply: s
 
 def flush() -> int:
     """Write the rows waiting in memory now (the thread calls it; so do the exit and tests)."""
-    with _lock:
-        rows = list(_pending.values())
-    if not rows:
-        return 0
-    with sqlite_writer():
-        DeliveredMessage.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
-    with _lock:
-        for row in rows:
-            if _pending.get((row.account_id, row.dedupe_key)) is row:
-                del _pending[(row.account_id, row.dedupe_key)]
-    return len(rows)
+    with _flushing:
+        with _lock:
+            rows = list(_pending.values())
+        if not rows:
+            return 0
+        with sqlite_writer():
+            DeliveredMessage.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+        with _lock:
+            for row in rows:
+                if _pending.get((row.account_id, row.dedupe_key)) is row:
+                    del _pending[(row.account_id, row.dedupe_key)]
+        return len(rows)
 
 
 def _write_forever() -> None:

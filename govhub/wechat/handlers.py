@@ -193,7 +193,7 @@ def drop_conversation(conv: Conversation | None) -> None:
 
 
 HIT_FLUSH_EVERY = 2.0  # seconds; hit counts are statistics, written in batches
-_hits: dict[tuple[str, int], int] = {}
+_hits: dict[tuple[str, int | str], int] = {}
 _hits_lock = threading.Lock()
 _hits_flushed = [0.0]
 
@@ -209,6 +209,16 @@ def record_hit(ans: engine.Answer) -> None:
     )
     if key is None:
         return
+    _count(key)
+
+
+def record_unanswered(text: str) -> None:
+    """Count a question nobody answered, as ``record_hit`` counts answers: in memory, written
+    with them (``engine.record_unanswered``), so the message's transaction has one write less."""
+    _count(("unanswered", text))
+
+
+def _count(key: tuple[str, int | str]) -> None:
     with _hits_lock:
         _hits[key] = _hits.get(key, 0) + 1
     if time.monotonic() - _hits_flushed[0] >= HIT_FLUSH_EVERY:
@@ -216,14 +226,20 @@ def record_hit(ans: engine.Answer) -> None:
 
 
 def flush_hits() -> None:
-    """Write the counted hits (also called at the end of tests and by the simulator)."""
+    """Write the counted hits and unanswered questions (also called at the end of tests)."""
     with _hits_lock:
         pending = dict(_hits)
         _hits.clear()
         _hits_flushed[0] = time.monotonic()
-    for (kind, pk), n in pending.items():
-        model = KeywordRule if kind == "rule" else KnowledgeEntry
-        model.objects.filter(pk=pk).update(hits=F("hits") + n)
+    if not pending:
+        return
+    with sqlite_writer():
+        for (kind, ref), n in pending.items():
+            if kind == "unanswered":
+                engine.record_unanswered(str(ref), "wechat", times=n)
+            else:
+                model = KeywordRule if kind == "rule" else KnowledgeEntry
+                model.objects.filter(pk=ref).update(hits=F("hits") + n)
 
 
 atexit.register(lambda: _hits and _safe_flush())
@@ -407,7 +423,7 @@ def handle_text(
         drop_conversation(offer)
         transaction.on_commit(partial(record_hit, ans))  # not for a retry rolled back
         return render_answer(msg, ans)
-    engine.record_unanswered(text, "wechat")
+    transaction.on_commit(partial(record_unanswered, text))  # not for a retry rolled back
     to_inbox(account, msg, key, text)
     set_conversation(account, msg.source, "offer", "choose", {"question": text[:1000]})
     return text_reply(msg, settings_for(account).fallback_text or FALLBACK)

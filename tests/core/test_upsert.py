@@ -38,7 +38,7 @@ def test_insert_then_leave_alone_then_update_and_count():
         _values("k1", later, "路灯又坏了"),
         ["key"],
         update=["text", "last_asked_at"],
-        add_one="count",
+        add="count",
     )
     row = UnansweredQuestion.objects.get(key="k1")
     assert (again, row.text, row.count) == (pk, "路灯又坏了", 2)
@@ -64,19 +64,3 @@ def test_datetimes_are_stored_as_the_orm_stores_them(when):
         raw = dict(cur.fetchall())
     assert raw["fast"] == raw["orm"]
     assert UnansweredQuestion.objects.get(key="fast").first_asked_at == when
-
-
-def test_unless_inserts_nothing_while_the_other_row_exists():
-    when = timezone.now()
-    blocker = {"key": "blocker"}
-    assert insert_on_conflict(
-        UnansweredQuestion, _values("k2", when), ["key"], unless=(UnansweredQuestion, blocker)
-    )
-    insert_on_conflict(UnansweredQuestion, _values("blocker", when), ["key"])
-    assert (
-        insert_on_conflict(
-            UnansweredQuestion, _values("k3", when), ["key"], unless=(UnansweredQuestion, blocker)
-        )
-        is None
-    )
-    assert not UnansweredQuestion.objects.filter(key="k3").exists()

@@ -24,5 +24,5 @@ def _no_pending_deliveries():
     from govhub.wechat import delivered
 
     yield
-    with delivered._lock:
+    with delivered._flushing, delivered._lock:  # not while the writer thread writes
         delivered._pending.clear()
