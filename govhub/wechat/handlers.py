@@ -99,12 +99,12 @@ def handle_once(account: ChannelAccount, msg) -> str:
     A question the answers engine answers, from someone in no guided conversation, changes
     nothing but counters: one read settles that it is neither a retry nor part of a
     conversation, and its delivery is recorded in the next batch (``delivered``). Everything
-    else runs in one transaction: the effects (inbox entry, unanswered count, conversation,
-    letter) and then the dedup row with the reply, so SQLite takes its write lock once per
-    message and a failure leaves nothing half-written (WeChat's retry then processes the message
-    afresh). A concurrent retry finds the dedup row taken when it comes to record its own: its
-    transaction is rolled back (the unique key makes it wait for the first one's commit on
-    PostgreSQL) and it returns the stored reply."""
+    else runs in one transaction: the effects (inbox entry, conversation, letter) and then the
+    dedup row with the reply, so SQLite takes its write lock once per message and a failure
+    leaves nothing half-written (WeChat's retry then processes the message afresh). A concurrent
+    retry finds the dedup row taken when it comes to record its own: its transaction is rolled
+    back (the unique key makes it wait for the first one's commit on PostgreSQL) and it returns
+    the stored reply."""
     key = dedupe_key(msg)
     msg_type = f"{msg.type}:{getattr(msg, 'event', '')}"[:32]
     ans = precomputed_answer(account, msg)
