@@ -25,6 +25,24 @@ def _fresh_caches(settings):
     engine.forget_seen_version()
 
 
+@pytest.fixture(autouse=True)
+def _no_pending_counts():
+    """The WeChat callback keeps hit counts, unanswered questions and answered questions' dedup
+    rows in memory for batched writes: none may land on another test's rows (SQLite reuses
+    primary keys after a rollback) or be written at exit, when the test database is gone."""
+    from govhub.wechat import delivered, handlers
+
+    def clear():
+        with handlers._hits_lock:
+            handlers._hits.clear()
+        with delivered._flushing, delivered._lock:  # not while the writer thread writes
+            delivered._pending.clear()
+
+    clear()
+    yield
+    clear()
+
+
 @pytest.fixture
 def county(db):
     """The demo county's departments and staff (core only; apps add content themselves)."""
