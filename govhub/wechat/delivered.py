@@ -4,7 +4,7 @@ WeChat retries a push five seconds after a reply that did not arrive. A push wit
 inbox entry, a conversation, a letter) records its row in the transaction of those effects. A
 question the answers engine answered has none: its row only serves a retry, which comes at the
 earliest five seconds later. So its row waits in memory and a thread of the worker writes what
-waits every ``FLUSH_EVERY`` seconds in one multi-row insert: no write, and no turn at SQLite's
+waits every half second (``delay()``) in one multi-row insert: no write, and no turn at SQLite's
 single writer lock, per answered message (measured: about 0.1 ms of CPU per message). A retry
 that reaches the same worker first finds the row in memory. A worker killed before it writes
 loses those rows: the retry is then answered afresh, with the same answer, and nothing else
