@@ -14,6 +14,7 @@ happens twice. ``GOVHUB_WECHAT_DELIVERY_DELAY=0`` (the test setting) writes each
 from __future__ import annotations
 
 import atexit
+import datetime as dt
 import logging
 import os
 import threading
@@ -25,7 +26,13 @@ from django.utils import timezone
 
 from govhub.core.upsert import insert_on_conflict
 from govhub.core.writelock import sqlite_writer
-from govhub.wechat.models import Conversation, DeliveredMessage
+from govhub.wechat.models import (
+    CONVERSATION_TTL,
+    KEEP_DELIVERED,
+    Conversation,
+    DeliveredMessage,
+    conversations_lapsed_before,
+)
 
 log = logging.getLogger(__name__)
 
@@ -44,18 +51,19 @@ def delay() -> float:
 
 def earlier(account_id: int, key: str, openid: str) -> tuple[str | None, bool]:
     """(the reply an earlier delivery of this push got, or None; whether the sender is in a
-    guided conversation), read in one statement without the writer lock."""
+    guided conversation that has not lapsed), read in one statement without the writer lock."""
     with _lock:
         row = _pending.get((account_id, key))
     if row is not None:
         return row.reply_xml, False
+    since = connection.ops.adapt_datetimefield_value(conversations_lapsed_before())
     with connection.cursor() as cur:
         cur.execute(
             f"SELECT (SELECT reply_xml FROM {DeliveredMessage._meta.db_table}"
             " WHERE account_id = %s AND dedupe_key = %s),"
             f" EXISTS (SELECT 1 FROM {Conversation._meta.db_table}"
-            " WHERE account_id = %s AND openid = %s)",
-            [account_id, key, account_id, openid[:64]],
+            " WHERE account_id = %s AND openid = %s AND updated_at >= %s)",
+            [account_id, key, account_id, openid[:64], since],
         )
         reply, in_conversation = cur.fetchone()
     return reply, bool(in_conversation)
@@ -143,3 +151,12 @@ def _flush_at_exit() -> None:
         flush()
     except Exception:  # noqa: BLE001 - the process is ending; a retry is then answered afresh
         log.warning("could not record %d delivered WeChat messages at exit", len(_pending))
+
+
+def purge(now: dt.datetime | None = None) -> dict[str, int]:
+    """Delete dedup records older than ``KEEP_DELIVERED`` and lapsed guided conversations (run
+    daily by ``wechat.purge``): both tables would otherwise grow with every message."""
+    now = now or timezone.now()
+    old = DeliveredMessage.objects.filter(received_at__lt=now - KEEP_DELIVERED).delete()[0]
+    lapsed = Conversation.objects.filter(updated_at__lt=now - CONVERSATION_TTL).delete()[0]
+    return {"delivered": old, "conversations": lapsed}

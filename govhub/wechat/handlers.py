@@ -33,6 +33,7 @@ from govhub.wechat.models import (
     DeliveredMessage,
     MenuButton,
     Subscriber,
+    conversations_lapsed_before,
 )
 from govhub.wechat.protocol import dedupe_key
 
@@ -170,13 +171,14 @@ _CONV_FIELDS = ("id", "account_id", "openid", "flow", "step", "data")
 
 
 def load_conversation(account: ChannelAccount, openid: str) -> Conversation | None:
-    """The subscriber's guided conversation (without updated_at), by raw SQL: the ORM's query
-    building costs more than the query."""
+    """The subscriber's guided conversation unless it lapsed (without updated_at), by raw SQL:
+    the ORM's query building costs more than the query."""
+    since = connection.ops.adapt_datetimefield_value(conversations_lapsed_before())
     with connection.cursor() as cur:
         cur.execute(
             f"SELECT id, account_id, openid, flow, step, data FROM {Conversation._meta.db_table}"
-            " WHERE account_id = %s AND openid = %s",
-            [account.pk, openid],
+            " WHERE account_id = %s AND openid = %s AND updated_at >= %s",
+            [account.pk, openid, since],
         )
         row = cur.fetchone()
     if row is None:

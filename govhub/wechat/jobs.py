@@ -1,8 +1,19 @@
-"""Answers that took too long for WeChat's 5 seconds, sent as customer-service messages."""
+"""Answers that took too long for WeChat's 5 seconds, sent as customer-service messages; the
+daily purge of dedup records and lapsed conversations."""
 
 from __future__ import annotations
 
-from govhub.core.jobs import job
+import datetime as dt
+
+from govhub.core.jobs import job, periodic
+
+
+@periodic(every=dt.timedelta(days=1), at_hour=3, name="wechat.purge")
+@job(retries=1)
+def purge_wechat_state() -> dict:
+    from govhub.wechat.delivered import purge
+
+    return purge()
 
 
 @job(retries=3)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -65,8 +67,18 @@ class DeliveredMessage(models.Model):
         indexes = [models.Index(fields=["received_at"])]
 
 
+CONVERSATION_TTL = dt.timedelta(minutes=30)  # a guided conversation idle this long has lapsed
+KEEP_DELIVERED = dt.timedelta(days=7)  # WeChat retries within 15 seconds; a week for enquiries
+
+
+def conversations_lapsed_before() -> dt.datetime:
+    """Guided conversations last touched before this moment have lapsed: a "1" typed the next
+    day is not an answer to yesterday's offer."""
+    return timezone.now() - CONVERSATION_TTL
+
+
 class Conversation(models.Model):
-    """引导式对话的进度（例如“留言给信箱”：先收内容，再收电话）。"""
+    """引导式对话的进度（例如“留言给信箱”：先收内容，再收电话）；闲置 30 分钟即失效。"""
 
     # the unique (account, …) index serves lookups by account: no second index to write
     account = models.ForeignKey(

@@ -98,3 +98,63 @@ def test_an_answered_question_closes_the_open_offer(client, county):
     assert "派出所" in say(client, account, "o-c6", "怎么办理居住证")
     assert not Conversation.objects.filter(openid="o-c6").exists()
     assert InboxMessage.objects.filter(sender_ref="o-c6").count() == 1
+
+
+def _lapse(openid: str) -> None:
+    """As if the sender had said nothing for longer than a conversation lives."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from govhub.wechat.models import CONVERSATION_TTL, Conversation
+
+    past = timezone.now() - CONVERSATION_TTL - dt.timedelta(minutes=1)
+    assert Conversation.objects.filter(openid=openid).update(updated_at=past) == 1
+
+
+def test_a_one_typed_after_the_offer_lapsed_is_not_taken_as_the_offer(client, county):
+    from govhub.letters.models import Letter
+
+    account = make_account(county.dept("rmt"))
+    make_entries()
+    assert "回复「1」" in say(client, account, "o-c9", "我们小区门口的路灯坏了半个多月了")
+    _lapse("o-c9")
+    reply = say(client, account, "o-c9", "1")
+    assert "手机号" not in reply and "登记信件" not in reply
+    assert not Letter.objects.exists()
+
+
+def test_a_question_after_a_lapsed_letter_is_answered_not_taken_as_its_content(client, county):
+    account = make_account(county.dept("rmt"))
+    make_entries()
+    assert "反映的问题" in say(client, account, "o-c10", "留言")
+    _lapse("o-c10")
+    assert "派出所" in say(client, account, "o-c10", "怎么办理居住证")
+
+
+def test_the_daily_purge_keeps_recent_records_and_live_conversations(county):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from govhub.core import jobs
+    from govhub.wechat.delivered import purge
+    from govhub.wechat.models import CONVERSATION_TTL, KEEP_DELIVERED, Conversation
+    from govhub.wechat.models import DeliveredMessage as Delivered
+
+    account = make_account(county.dept("rmt"))
+    now = timezone.now()
+    for key, age in [("old", KEEP_DELIVERED + dt.timedelta(hours=1)), ("new", dt.timedelta(0))]:
+        Delivered.objects.create(
+            account=account, dedupe_key=key, openid="o", msg_type="text:", received_at=now - age
+        )
+    for openid in ("o-live", "o-lapsed"):
+        Conversation.objects.create(account=account, openid=openid, flow="offer", step="choose")
+    Conversation.objects.filter(openid="o-lapsed").update(
+        updated_at=now - CONVERSATION_TTL - dt.timedelta(seconds=1)
+    )
+    assert purge(now) == {"delivered": 1, "conversations": 1}
+    assert list(Delivered.objects.values_list("dedupe_key", flat=True)) == ["new"]
+    assert list(Conversation.objects.values_list("openid", flat=True)) == ["o-live"]
+    jobs.load_job_modules()
+    assert jobs.PERIODIC["wechat.purge"].at_hour == 3  # the worker runs it nightly
