@@ -342,6 +342,19 @@ def _create(
     raise RuntimeError("could not draw a free tracking code")  # pragma: no cover
 
 
+def letters_from_wechat(openid: str, limit: int = 5) -> list[Letter]:
+    """The letters this WeChat subscriber left through a WeChat account, newest first: the
+    account answers "查询" with them, the openid standing in for the phone's last four digits
+    (a letter left without a phone cannot be looked up on the portal)."""
+    if not openid:
+        return []
+    return list(
+        Letter.objects.filter(channel="wechat", citizen__wechat_openid=openid)
+        .select_related("citizen")
+        .order_by("-received_at")[:limit]
+    )
+
+
 def lookup_letter(code: str, phone_last4: str) -> Letter | None:
     """The letter with this code whose phone ends with these four digits; None otherwise (the
     caller cannot tell a wrong code from a wrong number)."""

@@ -53,7 +53,10 @@ SLOW_REPLY = "正在为您查询，请稍候，答案将通过消息发送给您
 LETTER_COMMANDS = ("留言", "写信", "我要留言")
 HUMAN_COMMANDS = ("人工", "人工客服", "转人工")
 CANCEL_COMMANDS = ("取消", "退出")
-COMMANDS = frozenset(LETTER_COMMANDS + HUMAN_COMMANDS + CANCEL_COMMANDS)
+STATUS_COMMANDS = ("查询", "信件查询", "我的信件", "查信件")
+COMMANDS = frozenset(LETTER_COMMANDS + HUMAN_COMMANDS + CANCEL_COMMANDS + STATUS_COMMANDS)
+MY_LETTERS_KEY = "MY_LETTERS"  # a menu button with this key answers as "查询" does
+MAX_REPLY_CHARS = 600  # a passive reply's content may not exceed 2,048 bytes
 OFFER_REPLIES = frozenset(("1", "2", *CANCEL_COMMANDS))  # what an "offer" conversation takes
 
 
@@ -355,6 +358,8 @@ def handle_event(account: ChannelAccount, msg) -> str:
         return ""
     touch_subscriber(account, msg.source)
     if event == "click":
+        if getattr(msg, "key", "") == MY_LETTERS_KEY:
+            return text_reply(msg, my_letters_text(msg.source))
         button = MenuButton.objects.filter(
             account=account, key=getattr(msg, "key", "") or ""
         ).first()
@@ -407,6 +412,8 @@ def handle_text(
         return text_reply(
             msg, "请直接输入您要反映的问题或建议（至少 10 个字），回复「取消」可退出。"
         )
+    if text in STATUS_COMMANDS:
+        return text_reply(msg, my_letters_text(msg.source))
     if text in HUMAN_COMMANDS:
         drop_conversation(offer)
         to_inbox(account, msg, key, text)
@@ -508,6 +515,29 @@ def continue_conversation(
     return None
 
 
+def my_letters_text(openid: str) -> str:
+    """The sender's letters with their status, and the approved answer of those answered."""
+    from govhub.letters.intake import letters_from_wechat
+    from govhub.letters.models import ANSWERED_STATUSES, OPEN_STATUSES, ReplyStatus
+
+    letters = letters_from_wechat(openid)
+    if not letters:
+        return "您还没有通过本公众号写过信。回复「留言」可给县长信箱写信。"
+    parts = [f"您通过本公众号写的信（最近 {len(letters)} 封）："]
+    for letter in letters:
+        line = f"\n\n{letter.tracking_code}「{letter.subject[:20]}」\n{letter.get_status_display()}"
+        if letter.status in OPEN_STATUSES:
+            line += f"，{letter.reply_due.month} 月 {letter.reply_due.day} 日前答复"
+        elif letter.status in ANSWERED_STATUSES:
+            reply = letter.replies.filter(status=ReplyStatus.APPROVED).first()
+            if reply is not None:
+                body = " ".join(reply.body.split())
+                line += f"。答复：{body[:60]}{'…' if len(body) > 60 else ''}"
+        parts.append(line)
+    text = "".join(parts)
+    return text if len(text) <= MAX_REPLY_CHARS else text[: MAX_REPLY_CHARS - 1] + "…"
+
+
 def submit_letter_from_wechat(
     account: ChannelAccount, openid: str, content: str, phone: str
 ) -> str:
@@ -530,5 +560,5 @@ def submit_letter_from_wechat(
         return f"信件未能登记：{exc}。请回复「留言」重新填写。"
     return (
         f"您的信件已登记，查询码：{letter.tracking_code}。\n"
-        "我们将在 1 个工作日内分办，办理结果会通过本公众号告知您。"
+        "我们将在 1 个工作日内分办，办理结果会通过本公众号告知您；回复「查询」可随时查看进度。"
     )

@@ -158,3 +158,33 @@ def test_the_daily_purge_keeps_recent_records_and_live_conversations(county):
     assert list(Conversation.objects.values_list("openid", flat=True)) == ["o-live"]
     jobs.load_job_modules()
     assert jobs.PERIODIC["wechat.purge"].at_hour == 3  # the worker runs it nightly
+
+
+def test_a_citizen_looks_up_the_letters_left_through_the_account(client, county):
+    """No phone was left, so the portal cannot look the letter up: "查询" and the menu's
+    我的信件 button list the sender's own letters, with the approved answer once replied."""
+    from govhub.letters.models import Letter, Reply, ReplyStatus, Status
+    from govhub.wechat.simulate import event_xml
+
+    account = make_account(county.dept("rmt"))
+    make_entries()
+    assert "还没有" in say(client, account, "o-c11", "查询")
+    say(client, account, "o-c11", "留言")
+    say(client, account, "o-c11", "我们村东头的桥栏杆断了两根，孩子上学经过很危险")
+    filed = say(client, account, "o-c11", "跳过")
+    letter = Letter.objects.get(channel="wechat")
+    assert letter.tracking_code in filed
+    listed = say(client, account, "o-c11", "查询")
+    assert letter.tracking_code in listed and "待分办" in listed and "前答复" in listed
+    assert "还没有" in say(client, account, "o-someone-else", "我的信件")
+
+    Reply.objects.create(
+        letter=letter,
+        department=county.dept("rmt"),
+        body="您好，乡镇已于本周修复桥栏杆，感谢您的监督。",
+        status=ReplyStatus.APPROVED,
+    )
+    Letter.objects.filter(pk=letter.pk).update(status=Status.REPLIED)
+    res, push = post(client, account, event_xml(account.remote_id, "o-c11", "CLICK", "MY_LETTERS"))
+    clicked = open_reply(account, res.content, push.query)["Content"]
+    assert "已答复" in clicked and "修复桥栏杆" in clicked and letter.tracking_code in clicked
