@@ -219,12 +219,15 @@ def convert_to_letter(actor, msg: InboxMessage, subject: str = "") -> int:
 
 
 def _letter_channel_ref(msg: InboxMessage) -> dict:
-    """Where the letter's notices go back to: the private conversation or the citizen's post."""
+    """Where the letter's notices go back to: the private conversation or the citizen's post;
+    for WeChat, the sender (whose "查询" lists the letter)."""
     if msg.channel == Channel.WEIBO_DM:
         return {"kind": "dm", "remote_id": msg.remote_id}
     if msg.channel in (Channel.WEIBO_MENTION, Channel.WEIBO_COMMENT):
         status_id = (msg.meta or {}).get("status_id", "")
         return {"kind": "mention", "status_id": status_id, "remote_id": msg.remote_id}
+    if msg.channel == Channel.WECHAT:
+        return {"openid": msg.sender_ref}  # the WeChat account's "查询" lists it
     return {}
 
 

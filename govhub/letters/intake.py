@@ -345,13 +345,15 @@ def _create(
 def letters_from_wechat(openid: str, limit: int = 5) -> list[Letter]:
     """The letters this WeChat subscriber left through a WeChat account, newest first: the
     account answers "查询" with them, the openid standing in for the phone's last four digits
-    (a letter left without a phone cannot be looked up on the portal)."""
+    (a letter left without a phone cannot be looked up on the portal). Found by the openid the
+    letter came from (``channel_ref``), not by the citizen record: that one is matched by an
+    unverified phone number and may hold someone else's letters."""
     if not openid:
         return []
     return list(
-        Letter.objects.filter(channel="wechat", citizen__wechat_openid=openid)
-        .select_related("citizen")
-        .order_by("-received_at")[:limit]
+        Letter.objects.filter(channel="wechat", channel_ref__openid=openid).order_by(
+            "-received_at"
+        )[:limit]
     )
 
 

@@ -555,6 +555,7 @@ def submit_letter_from_wechat(
             # a stable digest: str hash() differs between worker processes
             idempotency_key=f"wx-{account.pk}-{openid}-{hashlib.sha1(content.encode()).hexdigest()[:16]}",
             channel_account=account,
+            channel_ref={"openid": openid},  # "查询" finds the sender's letters by it
         )
     except LetterInputError as exc:
         return f"信件未能登记：{exc}。请回复「留言」重新填写。"

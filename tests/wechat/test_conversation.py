@@ -188,3 +188,36 @@ def test_a_citizen_looks_up_the_letters_left_through_the_account(client, county)
     res, push = post(client, account, event_xml(account.remote_id, "o-c11", "CLICK", "MY_LETTERS"))
     clicked = open_reply(account, res.content, push.query)["Content"]
     assert "已答复" in clicked and "修复桥栏杆" in clicked and letter.tracking_code in clicked
+
+
+def test_the_letters_listed_are_the_senders_own_even_under_a_shared_phone_number(client, county):
+    """The citizen record is matched by an unverified phone number: someone who gives another
+    person's number must not see that person's letters through "查询"."""
+    from django.contrib.auth import get_user_model
+
+    from govhub.inbox.models import InboxMessage
+    from govhub.inbox.services import convert_to_letter
+    from govhub.letters.models import Letter
+
+    account = make_account(county.dept("rmt"))
+    make_entries()
+    codes = {}
+    for openid, content in [
+        ("o-owner", "我家楼上漏水已经一个月了，物业一直不处理，请帮忙协调"),
+        ("o-other", "小区门口的夜市太吵了，晚上十二点还有人在烧烤喝酒"),
+    ]:
+        say(client, account, openid, "留言")
+        say(client, account, openid, content)
+        filed = say(client, account, openid, "13812345678")  # the same number for both
+        codes[openid] = filed.split("查询码：")[1][:14]
+    assert codes["o-owner"] in say(client, account, "o-owner", "查询")
+    listed = say(client, account, "o-other", "查询")
+    assert codes["o-other"] in listed and codes["o-owner"] not in listed
+
+    # a message staff turned into a letter from the inbox is listed for its sender too
+    say(client, account, "o-inbox", "县医院门口的停车场收费太贵了，一小时十块钱")
+    msg = InboxMessage.objects.get(sender_ref="o-inbox")
+    letter = Letter.objects.get(
+        pk=convert_to_letter(get_user_model().objects.get(username="admin"), msg)
+    )
+    assert letter.tracking_code in say(client, account, "o-inbox", "查询")
