@@ -37,6 +37,7 @@ from govhub.wechat.models import (
 log = logging.getLogger(__name__)
 
 MAX_PENDING = 50_000  # rows kept while the database refuses them (then the oldest go)
+RETRY_AFTER = 5.0  # seconds between attempts while the database refuses them
 
 _lock = threading.Lock()
 _flushing = threading.Lock()  # one batch at a time (the thread, the exit handler, tests)
@@ -139,6 +140,7 @@ def _write_forever() -> None:
         except Exception:  # noqa: BLE001 - the rows stay in memory for the next turn
             log.exception("could not record %d delivered WeChat messages", len(_pending))
             _wake.set()
+            time.sleep(RETRY_AFTER)  # a database that is down: one log line per pause
         finally:
             connection.close()  # this thread's own; a connection per turn costs little
 
