@@ -41,8 +41,8 @@ def insert_on_conflict(
 ) -> int | None:
     """Insert ``values`` (field name → value). When a row with the same ``conflict`` columns
     exists, set its ``update`` fields from ``values`` and add the value of its ``add`` field to the
-    existing one, or, with
-    neither, leave it alone. Returns the row's id, or None when nothing was inserted or updated.
+    existing one, or, with neither, leave it alone. Returns the row's id, or None when nothing was
+    inserted or updated.
 
     The statement is built once per shape and cached; values are adapted by their model field
     (as the ORM does) except plain strings, numbers and booleans in fields that take them as

@@ -70,10 +70,8 @@ def earlier(account_id: int, key: str, openid: str) -> tuple[str | None, bool]:
     return reply, bool(in_conversation)
 
 
-def record(account_id: int, key: str, openid: str, msg_type: str, reply: str) -> int | None:
-    """Record a delivery with its reply at once: the row's id, or None when the push was
-    recorded already (a retry). For pushes with effects, inside their transaction."""
-    values = {
+def _values(account_id: int, key: str, openid: str, msg_type: str, reply: str) -> dict:
+    return {
         "account_id": account_id,
         "dedupe_key": key,
         "openid": openid[:64],
@@ -82,6 +80,12 @@ def record(account_id: int, key: str, openid: str, msg_type: str, reply: str) ->
         "done": True,
         "received_at": timezone.now(),
     }
+
+
+def record(account_id: int, key: str, openid: str, msg_type: str, reply: str) -> int | None:
+    """Record a delivery with its reply at once: the row's id, or None when the push was
+    recorded already (a retry). For pushes with effects, inside their transaction."""
+    values = _values(account_id, key, openid, msg_type, reply)
     return insert_on_conflict(DeliveredMessage, values, ("account", "dedupe_key"))
 
 
@@ -92,15 +96,7 @@ def record_later(account_id: int, key: str, openid: str, msg_type: str, reply: s
         with sqlite_writer():
             record(account_id, key, openid, msg_type, reply)
         return
-    row = DeliveredMessage(
-        account_id=account_id,
-        dedupe_key=key,
-        openid=openid[:64],
-        msg_type=msg_type,
-        reply_xml=reply,
-        done=True,
-        received_at=timezone.now(),
-    )
+    row = DeliveredMessage(**_values(account_id, key, openid, msg_type, reply))
     with _lock:
         _pending.setdefault((account_id, key), row)
         if len(_pending) > MAX_PENDING:
