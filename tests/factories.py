@@ -44,7 +44,7 @@ def make_user(
     )
     if department is not None and role is not None:
         Membership.objects.create(user=user, department=department, role=role)
-        from govhub.core.org import sync_wagtail_groups
+        from govhub.core.actions import sync_wagtail_groups
 
         sync_wagtail_groups(user)
     return user

@@ -16,7 +16,7 @@ from govhub.analytics import assessment, charts, hotspots, reports
 from govhub.analytics.models import INDICATORS, AssessmentScheme
 from govhub.core.models import Department
 from govhub.core.permissions import can, require, scope_roots
-from govhub.matrix import registry
+from govhub.matrix import actions
 from govhub.matrix.inspection import RULES
 from govhub.matrix.models import Finding, Post, Severity
 
@@ -57,7 +57,7 @@ def _parse_date(value: str | None, default: dt.date) -> dt.date:
 def dashboard(request):
     """Supervision dashboard: output per day, findings per day, accounts by platform."""
     _need(request)
-    accounts = registry.accounts_for(request.user)
+    accounts = actions.accounts_for(request.user)
     today = timezone.localdate()
     start = today - dt.timedelta(days=59)
     tz = timezone.get_current_timezone()

@@ -10,7 +10,7 @@ from ninja import Router
 
 from govhub.analytics import assessment, hotspots, reports
 from govhub.analytics.models import AssessmentScheme
-from govhub.api.errors import DomainError
+from govhub.core.errors import DomainError
 from govhub.core.models import Department
 from govhub.core.permissions import require
 

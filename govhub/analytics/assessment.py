@@ -20,14 +20,13 @@ from django.utils import timezone
 
 from govhub.analytics.models import DEFAULT_WEIGHTS, INDICATORS, AssessmentScheme
 from govhub.core import audit
+from govhub.core.errors import DomainError
 from govhub.core.models import Department
 from govhub.core.permissions import require
 
 
-class AssessmentError(ValueError):
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code, self.message = code, message
+class AssessmentError(DomainError):
+    pass
 
 
 def save_scheme(

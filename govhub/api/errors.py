@@ -7,17 +7,9 @@ from django.http import Http404
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from govhub.core.errors import DomainError
 
-class DomainError(Exception):
-    """A refusal of the domain, shown to API users as 400 with a code and a Chinese message."""
-
-    status = 400
-
-    def __init__(self, code: str, message: str, details=None, status: int | None = None):
-        super().__init__(message)
-        self.code, self.message, self.details = code, message, details
-        if status:
-            self.status = status
+__all__ = ["DomainError", "error_body", "install_error_handlers"]
 
 
 def error_body(code: str, message: str, details=None) -> dict:

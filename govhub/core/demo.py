@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from govhub.core import org
+from govhub.core import actions
 from govhub.core.models import Department, DepartmentKind, Level, Role
 
 DEMO_PASSWORD = "shifan-2026"  # demo only; printed by `make demo`
@@ -147,7 +147,7 @@ def _ensure_dept(actor, parent, code, name, level, kind, **extra) -> Department:
     if existing:
         return existing
     parent = Department.objects.get(pk=parent.pk) if parent else None  # fresh path/numchild
-    return org.create_department(
+    return actions.create_department(
         actor, parent=parent, name=name, code=code, level=level, kind=kind, **extra
     )
 
@@ -204,14 +204,14 @@ def build_core() -> County:
     for username, full_name, dept_code, role, title in STAFF:
         user = User.objects.filter(username=username).first()
         if user is None:
-            user = org.create_staff_user(
+            user = actions.create_staff_user(
                 admin,
                 username=username,
                 password=DEMO_PASSWORD,
                 full_name=full_name,
                 email=f"{username}@shifanxian.gov.cn",
             )
-        org.assign_role(admin, user=user, department=depts[dept_code], role=role, title=title)
+        actions.assign_role(admin, user=user, department=depts[dept_code], role=role, title=title)
         users[username] = user
     return County(root=Department.objects.get(pk=root.pk), departments=depts, users=users)
 

@@ -12,7 +12,7 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
-from govhub.core import org
+from govhub.core import actions
 from govhub.core.admin_policy import GovhubPermissionPolicy
 from govhub.core.forms import DepartmentForm, MembershipForm, WorkdayOverrideForm
 from govhub.core.models import AuditRecord, Department, Membership, WorkdayOverride
@@ -23,7 +23,7 @@ class DepartmentCreateView(CreateView):
     def save_instance(self):
         data = self.form.cleaned_data
         fields = {k: data[k] for k in ["short_name", "phone", "address", "duties", "is_active"]}
-        return org.create_department(
+        return actions.create_department(
             self.request.user,
             parent=data.get("parent"),
             name=data["name"],
@@ -38,7 +38,7 @@ class DepartmentEditView(EditView):
     def save_instance(self):
         changes = {k: self.form.cleaned_data[k] for k in self.form.changed_data if k != "code"}
         dept = Department.objects.get(pk=self.object.pk)
-        return org.update_department(self.request.user, dept, **changes) if changes else dept
+        return actions.update_department(self.request.user, dept, **changes) if changes else dept
 
 
 class DepartmentViewSet(ModelViewSet):
@@ -66,7 +66,7 @@ class DepartmentViewSet(ModelViewSet):
 class MembershipCreateView(CreateView):
     def save_instance(self):
         d = self.form.cleaned_data
-        return org.assign_role(
+        return actions.assign_role(
             self.request.user,
             user=d["user"],
             department=d["department"],
@@ -77,7 +77,7 @@ class MembershipCreateView(CreateView):
 
 class MembershipDeleteView(DeleteView):
     def delete_action(self):
-        org.revoke_role(self.request.user, self.object)
+        actions.revoke_role(self.request.user, self.object)
 
 
 class MembershipViewSet(ModelViewSet):
@@ -99,7 +99,7 @@ class MembershipViewSet(ModelViewSet):
 class WorkdayCreateView(CreateView):
     def save_instance(self):
         d = self.form.cleaned_data
-        return org.set_workday_override(
+        return actions.set_workday_override(
             self.request.user, date=d["date"], is_working_day=d["is_working_day"], note=d["note"]
         )
 
@@ -107,14 +107,14 @@ class WorkdayCreateView(CreateView):
 class WorkdayEditView(EditView):
     def save_instance(self):
         d = self.form.cleaned_data
-        return org.set_workday_override(
+        return actions.set_workday_override(
             self.request.user, date=d["date"], is_working_day=d["is_working_day"], note=d["note"]
         )
 
 
 class WorkdayDeleteView(DeleteView):
     def delete_action(self):
-        org.remove_workday_override(self.request.user, self.object)
+        actions.remove_workday_override(self.request.user, self.object)
 
 
 class WorkdayViewSet(ModelViewSet):

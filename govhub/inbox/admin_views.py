@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from govhub.core.permissions import can
-from govhub.inbox import services
+from govhub.inbox import actions
 from govhub.inbox.intake import preview
 from govhub.inbox.models import Channel, Status
 
@@ -18,10 +18,10 @@ from govhub.inbox.models import Channel, Status
 def inbox_list(request):
     if not can(request.user, "handle_inbox"):
         raise PermissionDenied
-    qs = services.visible_messages(request.user)
+    qs = actions.visible_messages(request.user)
     status = request.GET.get("status", "open")
     channel = request.GET.get("channel", "")
-    figures = services.response_figures(qs)
+    figures = actions.response_figures(qs)
     if status == "open":
         qs = qs.filter(status__in=[Status.NEW, Status.ASSIGNED])
     elif status in Status.values:
@@ -48,9 +48,9 @@ def inbox_list(request):
 
 
 def detail(request, pk: int):
-    msg = services.get_message_for(request.user, pk)
-    window = services.wechat_window_open(msg) if msg.channel == Channel.WECHAT else None
-    staff = [u for u in services.staff_choices() if can(u, "handle_inbox", msg)]
+    msg = actions.get_message_for(request.user, pk)
+    window = actions.wechat_window_open(msg) if msg.channel == Channel.WECHAT else None
+    staff = [u for u in actions.staff_choices() if can(u, "handle_inbox", msg)]
     return render(
         request,
         "inbox/admin/detail.html",
@@ -65,27 +65,27 @@ def detail(request, pk: int):
 
 @require_POST
 def act(request, pk: int, action: str):
-    msg = services.get_message_for(request.user, pk)
+    msg = actions.get_message_for(request.user, pk)
     try:
         if action == "assign":
             uid = request.POST.get("assignee")
             user = get_user_model().objects.filter(pk=uid).first() if uid else request.user
-            services.assign_message(request.user, msg, user)
+            actions.assign_message(request.user, msg, user)
             messages.success(request, "已分派")
         elif action == "reply":
-            services.reply_to_message(request.user, msg, request.POST.get("text", ""))
+            actions.reply_to_message(request.user, msg, request.POST.get("text", ""))
             messages.success(request, "已回复，正在通过原渠道发送")
         elif action == "letter":
-            letter_id = services.convert_to_letter(
+            letter_id = actions.convert_to_letter(
                 request.user, msg, request.POST.get("subject", "")
             )
             messages.success(request, f"已转为信件（编号 {letter_id}）")
         elif action == "spam":
-            services.mark_spam(request.user, msg)
+            actions.mark_spam(request.user, msg)
             messages.success(request, "已标记为垃圾信息")
         else:
             messages.error(request, "未知操作")
-    except services.InboxError as exc:
+    except actions.InboxError as exc:
         messages.error(request, exc.message)
     except PermissionDenied:
         messages.error(request, "您没有处理这条留言的权限")

@@ -7,8 +7,8 @@ from govhub.core.jobs import job
 
 @job(retries=5)
 def deliver_reply(reply_id: int) -> None:
+    from govhub.inbox.actions import send_reply
     from govhub.inbox.models import InboxReply
-    from govhub.inbox.services import send_reply
 
     reply = InboxReply.objects.select_related("message__account").filter(pk=reply_id).first()
     if reply is not None:

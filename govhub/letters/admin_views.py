@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from govhub.core.models import Department
 from govhub.core.permissions import can, require
 from govhub.core.pii import shown_value
-from govhub.letters import intake, lifecycle, policy_admin
+from govhub.letters import actions, intake, policy_admin
 from govhub.letters.access import can_letter, get_letter_for, visible_letters
 from govhub.letters.deadlines import clock, current_policy
 from govhub.letters.models import (
@@ -222,9 +222,9 @@ def act(request, letter_id: int, action: str):
         if action == "dispatch":
             dept = _dept(p.get("department"))
             if dept is None:
-                raise lifecycle.LetterStateError("请选择主办单位。")
+                raise actions.LetterStateError("请选择主办单位。")
             co = [d for d in (_dept(v) for v in p.getlist("co_departments")) if d]
-            lifecycle.dispatch_letter(
+            actions.dispatch_letter(
                 user, letter, department=dept, co_departments=co, note=p.get("note", "")
             )
             done = f"已分办至{dept.name}"
@@ -235,51 +235,51 @@ def act(request, letter_id: int, action: str):
                 .first()
             )
             if into is None:
-                raise lifecycle.LetterStateError("未找到要合并到的信件（请填写其查询码）。")
-            lifecycle.merge_letter(user, letter, into=into, note=p.get("note", ""))
+                raise actions.LetterStateError("未找到要合并到的信件（请填写其查询码）。")
+            actions.merge_letter(user, letter, into=into, note=p.get("note", ""))
             done = "已合并"
         elif action == "invalid":
-            lifecycle.mark_invalid(user, letter, reason=p.get("reason", ""))
+            actions.mark_invalid(user, letter, reason=p.get("reason", ""))
             done = "已认定为无效信件"
         elif action == "accept":
-            lifecycle.accept_letter(user, letter, note=p.get("note", ""))
+            actions.accept_letter(user, letter, note=p.get("note", ""))
             done = "已签收"
         elif action == "return":
-            lifecycle.return_letter(user, letter, reason=p.get("reason", ""))
+            actions.return_letter(user, letter, reason=p.get("reason", ""))
             done = "已退回分办"
         elif action == "extension":
             try:
                 days = int(p.get("days", "0"))
             except ValueError:
                 days = 0
-            lifecycle.request_extension(user, letter, days=days, reason=p.get("reason", ""))
+            actions.request_extension(user, letter, days=days, reason=p.get("reason", ""))
             done = "已提交延期申请"
         elif action == "decide_extension":
             ext = letter.extensions.filter(status=ExtensionStatus.PENDING).first()
             if ext is None:
-                raise lifecycle.LetterStateError("没有待审批的延期申请。")
-            lifecycle.decide_extension(
+                raise actions.LetterStateError("没有待审批的延期申请。")
+            actions.decide_extension(
                 user, ext, approve=p.get("decision") == "approve", note=p.get("note", "")
             )
             done = "已审批延期申请"
         elif action == "draft":
             submit = p.get("submit") == "1"
-            lifecycle.draft_reply(user, letter, body=p.get("body", ""), submit=submit)
+            actions.draft_reply(user, letter, body=p.get("body", ""), submit=submit)
             done = "答复已送审" if submit else "答复草稿已保存"
         elif action == "review":
             approve = p.get("decision") == "approve"
-            lifecycle.review_reply(user, letter, approve=approve, note=p.get("note", ""))
+            actions.review_reply(user, letter, approve=approve, note=p.get("note", ""))
             done = "答复已审核通过并发出" if approve else "答复已退回修改"
         elif action == "reopen":
-            lifecycle.reopen_letter(
+            actions.reopen_letter(
                 user, letter, note=p.get("note", ""), department=_dept(p.get("department"))
             )
             done = "已要求重新办理"
         elif action == "close":
-            lifecycle.close_letter(user, letter, note=p.get("note", ""))
+            actions.close_letter(user, letter, note=p.get("note", ""))
             done = "信件已办结"
         elif action == "publish":
-            lifecycle.publish_letter(
+            actions.publish_letter(
                 user,
                 letter,
                 subject=p.get("subject", ""),
@@ -288,11 +288,11 @@ def act(request, letter_id: int, action: str):
             )
             done = "已在来信选登中公开"
         elif action == "unpublish":
-            lifecycle.unpublish_letter(user, letter, reason=p.get("reason", ""))
+            actions.unpublish_letter(user, letter, reason=p.get("reason", ""))
             done = "已撤回公开"
         else:
             raise PermissionDenied("未知操作")
-    except lifecycle.LetterStateError as exc:
+    except actions.LetterStateError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, done)

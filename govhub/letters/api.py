@@ -12,9 +12,9 @@ from django.utils import timezone
 from ninja import Form, Router, Schema
 
 from govhub.api.auth import resolve_token
-from govhub.api.errors import DomainError
+from govhub.core.errors import DomainError
 from govhub.core.models import Department
-from govhub.letters import intake, lifecycle
+from govhub.letters import actions, intake
 from govhub.letters.access import get_letter_for, visible_letters
 from govhub.letters.deadlines import clock
 from govhub.letters.models import Category, ExtensionStatus, Letter, Status
@@ -120,7 +120,7 @@ def _out(letter: Letter, with_events: bool = False) -> dict:
 def _run(fn, *args, **kwargs):
     try:
         return fn(*args, **kwargs)
-    except lifecycle.LetterStateError as exc:
+    except actions.LetterStateError as exc:
         raise DomainError("invalid_state", str(exc), status=409) from exc
     except intake.LetterInputError as exc:
         raise DomainError("invalid_input", str(exc), exc.errors) from exc
@@ -240,7 +240,7 @@ def dispatch(request, letter_id: int, body: DispatchIn):
     return _act(
         request,
         letter_id,
-        lifecycle.dispatch_letter,
+        actions.dispatch_letter,
         department=_dept(body.department),
         co_departments=[_dept(c) for c in body.co_departments],
         note=body.note,
@@ -254,27 +254,27 @@ def merge(request, letter_id: int, body: MergeIn):
     )
     if into is None:
         raise DomainError("not_found", "未找到要合并到的信件", status=404)
-    return _act(request, letter_id, lifecycle.merge_letter, into=into, note=body.note)
+    return _act(request, letter_id, actions.merge_letter, into=into, note=body.note)
 
 
 @router.post("/{letter_id}/invalid", response=LetterDetailOut, summary="认定无效")
 def invalid(request, letter_id: int, body: ReasonIn):
-    return _act(request, letter_id, lifecycle.mark_invalid, reason=body.reason)
+    return _act(request, letter_id, actions.mark_invalid, reason=body.reason)
 
 
 @router.post("/{letter_id}/accept", response=LetterDetailOut, summary="签收")
 def accept(request, letter_id: int, body: NoteIn):
-    return _act(request, letter_id, lifecycle.accept_letter, note=body.note)
+    return _act(request, letter_id, actions.accept_letter, note=body.note)
 
 
 @router.post("/{letter_id}/return", response=LetterDetailOut, summary="退回分办")
 def return_(request, letter_id: int, body: ReasonIn):
-    return _act(request, letter_id, lifecycle.return_letter, reason=body.reason)
+    return _act(request, letter_id, actions.return_letter, reason=body.reason)
 
 
 @router.post("/{letter_id}/extension", response=LetterDetailOut, summary="申请延期")
 def extension(request, letter_id: int, body: ExtensionIn):
-    return _act(request, letter_id, lifecycle.request_extension, days=body.days, reason=body.reason)
+    return _act(request, letter_id, actions.request_extension, days=body.days, reason=body.reason)
 
 
 @router.post("/{letter_id}/extension/decide", response=LetterDetailOut, summary="审批延期")
@@ -283,19 +283,19 @@ def decide_extension(request, letter_id: int, body: DecisionIn):
     ext = letter.extensions.filter(status=ExtensionStatus.PENDING).first()
     if ext is None:
         raise DomainError("invalid_state", "没有待审批的延期申请。", status=409)
-    _run(lifecycle.decide_extension, request.user, ext, approve=body.approve, note=body.note)
+    _run(actions.decide_extension, request.user, ext, approve=body.approve, note=body.note)
     letter.refresh_from_db()
     return _out(letter, with_events=True)
 
 
 @router.post("/{letter_id}/reply", response=LetterDetailOut, summary="起草/送审答复")
 def reply(request, letter_id: int, body: ReplyIn):
-    return _act(request, letter_id, lifecycle.draft_reply, body=body.body, submit=body.submit)
+    return _act(request, letter_id, actions.draft_reply, body=body.body, submit=body.submit)
 
 
 @router.post("/{letter_id}/review", response=LetterDetailOut, summary="审核答复（通过即发出）")
 def review(request, letter_id: int, body: DecisionIn):
-    return _act(request, letter_id, lifecycle.review_reply, approve=body.approve, note=body.note)
+    return _act(request, letter_id, actions.review_reply, approve=body.approve, note=body.note)
 
 
 @router.post("/{letter_id}/reopen", response=LetterDetailOut, summary="督办：重新办理")
@@ -303,7 +303,7 @@ def reopen(request, letter_id: int, body: ReopenIn):
     return _act(
         request,
         letter_id,
-        lifecycle.reopen_letter,
+        actions.reopen_letter,
         note=body.note,
         department=_dept(body.department),
     )
@@ -311,7 +311,7 @@ def reopen(request, letter_id: int, body: ReopenIn):
 
 @router.post("/{letter_id}/close", response=LetterDetailOut, summary="办结")
 def close(request, letter_id: int, body: NoteIn):
-    return _act(request, letter_id, lifecycle.close_letter, note=body.note)
+    return _act(request, letter_id, actions.close_letter, note=body.note)
 
 
 @router.post("/{letter_id}/publish", response=LetterDetailOut, summary="公开（核对后的脱敏文本）")
@@ -319,7 +319,7 @@ def publish(request, letter_id: int, body: PublishIn):
     return _act(
         request,
         letter_id,
-        lifecycle.publish_letter,
+        actions.publish_letter,
         subject=body.subject,
         content=body.content,
         reply=body.reply,

@@ -17,6 +17,8 @@ from django.core.files.storage import FileSystemStorage
 from django.http import FileResponse, Http404, HttpResponse
 from django.utils.http import content_disposition_header
 
+from govhub.core.errors import DomainError
+
 MAX_FILES = 5
 MAX_BYTES = 10 * 1024 * 1024
 ALLOWED = {
@@ -31,8 +33,8 @@ ALLOWED = {
 }
 
 
-class AttachmentError(ValueError):
-    pass
+class AttachmentError(DomainError):
+    code = "attachment"
 
 
 @dataclass

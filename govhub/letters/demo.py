@@ -11,7 +11,7 @@ import random
 from django.utils import timezone
 
 from govhub.core import workdays
-from govhub.letters import lifecycle as lc
+from govhub.letters import actions as lc
 from govhub.letters import policy_admin, router
 from govhub.letters.intake import submit_letter
 from govhub.letters.models import Category, CategoryRoute, Letter, LetterEvent, RouterModel
@@ -311,7 +311,7 @@ def build(county) -> None:
     }
     reviewers = {"rsj": "rsj_reviewer", "jyj": "jyj_reviewer"}
     dept_of = {code: dept for code, _n, dept, *_ in CATEGORIES}
-    from govhub.core.org import assign_role
+    from govhub.core.actions import assign_role
 
     for code, user in reviewers.items():
         assign_role(

@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from govhub.core import audit
+from govhub.core.errors import FieldErrors
 from govhub.core.models import Citizen, Department
 from govhub.core.permissions import can
 from govhub.core.pii import blind_index
@@ -42,12 +43,8 @@ CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O/1/I/L: read aloud on
 CHANNELS = {c.value for c in Channel}
 
 
-class LetterInputError(ValueError):
+class LetterInputError(FieldErrors):
     """Input refused; ``errors`` maps field names to Chinese messages."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("；".join(errors.values()))
-        self.errors = errors
 
 
 def new_tracking_code() -> str:
@@ -259,9 +256,9 @@ def submit_letter(
                         size=len(c.data),
                     ).file
                 )
-            from govhub.letters import lifecycle
+            from govhub.letters import actions
 
-            received = lifecycle.record_event(
+            received = actions.record_event(
                 letter,
                 actor,
                 "received",
@@ -282,7 +279,7 @@ def submit_letter(
 
             # the receipt is queued before an automatic dispatch, so it is told first
             transaction.on_commit(lambda: notify.notify_event_later(received.pk))
-            lifecycle.suggest_and_maybe_dispatch(letter, policy)
+            actions.suggest_and_maybe_dispatch(letter, policy)
     except BaseException as exc:
         _discard(stored)  # the rows rolled back: their files must not linger
         if isinstance(exc, IntegrityError) and idempotency_key:

@@ -3,7 +3,7 @@ departments handling it, replies, extensions, reminders, the deadline policy, th
 category→department table and the stored router models.
 
 State changes never happen here: every change goes through one function in
-``govhub.letters.lifecycle`` (or ``intake``), which checks permission, writes the rows in one
+``govhub.letters.actions`` (or ``intake``), which checks permission, writes the rows in one
 transaction and the audit record.
 """
 

@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from govhub.core import audit, workdays
 from govhub.core.models import Membership, Role
+from govhub.letters.actions import record_event
 from govhub.letters.deadlines import current_policy
-from govhub.letters.lifecycle import record_event
 from govhub.letters.models import Letter, Reminder, ReminderKind, Status
 
 log = logging.getLogger(__name__)

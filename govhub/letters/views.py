@@ -14,8 +14,8 @@ from django.views.decorators.http import require_http_methods
 
 from govhub.core.middleware import client_ip
 from govhub.letters import attachments, intake, ratelimit, stats
+from govhub.letters.actions import LetterStateError, rate_letter
 from govhub.letters.forms import LetterForm, LookupForm, RatingForm
-from govhub.letters.lifecycle import LetterStateError, rate_letter
 from govhub.letters.models import Letter, Status
 
 SESSION_KEY = "letters_verified"

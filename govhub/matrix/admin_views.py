@@ -15,7 +15,7 @@ from django.utils import timezone
 from govhub.analytics.charts import sparkline
 from govhub.core.permissions import can, get_for, require, scope_queryset
 from govhub.core.pii import shown_value
-from govhub.matrix import collect, counterfeit, duplicates, influence, inspection, registry
+from govhub.matrix import actions, collect, counterfeit, duplicates, influence, inspection
 from govhub.matrix.forms import (
     PLATFORM_CHOICES,
     RectificationForm,
@@ -43,7 +43,7 @@ def _need(request, action: str) -> None:
 
 
 def _accounts(request):
-    return registry.accounts_for(request.user)
+    return actions.accounts_for(request.user)
 
 
 def account_detail(request, pk: int):
@@ -101,7 +101,7 @@ def import_view(request):
 
 def _run_import(user, kind: str, data: bytes, name: str, valid_only: bool) -> tuple[dict, str]:
     if kind == "accounts":
-        r = registry.import_accounts(user, data, name, import_valid_rows=valid_only)
+        r = actions.import_accounts(user, data, name, import_valid_rows=valid_only)
         d = r.as_dict()
         d["rows"] = [x for x in d["rows"] if x["errors"]]
         d["imported"] = r.imported

@@ -10,10 +10,10 @@ from django.utils import timezone
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 
-from govhub.api.errors import DomainError
+from govhub.core.errors import DomainError
 from govhub.core.models import Department
 from govhub.core.permissions import get_for, require
-from govhub.matrix import collect, counterfeit, duplicates, influence, inspection, registry
+from govhub.matrix import actions, collect, counterfeit, duplicates, influence, inspection
 from govhub.matrix.models import Account, Finding, Rectification, SeenAccount, SeenStatus
 
 router = Router(tags=["新媒体监管 matrix"])
@@ -94,7 +94,7 @@ def _validate_choices(values: dict) -> None:
 def list_accounts(request, platform: str = "", q: str = "", limit: int = 200, offset: int = 0):
     """Accounts of the caller's region."""
     require(request.user, "view_supervision")
-    qs = registry.accounts_for(request.user).order_by("id")
+    qs = actions.accounts_for(request.user).order_by("id")
     if platform:
         qs = qs.filter(platform=platform)
     if q:
@@ -110,8 +110,8 @@ def create_account(request, payload: AccountIn):
     values["level"] = values["level"] or values["department"].level
     _validate_choices(values)
     try:
-        acc = registry.create_account(request.user, **values)
-    except registry.RegistryError as exc:
+        acc = actions.create_account(request.user, **values)
+    except actions.RegistryError as exc:
         raise DomainError(exc.code, exc.message)
     return _account_out(acc)
 
@@ -126,8 +126,8 @@ def update_account(request, account_id: int, payload: AccountPatch):
         values["department"] = _dept(values["department"])
     _validate_choices(values)
     try:
-        acc = registry.update_account(request.user, acc, **values)
-    except registry.RegistryError as exc:
+        acc = actions.update_account(request.user, acc, **values)
+    except actions.RegistryError as exc:
         raise DomainError(exc.code, exc.message)
     return _account_out(acc)
 
@@ -163,7 +163,7 @@ def import_file(
         raise DomainError("too_large", "文件超过 20 MB，请分批导入", status=413)
     data = file.read()
     if kind == "accounts":
-        r = registry.import_accounts(
+        r = actions.import_accounts(
             request.user, data, file.name, import_valid_rows=import_valid_rows
         )
         out = r.as_dict()
@@ -185,7 +185,7 @@ def import_file(
 @router.get("/findings")
 def findings(request, date: dt.date | None = None):
     require(request.user, "view_supervision")
-    accounts = registry.accounts_for(request.user)
+    accounts = actions.accounts_for(request.user)
     day = date or Finding.objects.order_by("-run_date").values_list("run_date", flat=True).first()
     qs = (
         Finding.objects.filter(run_date=day, account__in=accounts)
@@ -271,7 +271,7 @@ def rect_action(request, rect_id: int, action: str, payload: TextIn):
 def duplicate_shares(request, days: int = 60):
     require(request.user, "view_supervision")
     since = timezone.now() - dt.timedelta(days=max(1, min(days, 365)))
-    rows = duplicates.duplicate_shares(registry.accounts_for(request.user), since)
+    rows = duplicates.duplicate_shares(actions.accounts_for(request.user), since)
     total = sum(r["total"] for r in rows)
     dup = sum(r["dup"] for r in rows)
     return {
@@ -320,7 +320,7 @@ def rankings(request, month: str = "", platform: str = "wechat", group: str = ""
     except ValueError:
         raise DomainError("bad_month", "month 应为 YYYY-MM", {"month": month})
     rows = influence.ranking(
-        m, registry.accounts_for(request.user), platform=platform, group=group, value=value
+        m, actions.accounts_for(request.user), platform=platform, group=group, value=value
     )
     return [
         {

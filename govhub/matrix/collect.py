@@ -13,8 +13,8 @@ from django.utils import timezone
 from govhub.core import audit
 from govhub.core.models import Department
 from govhub.core.permissions import require
+from govhub.matrix.actions import parse_date
 from govhub.matrix.models import Account, DailyFigure, Message, Platform, Post
-from govhub.matrix.registry import parse_date
 from govhub.matrix.tabular import TableError, read_table
 
 NUMERIC = ["reads", "likes", "looks", "shares", "comments"]

@@ -189,8 +189,8 @@ def assess_seen(seen_qs=None) -> int:
 
 def import_seen(user, data: bytes, filename: str, source: str = "") -> dict:
     """Import a list of accounts seen on a platform (平台, 名称, 平台账号ID) and assess them."""
+    from govhub.matrix.actions import _choice
     from govhub.matrix.models import Platform
-    from govhub.matrix.registry import _choice
 
     require(user, "manage_registry")
     try:

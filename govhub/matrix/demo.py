@@ -113,12 +113,12 @@ def _accounts(county) -> list[dict]:
 
 @transaction.atomic
 def build(county) -> None:
-    from govhub.core import org
+    from govhub.core import actions
     from govhub.core.models import Role
 
     # the county's 督查室 supervises every account of the county, not only its own office
     supervisor = county.user("supervisor")
-    org.assign_role(
+    actions.assign_role(
         county.admin,
         user=supervisor,
         department=county.root,

@@ -24,6 +24,7 @@ from django.db.models import Max, Min
 from django.utils import timezone
 
 from govhub.core import audit
+from govhub.core.errors import DomainError
 from govhub.core.models import Department
 from govhub.core.permissions import require
 from govhub.matrix.models import (
@@ -374,10 +375,8 @@ def fault_table(accounts_qs, days: int = 30, today: dt.date | None = None) -> li
 # --- rectification notices (整改通知) -------------------------------------------------------
 
 
-class RectificationError(ValueError):
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code, self.message = code, message
+class RectificationError(DomainError):
+    pass
 
 
 def _next_number(today: dt.date) -> str:

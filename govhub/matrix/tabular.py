@@ -13,8 +13,10 @@ from dataclasses import dataclass
 
 import chardet
 
+from govhub.core.errors import DomainError
 
-class TableError(ValueError):
+
+class TableError(DomainError):
     """The file as a whole cannot be read (message in Chinese)."""
 
 

@@ -13,8 +13,8 @@ from wagtail.permissions import register_permission_policy
 
 from govhub.core.admin_policy import GovhubPermissionPolicy
 from govhub.core.permissions import can
+from govhub.matrix import actions
 from govhub.matrix import admin_views as v
-from govhub.matrix import registry
 from govhub.matrix.forms import AccountForm
 from govhub.matrix.models import Account
 
@@ -24,7 +24,7 @@ class AccountCreateView(CreateView):
         return {**super().get_form_kwargs(), "for_user": self.request.user}
 
     def save_instance(self):
-        return registry.create_account(self.request.user, **self.form.cleaned_data)
+        return actions.create_account(self.request.user, **self.form.cleaned_data)
 
 
 class AccountEditView(EditView):
@@ -34,7 +34,7 @@ class AccountEditView(EditView):
     def save_instance(self):
         acc = Account.objects.get(pk=self.object.pk)
         changed = {k: self.form.cleaned_data[k] for k in self.form.changed_data}
-        return registry.update_account(self.request.user, acc, **changed)
+        return actions.update_account(self.request.user, acc, **changed)
 
 
 class AccountViewSet(ModelViewSet):
@@ -64,7 +64,7 @@ class AccountViewSet(ModelViewSet):
         return self.form_class
 
     def get_queryset(self, request):
-        return registry.accounts_for(request.user).order_by("platform", "name")
+        return actions.accounts_for(request.user).order_by("platform", "name")
 
 
 class SupervisionMenuItem(MenuItem):

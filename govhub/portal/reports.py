@@ -8,6 +8,7 @@ import logging
 from django.db import transaction
 
 from govhub.core import audit
+from govhub.core.errors import FieldErrors
 from govhub.portal.models import SiteErrorReport
 
 log = logging.getLogger(__name__)
@@ -22,12 +23,8 @@ def _letters_intake():
     return getattr(intake, "submit_letter", None)
 
 
-class ReportInputError(ValueError):
+class ReportInputError(FieldErrors):
     """The letters intake refused the report; ``errors`` maps field → Chinese message."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("；".join(errors.values()))
-        self.errors = errors
 
 
 @transaction.atomic

@@ -1,4 +1,4 @@
-"""Back-office pages for editors and reviewers: thin views over services."""
+"""Back-office pages for editors and reviewers: thin views over actions."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from govhub.channels.adapters import adapter_for
 from govhub.channels.base import marker_for
 from govhub.core.permissions import can, get_for, scope_queryset
-from govhub.publishing import services
+from govhub.publishing import actions
 from govhub.publishing.forms import CommentForm, PublicationForm
 from govhub.publishing.models import Delivery, Publication, PubStatus
 
@@ -53,17 +53,17 @@ def publication_list(request):
 @transaction.atomic
 def _save_form(request, form, pub=None):
     if form.cleaned_data.get("attachment"):
-        services.validate_attachment(form.cleaned_data["attachment"])
-    data = {k: v for k, v in form.cleaned_data.items() if k in services.FIELDS}
+        actions.validate_attachment(form.cleaned_data["attachment"])
+    data = {k: v for k, v in form.cleaned_data.items() if k in actions.FIELDS}
     data["targets"] = form.cleaned_data["targets"]
     data["images"] = form.cleaned_data["images"]
     if pub is None:
         dept = data.pop("department")
-        pub, notes = services.create_publication(request.user, department=dept, **data)
+        pub, notes = actions.create_publication(request.user, department=dept, **data)
     else:
-        notes = services.update_publication(request.user, pub, **data)
+        notes = actions.update_publication(request.user, pub, **data)
     if form.cleaned_data.get("attachment"):
-        services.add_attachment(request.user, pub, form.cleaned_data["attachment"])
+        actions.add_attachment(request.user, pub, form.cleaned_data["attachment"])
     for note in notes:
         messages.warning(request, note)
     return pub
@@ -78,7 +78,7 @@ def publication_edit(request, pk=None):
         if form.is_valid():
             try:
                 pub = _save_form(request, form, Publication.objects.get(pk=pub.pk) if pub else None)
-            except services.PublishingError as exc:
+            except actions.PublishingError as exc:
                 form.add_error(None, exc.message)
             except PermissionDenied as exc:
                 form.add_error(None, str(exc))
@@ -92,7 +92,7 @@ def publication_edit(request, pk=None):
 
 def publication_detail(request, pk):
     pub = _get(request.user, pk)
-    findings, overridden = services.open_findings(pub)
+    findings, overridden = actions.open_findings(pub)
     previews = []
     for account in pub.targets.all():
         marker = ""
@@ -102,7 +102,7 @@ def publication_detail(request, pk):
         previews.append(
             (account, adapter_for(account.platform).preview(pub, account, marker=marker))
         )
-    step = services.current_step(pub)
+    step = actions.current_step(pub)
     return render(
         request,
         "publishing/admin/detail.html",
@@ -112,13 +112,13 @@ def publication_detail(request, pk):
             "overridden": overridden,
             "blocking": [f for f in findings if f.blocking and f.fingerprint not in overridden],
             "previews": previews,
-            "steps": services.steps_for(pub),
+            "steps": actions.steps_for(pub),
             "step": step,
-            "can_edit": pub.status in services.EDITABLE and can(request.user, "edit_content", pub),
-            "can_decide": services.can_decide(request.user, pub),
+            "can_edit": pub.status in actions.EDITABLE and can(request.user, "edit_content", pub),
+            "can_decide": actions.can_decide(request.user, pub),
             "can_override": can(request.user, "override_check", pub),
             "can_withdraw": can(request.user, "withdraw_content", pub),
-            "overridable": services.OVERRIDABLE,
+            "overridable": actions.OVERRIDABLE,
             "decisions": pub.decisions.select_related("actor"),
             "deliveries": pub.deliveries.select_related("account").prefetch_related("events"),
             "comment_form": CommentForm(),
@@ -132,10 +132,10 @@ def publication_action(request, pk, action):
     comment = request.POST.get("comment", "")
     try:
         if action == "submit":
-            services.submit_for_review(request.user, pub)
+            actions.submit_for_review(request.user, pub)
             messages.success(request, "已送审")
         elif action == "approve":
-            pub = services.approve(request.user, pub, comment)
+            pub = actions.approve(request.user, pub, comment)
             messages.success(
                 request,
                 {
@@ -144,13 +144,13 @@ def publication_action(request, pk, action):
                 }.get(pub.status, "已通过，转下一步审核"),
             )
         elif action == "send_back":
-            services.send_back(request.user, pub, comment)
+            actions.send_back(request.user, pub, comment)
             messages.success(request, "已退回修改")
         elif action == "reject":
-            services.reject(request.user, pub, comment)
+            actions.reject(request.user, pub, comment)
             messages.success(request, "已作不予发布处理")
         elif action == "override":
-            services.override_finding(
+            actions.override_finding(
                 request.user,
                 pub,
                 request.POST.get("fingerprint", ""),
@@ -158,13 +158,13 @@ def publication_action(request, pk, action):
             )
             messages.success(request, "已放行该项检查")
         elif action == "withdraw":
-            services.withdraw_publication(
+            actions.withdraw_publication(
                 request.user, pub, request.POST.get("reason", "") or comment
             )
             messages.success(request, "已撤回")
         else:
             raise PermissionDenied("未知操作")
-    except services.PublishingError as exc:
+    except actions.PublishingError as exc:
         messages.error(request, exc.message)
         for item in (exc.details or [])[:10]:
             messages.error(
@@ -182,15 +182,15 @@ def delivery_action(request, pk, action):
     try:
         if action == "retry":
             delivery = get_for(request.user, "edit_content", qs, pk)
-            services.retry_delivery(request.user, delivery)
+            actions.retry_delivery(request.user, delivery)
             messages.success(request, f"已重新排队：{delivery.account.name}")
         elif action == "withdraw":
             delivery = get_for(request.user, "withdraw_content", qs, pk)
-            services.withdraw_delivery(request.user, delivery, request.POST.get("reason", ""))
+            actions.withdraw_delivery(request.user, delivery, request.POST.get("reason", ""))
             messages.success(request, f"已撤回：{delivery.account.name}")
         else:
             raise PermissionDenied("未知操作")
-    except services.PublishingError as exc:
+    except actions.PublishingError as exc:
         messages.error(request, exc.message)
     except PermissionDenied as exc:
         messages.error(request, str(exc) or "无权操作")

@@ -7,13 +7,13 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied
 from ninja import Router, Schema
 
-from govhub.api.errors import DomainError
 from govhub.channels.adapters import adapter_for
 from govhub.channels.base import marker_for
 from govhub.channels.models import ChannelAccount
+from govhub.core.errors import DomainError
 from govhub.core.models import Department
 from govhub.core.permissions import get_for
-from govhub.publishing import services
+from govhub.publishing import actions
 from govhub.publishing.admin_views import _get
 from govhub.publishing.checks import check_text
 from govhub.publishing.models import Delivery, DeliveryStat
@@ -112,7 +112,7 @@ def _delivery_out(d: Delivery) -> dict:
 
 
 def _out(pub, notes=()) -> dict:
-    step = services.current_step(pub)
+    step = actions.current_step(pub)
     return {
         "id": pub.pk,
         "title": pub.title,
@@ -150,7 +150,7 @@ def create(request, payload: PublicationIn):
     if dept is None:
         raise DomainError("unknown_department", f"未知的部门代码 {payload.department}")
     fields = payload.dict(exclude={"department", "targets"})
-    pub, notes = services.create_publication(
+    pub, notes = actions.create_publication(
         request.user, department=dept, targets=_accounts(payload.targets), **fields
     )
     return 201, _out(pub, notes)
@@ -162,7 +162,7 @@ def update(request, pk: int, payload: PublicationPatch):
     fields = {k: v for k, v in payload.dict(exclude_unset=True).items() if k != "targets"}
     if payload.targets is not None:
         fields["targets"] = _accounts(payload.targets)
-    notes = services.update_publication(request.user, pub, **fields)
+    notes = actions.update_publication(request.user, pub, **fields)
     pub.refresh_from_db()
     return _out(pub, notes)
 
@@ -174,7 +174,7 @@ def detail(request, pk: int):
 
 @router.get("/publications/{pk}/checks", response=list[FindingOut], summary="稿件的全部检查结果")
 def checks(request, pk: int):
-    findings, _ = services.open_findings(_get(request.user, pk))
+    findings, _ = actions.open_findings(_get(request.user, pk))
     return [f.as_dict() for f in findings]
 
 
@@ -199,7 +199,7 @@ def previews(request, pk: int):
 )
 def override(request, pk: int, payload: OverrideIn):
     pub = _get(request.user, pk)
-    services.override_finding(request.user, pub, payload.fingerprint, payload.reason)
+    actions.override_finding(request.user, pub, payload.fingerprint, payload.reason)
     return _out(pub)
 
 
@@ -211,11 +211,11 @@ def override(request, pk: int, payload: OverrideIn):
 def act(request, pk: int, action: str, payload: CommentIn):
     pub = _get(request.user, pk)
     handlers = {
-        "submit": lambda: services.submit_for_review(request.user, pub),
-        "approve": lambda: services.approve(request.user, pub, payload.comment),
-        "send-back": lambda: services.send_back(request.user, pub, payload.comment),
-        "reject": lambda: services.reject(request.user, pub, payload.comment),
-        "withdraw": lambda: services.withdraw_publication(request.user, pub, payload.comment),
+        "submit": lambda: actions.submit_for_review(request.user, pub),
+        "approve": lambda: actions.approve(request.user, pub, payload.comment),
+        "send-back": lambda: actions.send_back(request.user, pub, payload.comment),
+        "reject": lambda: actions.reject(request.user, pub, payload.comment),
+        "withdraw": lambda: actions.withdraw_publication(request.user, pub, payload.comment),
     }
     if action not in handlers:
         raise DomainError("unknown_action", f"未知操作 {action}", status=404)
@@ -227,7 +227,7 @@ def act(request, pk: int, action: str, payload: CommentIn):
 @router.post("/deliveries/{pk}/retry", response=DeliveryOut, summary="重试投递")
 def retry(request, pk: int):
     qs = Delivery.objects.select_related("account", "publication")
-    d = services.retry_delivery(request.user, get_for(request.user, "edit_content", qs, pk))
+    d = actions.retry_delivery(request.user, get_for(request.user, "edit_content", qs, pk))
     return _delivery_out(d)
 
 
@@ -236,7 +236,7 @@ def retry(request, pk: int):
 )
 def withdraw(request, pk: int, payload: CommentIn):
     qs = Delivery.objects.select_related("account", "publication")
-    d = services.withdraw_delivery(
+    d = actions.withdraw_delivery(
         request.user, get_for(request.user, "withdraw_content", qs, pk), payload.comment
     )
     return _delivery_out(d)

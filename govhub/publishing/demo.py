@@ -10,7 +10,7 @@ from django.utils import timezone
 from govhub.channels import demo as channels_demo
 from govhub.channels.models import ChannelAccount
 from govhub.core.models import Department
-from govhub.publishing import services
+from govhub.publishing import actions
 from govhub.publishing.models import (
     EmailSubscriber,
     Publication,
@@ -88,7 +88,7 @@ def build(county) -> None:
         if Publication.objects.filter(title=title).exists():
             continue
         scheduled = timezone.now() + dt.timedelta(days=3) if state == "scheduled" else None
-        pub, _ = services.create_publication(
+        pub, _ = actions.create_publication(
             editor,
             department=_dept("rmt"),
             title=title,
@@ -101,18 +101,18 @@ def build(county) -> None:
             continue
         # WeChat needs a cover the demo does not ship: the WeChat-targeted pieces skip it
         pub.targets.set([t for t in targets if t.platform != "wechat"])
-        services.submit_for_review(editor, pub)
+        actions.submit_for_review(editor, pub)
         if state == "in_review":
             continue
         if state == "sent_back":
-            services.send_back(reviewer, pub, "请补充见习岗位的报名方式和截止时间")
+            actions.send_back(reviewer, pub, "请补充见习岗位的报名方式和截止时间")
             continue
         if state == "rejected":
-            services.reject(reviewer, pub, "内容未经核实，不予发布")
+            actions.reject(reviewer, pub, "内容未经核实，不予发布")
             continue
-        services.approve(reviewer, pub, "同意")
-        services.approve(reviewer, pub, "同意")
-        services.approve(signer, pub, "同意签发")
+        actions.approve(reviewer, pub, "同意")
+        actions.approve(reviewer, pub, "同意")
+        actions.approve(signer, pub, "同意签发")
     from govhub.publishing.outbox import run_outbox
 
     run_outbox(limit=50)  # portal/RSS/e-mail go out now; WeChat/Weibo show 渠道未配置

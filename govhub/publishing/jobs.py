@@ -24,8 +24,8 @@ def send_due_deliveries() -> int:
 @job(retries=0)
 def outbox_tick() -> int:
     """定时发布 and the outbox's heartbeat: publish scheduled pieces, send due deliveries."""
+    from govhub.publishing.actions import publish_due_scheduled
     from govhub.publishing.outbox import run_outbox
-    from govhub.publishing.services import publish_due_scheduled
 
     publish_due_scheduled()
     return run_outbox(limit=500)

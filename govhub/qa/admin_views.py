@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from govhub.core.permissions import can, require
-from govhub.qa import engine, services
+from govhub.qa import actions, engine
 from govhub.qa.models import KnowledgeEntry, UnansweredQuestion
 
 MAX_UPLOAD = 10 * 1024 * 1024
@@ -30,8 +30,8 @@ def tools(request):
             form.add_error("file", "文件不能超过 10 MB")
         else:
             try:
-                report = services.import_entries(request.user, upload.name, upload.read())
-            except services.ImportError_ as exc:
+                report = actions.import_entries(request.user, upload.name, upload.read())
+            except actions.ImportError_ as exc:
                 form.add_error("file", str(exc))
             else:
                 if not report.errors:
@@ -57,7 +57,7 @@ def export(request, fmt: str):
     require(request.user, "manage_answers")
     if fmt not in ("csv", "xlsx"):
         fmt = "csv"
-    data = services.export_entries(fmt)
+    data = actions.export_entries(fmt)
     ctype = (
         "text/csv; charset=utf-8"
         if fmt == "csv"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import Router, Schema
 
-from govhub.api.errors import DomainError
+from govhub.core.errors import DomainError
 from govhub.core.middleware import client_ip
 from govhub.letters import ratelimit
 from govhub.qa import chat, engine

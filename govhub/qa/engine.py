@@ -3,7 +3,7 @@
 Shared by the WeChat callback, the portal chat widget, the /qa/ page and ``/api/qa/ask``.
 The rule list and the retrieval index are built once per process and rebuilt when the
 knowledge-base version (a counter in Django's cache, bumped by every change in
-``govhub.qa.services``) moves, so every worker sees an edit at its next question.
+``govhub.qa.actions``) moves, so every worker sees an edit at its next question.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from wagtail.permissions import register_permission_policy
 
 from govhub.core.admin_policy import GovhubPermissionPolicy
 from govhub.core.permissions import can
-from govhub.qa import admin_views, services
+from govhub.qa import actions, admin_views
 from govhub.qa.models import KeywordRule, KnowledgeEntry
 
 admin_urls = [
@@ -35,24 +35,24 @@ class _Save:
 
 
 class RuleCreate(_Save, CreateView):
-    saver = staticmethod(services.save_rule)
+    saver = staticmethod(actions.save_rule)
 
 
 class RuleEdit(_Save, EditView):
-    saver = staticmethod(services.save_rule)
+    saver = staticmethod(actions.save_rule)
 
 
 class EntryCreate(_Save, CreateView):
-    saver = staticmethod(services.save_entry)
+    saver = staticmethod(actions.save_entry)
 
 
 class EntryEdit(_Save, EditView):
-    saver = staticmethod(services.save_entry)
+    saver = staticmethod(actions.save_entry)
 
 
 class QaDelete(DeleteView):
     def delete_action(self):
-        services.delete_object(self.request.user, self.object)
+        actions.delete_object(self.request.user, self.object)
 
 
 class RuleViewSet(ModelViewSet):

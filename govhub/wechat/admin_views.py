@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from govhub.channels.models import ChannelAccount, Platform
 from govhub.core.permissions import can
-from govhub.wechat import services, simulate, views
+from govhub.wechat import actions, simulate, views
 from govhub.wechat.handlers import settings_for
 from govhub.wechat.models import MenuButton, Subscriber
 
@@ -58,7 +58,7 @@ def overview(request):
 @require_POST
 def save_settings(request, pk: int):
     account = _account(request, pk)
-    services.save_settings(
+    actions.save_settings(
         request.user,
         account,
         welcome_text=request.POST.get("welcome_text", ""),
@@ -69,18 +69,18 @@ def save_settings(request, pk: int):
     return redirect("wechat_admin:overview")
 
 
-def _menu_from_post(post) -> list[services.ButtonSpec]:
+def _menu_from_post(post) -> list[actions.ButtonSpec]:
     buttons = []
-    for i in range(services.MAX_TOP):
+    for i in range(actions.MAX_TOP):
         name = post.get(f"b{i}_name", "").strip()
         if not name:
             continue
         children = []
-        for j in range(services.MAX_SUB):
+        for j in range(actions.MAX_SUB):
             sname = post.get(f"b{i}_{j}_name", "").strip()
             if sname:
                 children.append(
-                    services.ButtonSpec(
+                    actions.ButtonSpec(
                         sname,
                         post.get(f"b{i}_{j}_kind", "click"),
                         post.get(f"b{i}_{j}_key", "").strip(),
@@ -89,7 +89,7 @@ def _menu_from_post(post) -> list[services.ButtonSpec]:
                     )
                 )
         buttons.append(
-            services.ButtonSpec(
+            actions.ButtonSpec(
                 name,
                 post.get(f"b{i}_kind", "click"),
                 post.get(f"b{i}_key", "").strip(),
@@ -106,19 +106,19 @@ def menu(request, pk: int):
     if request.method == "POST":
         try:
             if request.POST.get("action") == "publish":
-                services.publish_menu(request.user, account)
+                actions.publish_menu(request.user, account)
                 messages.success(request, "菜单已发布到微信，用户重新进入公众号后可见")
             else:
-                services.save_menu(request.user, account, _menu_from_post(request.POST))
+                actions.save_menu(request.user, account, _menu_from_post(request.POST))
                 messages.success(request, "菜单已保存（尚未发布）")
             return redirect("wechat_admin:menu", pk=pk)
-        except services.MenuError as exc:
+        except actions.MenuError as exc:
             messages.error(request, exc.message)
     tops = list(
         MenuButton.objects.filter(account=account, parent=None).prefetch_related("children")
     )
     grid = []
-    for i in range(services.MAX_TOP):
+    for i in range(actions.MAX_TOP):
         top = tops[i] if i < len(tops) else None
         subs = list(top.children.all()) if top else []
         grid.append(
@@ -127,7 +127,7 @@ def menu(request, pk: int):
                 "b": top,
                 "subs": [
                     {"j": j, "b": subs[j] if j < len(subs) else None}
-                    for j in range(services.MAX_SUB)
+                    for j in range(actions.MAX_SUB)
                 ],
             }
         )

@@ -64,9 +64,9 @@ def test_refusal_raises_records_and_changes_nothing(tree):
     user = make_user(department=own, role=Role.HANDLER)
     before = Department.objects.get(pk=other.pk).name
     with pytest.raises(PermissionDenied):
-        from govhub.core import org
+        from govhub.core import actions
 
-        org.update_department(user, other, name="被篡改")
+        actions.update_department(user, other, name="被篡改")
     assert Department.objects.get(pk=other.pk).name == before
     refusal = AuditRecord.objects.filter(action="permission_denied").last()
     assert refusal.summary == {"attempted": "manage_departments"}

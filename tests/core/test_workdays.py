@@ -5,7 +5,7 @@ import warnings
 
 import pytest
 
-from govhub.core import org, workdays
+from govhub.core import actions, workdays
 from govhub.core.workdays import add_working_days, is_working_day, working_days_between
 from tests.factories import make_user
 
@@ -46,7 +46,7 @@ def test_between_is_antisymmetric():
 def test_local_override_set_in_the_back_office_changes_deadlines():
     admin = make_user(superuser=True)
     assert add_working_days(D(2026, 6, 8), 1) == D(2026, 6, 9)
-    org.set_workday_override(admin, date=D(2026, 6, 9), is_working_day=False, note="县庆放假")
+    actions.set_workday_override(admin, date=D(2026, 6, 9), is_working_day=False, note="县庆放假")
     workdays.overrides_changed()
     assert not is_working_day(D(2026, 6, 9))
     assert add_working_days(D(2026, 6, 8), 1) == D(2026, 6, 10)
@@ -66,6 +66,6 @@ def test_unknown_year_falls_back_to_weekends_and_warns_once():
 
 def test_override_fills_a_year_the_package_does_not_know():
     admin = make_user(superuser=True)
-    org.set_workday_override(admin, date=D(2031, 1, 1), is_working_day=False, note="元旦")
+    actions.set_workday_override(admin, date=D(2031, 1, 1), is_working_day=False, note="元旦")
     workdays.overrides_changed()
     assert not is_working_day(D(2031, 1, 1))  # a Wednesday, made a holiday

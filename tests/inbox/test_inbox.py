@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from govhub.inbox import services
+from govhub.inbox import actions
 from govhub.inbox.intake import receive_message
 from govhub.inbox.models import InboxMessage, Status
 from tests.factories import make_user
@@ -39,7 +39,7 @@ def test_a_wechat_reply_inside_48_hours_is_sent_as_customer_service_message(
         )
         editor = county.user("editor")
         with django_capture_on_commit_callbacks(execute=True):
-            services.reply_to_message(editor, msg, "已通知城管局，两天内修复。")
+            actions.reply_to_message(editor, msg, "已通知城管局，两天内修复。")
         assert fake.sent == [
             {
                 "touser": "o-in-1",
@@ -63,8 +63,8 @@ def test_a_wechat_reply_after_48_hours_is_refused_and_changes_nothing(county):
         remote_id="w-2",
         received_at=old,
     )
-    with pytest.raises(services.InboxError, match="48 小时"):
-        services.reply_to_message(county.user("editor"), msg, "回复")
+    with pytest.raises(actions.InboxError, match="48 小时"):
+        actions.reply_to_message(county.user("editor"), msg, "回复")
     msg.refresh_from_db()
     assert msg.status == Status.NEW and not msg.replies.exists()
 
@@ -79,24 +79,24 @@ def test_assign_convert_to_letter_and_spam(county):
         text="小区物业乱收停车费，希望有关部门管一管。",
         remote_id="x1",
     )
-    services.assign_message(editor, m1, editor)
-    letter_id = services.convert_to_letter(editor, m1)
+    actions.assign_message(editor, m1, editor)
+    letter_id = actions.convert_to_letter(editor, m1)
     assert Letter.objects.get(pk=letter_id).content.startswith("小区物业")
-    assert services.convert_to_letter(editor, m1) == letter_id  # twice → one letter
+    assert actions.convert_to_letter(editor, m1) == letter_id  # twice → one letter
     m1.refresh_from_db()
     assert m1.status == Status.LETTER
     m2, _ = receive_message(
         channel="chat", sender_ref="chat-y", text="加微信领红包", remote_id="x2"
     )
-    services.mark_spam(editor, m2)
-    with pytest.raises(services.InboxError):
-        services.reply_to_message(editor, InboxMessage.objects.get(pk=m2.pk), "hi")
+    actions.mark_spam(editor, m2)
+    with pytest.raises(actions.InboxError):
+        actions.reply_to_message(editor, InboxMessage.objects.get(pk=m2.pk), "hi")
 
 
 def test_someone_without_an_inbox_role_cannot_act(county):
     msg, _ = receive_message(channel="chat", sender_ref="chat-z", text="问题", remote_id="z1")
     with pytest.raises(PermissionDenied):
-        services.reply_to_message(make_user(), msg, "回复")
+        actions.reply_to_message(make_user(), msg, "回复")
     assert not msg.replies.exists()
 
 
@@ -109,7 +109,7 @@ def test_staff_see_the_inbox_with_time_to_first_response(client, county):
         remote_id="q1",
         received_at=timezone.now() - dt.timedelta(minutes=30),
     )
-    services.reply_to_message(editor, msg, "9 点开门。")
+    actions.reply_to_message(editor, msg, "9 点开门。")
     client.force_login(editor)
     page = client.get("/admin/inbox/?status=all").content.decode()
     assert "图书馆几点开门" in page and "中位数 30 分钟" in page
@@ -142,8 +142,8 @@ def test_a_weibo_message_turned_into_a_letter_answers_where_it_came_from(county)
         text="我想反映一下小区门口的路灯已经坏了一个月了。",
         remote_id="dm-9",
     )
-    letter = Letter.objects.get(pk=services.convert_to_letter(editor, mention))
+    letter = Letter.objects.get(pk=actions.convert_to_letter(editor, mention))
     assert letter.channel_account == account
     assert letter.channel_ref == {"kind": "mention", "status_id": "4900001", "remote_id": "m-9"}
-    letter = Letter.objects.get(pk=services.convert_to_letter(editor, dm))
+    letter = Letter.objects.get(pk=actions.convert_to_letter(editor, dm))
     assert letter.channel_account == account and letter.channel_ref["kind"] == "dm"

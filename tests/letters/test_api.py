@@ -7,7 +7,7 @@ import json
 import pytest
 
 from govhub.api.auth import issue_token
-from govhub.letters import lifecycle as lc
+from govhub.letters import actions as lc
 from govhub.letters.models import Letter, Status
 from tests.letters.helpers import letter, make_categories
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from govhub.letters import lifecycle as lc
+from govhub.letters import actions as lc
 from govhub.letters import stats
 from govhub.letters.models import Letter, Status
 from govhub.letters.text import redact_for_publication

@@ -12,7 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from govhub.letters import lifecycle as lc
+from govhub.letters import actions as lc
 from govhub.letters.models import Attachment, Letter
 
 pytestmark = pytest.mark.django_db

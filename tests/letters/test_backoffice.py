@@ -92,7 +92,7 @@ def test_whole_lifecycle_through_the_back_office(
         "portal": "sent",
         "sms": "sent",
     }
-    from govhub.letters.lifecycle import rate_letter
+    from govhub.letters.actions import rate_letter
 
     rate_letter(lt, satisfaction="unsatisfied", actor="citizen")
     _as(client, county.user("supervisor"))

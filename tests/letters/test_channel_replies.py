@@ -136,7 +136,7 @@ def test_wechat_outside_the_window_falls_back_to_the_accounts_template(
 
 
 def test_known_closed_window_goes_straight_to_the_template(county, wechat):
-    from govhub.letters import lifecycle as lc
+    from govhub.letters import actions as lc
     from govhub.wechat.models import Subscriber
 
     account = make_account(county.dept("rmt"), api_base=wechat.url)
@@ -157,7 +157,7 @@ def test_known_closed_window_goes_straight_to_the_template(county, wechat):
 
 
 def test_no_template_outside_the_window_is_recorded_not_retried(client, county, wechat):
-    from govhub.letters import lifecycle as lc
+    from govhub.letters import actions as lc
 
     account = make_account(county.dept("rmt"), api_base=wechat.url)
     lt = _wechat_letter(account, openid="o-gone")
@@ -174,7 +174,7 @@ def test_no_template_outside_the_window_is_recorded_not_retried(client, county, 
 
 
 def test_a_failed_send_is_retried_once_and_never_doubled(county, wechat):
-    from govhub.letters import lifecycle as lc
+    from govhub.letters import actions as lc
 
     account = make_account(county.dept("rmt"), api_base=wechat.url)
     lt = _wechat_letter(account, openid="o-retry")
@@ -233,7 +233,7 @@ def test_email_and_sms_tell_each_step(client, county, django_capture_on_commit_c
 def test_portal_letters_get_no_receipt_sms_but_every_later_step(
     client, county, django_capture_on_commit_callbacks
 ):
-    from govhub.letters import lifecycle as lc
+    from govhub.letters import actions as lc
     from tests.letters.helpers import letter
 
     LoggingSmsGateway.outbox.clear()

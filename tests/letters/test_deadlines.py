@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 
-from govhub.letters import lifecycle as lc
+from govhub.letters import actions as lc
 from govhub.letters.deadlines import clock
 from govhub.letters.models import Reminder
 from govhub.letters.reminders import check_deadlines

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from govhub.letters import lifecycle as lc
+from govhub.letters import actions as lc
 from govhub.letters.models import Extension, LetterEvent, Status
 from tests.letters.helpers import letter, make_categories
 

@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from govhub.letters import lifecycle as lc
+from govhub.letters import actions as lc
 from govhub.letters.models import Attachment, Letter, Status
 from tests.letters.helpers import letter, make_categories
 

@@ -56,7 +56,7 @@ def test_a_crash_before_commit_shows_no_code_sends_nothing_and_keeps_no_file(
     client.raise_request_exception = False
     with (
         mock.patch(
-            "govhub.letters.lifecycle.suggest_and_maybe_dispatch",
+            "govhub.letters.actions.suggest_and_maybe_dispatch",
             side_effect=RuntimeError("router crashed"),
         ),
         django_capture_on_commit_callbacks(execute=True),

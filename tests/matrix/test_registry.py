@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 
 from govhub.core.models import AuditRecord
-from govhub.matrix import registry
+from govhub.matrix import actions
 from govhub.matrix.models import Account, AccountChange
 
 HEADER = "平台,账号名称,平台账号ID,主办部门,行政层级,类别,认证状态,备案号,开设日期,关停日期,联系人,联系电话\n"
@@ -29,7 +29,7 @@ def supervisor(county):
 
 def test_create_and_update_keep_history_audit_and_encrypt_contact(county):
     admin = county.admin
-    acc = registry.create_account(
+    acc = actions.create_account(
         admin,
         platform="wechat",
         name="示范县人社局",
@@ -40,7 +40,7 @@ def test_create_and_update_keep_history_audit_and_encrypt_contact(county):
         operator_name="张三",
         operator_phone="13912345678",
     )
-    registry.update_account(admin, acc, name="示范县人社", operator_phone="13900000000")
+    actions.update_account(admin, acc, name="示范县人社", operator_phone="13900000000")
     changes = list(AccountChange.objects.filter(account=acc).order_by("id"))
     assert [c.action for c in changes] == ["created", "updated"]
     assert changes[1].changes["name"] == ["示范县人社局", "示范县人社"]
@@ -58,7 +58,7 @@ def test_create_and_update_keep_history_audit_and_encrypt_contact(county):
 def test_a_handler_cannot_register_and_nothing_is_written(county):
     handler = county.user("handler")
     with pytest.raises(PermissionDenied):
-        registry.create_account(
+        actions.create_account(
             handler,
             platform="wechat",
             name="x",
@@ -77,7 +77,7 @@ def test_import_a_clean_utf8_file(county, supervisor):
             "微博,示范县公安局微博,wb_gaj,县公安局,,公安,,,2021/5/6,,,",
         ]
     )
-    report = registry.import_accounts(supervisor, data, "accounts.csv")
+    report = actions.import_accounts(supervisor, data, "accounts.csv")
     assert report.encoding == "utf-8" and report.invalid == 0 and report.created == 2
     acc = Account.objects.get(remote_id="wb_gaj")
     assert (
@@ -89,7 +89,7 @@ def test_gbk_file_is_detected(county, supervisor):
     data = csv_bytes(
         ["微信公众号,示范县卫健委发布,gh_wjw,wjw,县,卫生健康,已认证,,2019-01-01,,,"], "gbk"
     )
-    report = registry.import_accounts(supervisor, data, "gbk.csv")
+    report = actions.import_accounts(supervisor, data, "gbk.csv")
     assert report.encoding in {"gb18030", "gbk"} and report.created == 1
     assert Account.objects.get(remote_id="gh_wjw").name == "示范县卫健委发布"
 
@@ -104,7 +104,7 @@ def test_bad_rows_are_reported_and_nothing_half_imported(county, supervisor):
             "飞信,平台错,bad3,rsj,县,政府,已认证,,2020-01-01,,,",
         ]
     )
-    report = registry.import_accounts(supervisor, data, "bad.csv")
+    report = actions.import_accounts(supervisor, data, "bad.csv")
     assert report.valid == 1 and report.invalid == 4 and report.imported == 0
     errors = {r.line: " ".join(r.errors) for r in report.rows if r.errors}
     assert "不是有效日期" in errors[3]
@@ -113,13 +113,13 @@ def test_bad_rows_are_reported_and_nothing_half_imported(county, supervisor):
     assert "平台“飞信”无法识别" in errors[6]
     assert not Account.objects.exists()
     # the user chooses to import the valid rows
-    report = registry.import_accounts(supervisor, data, "bad.csv", import_valid_rows=True)
+    report = actions.import_accounts(supervisor, data, "bad.csv", import_valid_rows=True)
     assert report.created == 1
     assert list(Account.objects.values_list("remote_id", flat=True)) == ["ok1"]
 
 
 def test_wrong_columns_are_a_file_error(county, supervisor):
-    report = registry.import_accounts(supervisor, "名字,编号\nA,1\n".encode(), "x.csv")
+    report = actions.import_accounts(supervisor, "名字,编号\nA,1\n".encode(), "x.csv")
     assert any("缺少必需的列" in e for e in report.file_errors)
     assert any("无法识别的列" in e for e in report.file_errors)
     assert not Account.objects.exists()
@@ -151,15 +151,15 @@ def test_xlsx_import(county, supervisor):
     )
     buf = io.BytesIO()
     wb.save(buf)
-    report = registry.import_accounts(supervisor, buf.getvalue(), "a.xlsx")
+    report = actions.import_accounts(supervisor, buf.getvalue(), "a.xlsx")
     assert report.created == 1, report.as_dict()
     assert str(Account.objects.get(remote_id="dy_wlj").opened_on) == "2022-07-01"
 
 
 def test_reimporting_the_registry_changes_nothing(county, supervisor):
     data = csv_bytes(["微信公众号,示范县教育,gh_jyj,jyj,县,教育,已认证,,2020-03-01,,,"])
-    registry.import_accounts(supervisor, data, "a.csv")
+    actions.import_accounts(supervisor, data, "a.csv")
     n_changes = AccountChange.objects.count()
-    report = registry.import_accounts(supervisor, data, "a.csv")
+    report = actions.import_accounts(supervisor, data, "a.csv")
     assert report.created == 0 and report.updated == 0
     assert AccountChange.objects.count() == n_changes

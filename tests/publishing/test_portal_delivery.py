@@ -6,7 +6,7 @@ import pytest
 from wagtail.models import Page
 
 from govhub.core.models import Department
-from govhub.publishing import services
+from govhub.publishing import actions
 from govhub.publishing.models import DeliveryState, Publication, PubStatus
 from govhub.publishing.outbox import run_outbox
 from tests.publishing.factories import simple_account
@@ -21,7 +21,7 @@ def test_portal_target_creates_a_live_article_under_the_column(county):
     root = Page.get_first_root_node()
     column = root.add_child(instance=ColumnPage(title="政务要闻", slug="zwyw-test"))
     portal = simple_account(rmt, "portal")
-    pub, _ = services.create_publication(
+    pub, _ = actions.create_publication(
         county.user("editor"),
         department=rmt,
         title="县政府召开常务会议",
@@ -31,13 +31,13 @@ def test_portal_target_creates_a_live_article_under_the_column(county):
         targets=[portal],
     )
     Publication.objects.filter(pk=pub.pk).update(status=PubStatus.IN_REVIEW, current_step=2)
-    services.approve(county.admin, pub)
+    actions.approve(county.admin, pub)
     run_outbox()
     d = pub.deliveries.get()
     assert d.state == DeliveryState.SENT and d.remote_id.startswith("page:")
     article = ArticlePage.objects.child_of(column).get()
     assert article.live and article.title == "县政府召开常务会议" and "冬季供暖" in article.body
     assert article.department_id == rmt.pk
-    services.withdraw_delivery(county.user("editor"), d, "更正")
+    actions.withdraw_delivery(county.user("editor"), d, "更正")
     article.refresh_from_db()
     assert not article.live

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from govhub.core.models import AuditRecord
-from govhub.publishing import services
+from govhub.publishing import actions
 from govhub.publishing.models import (
     Delivery,
     DeliveryState,
@@ -52,7 +52,7 @@ def three_steps(county):
 
 
 def _write(county, targets, **kw):
-    pub, notes = services.create_publication(
+    pub, notes = actions.create_publication(
         county.user("editor"),
         department=dept("rmt"),
         title=kw.pop("title", "示范县开展冬季供暖安全检查"),
@@ -71,32 +71,32 @@ def test_piece_goes_through_three_steps_and_out_to_wechat_and_weibo(
     rmt = dept("rmt")
     wx, wb = wechat_account(rmt, wechat_api), weibo_account(rmt, weibo_api)
     pub, _ = _write(county, [wx, wb])
-    services.submit_for_review(county.user("editor"), pub)
-    services.approve(county.user("reviewer"), pub, "同意")
+    actions.submit_for_review(county.user("editor"), pub)
+    actions.approve(county.user("reviewer"), pub, "同意")
     pub.refresh_from_db()
-    assert (pub.status, services.current_step(pub).name) == (PubStatus.IN_REVIEW, "复审")
-    services.approve(county.user("reviewer"), pub, "同意")
+    assert (pub.status, actions.current_step(pub).name) == (PubStatus.IN_REVIEW, "复审")
+    actions.approve(county.user("reviewer"), pub, "同意")
     with django_capture_on_commit_callbacks(execute=True):
-        services.approve(county.user("signer"), pub, "签发")
+        actions.approve(county.user("signer"), pub, "签发")
     pub.refresh_from_db()
     assert pub.status == PubStatus.PUBLISHED
     assert set(pub.deliveries.values_list("state", flat=True)) == {DeliveryState.SENT}
     assert wechat_api.published_count() == 1 and weibo_api.posted_count() == 1
     assert [d.decision for d in pub.decisions.all()] == ["submit", "approve", "approve", "approve"]
-    actions = set(
+    audited = set(
         AuditRecord.objects.filter(object_id=str(pub.pk)).values_list("action", flat=True)
     )
-    assert {"publication_submitted", "publication_approved", "publication_published"} <= actions
+    assert {"publication_submitted", "publication_approved", "publication_published"} <= audited
 
 
 def test_wrong_people_cannot_decide_and_nothing_changes(county, three_steps, wechat_api):
     from django.core.exceptions import PermissionDenied
 
     pub, _ = _write(county, [wechat_account(dept("rmt"), wechat_api)])
-    services.submit_for_review(county.user("editor"), pub)
+    actions.submit_for_review(county.user("editor"), pub)
     for name in ("editor", "signer", "handler"):
         with pytest.raises(PermissionDenied):
-            services.approve(county.user(name), pub)
+            actions.approve(county.user(name), pub)
     pub.refresh_from_db()
     assert pub.current_step == 1 and pub.decisions.count() == 1
 
@@ -105,21 +105,21 @@ def test_send_back_needs_a_comment_and_returns_the_piece_for_editing(
     county, three_steps, wechat_api
 ):
     pub, _ = _write(county, [wechat_account(dept("rmt"), wechat_api)])
-    services.submit_for_review(county.user("editor"), pub)
-    with pytest.raises(services.PublishingError):
-        services.send_back(county.user("reviewer"), pub, "")
-    services.send_back(county.user("reviewer"), pub, "第二段数据请核实")
+    actions.submit_for_review(county.user("editor"), pub)
+    with pytest.raises(actions.PublishingError):
+        actions.send_back(county.user("reviewer"), pub, "")
+    actions.send_back(county.user("reviewer"), pub, "第二段数据请核实")
     pub.refresh_from_db()
     assert pub.status == PubStatus.SENT_BACK
-    services.update_publication(
+    actions.update_publication(
         county.user("editor"), pub, title="示范县开展冬季供暖安全检查（更新）"
     )
-    services.submit_for_review(county.user("editor"), pub)
-    services.reject(county.user("reviewer"), pub, "与上周稿件重复")
+    actions.submit_for_review(county.user("editor"), pub)
+    actions.reject(county.user("reviewer"), pub, "与上周稿件重复")
     pub.refresh_from_db()
     assert pub.status == PubStatus.REJECTED
-    with pytest.raises(services.PublishingError):
-        services.update_publication(county.user("editor"), pub, title="再改")
+    with pytest.raises(actions.PublishingError):
+        actions.update_publication(county.user("editor"), pub, title="再改")
 
 
 def test_personal_data_blocks_until_a_reviewer_overrides_with_a_reason(
@@ -130,21 +130,21 @@ def test_personal_data_blocks_until_a_reviewer_overrides_with_a_reason(
         [wechat_account(dept("rmt"), wechat_api)],
         body=f"<p>公示：申请人身份证号 {VALID_ID}，咨询电话 13812345678。</p>",
     )
-    services.submit_for_review(county.user("editor"), pub)  # personal data does not stop submission
-    with pytest.raises(services.PublishingError) as exc:
-        services.approve(county.user("reviewer"), pub)
+    actions.submit_for_review(county.user("editor"), pub)  # personal data does not stop submission
+    with pytest.raises(actions.PublishingError) as exc:
+        actions.approve(county.user("reviewer"), pub)
     assert exc.value.code == "checks_blocking" and {d["code"] for d in exc.value.details} == {
         "id_number",
         "mobile",
     }
     assert VALID_ID not in str(exc.value.details)
     for detail in exc.value.details:
-        with pytest.raises(services.PublishingError):
-            services.override_finding(county.user("reviewer"), pub, detail["fingerprint"], "")
-        services.override_finding(
+        with pytest.raises(actions.PublishingError):
+            actions.override_finding(county.user("reviewer"), pub, detail["fingerprint"], "")
+        actions.override_finding(
             county.user("reviewer"), pub, detail["fingerprint"], "公示文件依法须公开联系电话"
         )
-    services.approve(county.user("reviewer"), pub)
+    actions.approve(county.user("reviewer"), pub)
     pub.refresh_from_db()
     assert pub.current_step == 2
 
@@ -162,14 +162,14 @@ def test_forbidden_term_blocks_submission_and_wrong_expression_only_warns(county
         [wechat_account(dept("rmt"), wechat_api)],
         body="<p>据国家质检总局通报，本县服务达到最高级水平。</p>",
     )
-    with pytest.raises(services.PublishingError) as exc:
-        services.submit_for_review(county.user("editor"), pub)
+    with pytest.raises(actions.PublishingError) as exc:
+        actions.submit_for_review(county.user("editor"), pub)
     assert [d["code"] for d in exc.value.details] == ["forbidden_term"]
-    services.update_publication(
+    actions.update_publication(
         county.user("editor"), pub, body="<p>据国家质检总局通报，本县服务水平持续提升。</p>"
     )
-    services.submit_for_review(county.user("editor"), pub)
-    findings, _ = services.open_findings(pub)
+    actions.submit_for_review(county.user("editor"), pub)
+    findings, _ = actions.open_findings(pub)
     (warn,) = [f for f in findings if f.code == "wrong_expression"]
     assert warn.severity == "warning" and warn.suggestion == "国家市场监督管理总局"
 
@@ -178,8 +178,8 @@ def test_missing_cover_for_wechat_blocks_and_nothing_is_published(county, wechat
     pub, _ = _write(county, [wechat_account(dept("rmt"), wechat_api)])
     Publication.objects.filter(pk=pub.pk).update(cover=None)
     pub.refresh_from_db()
-    with pytest.raises(services.PublishingError) as exc:
-        services.submit_for_review(county.user("editor"), pub)
+    with pytest.raises(actions.PublishingError) as exc:
+        actions.submit_for_review(county.user("editor"), pub)
     assert "封面" in exc.value.details[0]["message"]
     assert not Delivery.objects.exists() and wechat_api.log.calls == []
 
@@ -202,14 +202,14 @@ def test_scheduled_piece_is_published_by_the_periodic_job(
         [wechat_account(dept("rmt"), wechat_api)],
         scheduled_at=timezone.now() + dt.timedelta(hours=2),
     )
-    services.submit_for_review(county.user("editor"), pub)
-    services.approve(county.user("reviewer"), pub)
-    services.approve(county.user("admin"), pub)  # default policy: 初审 + 终审签发
+    actions.submit_for_review(county.user("editor"), pub)
+    actions.approve(county.user("reviewer"), pub)
+    actions.approve(county.user("admin"), pub)  # default policy: 初审 + 终审签发
     pub.refresh_from_db()
     assert pub.status == PubStatus.SCHEDULED and not pub.deliveries.exists()
-    assert services.publish_due_scheduled() == 0
+    assert actions.publish_due_scheduled() == 0
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.publish_due_scheduled(timezone.now() + dt.timedelta(hours=3)) == 1
+        assert actions.publish_due_scheduled(timezone.now() + dt.timedelta(hours=3)) == 1
     pub.refresh_from_db()
     assert pub.status == PubStatus.PUBLISHED and pub.deliveries.get().state == DeliveryState.SENT
 
@@ -223,14 +223,14 @@ def test_unconfigured_account_is_shown_as_such_and_retry_sends_once_configured(c
     pub.targets.set([account])
     Publication.objects.filter(pk=pub.pk).update(status=PubStatus.IN_REVIEW, current_step=2)
     pub.refresh_from_db()
-    services.approve(county.user("admin"), pub)
+    actions.approve(county.user("admin"), pub)
     d = pub.deliveries.get()
     assert d.state == DeliveryState.UNCONFIGURED
     run_outbox()
     assert wechat_api.log.calls == []
     account.app_secret = "fake-secret"
     account.save()
-    services.retry_delivery(county.user("editor"), d)
+    actions.retry_delivery(county.user("editor"), d)
     run_outbox()
     d.refresh_from_db()
     assert d.state == DeliveryState.SENT
@@ -243,11 +243,11 @@ def test_withdraw_deletes_the_remote_posts(
     pub, _ = _write(county, [wechat_account(rmt, wechat_api), weibo_account(rmt, weibo_api)])
     Publication.objects.filter(pk=pub.pk).update(status=PubStatus.IN_REVIEW, current_step=2)
     with django_capture_on_commit_callbacks(execute=True):
-        services.approve(county.user("admin"), pub)
+        actions.approve(county.user("admin"), pub)
     assert wechat_api.published_count() == 1 and weibo_api.posted_count() == 1
-    with pytest.raises(services.PublishingError):
-        services.withdraw_publication(county.user("editor"), pub, "")
-    services.withdraw_publication(county.user("editor"), pub, "数据有误，撤回更正")
+    with pytest.raises(actions.PublishingError):
+        actions.withdraw_publication(county.user("editor"), pub, "")
+    actions.withdraw_publication(county.user("editor"), pub, "数据有误，撤回更正")
     pub.refresh_from_db()
     assert pub.status == PubStatus.WITHDRAWN
     assert wechat_api.published_count() == 0 and weibo_api.posted_count() == 0

@@ -35,7 +35,7 @@ def test_bad_questions_get_a_structured_error(client, question, code):
 
 
 def test_chat_handover_lands_in_the_inbox_and_staff_replies_come_back(client, county):
-    from govhub.inbox import services
+    from govhub.inbox import actions
 
     res = client.post(
         "/api/qa/chat/handover",
@@ -44,7 +44,7 @@ def test_chat_handover_lands_in_the_inbox_and_staff_replies_come_back(client, co
     )
     assert res.status_code == 200
     msg = InboxMessage.objects.get(channel="chat")
-    services.reply_to_message(county.user("editor"), msg, "体育馆每天 8:00-21:00 开放。")
+    actions.reply_to_message(county.user("editor"), msg, "体育馆每天 8:00-21:00 开放。")
     replies = client.get("/api/qa/chat/replies", {"session": "chat-abc123"}).json()["replies"]
     assert replies[0]["text"].startswith("体育馆每天")
     assert client.get("/api/qa/chat/replies", {"session": "chat-other"}).json()["replies"] == []

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from govhub.qa import engine, services
+from govhub.qa import actions, engine
 from govhub.qa.models import KeywordRule, KnowledgeEntry, UnansweredQuestion
 
 pytestmark = pytest.mark.django_db
@@ -95,7 +95,7 @@ def test_a_question_worded_as_an_entry_is_that_entry_among_close_siblings(county
         assert entry.pk not in [x["entry_id"] for x in ans.suggestions]
     entry.variants = "办结婚证要带什么"
     entry.save()
-    engine.bump_version()  # as services.save_entry does on commit
+    engine.bump_version()  # as actions.save_entry does on commit
     ans = engine.answer("办结婚证要带什么")
     assert ans.entry_id == entry.pk and ans.confidence == 1.0
 
@@ -118,7 +118,7 @@ def test_the_demo_knowledge_base_answers_its_question_set(county):
 
 def test_import_csv_xlsx_and_jsonl_and_export_round_trip(county, tmp_path):
     csv_data = "标准问题,相似问法,答案,责任部门\n残疾人两项补贴怎么申请,两项补贴|残补申请,到乡镇民政办申请。,县民政局\n".encode()
-    rep = services.import_entries(None, "kb.csv", csv_data)
+    rep = actions.import_entries(None, "kb.csv", csv_data)
     assert (rep.created, rep.errors) == (1, [])
     e = KnowledgeEntry.objects.get(question="残疾人两项补贴怎么申请")
     assert e.variant_list() == ["两项补贴", "残补申请"] and e.department.code == "mzj"
@@ -130,21 +130,21 @@ def test_import_csv_xlsx_and_jsonl_and_export_round_trip(county, tmp_path):
         },
         ensure_ascii=False,
     ).encode()
-    rep = services.import_entries(None, "kb.jsonl", jsonl)
+    rep = actions.import_entries(None, "kb.jsonl", jsonl)
     assert rep.updated == 1 and KnowledgeEntry.objects.get().answer.startswith("新答案")
-    xlsx = services.export_entries("xlsx")
+    xlsx = actions.export_entries("xlsx")
     KnowledgeEntry.objects.all().delete()
-    assert services.import_entries(None, "kb.xlsx", xlsx).created == 1
-    assert "残疾人两项补贴" in services.export_entries("csv").decode("utf-8-sig")
+    assert actions.import_entries(None, "kb.xlsx", xlsx).created == 1
+    assert "残疾人两项补贴" in actions.export_entries("csv").decode("utf-8-sig")
 
 
 def test_a_bad_file_imports_nothing_and_says_which_row():
     data = "标准问题,答案,责任部门\n有答案的问题,答案,\n,缺问题,\n部门不对的问题,答案,不存在局\n".encode()
-    rep = services.import_entries(None, "kb.csv", data)
+    rep = actions.import_entries(None, "kb.csv", data)
     assert any("第 3 行" in e for e in rep.errors) and any("不存在局" in e for e in rep.errors)
     assert not KnowledgeEntry.objects.exists()
-    with pytest.raises(services.ImportError_):
-        services.import_entries(None, "kb.pdf", b"%PDF")
+    with pytest.raises(actions.ImportError_):
+        actions.import_entries(None, "kb.pdf", b"%PDF")
 
 
 def test_the_commands_import_and_evaluate(county, tmp_path):

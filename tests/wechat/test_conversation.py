@@ -195,8 +195,8 @@ def test_the_letters_listed_are_the_senders_own_even_under_a_shared_phone_number
     person's number must not see that person's letters through "查询"."""
     from django.contrib.auth import get_user_model
 
+    from govhub.inbox.actions import convert_to_letter
     from govhub.inbox.models import InboxMessage
-    from govhub.inbox.services import convert_to_letter
     from govhub.letters.models import Letter
 
     account = make_account(county.dept("rmt"))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from govhub.wechat import handlers, services
-from govhub.wechat.services import ButtonSpec, MenuError
+from govhub.wechat import actions, handlers
+from govhub.wechat.actions import ButtonSpec, MenuError
 from govhub.wechat.simulate import open_reply, text_xml
 from tests.factories import make_user
 from tests.fakes.wechat_messaging import FakeWeChatMessaging
@@ -23,7 +23,7 @@ def fake():
 def test_an_editor_saves_and_publishes_a_menu(county, fake):
     account = make_account(county.dept("rmt"), api_base=fake.url)
     editor = county.user("editor")
-    services.save_menu(
+    actions.save_menu(
         editor,
         account,
         [
@@ -37,7 +37,7 @@ def test_an_editor_saves_and_publishes_a_menu(county, fake):
             ButtonSpec("热线", "click", key="HOTLINE"),
         ],
     )
-    services.publish_menu(editor, account)
+    actions.publish_menu(editor, account)
     assert fake.menu["button"][0]["sub_button"][1] == {
         "type": "click",
         "name": "服务大厅",
@@ -50,15 +50,15 @@ def test_menu_limits_are_checked_before_anything_is_saved(county):
     account = make_account(county.dept("rmt"))
     editor = county.user("editor")
     with pytest.raises(MenuError, match="最多 3 个"):
-        services.save_menu(editor, account, [ButtonSpec(f"菜单{i}", key=f"K{i}") for i in range(4)])
+        actions.save_menu(editor, account, [ButtonSpec(f"菜单{i}", key=f"K{i}") for i in range(4)])
     with pytest.raises(MenuError, match="最多 5 个"):
-        services.save_menu(
+        actions.save_menu(
             editor,
             account,
             [ButtonSpec("办事", children=[ButtonSpec(f"子{i}", key=f"K{i}") for i in range(6)])],
         )
     with pytest.raises(MenuError, match="网址"):
-        services.save_menu(editor, account, [ButtonSpec("网站", "view", url="javascript:alert(1)")])
+        actions.save_menu(editor, account, [ButtonSpec("网站", "view", url="javascript:alert(1)")])
     from govhub.wechat.models import MenuButton
 
     assert not MenuButton.objects.exists()
@@ -69,7 +69,7 @@ def test_someone_without_the_role_cannot_change_the_menu(county):
 
     account = make_account(county.dept("rmt"))
     with pytest.raises(PermissionDenied):
-        services.save_menu(make_user(), account, [ButtonSpec("热线", key="H")])
+        actions.save_menu(make_user(), account, [ButtonSpec("热线", key="H")])
 
 
 def test_a_slow_answer_is_acknowledged_at_once_and_sent_by_customer_service_message(

@@ -9,8 +9,8 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
+from govhub.publishing.actions import publish_due_scheduled
 from govhub.publishing.outbox import run_outbox
-from govhub.publishing.services import publish_due_scheduled
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from govhub.qa import services
+from govhub.qa import actions
 from govhub.qa.evaluate import evaluate, read_set
 
 
@@ -26,8 +26,8 @@ class Command(BaseCommand):
             raise CommandError(f"文件不存在：{file}")
         if cmd == "import":
             try:
-                report = services.import_entries(None, path.name, path.read_bytes())
-            except services.ImportError_ as exc:
+                report = actions.import_entries(None, path.name, path.read_bytes())
+            except actions.ImportError_ as exc:
                 raise CommandError(str(exc)) from exc
             if report.errors:
                 for e in report.errors[:50]:

@@ -9,16 +9,15 @@ from django.utils import timezone
 
 from govhub.channels.models import ChannelAccount
 from govhub.core import audit
+from govhub.core.errors import DomainError
 from govhub.core.permissions import require
 from govhub.wechat.models import AccountSettings, MenuButton
 
 MAX_TOP, MAX_SUB = 3, 5
 
 
-class MenuError(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class MenuError(DomainError):
+    code = "invalid_menu"
 
 
 @dataclass

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from govhub.core import audit, workdays
+from govhub.core.errors import DomainError
 from govhub.core.models import Department
 from govhub.letters.access import require_letter
 from govhub.letters.deadlines import current_policy, handle_deadline
@@ -32,7 +33,7 @@ from govhub.letters.models import (
 from govhub.letters.text import clean_text
 
 
-class LetterStateError(ValueError):
+class LetterStateError(DomainError):
     """The letter is not in a state that allows this change (Chinese message)."""
 
     code = "invalid_state"

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from govhub.core import audit
+from govhub.core.errors import DomainError
 from govhub.core.permissions import can, require, scope_queryset
 from govhub.inbox.models import Channel, InboxMessage, InboxReply, Status
 
@@ -16,12 +17,8 @@ WECHAT_WINDOW = dt.timedelta(hours=48)
 MAX_REPLY = 2000
 
 
-class InboxError(Exception):
+class InboxError(DomainError):
     """A refused inbox action; the message is Chinese and shown to staff as is."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code, self.message = code, message
 
 
 def visible_messages(user):

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from govhub.core import audit
+from govhub.core.errors import DomainError
 from govhub.core.models import Department, Level
 from govhub.core.permissions import require, scope_queryset
 from govhub.matrix.models import Account, AccountChange, AccountKind, Platform, Verification
@@ -33,10 +34,8 @@ EDITABLE = [
 PERSONAL = {"operator_name", "operator_phone"}
 
 
-class RegistryError(ValueError):
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code, self.message = code, message
+class RegistryError(DomainError):
+    pass
 
 
 def accounts_for(user, action: str = "view_supervision"):

@@ -12,11 +12,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from govhub.api.errors import DomainError
 from govhub.channels.adapters import adapter_for
 from govhub.channels.base import ChannelError
 from govhub.channels.render import sanitise_html
 from govhub.core import audit
+from govhub.core.errors import DomainError
 from govhub.core.permissions import can, register_action, require
 from govhub.publishing.checks import (
     ATTACHMENT_EXTENSIONS,

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from govhub.core import audit
+from govhub.core.errors import DomainError
 from govhub.core.models import Department
 from govhub.core.permissions import require
 from govhub.qa import engine
@@ -29,7 +30,7 @@ HEADERS_ZH = {
 MAX_ROWS = 20000
 
 
-class ImportError_(ValueError):  # noqa: N801 - avoids shadowing the builtin
+class ImportError_(DomainError):  # noqa: N801 - avoids shadowing the builtin
     """A file that cannot be imported; the message is Chinese and names the row."""
 
 
