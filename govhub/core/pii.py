@@ -221,13 +221,52 @@ _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 # first two digits of a resident ID number: the province-level area codes (GB/T 2260)
 _PROVINCES = frozenset(
-    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 "
-    "64 65 71 81 82 83 91".split()
+    [
+        "11",
+        "12",
+        "13",
+        "14",
+        "15",
+        "21",
+        "22",
+        "23",
+        "31",
+        "32",
+        "33",
+        "34",
+        "35",
+        "36",
+        "37",
+        "41",
+        "42",
+        "43",
+        "44",
+        "45",
+        "46",
+        "50",
+        "51",
+        "52",
+        "53",
+        "54",
+        "61",
+        "62",
+        "63",
+        "64",
+        "65",
+        "71",
+        "81",
+        "82",
+        "83",
+        "91",
+    ]
 )
 _SEP = r"[ \-\u00a0]?"
 ID_RE = re.compile(
-    r"(?<![0-9A-Za-z])(\d{6})" + _SEP + r"((?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))"
-    + _SEP + r"(\d{3}[\dXx])(?![0-9A-Za-z])"
+    r"(?<![0-9A-Za-z])(\d{6})"
+    + _SEP
+    + r"((?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))"
+    + _SEP
+    + r"(\d{3}[\dXx])(?![0-9A-Za-z])"
 )
 ID15_RE = re.compile(
     r"(?<![0-9A-Za-z])\d{6}\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}(?![0-9A-Za-z])"
@@ -235,11 +274,18 @@ ID15_RE = re.compile(
 PHONE_RE = re.compile(r"(?<![\d\-])(?:(?:\+|00)?86[ \-]?)?1[3-9](?:[ \-]?\d){9}(?![\d])")
 CARD_RE = re.compile(r"(?<![\d\-])\d(?:[ \-]?\d){15,18}(?![\d])")
 _ID_CONTEXT = re.compile(r"(?:身份证|公民身份|证件)(?:号码|号)?[:：\s]*$")
-_URL_RE = re.compile(r"(?:https?://|ftp://|www\.)[^\s<>\"'，。；）)】」]+|[\w.-]+@[\w-]+\.[\w.]+", re.I)
+_URL_RE = re.compile(
+    r"(?:https?://|ftp://|www\.)[^\s<>\"'，。；）)】」]+|[\w.-]+@[\w-]+\.[\w.]+", re.I
+)
 # 文号 and 代码 are not personal data: 〔2026〕12号, [2019]3号, 统一社会信用代码 91130100…
 _DOCNO_RE = re.compile(r"[〔\[［(（]\s*(?:19|20)\d{2}\s*[〕\]］)）]\s*第?\d+\s*号")
-_CODE_CONTEXT = re.compile(r"(?:信用代码|组织机构代码|税号|纳税人识别号|登记号|编号|批准文号|备案号|案号|ISBN|ISSN)[:：\s]*$", re.I)
-_ADDRESS_CONTEXT = r"(?:家庭住址|家住|住址|住所地?|现住(?:址)?|居住(?:地|在|于)|户籍(?:所在)?地|暂住(?:地|在))"
+_CODE_CONTEXT = re.compile(
+    r"(?:信用代码|组织机构代码|税号|纳税人识别号|登记号|编号|批准文号|备案号|案号|ISBN|ISSN)[:：\s]*$",
+    re.I,
+)
+_ADDRESS_CONTEXT = (
+    r"(?:家庭住址|家住|住址|住所地?|现住(?:址)?|居住(?:地|在|于)|户籍(?:所在)?地|暂住(?:地|在))"
+)
 _ADDR_BODY = r"[\u4e00-\u9fa5A-Za-z0-9\-－—#（）()]{2,40}?\d+\s*(?:号楼|号院|号|栋|幢|单元|室|户|组)(?:\s*\d+\s*(?:号楼|号|栋|幢|单元|层|楼|室|户))*"
 ADDRESS_RE = re.compile(_ADDRESS_CONTEXT + r"[:：为是\s]*(" + _ADDR_BODY + ")")
 UNIT_RE = re.compile(
@@ -317,7 +363,9 @@ def _plausible_birth(date8: str) -> bool:
     return dt.date(1900, 1, 1) <= born <= dt.date.today()  # noqa: DTZ011 - a calendar date
 
 
-def find_personal(text: str, *, public_numbers: frozenset[str] | set[str] = frozenset()) -> list[PersonalMatch]:
+def find_personal(
+    text: str, *, public_numbers: frozenset[str] | set[str] = frozenset()
+) -> list[PersonalMatch]:
     """Every piece of personal data in ``text``: resident ID numbers (also with a wrong check
     digit — a leaked number with a typo still identifies a person — and with spaces), mobile
     numbers (plain, spaced or hyphenated, with or without +86), bank-card numbers passing Luhn,

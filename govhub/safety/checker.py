@@ -63,7 +63,15 @@ def personal_findings(text: str, public_numbers=frozenset()) -> list[Finding]:
             message = "正文含有疑似身份证号码（校验位不符，但仍可识别个人），请删除或打码"
         masked = _mask(p)
         out.append(
-            Finding(code, DEFAULT_SEVERITY[code], message, p.start, p.end, masked, "删除或改为 " + masked)
+            Finding(
+                code,
+                DEFAULT_SEVERITY[code],
+                message,
+                p.start,
+                p.end,
+                masked,
+                "删除或改为 " + masked,
+            )
         )
     return out
 
@@ -97,7 +105,9 @@ class Checker:
                 if 0x3400 <= cp < 0xA000 and t2s.convert(chr(int(cp))) != chr(int(cp)):
                     self._traditional[cp] = True
 
-    def check(self, text: str, *, as_of: dt.date | None = None, html: bool = False) -> list[Finding]:
+    def check(
+        self, text: str, *, as_of: dt.date | None = None, html: bool = False
+    ) -> list[Finding]:
         """Findings in ``text`` sorted by position (HTML is reduced to its visible text first;
         positions then index that text)."""
         if html:

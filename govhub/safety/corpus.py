@@ -17,9 +17,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULT_DIR = Path(
-    os.environ.get("GOVHUB_SHARED_DATA", Path(__file__).resolve().parents[3] / "shared" / "data")
-) / "portal"
+DEFAULT_DIR = (
+    Path(
+        os.environ.get(
+            "GOVHUB_SHARED_DATA", Path(__file__).resolve().parents[3] / "shared" / "data"
+        )
+    )
+    / "portal"
+)
 
 
 @dataclass(frozen=True)
@@ -66,7 +71,9 @@ def iter_docs(data_dir: Path) -> Iterator[Doc]:
             d = json.loads(line)
             text = d.get("content") or ""
             if text and text != "None":
-                yield Doc(f"hebei:{d['id']}", "hebei", _date(d.get("date")), d.get("title") or "", text)
+                yield Doc(
+                    f"hebei:{d['id']}", "hebei", _date(d.get("date")), d.get("title") or "", text
+                )
     with gzip.open(data_dir / "laws_and_regulations.jsonl.gz", "rt", encoding="utf-8") as fh:
         for line in fh:
             d = json.loads(line)

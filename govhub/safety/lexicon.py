@@ -46,7 +46,13 @@ KINDS = {
     "blocked_domain": "屏蔽网站",
 }
 CORRECT_KINDS = ("state_name", "institution", "place", "fixed_phrase")
-LEVELS = {"national": "国家", "provincial": "省级", "city": "市级", "county": "县级", "town": "乡镇"}
+LEVELS = {
+    "national": "国家",
+    "provincial": "省级",
+    "city": "市级",
+    "county": "县级",
+    "town": "乡镇",
+}
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -151,5 +157,7 @@ def base_lexicon() -> Lexicon:
     global _base
     with _base_lock:
         if _base is None:
-            _base = Lexicon(read_entries(BASE_DICTIONARY), read_leaders(BASE_LEADERS), version="base")
+            _base = Lexicon(
+                read_entries(BASE_DICTIONARY), read_leaders(BASE_LEADERS), version="base"
+            )
         return _base

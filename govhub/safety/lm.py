@@ -113,9 +113,7 @@ class CharLM:
         self.vocab = vocab  # id → code point (0 for the special ids)
         self.unigram_counts = counts
         # one hash table for every order: the order sits in the key's top bits
-        tagged = [
-            o.keys | (np.uint64(k) << np.uint64(60)) for k, o in enumerate(orders, start=1)
-        ]
+        tagged = [o.keys | (np.uint64(k) << np.uint64(60)) for k, o in enumerate(orders, start=1)]
         self._index = HashIndex(np.concatenate(tagged)) if tagged else None
         self._offsets = np.cumsum([0] + [len(o.keys) for o in orders])
         self._logp = np.concatenate([o.logp for o in orders]) if orders else np.zeros(0)
@@ -332,7 +330,10 @@ def _discounts(counts: np.ndarray) -> np.ndarray:
 
 
 def train(
-    docs: list[np.ndarray], vocab: np.ndarray, table: np.ndarray, order: int = 4,
+    docs: list[np.ndarray],
+    vocab: np.ndarray,
+    table: np.ndarray,
+    order: int = 4,
     prune: tuple[int, ...] = (0, 1, 2, 2),
 ) -> CharLM:
     """Interpolated modified Kneser-Ney over id arrays, converted to back-off form and pruned:

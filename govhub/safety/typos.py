@@ -104,8 +104,12 @@ class TypoDetector:
         m = self.model
         T = len(ids)
         pad = np.concatenate([[lm.SPACE], ids, [lm.SPACE]])
-        left = m.contains(2, (pad[:-2].astype(np.uint64) << np.uint64(lm.BITS)) | pad[1:-1].astype(np.uint64))
-        right = m.contains(2, (pad[1:-1].astype(np.uint64) << np.uint64(lm.BITS)) | pad[2:].astype(np.uint64))
+        left = m.contains(
+            2, (pad[:-2].astype(np.uint64) << np.uint64(lm.BITS)) | pad[1:-1].astype(np.uint64)
+        )
+        right = m.contains(
+            2, (pad[1:-1].astype(np.uint64) << np.uint64(lm.BITS)) | pad[2:].astype(np.uint64)
+        )
         tri = m.contains(
             3,
             (pad[:-2].astype(np.uint64) << np.uint64(2 * lm.BITS))
@@ -164,7 +168,9 @@ class TypoDetector:
             if o not in best:
                 best[o] = (float(scores[j]), int(idx[j]))
         hits = [
-            TypoHit(int(positions[o]), self.model.char_of(int(conf.values[i])), g, str(conf.tags[i]))
+            TypoHit(
+                int(positions[o]), self.model.char_of(int(conf.values[i])), g, str(conf.tags[i])
+            )
             for o, (g, i) in best.items()
         ]
         # one change explains its neighbours' low scores too: keep the strongest within n-1

@@ -17,7 +17,7 @@ import ahocorasick
 
 from govhub.safety import lm
 from govhub.safety.findings import BLOCKING, WARNING, Finding
-from govhub.safety.lexicon import CORRECT_KINDS, Entry, Leader, Lexicon
+from govhub.safety.lexicon import CORRECT_KINDS, Entry, Lexicon
 
 FUZZY_CODE = {
     "state_name": "state_name",
@@ -53,6 +53,7 @@ _HISTORY_WORDS = re.compile(
 )
 _YEAR = re.compile(r"(1[89]\d{2}|20\d{2})\s*年")
 _SENTENCE_END = "。！？!?\n；;"
+_SUFFIXES = "市省县区部局委厅会院室所处站队团镇乡村街路州盟旗"
 
 
 def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
@@ -75,7 +76,8 @@ def _historical(text: str, start: int, end: int, since: dt.date | None) -> bool:
     if text[max(0, start - 2) : start].endswith(("原", "前", "老")):
         return True
     a, b = _sentence(text, start, end)
-    sentence = text[a:b]
+    # the term itself is no evidence (中华民国 contains 民国)
+    sentence = text[a:start] + "　" * (end - start) + text[end:b]
     if _HISTORY_WORDS.search(sentence):
         return True
     if since is not None:
@@ -118,7 +120,14 @@ class WordingChecker:
     def _build(self) -> None:
         store: dict[str, list[_Pat]] = {}
         for e in self.lexicon.entries:
-            if e.kind in ("wrong_form", "outdated", "political", "quoted", "forbidden", "sensitive"):
+            if e.kind in (
+                "wrong_form",
+                "outdated",
+                "political",
+                "quoted",
+                "forbidden",
+                "sensitive",
+            ):
                 self._add(None, e.term, _Pat(e.kind, e, len(e.term)), store)
         for term, e in self.correct.items():
             self._add(None, term, _Pat("correct", e, len(term)), store)
@@ -175,9 +184,7 @@ class WordingChecker:
             start = end_index - len(word) + 1
             for p in pats:
                 hits.append((start, end_index + 1, p))
-        correct_spans = [
-            (s, e) for s, e, p in hits if p.kind in ("correct", "leader", "title")
-        ]
+        correct_spans = [(s, e) for s, e, p in hits if p.kind in ("correct", "leader", "title")]
         correct_spans.sort()
 
         def covered(s: int, e: int, strict: bool = True) -> bool:
@@ -191,7 +198,14 @@ class WordingChecker:
 
         out: list[Finding] = []
         for s, e, p in hits:
-            if p.kind in ("wrong_form", "political", "quoted", "forbidden", "sensitive", "outdated"):
+            if p.kind in (
+                "wrong_form",
+                "political",
+                "quoted",
+                "forbidden",
+                "sensitive",
+                "outdated",
+            ):
                 f = self._exact(text, s, e, p.payload, as_of)
                 if f is not None and not covered(s, e):
                     out.append(f)
@@ -203,8 +217,17 @@ class WordingChecker:
                 term, kind, how, j = p.payload
                 if covered(s, e, strict=False) or text[s:e] in self.correct:
                     continue
-                if how == "sub" and model is not None and model.known(text[s:e]):
-                    continue  # an attested word of its own (a different name)
+                if term[-1] in "部局委厅" and text[e : e + 1] == "门":
+                    continue
+                if model is not None:
+                    v = text[s:e]
+                    if how == "sub" and model.known(v):
+                        continue  # an attested word of its own (a different name)
+                    if how in ("drop", "swap"):
+                        # two characters each side of the join, read in the text itself
+                        piece = text[max(0, s + j - 2) : s + j + 2]
+                        if len(piece) >= 3 and model.known(piece):
+                            continue  # 经营环境 is no 营商环境 with a character dropped
                 out.append(self._fuzzy_finding(text, s, e, term, kind))
         out += self._leaders(text, hits, as_of)
         out += self._political_rules(text)
@@ -298,12 +321,28 @@ class WordingChecker:
             return None
         if window[j] == term[j] or not _CJK.match(window[j]):
             return None
+        if (
+            j == L - 1
+            and term[-1] in _SUFFIXES
+            and _CJK.match(text[start + L : start + L + 1] or "x")
+            and window[j] not in self.confusion.get(term[j], "")
+        ):
+            # 石家庄信息 is not 石家庄市 misspelt: the name without its suffix is a modifier
+            return None
+        if term[-1] in "部局委厅" and text[start + L : start + L + 1] == "门":
+            return None
         if any(window[i] != term[i] for i in range(L) if i != j):
             return None
         if model is not None:
-            lo, hi = max(0, j - 2), min(L, j + 3)
-            if hi - lo >= 3 and model.known(window[lo:hi]):
-                return None  # the changed stretch is itself common text (人民政协, not 人民政府)
+            # the changed stretch is itself common text (人民政协, 的发展格局, 政务服务中不作为)
+            if j == 0:
+                pieces = [window[0:3], text[max(0, start - 1) : start + 2]]
+            elif j == L - 1:
+                pieces = [window[L - 3 : L], text[start + L - 2 : start + L + 1]]
+            else:
+                pieces = [window[max(0, j - 2) : min(L, j + 3)]]
+            if any(len(p) >= 3 and model.known(p) for p in pieces):
+                return None
         return self._fuzzy_finding(text, start, start + L, term, kind)
 
     def _fuzzy_finding(self, text: str, s: int, e: int, term: str, kind: str) -> Finding:
@@ -336,7 +375,14 @@ class WordingChecker:
             if not holders:
                 continue
             following = text[e : e + 3]
-            name = next((n for n in sorted(self.leader_names, key=len, reverse=True) if following.startswith(n)), None)
+            name = next(
+                (
+                    n
+                    for n in sorted(self.leader_names, key=len, reverse=True)
+                    if following.startswith(n)
+                ),
+                None,
+            )
             if name is not None:
                 if any(h.name == name for h in holders):
                     continue
@@ -344,7 +390,9 @@ class WordingChecker:
                 if _historical(text, s, e, None):
                     continue
                 former = [
-                    ld for ld in self.leaders if ld.name == name and ld.title == title and not ld.holds_on(as_of)
+                    ld
+                    for ld in self.leaders
+                    if ld.name == name and ld.title == title and not ld.holds_on(as_of)
                 ]
                 if former:
                     when = former[0].end.strftime("%Y年%-m月") if former[0].end else ""
@@ -352,17 +400,27 @@ class WordingChecker:
                 else:
                     msg = f"“{written}{name}”职务与姓名不符：{name}不是现任{title}"
                 out.append(
-                    Finding("leader_title", BLOCKING, msg, s, e + len(name), text[s : e + len(name)],
-                            f"{written}{holders[0].name}" if len(holders) == 1 else "核对姓名与职务")
+                    Finding(
+                        "leader_title",
+                        BLOCKING,
+                        msg,
+                        s,
+                        e + len(name),
+                        text[s : e + len(name)],
+                        f"{written}{holders[0].name}" if len(holders) == 1 else "核对姓名与职务",
+                    )
                 )
                 continue
             # a holder's name one character off, or cut short (总理李克 for 李克强)
             for h in holders:
                 n = h.name
                 cand = text[e : e + len(n)]
-                if len(cand) == len(n) and _CJK.fullmatch(cand[-1] or "") and sum(
-                    a != b for a, b in zip(cand, n, strict=True)
-                ) == 1 and all(_CJK.match(c) for c in cand):
+                if (
+                    len(cand) == len(n)
+                    and _CJK.fullmatch(cand[-1] or "")
+                    and sum(a != b for a, b in zip(cand, n, strict=True)) == 1
+                    and all(_CJK.match(c) for c in cand)
+                ):
                     if cand in self.leader_names:
                         continue
                     out.append(self._fuzzy_finding(text, e, e + len(n), n, "leader"))
@@ -424,7 +482,9 @@ class WordingChecker:
                 )
             )
         for m in self._ROC.finditer(text):
-            if _quoted(text, m.start(), m.end()) or _historical(text, m.start(), m.end(), dt.date(1949, 10, 1)):
+            if _quoted(text, m.start(), m.end()) or _historical(
+                text, m.start(), m.end(), dt.date(1949, 10, 1)
+            ):
                 continue
             out.append(
                 Finding(
