@@ -275,7 +275,9 @@ PHONE_RE = re.compile(r"(?<![\d\-])(?:(?:\+|00)?86[ \-]?)?1[3-9](?:[ \-]?\d){9}(
 CARD_RE = re.compile(r"(?<![\d\-])\d(?:[ \-]?\d){15,18}(?![\d])")
 _ID_CONTEXT = re.compile(r"(?:身份证|公民身份|证件)(?:号码|号)?[:：\s]*$")
 _URL_RE = re.compile(
-    r"(?:https?://|ftp://|www\.)[^\s<>\"'，。；）)】」]+|[\w.-]+@[\w-]+\.[\w.]+", re.I
+    r"(?:https?://|ftp://|www\.)[^\s<>\"'，。；）)】」]+"
+    r"|[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+\.[A-Za-z0-9.]+",
+    re.I,
 )
 # 文号 and 代码 are not personal data: 〔2026〕12号, [2019]3号, 统一社会信用代码 91130100…
 _DOCNO_RE = re.compile(r"[〔\[［(（]\s*(?:19|20)\d{2}\s*[〕\]］)）]\s*第?\d+\s*号")
@@ -301,6 +303,8 @@ SURNAMES = frozenset(
     "麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩"
     "明佘池查麻苑迟邝"
 )
+# 申请人, 当事人, 负责人… stand where a name would, but are none
+_ROLE_WORD = re.compile(r"[人者员方长号码证书件]$|申请|代表|代理|经办|身份|公民")
 _NAME_BEFORE_ID = re.compile(
     r"([\u4e00-\u9fa5]{2,3})(?:同志|先生|女士)?[，,、：:\s（(]*(?:身份证(?:号码|号)?|公民身份号码|证件号码?)?[:：\s]*$"
 )
@@ -428,7 +432,7 @@ def find_personal(
     for p in [p for p in out if p.kind == "id_number"]:
         before = text[max(0, p.start - 20) : p.start]
         nm = _NAME_BEFORE_ID.search(before)
-        if nm and nm.group(1)[0] in SURNAMES:
+        if nm and nm.group(1)[0] in SURNAMES and not _ROLE_WORD.search(nm.group(1)):
             start = p.start - len(before) + nm.start(1)
             name = nm.group(1)
             # 张三身份证号 → the name is the characters right after the surname (2–3 of them)

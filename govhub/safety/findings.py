@@ -119,6 +119,7 @@ class Finding:
     end: int = 0
     excerpt: str = ""
     suggestion: str = ""
+    where: str = ""  # which part of a piece (标题, 正文, 附件 …) the positions index
 
     @property
     def blocking(self) -> bool:
@@ -151,9 +152,9 @@ class Finding:
         return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
     def with_severity(self, severity: str) -> Finding:
-        return Finding(
-            self.code, severity, self.message, self.start, self.end, self.excerpt, self.suggestion
-        )
+        from dataclasses import replace
+
+        return replace(self, severity=severity)
 
     def as_dict(self) -> dict:
         return asdict(self) | {

@@ -128,11 +128,30 @@ class TypoDetector:
         lp = self.model.logprob_windows(subs)
         return lp.reshape(n, rows).sum(axis=0)
 
+    CHUNK = 4000
+    MAX_SUSPICIOUS = 0.3  # a stretch where more is unusual is no prose (tables, lists, junk)
+
     def detect(self, ids: np.ndarray, threshold: float | None = None) -> list[TypoHit]:
+        """Typos in ``ids``, chunk by chunk (bounded memory and time for any length)."""
+        hits: list[TypoHit] = []
+        n = self.n
+        for start in range(0, len(ids), self.CHUNK):
+            lo = max(0, start - n)
+            chunk = ids[lo : start + self.CHUNK + n]
+            for h in self._detect(chunk, threshold):
+                pos = h.pos + lo
+                if start <= pos < start + self.CHUNK:
+                    hits.append(TypoHit(pos, h.suggestion, h.gain, h.tag))
+        return hits
+
+    def _detect(self, ids: np.ndarray, threshold: float | None = None) -> list[TypoHit]:
         threshold = self.threshold if threshold is None else threshold
         n = self.n
         positions = self._suspicious(ids)
         if len(positions) == 0:
+            return []
+        cjk = int(np.count_nonzero(self.confusion.sizes[ids] > 0))
+        if len(positions) > self.MAX_SUSPICIOUS * max(cjk, 1) and len(positions) > 20:
             return []
         pad = np.concatenate(
             [np.full(n - 1, lm.BOS, dtype=np.int64), ids, np.full(n - 1, lm.SPACE, dtype=np.int64)]
@@ -142,7 +161,8 @@ class TypoDetector:
         sizes = conf.sizes[ids[positions]]
         owner = np.repeat(np.arange(len(positions)), sizes)
         starts = conf.offsets[ids[positions]]
-        idx = np.concatenate([np.arange(s, s + k) for s, k in zip(starts, sizes, strict=True)])
+        firsts = np.cumsum(sizes) - sizes
+        idx = np.arange(int(sizes.sum())) - np.repeat(firsts, sizes) + np.repeat(starts, sizes)
         cand = conf.values[idx]
         # a candidate must at least make both of its bigrams known (cheap: two look-ups each)
         m = self.model

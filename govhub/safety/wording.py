@@ -210,6 +210,9 @@ class WordingChecker:
                 if f is not None and not covered(s, e):
                     out.append(f)
             elif p.kind == "anchor":
+                term, _k, _j, side = p.payload
+                if text.startswith(term, s if side == "pre" else e - len(term)):
+                    continue  # the correct form itself
                 f = self._anchor(text, s, e, p.payload, model)
                 if f is not None:
                     out.append(f)
@@ -239,9 +242,8 @@ class WordingChecker:
         if entry.kind == "outdated":
             if entry.since and as_of < entry.since:
                 return None
-            if term[-1] in "部委局厅办" and text[e : e + 1] in ("门", "署", "分", "长"):
-                if text[e : e + 1] != "长":
-                    return None
+            if term[-1] in "部委局厅办" and text[e : e + 1] in ("门", "署", "分"):
+                return None  # 人事部门, 文化部门: not the ministry
             if _historical(text, s, e, entry.since):
                 return None
             since = f"{entry.since.year}年起" if entry.since else ""
