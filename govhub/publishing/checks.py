@@ -25,7 +25,7 @@ from govhub.safety.findings import (  # noqa: F401 - re-exported
     Finding,
 )
 from govhub.safety.lexicon import Entry, Lexicon
-from govhub.safety.text import parse_html
+from govhub.safety.text import html_to_text, parse_html  # noqa: F401 - html_to_text re-exported
 
 # every text finding can be let through by a reviewer with a reason (放行); the publication's
 # own structural checks (channel limits, attachments, cover, credentials) cannot

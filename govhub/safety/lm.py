@@ -253,7 +253,7 @@ class CharLM:
                 bow = np.zeros(len(keys), dtype=np.float32)
             orders.append(_Order(keys, logp.astype(np.float32), bow.astype(np.float32)))
             k += 1
-        counts = data["counts"] if "counts" in data else None
+        counts = data["counts"] if "counts" in data.files else None
         model = cls(table, orders, vocab, counts)
         model.extra = {name: data[name] for name in data.files if name.startswith("x_")}
         return model

@@ -271,6 +271,8 @@ class WordingChecker:
         if entry.kind == "political":
             if _quoted(text, s, e):
                 return None
+            if term.endswith("国") and text[e : e + 1] in "民际土内画产企有营库":
+                return None  # 台湾国民党, 台湾国际机场
             return Finding(
                 "political",
                 sev or BLOCKING,
