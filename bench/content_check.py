@@ -353,40 +353,6 @@ class Injector:
         return Case("personal", sub, text, at + a, at + b, as_of)
 
 
-def real_word_pairs(model, conf, min_count_ratio: float = 1.0) -> dict[str, list[str]]:
-    """Two-character words w and w2, one confusable character or a swap (plus one confusable)
-    apart, both common in government text: the material of 'a correct word in the wrong
-    place'. Uses the model's bigram table only."""
-    import numpy as np
-
-    from govhub.safety import lm as lmmod
-
-    o2 = model.orders[1]
-    keys = o2.keys
-    a = (keys >> np.uint64(lmmod.BITS)).astype(np.int64)
-    b = (keys & np.uint64((1 << lmmod.BITS) - 1)).astype(np.int64)
-    common = (o2.logp > -1.3) & (a >= lmmod.FIRST_ID) & (b >= lmmod.FIRST_ID)
-    words = {
-        model.char_of(int(x)) + model.char_of(int(y))
-        for x, y in zip(a[common], b[common], strict=True)
-    }
-    words = {w for w in words if all("\u4e00" <= c <= "\u9fff" for c in w)}
-    out: dict[str, list[str]] = {}
-    for w in words:
-        alts = set()
-        for j in (0, 1):
-            for c in _confusables(conf, w[j]):
-                v = w[:j] + c + w[j + 1 :]
-                if v in words and v != w:
-                    alts.add(v)
-        sw = w[::-1]
-        if sw in words:
-            alts.add(sw)
-        if alts:
-            out[w] = sorted(alts)
-    return out
-
-
 # --- measuring --------------------------------------------------------------------------------
 
 
@@ -569,6 +535,8 @@ def main() -> None:
     for line in typos.CONFUSION_PATH.read_text(encoding="utf-8").splitlines():
         parts = line.split("\t")
         conf[parts[0]] = {f[0]: f[2:] for f in parts[1:]}
+    from govhub.safety.build import real_word_pairs
+
     pairs = real_word_pairs(model, conf)
     inj = Injector(docs, base_lexicon(), conf, pairs)
 

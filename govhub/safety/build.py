@@ -60,7 +60,7 @@ def build_vocab(texts, min_count: int = 3) -> tuple[np.ndarray, np.ndarray, Coun
     return vocab, table, counts
 
 
-def train_model(texts: list[str], order: int = 5, prune=(0, 1, 2, 3, 3)) -> lm.CharLM:
+def train_model(texts: list[str], order: int = 5, prune=(0, 2, 3, 4, 5)) -> lm.CharLM:
     vocab, table, _ = build_vocab(texts)
     docs = [
         table[np.minimum(lm.to_codepoints(t), lm.TABLE_SIZE - 1)].astype(np.int64) for t in texts
@@ -82,7 +82,7 @@ def build_model(data_dir: Path | None = None, out: Path | None = None, log=print
     from govhub.safety.typos import Confusion
 
     conf = Confusion(model, CONFUSION_PATH.read_text(encoding="utf-8").splitlines())
-    model.save(out, extra=conf.arrays())
+    model.save(out, extra=conf.arrays() | real_word_arrays(model))
     sizes = [len(o.keys) for o in model.orders]
     log(
         f"模型已写入 {out}（{out.stat().st_size / 1e6:.1f} MB，各阶 n-gram 数 {sizes}），"
@@ -236,4 +236,87 @@ def build_confusion(chars: list[str], out: Path | None = None, log=print) -> Pat
     out = out or CONFUSION_PATH
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     log(f"近似字表已写入 {out}（{len(lines)} 字，{out.stat().st_size / 1e3:.0f} KB）")
+    return out
+
+
+def real_word_pairs(model, conf) -> dict[str, list[str]]:
+    """Two-character words w and w2, one confusable character or a swap (plus one confusable)
+    apart, both common in government text: the material of 'a correct word in the wrong
+    place'. Uses the model's bigram table only."""
+    o2 = model.orders[1]
+    keys = o2.keys
+    a = (keys >> np.uint64(lm.BITS)).astype(np.int64)
+    b = (keys & np.uint64((1 << lm.BITS) - 1)).astype(np.int64)
+    # words: two-character entries of jieba's dictionary (frequency ≥ 100) that government
+    # text uses (joint probability P(a)·P(b|a) of at least about 6 in 20 million)
+    o1 = model.orders[0]
+    uni = np.full(1 << lm.BITS, -99.0, dtype=np.float32)
+    uni[o1.keys.astype(np.int64)] = o1.logp
+    attested = (uni[a] + o2.logp > -6.5) & (a >= lm.FIRST_ID) & (b >= lm.FIRST_ID)
+    seen = {
+        model.char_of(int(x)) + model.char_of(int(y))
+        for x, y in zip(a[attested], b[attested], strict=True)
+    }
+    words = {w for w in _dictionary_words() if w in seen}
+    out: dict[str, list[str]] = {}
+    for w in words:
+        alts = set()
+        for j in (0, 1):
+            for c in "".join(conf.get(w[j], {}).values()):
+                v = w[:j] + c + w[j + 1 :]
+                if v in words and v != w:
+                    alts.add(v)
+        sw = w[::-1]
+        if sw in words:
+            alts.add(sw)
+        for j in (0, 1):  # swapped and one character confusable: 致辞 → 辞职
+            for c in "".join(conf.get(sw[j], {}).values()):
+                v = sw[:j] + c + sw[j + 1 :]
+                if v in words and v != w:
+                    alts.add(v)
+        if alts:
+            out[w] = sorted(alts)
+    return out
+
+
+def read_confusion(path: Path = CONFUSION_PATH) -> dict[str, dict[str, str]]:
+    out: dict[str, dict[str, str]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split("\t")
+        if parts and parts[0]:
+            out[parts[0]] = {f[0]: f[2:] for f in parts[1:]}
+    return out
+
+
+def real_word_arrays(model: lm.CharLM) -> dict[str, np.ndarray]:
+    """The real-word pairs as packed bigram keys, stored beside the model."""
+    pairs = real_word_pairs(model, read_confusion())
+    b = np.uint64(lm.BITS)
+
+    def key(w: str) -> np.uint64:
+        return (np.uint64(model.id_of(w[0])) << b) | np.uint64(model.id_of(w[1]))
+
+    words = sorted(pairs, key=lambda w: int(key(w)))
+    keys = np.array([key(w) for w in words], dtype=np.uint64)
+    sizes = [len(pairs[w]) for w in words]
+    offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    alts = np.array([key(a) for w in words for a in pairs[w]], dtype=np.uint64)
+    return {"x_rw_keys": keys, "x_rw_offsets": offsets, "x_rw_alts": alts}
+
+
+def _dictionary_words(min_freq: int = 100) -> set[str]:
+    """Two-character words of jieba's dictionary (a build-time dependency only)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("jieba")
+    if spec is None or not spec.submodule_search_locations:
+        return set()
+    path = Path(list(spec.submodule_search_locations)[0]) / "dict.txt"
+    out = set()
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.split()
+            if len(parts) >= 2 and len(parts[0]) == 2 and int(parts[1]) >= min_freq:
+                if all("\u4e00" <= c <= "\u9fff" for c in parts[0]):
+                    out.add(parts[0])
     return out

@@ -31,6 +31,8 @@ from govhub.safety.wording import WordingChecker, confusion_map
 # benchmark (bench/content_check.py) so clean government text sees ≤ 1 false alarm per 20,000
 # characters; raise it for fewer and rarer typo warnings
 TYPO_THRESHOLD = 5.0
+# the real-word check (用词不当) compares two real words, so it needs a larger margin
+WORD_THRESHOLD = 6.0
 MAX_CHARS = 2_000_000  # longer texts are checked in their first two million characters
 
 _PERSONAL_MESSAGES = {
@@ -92,6 +94,8 @@ class Checker:
             detector = typos.TypoDetector(self.model, typos.Confusion.load(self.model))
         self.detector = detector
         self.typo_threshold = typo_threshold
+        self.words = typos.WordDetector.from_model(self.model) if self.model is not None else None
+        self.word_threshold = WORD_THRESHOLD
         self.wording = WordingChecker(self.lexicon, confusion_map(typos.CONFUSION_PATH))
         self.public_numbers = self.lexicon.public_numbers
         self._traditional = np.zeros(lm.TABLE_SIZE, dtype=bool)
@@ -150,6 +154,24 @@ class Checker:
             return []
         ids = self.model.ids(text)
         out = []
+        if self.words is not None:
+            for h in self.words.detect(ids, self.word_threshold):
+                if any(a <= h.pos < b or a <= h.pos + 1 < b for a, b in skip):
+                    continue
+                word = text[h.pos : h.pos + 2]
+                s, e = max(0, h.pos - 3), min(len(text), h.pos + 5)
+                out.append(
+                    Finding(
+                        "wrong_word",
+                        DEFAULT_SEVERITY["wrong_word"],
+                        f"“{word}”在此处疑为“{h.suggestion}”：“{text[s:e]}”",
+                        h.pos,
+                        h.pos + 2,
+                        word,
+                        h.suggestion,
+                    )
+                )
+            skip = skip + [(f.start, f.end) for f in out]
         for h in self.detector.detect(ids, self.typo_threshold):
             if any(a <= h.pos < b for a, b in skip):
                 continue

@@ -32,6 +32,7 @@ CODE_LABELS = {
     # wording and typos
     "wrong_expression": "错误表述",
     "typo": "疑似错别字",
+    "wrong_word": "疑似用词不当",
     "traditional": "繁体字",
     "forbidden_term": "禁用词",
     "sensitive_term": "敏感词",
@@ -80,6 +81,7 @@ DEFAULT_SEVERITY = {
     "fixed_phrase": BLOCKING,
     "wrong_expression": WARNING,
     "typo": WARNING,
+    "wrong_word": WARNING,
     "traditional": WARNING,
     "forbidden_term": BLOCKING,
     "sensitive_term": WARNING,
@@ -101,7 +103,7 @@ def kind_of(code: str) -> str:
         return "personal"
     if code in SERIOUS_CODES:
         return "serious"
-    if code in {"typo", "wrong_expression", "traditional"}:
+    if code in {"typo", "wrong_word", "wrong_expression", "traditional"}:
         return "wording"
     if code in LINK_CODES:
         return "link"

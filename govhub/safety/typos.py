@@ -202,6 +202,99 @@ class TypoDetector:
         return sorted(kept, key=lambda h: h.pos)
 
 
+class WordDetector:
+    """Real words in the wrong place (书记辞职 where 致辞 fits): every two-character word of the
+    text that has a confusable twin (one confusable character, or swapped) is scored against
+    the twin over all the n-grams the pair touches."""
+
+    def __init__(
+        self,
+        model: lm.CharLM,
+        keys: np.ndarray,
+        offsets: np.ndarray,
+        alts: np.ndarray,
+        threshold: float = 6.0,
+    ):
+        self.model = model
+        self.keys = keys.astype(np.uint64)
+        self.offsets = offsets.astype(np.int64)
+        self.alts = alts.astype(np.uint64)
+        self.threshold = threshold
+        self.n = model.order
+
+    @classmethod
+    def from_model(cls, model: lm.CharLM) -> WordDetector | None:
+        extra = getattr(model, "extra", {})
+        if "x_rw_keys" not in extra:
+            return None
+        return cls(model, extra["x_rw_keys"], extra["x_rw_offsets"], extra["x_rw_alts"])
+
+    def detect(self, ids: np.ndarray, threshold: float | None = None) -> list[TypoHit]:
+        threshold = self.threshold if threshold is None else threshold
+        n = self.n
+        if len(ids) < 2 or len(self.keys) == 0:
+            return []
+        b = np.uint64(lm.BITS)
+        bigrams = (ids[:-1].astype(np.uint64) << b) | ids[1:].astype(np.uint64)
+        idx = np.searchsorted(self.keys, bigrams)
+        idx = np.minimum(idx, len(self.keys) - 1)
+        hit = self.keys[idx] == bigrams
+        positions = np.nonzero(hit)[0]
+        if len(positions) == 0:
+            return []
+        # only where the word's context is unusual: a trigram across either edge is unseen
+        ext = np.concatenate([[lm.SPACE], ids, [lm.SPACE]]).astype(np.uint64)
+        left = (ext[positions] << (b + b)) | (ext[positions + 1] << b) | ext[positions + 2]
+        right = (ext[positions + 1] << (b + b)) | (ext[positions + 2] << b) | ext[positions + 3]
+        seen = self.model.contains(3, np.concatenate([left, right]))
+        unusual = ~(seen[: len(positions)] & seen[len(positions) :])
+        positions, idx = positions[unusual], idx
+        if len(positions) == 0:
+            return []
+        # score the word against its twins over every n-gram the pair touches
+        pad = np.concatenate(
+            [np.full(n, lm.BOS, dtype=np.int64), ids, np.full(n, lm.SPACE, dtype=np.int64)]
+        )
+        base = np.stack([pad[p + 1 : p + 1 + 2 * n] for p in positions])  # word at n-1, n
+        widx = idx[positions]
+        sizes = self.offsets[widx + 1] - self.offsets[widx]
+        owner = np.repeat(np.arange(len(positions)), sizes)
+        firsts = np.cumsum(sizes) - sizes
+        aidx = (
+            np.arange(int(sizes.sum()))
+            - np.repeat(firsts, sizes)
+            + np.repeat(self.offsets[widx], sizes)
+        )
+        alt = self.alts[aidx]
+        windows = base[owner].copy()
+        windows[:, n - 1] = (alt >> b).astype(np.int64)
+        windows[:, n] = (alt & np.uint64((1 << lm.BITS) - 1)).astype(np.int64)
+
+        def score(w: np.ndarray) -> np.ndarray:
+            rows = w.shape[0]
+            subs = np.concatenate([w[:, j : j + n] for j in range(n + 1)], axis=0)
+            return self.model.logprob_windows(subs).reshape(n + 1, rows).sum(axis=0)
+
+        gains = score(windows) - score(base)[owner]
+        out: dict[int, TypoHit] = {}
+        for j in np.argsort(-gains):
+            if gains[j] < threshold:
+                break
+            o = int(owner[j])
+            if o in out:
+                continue
+            pos = int(positions[o])
+            word = self.model.char_of(int(windows[j, n - 1])) + self.model.char_of(
+                int(windows[j, n])
+            )
+            out[o] = TypoHit(pos, word, float(gains[j]), "R")
+        kept: list[TypoHit] = []
+        for h in sorted(out.values(), key=lambda h: -h.gain):
+            if all(abs(h.pos - k.pos) >= 2 for k in kept):
+                kept.append(h)
+        return sorted(kept, key=lambda h: h.pos)
+
+
 _lock = threading.Lock()
 _detector: TypoDetector | None = None
 
