@@ -20,7 +20,7 @@ from urllib.parse import urljoin, urlsplit
 from govhub.safety.findings import DEFAULT_SEVERITY, Finding
 
 PAGE_VIEWS = {"page", "wagtail_serve", "serve", "serve_page"}
-USER_AGENT = "govhub-linkcheck/1.0 (+政府网站链接检查)"
+USER_AGENT = "govhub-linkcheck/1.0"
 _extra_resolvers: list[tuple[str, Callable[[str], bool]]] = []
 
 
@@ -73,9 +73,15 @@ def _page_alive(path: str) -> bool:
     site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
     if site is None:
         return False
+    from django.http import HttpRequest
+
+    request = HttpRequest()  # routable pages (column feeds, pages) read the request
+    request.path = request.path_info = path
+    request.method = "GET"
+    request.META = {"SERVER_NAME": "localhost", "SERVER_PORT": "80"}
     components = [c for c in path.split("/") if c]
     try:
-        result = site.root_page.specific.route(None, components)
+        result = site.root_page.specific.route(request, components)
     except Http404:
         return False
     page = getattr(result, "page", None) or result[0]

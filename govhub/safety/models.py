@@ -98,3 +98,20 @@ class LeaderEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title}{self.name}"
+
+
+class SiteProbe(models.Model):
+    """One availability probe of the portal from the server (站点可用性探测): the national
+    indicator counts a page that does not answer within 15 s; 5 % failures in a week is a veto."""
+
+    at = models.DateTimeField(_("探测时间"), db_index=True)
+    url = models.CharField(_("地址"), max_length=300)
+    ok = models.BooleanField(_("可以访问"))
+    status = models.PositiveSmallIntegerField(_("状态码"), null=True, blank=True)
+    seconds = models.FloatField(_("用时（秒）"), default=0)
+    reason = models.CharField(_("原因"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("站点可用性探测")
+        verbose_name_plural = _("站点可用性探测")
+        ordering = ["-at"]
