@@ -511,6 +511,8 @@ def main() -> None:
     )
     ap.add_argument("--show", type=int, default=0, help="print N false alarms")
     ap.add_argument("--missed", default="", help="print the missed cases of this kind")
+    ap.add_argument("--typo-threshold", type=float, default=None, help="tune split only")
+    ap.add_argument("--word-threshold", type=float, default=None, help="tune split only")
     args = ap.parse_args()
     print("命令：python bench/content_check.py " + " ".join(sys.argv[1:]))
 
@@ -531,6 +533,11 @@ def main() -> None:
     print(f"数据：{data_dir}（{args.split} 部分 {len(docs)} 篇，训练只用 train 部分）")
     model = lm.default_model()
     checker = Checker(lexicon=base_lexicon(), model=model)
+    if args.split == "tune":
+        if args.typo_threshold is not None:
+            checker.typo_threshold = args.typo_threshold
+        if args.word_threshold is not None:
+            checker.word_threshold = args.word_threshold
     conf: dict[str, dict[str, str]] = {}
     for line in typos.CONFUSION_PATH.read_text(encoding="utf-8").splitlines():
         parts = line.split("\t")
@@ -596,6 +603,9 @@ def main() -> None:
             for ex in examples[: args.show - shown]:
                 print("  误报：", ex)
             shown += len(examples[: args.show])
+            from collections import Counter
+
+            print("  误报类别：", Counter(e[0] for e in examples).most_common())
         if baseline is not None:
             sub = []
             for k in KINDS:

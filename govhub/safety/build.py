@@ -259,6 +259,8 @@ def real_word_pairs(model, conf) -> dict[str, list[str]]:
     }
     words = {w for w in _dictionary_words() if w in seen}
     out: dict[str, list[str]] = {}
+    numerals = set("〇零一二三四五六七八九十百千万亿两")
+    words = {w for w in words if not (set(w) & numerals)}  # 十二/二十 are no confusion
     for w in words:
         alts = set()
         for j in (0, 1):

@@ -194,6 +194,12 @@ class CharLM:
             key = (key << np.uint64(BITS)) | ids[j : len(ids) - k + 1 + j].astype(np.uint64)
         return key
 
+    def cond_logp(self, context: str, ch: str) -> float:
+        """log10 P(ch | context) (the last order-1 characters of the context count)."""
+        ids = self.ids(context[-(self.order - 1) :] + ch)
+        window = np.concatenate([np.zeros(self.order - len(ids), dtype=np.int64), ids])
+        return float(self.logprob_windows(window.reshape(1, -1))[0])
+
     def count_of(self, text: str) -> int:
         """Training count of a single character (0 when unknown)."""
         if self.unigram_counts is None or len(text) != 1:

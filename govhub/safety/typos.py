@@ -98,6 +98,19 @@ class TypoDetector:
         self.threshold = threshold
         self.n = model.order
 
+    # how much lower the bar is where both bigrams of a character are unseen (measured on the
+    # tune split: +1.5 bought 5 points of recall for twice the false alarms, so it is off)
+    STRONG_MARGIN = 0.0
+
+    def _unseen_both(self, ids: np.ndarray, positions: np.ndarray) -> np.ndarray:
+        m = self.model
+        pad = np.concatenate([[lm.SPACE], ids, [lm.SPACE]]).astype(np.uint64)
+        b = np.uint64(lm.BITS)
+        p = positions + 1
+        left = m.contains(2, (pad[p - 1] << b) | pad[p])
+        right = m.contains(2, (pad[p] << b) | pad[p + 1])
+        return ~left & ~right
+
     def _suspicious(self, ids: np.ndarray) -> np.ndarray:
         """Positions whose centred trigram or either bigram is unseen (and that have
         confusable characters at all)."""
@@ -179,6 +192,9 @@ class TypoDetector:
         windows[:, n - 1] = cand
         orig = self._scores(base)
         scores = self._scores(windows) - orig[owner]
+        # a character neither of whose bigrams was ever seen is out of place: lower the bar
+        strong = self._unseen_both(ids, positions)
+        scores = scores + np.where(strong[owner], self.STRONG_MARGIN, 0.0)
         best: dict[int, tuple[float, int]] = {}
         order = np.argsort(-scores)
         for j in order:
