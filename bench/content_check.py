@@ -379,14 +379,17 @@ def run_ours(checker, cases, clean_docs):
     return hits, n_chars, n_all, n_block, n_chars / cpu, examples, wall
 
 
-def article_latency(checker, docs) -> float:
+def article_latency(checker, docs) -> tuple[float, float]:
+    """Median wall and CPU milliseconds for a 5,000-character article (the machine is shared:
+    CPU time is what one core gave us)."""
     long_text = "".join(d.text for d in docs)[:5000]
-    times = []
+    walls, cpus = [], []
     for _ in range(15):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         checker.check(long_text)
-        times.append(time.perf_counter() - t)
-    return statistics.median(times) * 1000
+        walls.append(time.perf_counter() - t)
+        cpus.append(time.process_time() - c)
+    return statistics.median(walls) * 1000, statistics.median(cpus) * 1000
 
 
 def load_pycorrector(path: str | None, arpa: str):
@@ -640,7 +643,8 @@ def main() -> None:
         print(line)
     print(f"\n误报（每 2 万字，全部提示）：{ms(fa)}（目标 ≤1）；其中阻断级：{ms(fa_block)}")
     print(f"速度：{statistics.mean(speed):,.0f} 字/秒（单进程 CPU 时间；目标 ≥200,000）")
-    print(f"5,000 字文章：{article_latency(checker, docs):.1f} ms（中位数；目标 <50 ms）")
+    wall_ms, cpu_ms = article_latency(checker, docs)
+    print(f"5,000 字文章：CPU {cpu_ms:.1f} ms，墙钟 {wall_ms:.1f} ms（中位数；目标 <50 ms）")
     if baseline is not None:
         print(
             f"pycorrector（kenlm 规则+统计检测，使用本系统导出的 5 元字模型，每类 {args.baseline_cases} 例）："

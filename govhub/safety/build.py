@@ -318,7 +318,11 @@ def _dictionary_words(min_freq: int = 100) -> set[str]:
     with open(path, encoding="utf-8") as fh:
         for line in fh:
             parts = line.split()
-            if len(parts) >= 2 and len(parts[0]) == 2 and int(parts[1]) >= min_freq:
-                if all("\u4e00" <= c <= "\u9fff" for c in parts[0]):
-                    out.add(parts[0])
+            if (
+                len(parts) >= 2
+                and len(parts[0]) == 2
+                and int(parts[1]) >= min_freq
+                and all("\u4e00" <= c <= "\u9fff" for c in parts[0])
+            ):
+                out.add(parts[0])
     return out
