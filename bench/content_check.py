@@ -512,7 +512,9 @@ def main() -> None:
         default=60,
         help="cases per kind for the baseline (it is slow)",
     )
-    ap.add_argument("--baseline-clean", type=int, default=60_000, help="clean characters for the baseline")
+    ap.add_argument(
+        "--baseline-clean", type=int, default=60_000, help="clean characters for the baseline"
+    )
     ap.add_argument("--show", type=int, default=0, help="print N false alarms")
     ap.add_argument("--missed", default="", help="print the missed cases of this kind")
     ap.add_argument("--typo-threshold", type=float, default=None, help="tune split only")

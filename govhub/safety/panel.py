@@ -32,9 +32,11 @@ def annotate(
         out.append(escape(text[at : f.start]))
         cls = "gh-mark-block" if f.blocking else "gh-mark-warn"
         tip = f"{num}. {f.label}：{f.message}" + (f"；建议：{f.suggestion}" if f.suggestion else "")
+        # personal data is shown masked, as everywhere staff read it
+        shown = f.excerpt if f.personal else text[f.start : f.end]
         out.append(
             f'<mark class="{cls}" data-finding="{num}" data-start="{f.start}" data-end="{f.end}" '
-            f'title="{escape(tip)}">{escape(text[f.start : f.end])}<sup>{num}</sup></mark>'
+            f'title="{escape(tip)}">{escape(shown)}<sup>{num}</sup></mark>'
         )
         at = f.end
         n += 1

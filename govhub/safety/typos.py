@@ -267,6 +267,8 @@ class WordDetector:
         positions, idx = positions[unusual], idx
         if len(positions) == 0:
             return []
+        if len(positions) > 20 and len(positions) > 0.1 * len(ids):
+            return []  # no prose (a list, a table, text repeated): nothing to compare with
         # score the word against its twins over every n-gram the pair touches
         pad = np.concatenate(
             [np.full(n, lm.BOS, dtype=np.int64), ids, np.full(n, lm.SPACE, dtype=np.int64)]

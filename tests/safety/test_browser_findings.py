@@ -41,11 +41,12 @@ def test_editor_sees_findings_in_place_and_reviewer_overrides_one(page, live_ser
     expect(marks.first).to_be_visible()
     texts = [m.inner_text() for m in marks.all()]
     assert any(t.startswith("人民攻府") for t in texts)
-    assert any(t.startswith("138 0013 8000") for t in texts)
+    assert any(t.startswith("138****8000") for t in texts)
     rows = page.locator("#findings tbody tr")
     body = page.inner_text("#findings")
     assert "正文第 3–6 字" in body and "人民政府" in body and "手机号码" in body
     assert "放行" not in [b.inner_text() for b in page.locator("#findings button").all()]
+    assert "0013" not in page.inner_text("#findings-panel")  # personal data shown masked
     screenshot(page, "safety-findings-editor")
 
     context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")

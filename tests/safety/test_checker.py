@@ -202,6 +202,6 @@ def test_a_5000_character_article_is_checked_inline_fast(checker):
         "确保各项任务落到实处。"
     ) * 120
     checker.check(text[:5000])
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: the test machine is shared
     checker.check(text[:5000])
-    assert time.perf_counter() - started < 0.2
+    assert time.process_time() - started < 0.05
