@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from govhub.channels.base import Adapter
-from govhub.channels.feeds import EmailAdapter, RssAdapter
+from govhub.channels.feeds import RssAdapter
+from govhub.channels.mail import EmailAdapter
 from govhub.channels.portal import PortalAdapter
 from govhub.channels.wechat import WeChatAdapter
 from govhub.channels.weibo import WeiboAdapter

@@ -177,7 +177,7 @@ def publication_action(request, pk, action):
 
 @require_POST
 def delivery_action(request, pk, action):
-    qs = Delivery.objects.select_related("publication", "account")
+    qs = Delivery.objects.select_related("account")
     delivery = get_object_or_404(qs, pk=pk)
     try:
         if action == "retry":
