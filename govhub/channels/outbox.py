@@ -147,11 +147,14 @@ def _department_of(source):
 
 
 def wake_after_commit() -> None:
-    """Queue one sending run for when the current transaction commits (once per transaction)."""
-    if connection.in_atomic_block:
-        for entry in getattr(connection, "run_on_commit", []):
-            if len(entry) >= 2 and entry[1] is _wake:
-                return
+    """Queue one sending run for when the current transaction commits: once per atomic block
+    (the flag lives on the innermost block, so a savepoint rolled back takes its wake-up and its
+    flag with it and nothing is lost)."""
+    block = connection.atomic_blocks[-1] if connection.in_atomic_block else None
+    if block is not None:
+        if getattr(block, "_outbox_wake", False):
+            return
+        block._outbox_wake = True
     transaction.on_commit(_wake)
 
 

@@ -505,6 +505,30 @@ def retry_delivery(user, delivery: Delivery) -> Delivery:
     return delivery
 
 
+def record_manual_publication(user, delivery: Delivery, url: str) -> Delivery:
+    """登记已发表: a delivery waiting for a person (视频号 has no publishing interface) was
+    published by hand; the editor records its link and it counts as sent."""
+    require(user, "edit_content", delivery)
+    url = (url or "").strip()
+    if not url.startswith(("https://", "http://")):
+        raise PublishingError("bad_url", "请填写以 https:// 开头的视频号链接")
+    with transaction.atomic():
+        try:
+            outbox.mark_published_by_hand(
+                delivery, url[:500], f"{user.get_username()} 登记已在平台发表"
+            )
+        except outbox.NotChanged:
+            raise PublishingError("state_changed", "该投递不在“待人工发表”状态，请刷新") from None
+        audit.record(
+            actor=user,
+            action="delivery_published_by_hand",
+            obj=delivery,
+            summary={"account": delivery.account.slug},
+        )
+    delivery.refresh_from_db()
+    return delivery
+
+
 def withdraw_delivery(user, delivery: Delivery, reason: str = "") -> Delivery:
     """撤回: delete the remote post where the platform allows, then record it. A delivery not yet
     sent is simply cancelled. The platform call happens before our transaction; if it fails,

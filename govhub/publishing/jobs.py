@@ -16,3 +16,11 @@ def scheduled_tick() -> int:
     from govhub.publishing.actions import publish_due_scheduled
 
     return publish_due_scheduled()
+
+
+@job(retries=0)
+def send_due_deliveries() -> int:
+    """Kept for tasks queued before the outbox moved to channels: runs the outbox once."""
+    from govhub.channels.outbox import run_outbox
+
+    return run_outbox(limit=100)

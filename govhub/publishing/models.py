@@ -320,3 +320,30 @@ class Delivery(OutboundMessage):
 
     def permission_departments(self) -> list[Department]:
         return [self.publication.department]
+
+
+class PublicationVideo(models.Model):
+    """The video a piece carries to the short-video channels (抖音, 视频号), with its caption;
+    the piece's cover image is the video's cover. Duration, size and format are read from the
+    file on upload (PyAV) so each channel's limits are checked before review."""
+
+    publication = models.OneToOneField(
+        Publication, on_delete=models.CASCADE, related_name="video", verbose_name=_("稿件")
+    )
+    file = models.FileField(_("视频文件"), upload_to="publishing/videos/%Y/%m/")
+    caption = models.TextField(
+        _("视频文案"), blank=True, help_text=_("抖音、视频号的文字，可带 #话题#；留空时用标题")
+    )
+    duration = models.FloatField(_("时长（秒）"), default=0)
+    size = models.PositiveBigIntegerField(_("大小（字节）"), default=0)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    container = models.CharField(_("格式"), max_length=16, blank=True)
+    uploaded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("稿件视频")
+        verbose_name_plural = _("稿件视频")
+
+    def __str__(self) -> str:
+        return self.file.name

@@ -29,8 +29,9 @@ def weibo_api():
 def fast_outbox(monkeypatch, settings, tmp_path):
     """Short timeouts and back-off so retries happen within a test; media in a temp folder;
     jobs run at once (the outbox's wake-up after commit sends immediately)."""
-    from govhub.channels import outbox, wechat, weibo
+    from govhub.channels import douyin, outbox, wechat, weibo
 
+    monkeypatch.setattr(douyin, "TIMEOUT", 0.4)
     monkeypatch.setattr(wechat, "TIMEOUT", 0.4)
     monkeypatch.setattr(weibo, "TIMEOUT", 0.4)
     monkeypatch.setattr(outbox, "BACKOFF_BASE", 0.0)
