@@ -5,6 +5,7 @@ bench/import_graph.py (every import, also inside functions, and every import_mod
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -14,8 +15,11 @@ def _graph():
     spec = importlib.util.spec_from_file_location(
         "import_graph", ROOT / "bench" / "import_graph.py"
     )
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
+    mod = sys.modules.get("import_graph")
+    if mod is None:
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules["import_graph"] = mod  # dataclasses look their module up there
+        spec.loader.exec_module(mod)
     return mod
 
 
