@@ -196,6 +196,7 @@ def claim(message_id: int, now: dt.datetime | None = None) -> int | None:
         needs_lookup=True,
         updated_at=now,
     ):
+        event(message_id, "taken_over", "上次发送中断（发送进程未按时完成），重新领取；先核对平台")
         return qs.values_list("claim_seq", flat=True).get()
     waiting = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     if qs.filter(waiting, state__in=[S.QUEUED, S.RETRYING]).update(

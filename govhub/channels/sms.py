@@ -57,6 +57,57 @@ class LoggingSmsGateway:
         return self.sent_refs.get(ref)
 
 
+class HttpSmsGateway:
+    """A gateway behind a plain HTTP interface (the shape of many 政务短信平台 front ends):
+    ``POST {GOVHUB_SMS_URL}/send`` with JSON ``{"phone", "text", "ref"}`` and the key in
+    ``X-Api-Key`` answers ``{"id": …}`` (the same ``ref`` twice answers the first id, nothing is
+    sent again); ``GET {GOVHUB_SMS_URL}/lookup?ref=…`` answers ``{"id": …}`` or 404."""
+
+    def __init__(self) -> None:
+        self.url = os.environ.get("GOVHUB_SMS_URL", "").rstrip("/")
+        self.key = os.environ.get("GOVHUB_SMS_KEY", "")
+        self.timeout = float(os.environ.get("GOVHUB_SMS_TIMEOUT", "10"))
+
+    def _request(self, method: str, path: str, **kw):
+        import requests
+
+        try:
+            res = requests.request(
+                method,
+                self.url + path,
+                headers={"X-Api-Key": self.key},
+                timeout=self.timeout,
+                **kw,
+            )
+        except requests.Timeout as exc:
+            raise ChannelError(
+                "短信网关响应超时，稍后重试（重试前会先核对是否已发出）",
+                ambiguous=True,
+                code="timeout",
+            ) from exc
+        except requests.RequestException as exc:
+            raise ChannelError(
+                "无法连接短信网关，稍后重试", ambiguous=True, code="network"
+            ) from exc
+        if res.status_code >= 500:
+            raise ChannelError(
+                f"短信网关暂时故障（HTTP {res.status_code}）", ambiguous=True, code="http"
+            )
+        return res
+
+    def send(self, phone: str, text: str, ref: str = "") -> str:
+        res = self._request("POST", "/send", json={"phone": phone, "text": text, "ref": ref})
+        if res.status_code >= 400:
+            raise ChannelError(
+                f"短信网关拒绝发送（HTTP {res.status_code}）", permanent=True, code="sms_refused"
+            )
+        return str(res.json().get("id", ""))
+
+    def lookup(self, ref: str) -> str | None:
+        res = self._request("GET", "/lookup", params={"ref": ref})
+        return str(res.json().get("id")) if res.status_code == 200 else None
+
+
 @cache
 def gateway() -> SmsGateway:
     path = os.environ.get("GOVHUB_SMS_GATEWAY", "")
