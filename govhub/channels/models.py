@@ -290,7 +290,9 @@ class EmailReceipt(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["outbound", "subscriber"], name="email_receipt_unique")
+            models.UniqueConstraint(
+                fields=["outbound", "subscriber"], name="channels_email_receipt_unique"
+            )
         ]
 
 

@@ -150,7 +150,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='emailreceipt',
-            constraint=models.UniqueConstraint(fields=('outbound', 'subscriber'), name='email_receipt_unique'),
+            constraint=models.UniqueConstraint(fields=('outbound', 'subscriber'), name='channels_email_receipt_unique'),
         ),
         migrations.AddConstraint(
             model_name='outboundstat',
