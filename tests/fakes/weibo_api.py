@@ -18,13 +18,20 @@ Errors have Weibo's shape ``{"error": …, "error_code": …, "request": …}`` 
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import json
-import time
 
 from tests.fakes import FakeApiServer, FakeRequest, route
 
 TEXT_LIMIT = 140
+BEIJING = dt.timezone(dt.timedelta(hours=8))
+
+
+def _now() -> str:
+    """Weibo's created_at: Beijing time, e.g. "Sun Dec 06 23:05:11 +0800 2026" (whatever the
+    machine's own time zone is)."""
+    return dt.datetime.now(BEIJING).strftime("%a %b %d %H:%M:%S %z %Y")
 
 
 class FakeWeiboApi(FakeApiServer):
@@ -97,7 +104,7 @@ class FakeWeiboApi(FakeApiServer):
                 "idstr": str(sid),
                 "mid": str(sid),
                 "text": text,
-                "created_at": time.strftime("%a %b %d %H:%M:%S +0800 %Y"),
+                "created_at": _now(),
                 "user": {"id": int(uid), "idstr": uid},
                 "pic": form.get("pic", ""),
                 "reposts_count": 0,
@@ -192,7 +199,7 @@ class FakeWeiboApi(FakeApiServer):
                 "idstr": str(sid),
                 "mid": str(sid),
                 "text": text,
-                "created_at": time.strftime("%a %b %d %H:%M:%S +0800 %Y"),
+                "created_at": _now(),
                 "user": self._user(uid),
                 "reposts_count": 0,
                 "comments_count": 0,
@@ -212,7 +219,7 @@ class FakeWeiboApi(FakeApiServer):
                     "id": mid,
                     "idstr": str(mid),
                     "text": text,
-                    "created_at": time.strftime("%a %b %d %H:%M:%S +0800 %Y"),
+                    "created_at": _now(),
                     "sender_id": int(uid),
                     "recipient_id": int(next(iter(self.tokens.values()))),
                     "sender": self._user(uid),
@@ -261,7 +268,7 @@ class FakeWeiboApi(FakeApiServer):
                 "id": cid,
                 "idstr": str(cid),
                 "text": text,
-                "created_at": time.strftime("%a %b %d %H:%M:%S +0800 %Y"),
+                "created_at": _now(),
                 "status": {"id": status["id"], "idstr": status["idstr"]},
                 "by_me": True,
             }
@@ -278,7 +285,7 @@ class FakeWeiboApi(FakeApiServer):
                     "id": cid,
                     "idstr": str(cid),
                     "text": text,
-                    "created_at": time.strftime("%a %b %d %H:%M:%S +0800 %Y"),
+                    "created_at": _now(),
                     "user": self._user(uid),
                     "status": {"id": int(status_id), "idstr": status_id},
                 }
@@ -311,7 +318,7 @@ class FakeWeiboApi(FakeApiServer):
                 "id": new,
                 "idstr": str(new),
                 "text": text,
-                "created_at": time.strftime("%a %b %d %H:%M:%S +0800 %Y"),
+                "created_at": _now(),
                 "status": {"id": status["id"], "idstr": status["idstr"]},
                 "reply_comment": {"id": target[0]["id"], "idstr": cid},
                 "by_me": True,
