@@ -1,4 +1,4 @@
-"""Wagtail's menu without Wagtail's own links and name.
+"""Wagtail's menu without Wagtail's own links and name; the page a re-login lands on.
 
 The help menu's "what's new in Wagtail" and "editor guide" open guide.wagtail.org (an English
 site abroad, unreachable from a government intranet) and are counted as "new items" in the menu;
@@ -6,6 +6,8 @@ the settings menu's footer names Wagtail and its version."""
 
 from __future__ import annotations
 
+from django.shortcuts import render
+from django.urls import path
 from wagtail import hooks
 from wagtail.admin.menu import SubmenuMenuItem
 
@@ -31,3 +33,13 @@ def plain_settings_and_help_menus(request, menu_items):
                 classname=item.classname,
                 order=item.order,
             )
+
+
+def logged_in_again(request):
+    """Where the login opened from the 登录已过期 page lands: go back and resubmit."""
+    return render(request, "backoffice/logged_in_again.html")
+
+
+@hooks.register("register_admin_urls")
+def register_logged_in_again():
+    return [path("logged-in-again/", logged_in_again, name="backoffice_logged_in_again")]

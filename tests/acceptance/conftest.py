@@ -44,12 +44,17 @@ class WriteTrap:
     """Notes every GET (or HEAD) request that wrote to the database: a link that changes
     something when merely followed (a crawler, a prefetching browser or a mail scanner would set
     it off). Writes that any visit makes are allowed: the session, Wagtail's record of who has an
-    editor open, and the portal's page-view counters."""
+    editor open, which page editors follow for comments, a user's Wagtail profile made on first
+    visit, and statistics of what was asked (Q&A hit counts, unanswered questions)."""
 
     ALLOWED = (
         "django_session",
-        "wagtailadmin_editingsession",
         "django_cache",
+        "wagtailadmin_editingsession",
+        "wagtailcore_pagesubscription",
+        "wagtailusers_userprofile",
+        "qa_knowledgeentry",
+        "qa_unansweredquestion",
     )
     _WRITE = re.compile(r'\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?(\w+)', re.I)
 

@@ -33,97 +33,28 @@ import requests
 
 # --- what a person reads --------------------------------------------------------------------
 
+
 # Latin words a Chinese official reads without trouble: formats, units, standard abbreviations,
 # and the names WeChat's own platform uses in its settings (an operator copies them from there).
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
 ALLOWED_WORDS = {
-    # file formats and standards
-    "RSS",
-    "Atom",
-    "API",
-    "PDF",
-    "Excel",
-    "Word",
-    "WPS",
-    "OFD",
-    "PNG",
-    "JPG",
-    "JPEG",
-    "GIF",
-    "WebP",
-    "SVG",
-    "CSV",
-    "XML",
-    "JSON",
-    "HTML",
-    "ZIP",
-    "UTF",
-    "ICP",
-    "ID",
-    "URL",
-    "IP",
-    "HTTP",
-    "HTTPS",
-    "SMTP",
-    "GeoReport",
-    "Open",
-    "Leaflet",
-    "ECharts",
+    *_words("RSS Atom API PDF Excel Word WPS OFD ZIP CSV XML JSON HTML HTTP HTTPS SMTP URL IP ID"),
+    # image formats as Wagtail's upload page lists them, encodings, the 网站备案 mark
+    *_words("PNG JPG JPEG GIF WebP WEBP AVIF HEIC TIFF BMP SVG UTF GBK ICP"),
+    # standards and libraries named where they are used
+    *_words("GeoReport Open Leaflet ECharts"),
     # units
-    "km",
-    "kg",
-    "cm",
-    "mm",
-    "ml",
-    "MB",
-    "KB",
-    "GB",
-    "TB",
-    "kb",
-    "px",
-    # common abbreviations in Chinese government text
-    "APP",
-    "App",
-    "QQ",
-    "GPS",
-    "AQI",
-    "CPI",
-    "GDP",
-    "PPI",
-    "VIP",
-    "WiFi",
-    "Wi-Fi",
-    "Fi",
-    "Wi",
-    "PM",
-    "AI",
-    "OCR",
-    "CA",
-    "LED",
-    "IC",
-    "HPV",
-    "CT",
-    "DNA",
-    "ETC",
-    "POS",
-    "USB",
-    "SIM",
-    # WeChat/Weibo platform settings, named as the platforms' own consoles name them
-    "AppID",
-    "AppSecret",
-    "Token",
-    "EncodingAESKey",
-    "OpenID",
-    "openid",
-    "UnionID",
-    "UID",
+    *_words("km kg cm mm ml MB KB GB TB kb px"),
+    # abbreviations a Chinese official writes as they are
+    *_words("APP App QQ GPS AQI CPI GDP PPI VIP WiFi Wi-Fi Wi Fi PM AI OCR CA LED IC HPV CT DNA"),
+    *_words("ETC POS USB SIM"),
+    # WeChat/Weibo settings, named as the platforms' own consoles name them
+    *_words("AppID AppSecret Token EncodingAESKey AES OpenID openid UnionID UID"),
     # keys as printed on a keyboard (the shortcuts dialog)
-    "Ctrl",
-    "Alt",
-    "Shift",
-    "Esc",
-    "Enter",
-    "Tab",
-    "Cmd",
+    *_words("Ctrl Alt Shift Esc Enter Tab Cmd"),
     # shown only to a browser with scripts switched off, in the sentence that says so
     "JavaScript",
 }
@@ -432,7 +363,9 @@ class Crawler:
     """One person's walk: ``back_office`` walks /admin/ (staff), else the public site.
 
     ``stale``/``most``: how many pages of one URL pattern showing nothing new end the sampling
-    of that pattern, and how many it reads at most."""
+    of that pattern, and how many it reads at most; ``shared_patterns`` carries what earlier
+    walks saw on each pattern, so a second person reads one page of a kind the first has read
+    unless theirs shows something more (another button, another field)."""
 
     def __init__(
         self,
@@ -443,6 +376,7 @@ class Crawler:
         *,
         back_office: bool,
         shared_status: dict[str, str],
+        shared_patterns: dict[str, set[str]] | None = None,
         stale: int = 1,
         most: int = 6,
     ):
@@ -459,6 +393,8 @@ class Crawler:
         # (/mode/elder/ sets a cookie): keep the cookies the walk started with
         self.http.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
         self.shared = shared_status
+        # what earlier walks saw on each pattern: a page showing nothing beyond it is not new
+        self.seen_on = shared_patterns if shared_patterns is not None else {}
         self.crawl = Crawl(role)
         self._queue: deque[tuple[str, str]] = deque()  # (url, the page it was found on)
         self._seen: set[str] = set()
@@ -539,8 +475,10 @@ class Crawler:
         else:
             signature = set()
         if self.back_office or urlsplit(url).query:
-            new = signature - state["sigs"]
+            known = self.seen_on.setdefault(self._pattern(url), set())
+            new = signature - state["sigs"] - known
             state["sigs"] |= signature
+            known |= signature
             state["stale"] = 0 if new else state["stale"] + 1
             most = self.most if self.back_office else QUERY_MAX
             if state["stale"] >= self.stale or state["n"] >= most:

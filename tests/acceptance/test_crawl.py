@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 from govhub.core.demo import DEMO_LOGINS
 from tests.acceptance import crawler
@@ -22,6 +23,7 @@ ROLES = [*DEMO_LOGINS, "citizen"]
 WALKS: dict[str, crawler.Crawl] = {}
 FIGURES: list[str] = []
 _SHARED_STATUS: dict[str, str] = {}
+_SHARED_PATTERNS: dict[str, set[str]] = {}
 _VOCABULARY: list[crawler.Vocabulary] = []
 
 
@@ -48,6 +50,7 @@ def walk(demo_site, role: str) -> crawler.Crawl:
         _VOCABULARY[0],
         back_office=role != "citizen",
         shared_status=_SHARED_STATUS,
+        shared_patterns=_SHARED_PATTERNS,
         stale=2 if role == "admin" else 1,
     )
     seeds = ["/admin/"] if role != "citizen" else crawler.public_seeds(demo_site.url)
@@ -139,3 +142,31 @@ def test_public_pages_fit_a_phone(demo_site, site):
         page.goto(demo_site.url + wide[0].page)
         site.shot(page, "first-overflow")
     assert not wide, "这些公开页面在 375px 手机上需要横向滚动:\n" + "\n".join(map(str, wide))
+
+
+@pytest.mark.parametrize("role", DEMO_LOGINS)
+def test_menu_and_dashboard_read_chinese_in_the_browser(demo_site, site, role):
+    """What the script draws (the sidebar and its submenus, the account menu) is checked where it
+    is drawn, with every submenu opened in turn."""
+    if not _VOCABULARY:
+        with demo_site.db():
+            _VOCABULARY.append(crawler.build_vocabulary())
+    page = site.login(role)
+    page.goto(site.url + "/admin/")
+    sidebar = page.locator("[data-wagtail-sidebar]")
+    expect(sidebar.locator(".sidebar-main-menu")).to_be_visible()
+    texts = [page.inner_text("body")]
+    # the buttons that open a submenu or the account menu (not 注销, a form's submit button)
+    toggles = sidebar.locator("button[aria-haspopup]")
+    for i in range(toggles.count()):
+        toggles.nth(i).click()
+        texts.append(sidebar.inner_text())
+        page.keyboard.press("Escape")
+    site.shot(page, f"menu-{role}")
+    found = [
+        crawler.Finding(kind, role, "/admin/（浏览器中）", subject, detail)
+        for text in texts
+        for line in text.splitlines()
+        for kind, subject, detail in _VOCABULARY[0].problems(line)
+    ]
+    assert not found, "菜单或控制面板上有英文或代码值:\n" + crawler.summarize(found)
