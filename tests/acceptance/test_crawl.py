@@ -99,14 +99,24 @@ def test_following_a_link_changes_nothing(demo_site, role):
 _OVERFLOW_JS = """() => {
   const doc = document.documentElement;
   if (doc.scrollWidth <= doc.clientWidth) return null;
+  // name an element by its tag, id and classes, with its parents' names until one has a class
+  const name = (el) => {
+    let parts = [];
+    for (let e = el; e && e !== document.body && parts.length < 4; e = e.parentElement) {
+      const cls = typeof e.className === 'string' && e.className.trim()
+        ? '.' + e.className.trim().split(/\\s+/).join('.') : '';
+      parts.unshift(e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + cls);
+      if (e.id || cls) break;
+    }
+    return parts.join(' > ');
+  };
   const wide = [];
   for (const el of document.body.querySelectorAll('*')) {
     const r = el.getBoundingClientRect();
     if (r.right > doc.clientWidth + 1 && r.width > 0) {
       const parent = el.parentElement && el.parentElement.getBoundingClientRect();
       if (!parent || parent.right <= doc.clientWidth + 1) {
-        wide.push(el.tagName.toLowerCase() + (el.className && typeof el.className === 'string'
-          ? '.' + el.className.trim().split(/\\s+/).join('.') : '') + ' ' + Math.round(r.right) + 'px');
+        wide.push(name(el) + ' ' + Math.round(r.right) + 'px');
       }
     }
     if (wide.length >= 3) break;
