@@ -493,6 +493,11 @@ class Crawler:
             return f"跳转到外部地址 {response.url}"
         if final.path.startswith("/admin/login/") and self.back_office:
             return "跳转到登录页"
+        # Wagtail answers a page the person may not open with a redirect to the dashboard and
+        # 没有权限 in a message: the link should not have been shown to them
+        asked = urlsplit(response.history[0].url).path if response.history else final.path
+        if self.back_office and final.path == "/admin/" and asked != "/admin/":
+            return "跳转到控制面板（没有权限）"
         return ""
 
     def _check_link(self, page: str, tag: str, url: str) -> None:
