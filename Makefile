@@ -70,11 +70,13 @@ test-browser: install-test
 	GOVHUB_MODE=test GOVHUB_DATABASE_URL=sqlite:///$(CURDIR)/var/test-browser.sqlite3 $(BIN)/pytest -q -m "browser and not acceptance" $(PYTEST_ARGS)
 
 # the demo county built once, served, and walked by each role (tests/acceptance/); a file
-# database so the server thread and the test share only what production shares
+# database so the server thread and the test share only what production shares, and files
+# (uploads, published pages) of its own under var/acceptance, apart from `make demo`'s
 test-acceptance: install-test
-	rm -f $(CURDIR)/var/test-acceptance.sqlite3*
+	rm -rf $(CURDIR)/var/test-acceptance.sqlite3* $(CURDIR)/var/acceptance
 	GOVHUB_MODE=test GOVHUB_DATABASE_URL=sqlite:///$(CURDIR)/var/acceptance.sqlite3 \
 	  GOVHUB_TEST_DB_NAME=$(CURDIR)/var/test-acceptance.sqlite3 \
+	  GOVHUB_VAR_DIR=$(CURDIR)/var/acceptance \
 	  $(BIN)/pytest -q tests/acceptance $(PYTEST_ARGS)
 
 test: lint test-sqlite test-postgres test-browser test-acceptance

@@ -18,9 +18,11 @@ the database, as in production.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import re
 import shutil
+import threading
 
 import pytest
 
@@ -38,13 +40,69 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.acceptance)
 
 
+class WriteTrap:
+    """Notes every GET (or HEAD) request that wrote to the database: a link that changes
+    something when merely followed (a crawler, a prefetching browser or a mail scanner would set
+    it off). Writes that any visit makes are allowed: the session, Wagtail's record of who has an
+    editor open, which page editors follow for comments, a user's Wagtail profile made on first
+    visit, and statistics of what was asked (Q&A hit counts, unanswered questions)."""
+
+    ALLOWED = (
+        "django_session",
+        "django_cache",
+        "wagtailadmin_editingsession",
+        "wagtailcore_pagesubscription",
+        "wagtailusers_userprofile",
+        "qa_knowledgeentry",
+        "qa_unansweredquestion",
+    )
+    _WRITE = re.compile(r'\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?(\w+)', re.I)
+
+    def __init__(self):
+        self.writes: list[tuple[str, str, str]] = []  # (path, verb, table)
+        self._local = threading.local()
+
+    def install(self):
+        from django.core.signals import request_finished, request_started
+
+        request_started.connect(self._started, weak=False)
+        request_finished.connect(self._finished, weak=False)
+
+    def _started(self, sender, environ=None, **kwargs):
+        from django.db import connection
+
+        if not environ or environ.get("REQUEST_METHOD") not in {"GET", "HEAD"}:
+            return
+        query = environ.get("QUERY_STRING", "")
+        path = environ.get("PATH_INFO", "") + ("?" + query if query else "")
+
+        def trap(execute, sql, params, many, context):
+            m = self._WRITE.match(sql)
+            if m and not m.group(2).startswith(self.ALLOWED):
+                self.writes.append((path, m.group(1).split()[0].upper(), m.group(2)))
+            return execute(sql, params, many, context)
+
+        connection.execute_wrappers.append(trap)
+        self._local.trap = trap
+
+    def _finished(self, sender, **kwargs):
+        from django.db import connection
+
+        trap = getattr(self._local, "trap", None)
+        if trap is not None:
+            self._local.trap = None
+            with contextlib.suppress(ValueError):
+                connection.execute_wrappers.remove(trap)
+
+
 class DemoSite:
     """The served demo county and the browser that walks it."""
 
-    def __init__(self, url: str, browser, blocker):
+    def __init__(self, url: str, browser, blocker, trap: WriteTrap):
         self.url = url
         self.browser = browser
         self._blocker = blocker
+        self.get_writes = trap.writes
 
     @contextlib.contextmanager
     def db(self):
@@ -109,6 +167,17 @@ class Session:
                 context.close()
 
 
+def pytest_terminal_summary(terminalreporter):
+    """The crawl's figures (test_crawl.py): pages read and links checked per person."""
+    import sys
+
+    crawl = sys.modules.get("tests.acceptance.test_crawl")
+    if crawl is not None and crawl.FIGURES:
+        terminalreporter.section("crawl figures")
+        for line in crawl.FIGURES:
+            terminalreporter.write_line(line)
+
+
 @pytest.fixture(scope="session")
 def demo_site(django_test_environment, django_db_blocker, chromium):
     """The whole demo county (`govhub demo`), built once for the session and served.
@@ -121,12 +190,18 @@ def demo_site(django_test_environment, django_db_blocker, chromium):
 
     from govhub.core import demo
 
+    # the demo build and the server log every job and every page created: not what a failing
+    # test's report should be made of
+    for name in ("django_tasks", "wagtail", "django.server", "govhub"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     shutil.rmtree(os.path.join(SCREENSHOTS, "acceptance"), ignore_errors=True)
     # the database stays open for the whole session: the server thread answers the browser
     # while the test waits, and pytest-django's blocker would refuse it between tests
     unblocked = django_db_blocker.unblock()
     unblocked.__enter__()
     db_cfg = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+    trap = WriteTrap()
+    trap.install()
     server = LiveServer("127.0.0.1:0")
     overrides = override_settings(
         ALLOWED_HOSTS=["127.0.0.1", "localhost"],
@@ -137,7 +212,7 @@ def demo_site(django_test_environment, django_db_blocker, chromium):
     overrides.enable()
     try:
         demo.build()
-        yield DemoSite(server.url, chromium, django_db_blocker)
+        yield DemoSite(server.url, chromium, django_db_blocker, trap)
     finally:
         overrides.disable()
         server.stop()
