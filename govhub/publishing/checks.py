@@ -17,6 +17,8 @@ from html.parser import HTMLParser
 
 import ahocorasick
 
+from govhub.core.text import html_to_text
+
 CODE_LABELS = {
     "id_number": "身份证号码",
     "mobile": "手机号码",
@@ -279,35 +281,6 @@ def severities() -> dict[str, str]:
     for code, severity, enabled in CheckSetting.objects.values_list("code", "severity", "enabled"):
         out[code] = severity if enabled else ""
     return out
-
-
-class _TextExtractor(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style"):
-            self._skip += 1
-        elif tag in ("p", "br", "div", "li", "h1", "h2", "h3", "h4", "tr"):
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag):
-        if tag in ("script", "style") and self._skip:
-            self._skip -= 1
-
-    def handle_data(self, data):
-        if not self._skip:
-            self.parts.append(data)
-
-
-def html_to_text(html: str) -> str:
-    """Visible text of an HTML fragment (what a reader sees)."""
-    parser = _TextExtractor()
-    parser.feed(html or "")
-    parser.close()
-    return "".join(parser.parts).strip()
 
 
 def check_text(text: str, *, html: bool = False) -> list[Finding]:
