@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PG_URL ?= postgres://postgres@127.0.0.1:5432/govhub
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test install install-test system-packages lint test-sqlite test-postgres test-browser serve worker clean
+.PHONY: demo test install install-test system-packages lint test-sqlite test-postgres test-browser test-acceptance serve worker clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -67,9 +67,19 @@ test-postgres: install-test
 	GOVHUB_MODE=test GOVHUB_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -n 2 -m "not browser" $(PYTEST_ARGS)
 
 test-browser: install-test
-	GOVHUB_MODE=test GOVHUB_DATABASE_URL=sqlite:///$(CURDIR)/var/test-browser.sqlite3 $(BIN)/pytest -q -m browser $(PYTEST_ARGS)
+	GOVHUB_MODE=test GOVHUB_DATABASE_URL=sqlite:///$(CURDIR)/var/test-browser.sqlite3 $(BIN)/pytest -q -m "browser and not acceptance" $(PYTEST_ARGS)
 
-test: lint test-sqlite test-postgres test-browser
+# the demo county built once, served, and walked by each role (tests/acceptance/); a file
+# database so the server thread and the test share only what production shares, and files
+# (uploads, published pages) of its own under var/acceptance, apart from `make demo`'s
+test-acceptance: install-test
+	rm -rf $(CURDIR)/var/test-acceptance.sqlite3* $(CURDIR)/var/acceptance
+	GOVHUB_MODE=test GOVHUB_DATABASE_URL=sqlite:///$(CURDIR)/var/acceptance.sqlite3 \
+	  GOVHUB_TEST_DB_NAME=$(CURDIR)/var/test-acceptance.sqlite3 \
+	  GOVHUB_VAR_DIR=$(CURDIR)/var/acceptance \
+	  $(BIN)/pytest -q tests/acceptance $(PYTEST_ARGS)
+
+test: lint test-sqlite test-postgres test-browser test-acceptance
 
 clean:
 	rm -rf $(VENV) node_modules var/*.sqlite3* var/static var/published

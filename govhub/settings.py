@@ -43,6 +43,8 @@ CSRF_TRUSTED_ORIGINS = env_list("GOVHUB_CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = (env("GOVHUB_SITE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
 WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAIL_SITE_NAME = env("GOVHUB_SITE_NAME", "示范县人民政府")
+# the back office's name (login page, sidebar, browser tab): the county's, not Wagtail's
+PLATFORM_NAME = env("GOVHUB_PLATFORM_NAME", "示范县政务平台")
 
 try:
     _db = parse_database_url(env("GOVHUB_DATABASE_URL", f"sqlite:///{VAR_DIR / 'govhub.sqlite3'}"))
@@ -97,6 +99,7 @@ INSTALLED_APPS = [
     "govhub.analytics",
     "govhub.inbox",
     "govhub.api",
+    "govhub.backoffice",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -136,6 +139,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # a back-office form sent after the login ran out: a Chinese page holding what was typed
+    "govhub.backoffice.middleware.ExpiredSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "govhub.core.middleware.RequestContextMiddleware",
@@ -174,6 +179,11 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = [("zh-hans", "简体中文")]
 # and it would leak staff e-mail hashes); Wagtail then draws its own default avatar
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_CONTENT_LANGUAGES = [("zh-hans", "简体中文")]
+# Wagtail's own news: the upgrade banner asks releases.wagtail.io from the browser and the
+# what's-new banner links to guide.wagtail.org (abroad, English, unreachable from an intranet)
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
+WAGTAILADMIN_USER_LOGIN_FORM = "govhub.backoffice.forms.LoginForm"
 TIME_ZONE = env("GOVHUB_TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
@@ -217,6 +227,8 @@ WAGTAILDOCS_EXTENSIONS = [
     "zip",
 ]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+# documents too: a bigger file gets Wagtail's Chinese message (nginx stops bodies at 12 MB)
+WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION and env_bool("GOVHUB_HTTPS", True)

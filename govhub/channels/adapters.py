@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from govhub.channels.base import Adapter
-from govhub.channels.feeds import EmailAdapter, RssAdapter
+from govhub.channels.douyin import DouyinAdapter
+from govhub.channels.feeds import RssAdapter
+from govhub.channels.mail import EmailAdapter
 from govhub.channels.portal import PortalAdapter
 from govhub.channels.wechat import WeChatAdapter
+from govhub.channels.wechat_channels import WeChatChannelsAdapter
 from govhub.channels.weibo import WeiboAdapter
 
 ADAPTERS: dict[str, Adapter] = {
@@ -14,6 +17,8 @@ ADAPTERS: dict[str, Adapter] = {
     "rss": RssAdapter(),
     "email": EmailAdapter(),
     "portal": PortalAdapter(),
+    "douyin": DouyinAdapter(),
+    "wechat_channels": WeChatChannelsAdapter(),
 }
 
 

@@ -1,7 +1,7 @@
 """What every channel adapter offers: render, validate, publish, find an earlier post, withdraw,
-fetch statistics — and the three kinds of failure the outbox needs to tell apart.
+fetch statistics — and the kinds of failure the outbox needs to tell apart.
 
-An adapter never touches delivery state itself: it reports progress (remote ids known so far)
+An adapter never touches message state itself: it reports progress (remote ids known so far)
 through a callback the outbox saves at once, and returns or raises; the outbox decides.
 """
 
@@ -21,6 +21,8 @@ class ChannelError(Exception):
     ``permanent``: retrying cannot help (credential refused, content rejected, bad input).
     ``ambiguous``: the remote side may have done the work (timeout, 5xx, dropped connection):
     the next attempt must first ask whether the post exists.
+    ``unconfigured``: the channel lacks what it needs (no account, no template message): the
+    message waits as “渠道未配置” until an administrator configures it and presses 重试.
     """
 
     def __init__(
@@ -29,6 +31,7 @@ class ChannelError(Exception):
         *,
         permanent: bool = False,
         ambiguous: bool = False,
+        unconfigured: bool = False,
         retry_after: float | None = None,
         code: str = "",
     ) -> None:
@@ -36,19 +39,43 @@ class ChannelError(Exception):
         self.message = message
         self.permanent = permanent
         self.ambiguous = ambiguous
+        self.unconfigured = unconfigured
         self.retry_after = retry_after
         self.code = code
 
 
 @dataclass
 class Sent:
+    """What the platform answered: its id and link, a short Chinese outcome for staff
+    (``detail``, e.g. “已发送模板消息”), and ``manual`` when a person must finish the job
+    (视频号 has no publishing interface)."""
+
     remote_id: str
     url: str = ""
+    detail: str = ""
+    manual: bool = False
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A channel limit a piece breaks (code, severity "blocking"/"warning", Chinese message).
+
+    The same fields as the content checker's ``Finding``, which publishing turns these into;
+    kept here so channels import nothing above them (see docs/architecture.md)."""
+
+    code: str
+    severity: str
+    message: str
+    start: int = 0
+    end: int = 0
+    excerpt: str = ""
+    suggestion: str = ""
 
 
 @dataclass
 class Figures:
     reads: int = 0
+    plays: int = 0
     likes: int = 0
     shares: int = 0
     comments: int = 0
@@ -66,6 +93,8 @@ class Adapter(Protocol):
     platform: str
     can_withdraw: bool
 
+    def configured(self, account) -> bool: ...
+
     def preview(self, publication, account, *, marker: str = "") -> Preview: ...
 
     def validate(self, publication, account) -> list: ...
@@ -79,10 +108,10 @@ class Adapter(Protocol):
     def fetch_figures(self, account, deliveries: list, day: dt.date) -> dict[int, Figures]: ...
 
 
-def marker_for(delivery) -> str:
-    """The short mark a delivery leaves in its remote post (in the link back to the portal), by
+def marker_for(message) -> str:
+    """The short mark a message leaves in its remote post (in the link back to the portal), by
     which a retry recognises a post an earlier, interrupted attempt already made."""
-    return f"ghd={delivery.idempotency_key[:12]}"
+    return f"ghd={message.uid[:12]}"
 
 
 def link_with_marker(url: str, marker: str) -> str:

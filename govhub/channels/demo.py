@@ -1,4 +1,4 @@
-"""Demo channel accounts of 示范县.
+"""Demo channel accounts of 示范县 (and the short-video accounts 抖音, 视频号).
 
 The WeChat and Weibo accounts point at no real server and carry no credentials: in the demo
 their deliveries show the clear state "渠道未配置" (nothing is sent anywhere). To see them go
@@ -17,6 +17,11 @@ ACCOUNTS = [
     ("shifan-weibo", "weibo", "示范县发布（微博）", "5550001", "rmt"),
     ("shifan-rss", "rss", "示范县政务发布 RSS", "", "rmt"),
     ("shifan-email", "email", "示范县政务发布邮件订阅", "", "rmt"),
+    # short video: not among the demo pieces' targets (they carry no video); an editor picks
+    # them for a piece with a video. 抖音 without authorisation shows 渠道未配置; 视频号 waits
+    # for the editor (待人工发表) as it does in production.
+    ("video-douyin", "douyin", "示范县发布（抖音）", "", "rmt"),
+    ("video-sph", "wechat_channels", "示范县发布（视频号）", "", "rmt"),
 ]
 
 

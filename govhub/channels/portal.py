@@ -1,38 +1,44 @@
 """Portal adapter: the piece goes live on the portal (宏内容).
 
-If the portal offers ``govhub.portal.publishing.publish_article(publication) -> page`` (and
-``unpublish_article(page)``), that is used. Otherwise, when ``govhub.portal.models.ArticlePage``
-exists and the piece has a column, an ArticlePage is created under the column and published
-through Wagtail's revision API, filling the fields it has (title, body/intro/summary). Without a
-column the piece is shown by the publishing app itself at ``/publishing/p/<id>/``.
+Channels import nothing above them, so the portal is reached by name and by registration: a
+portal app may register ``register_publisher(publish_article, unpublish_article)``; otherwise,
+when the page model named by ``settings.PORTAL_ARTICLE_MODEL`` (default ``portal.ArticlePage``)
+is installed and the piece has a column, an article page is created under the column and
+published through Wagtail's revision API, filling the fields it has (title, body/intro/summary).
+Without a column the piece is shown by the publishing app itself at ``/publishing/p/<id>/``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
+from collections.abc import Callable
 
+from django.apps import apps
 from django.conf import settings
 from django.utils.text import slugify
 
 from govhub.channels import render
 from govhub.channels.base import ChannelError, Figures, Preview, Progress, Sent
 
+_publisher: dict[str, Callable] = {}
+
+
+def register_publisher(publish_article: Callable, unpublish_article: Callable) -> None:
+    """Let the portal app publish pieces its own way (``publish_article(piece) -> page``)."""
+    _publisher["publish_article"] = publish_article
+    _publisher["unpublish_article"] = unpublish_article
+
 
 def _portal_hook(name: str):
-    try:
-        mod = importlib.import_module("govhub.portal.publishing")
-    except ModuleNotFoundError:
-        return None
-    return getattr(mod, name, None)
+    return _publisher.get(name)
 
 
 def _article_model():
+    label = getattr(settings, "PORTAL_ARTICLE_MODEL", "portal.ArticlePage")
     try:
-        mod = importlib.import_module("govhub.portal.models")
-    except ModuleNotFoundError:
+        return apps.get_model(label)
+    except (LookupError, ValueError):
         return None
-    return getattr(mod, "ArticlePage", None)
 
 
 def _set_body(page, html: str, digest: str) -> None:
@@ -72,6 +78,9 @@ class PortalAdapter:
     platform = "portal"
     can_withdraw = True
 
+    def configured(self, account) -> bool:
+        return True
+
     def preview(self, publication, account, *, marker: str = "") -> Preview:
         return Preview(
             "portal",
@@ -100,10 +109,10 @@ class PortalAdapter:
             raise ChannelError(f"门户页面发布失败：{type(exc).__name__}: {exc}"[:300]) from exc
         if page is None:
             url = f"{settings.SITE_URL}/publishing/p/{pub.pk}/"
-            return Sent(f"publication:{pub.pk}", url)
+            return Sent(f"publication:{pub.pk}", url, "已在网站发布")
         url = page.full_url or f"{settings.SITE_URL}{page.url}"
         type(pub).objects.filter(pk=pub.pk).update(portal_page=page, portal_url=url)
-        return Sent(f"page:{page.pk}", url)
+        return Sent(f"page:{page.pk}", url, "已在网站发布")
 
     def _create_article(self, pub):
         model = _article_model()

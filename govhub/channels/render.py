@@ -10,7 +10,7 @@ import re
 
 import nh3
 
-from govhub.publishing.checks import html_to_text
+from govhub.core.text import html_to_text
 
 ALLOWED_TAGS = {
     "p",

@@ -8,7 +8,7 @@ from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
-from govhub.channels.models import ChannelAccount
+from govhub.channels.models import ChannelAccount, OutboundMessage, WeChatTemplate
 from govhub.core.admin_policy import GovhubPermissionPolicy
 
 SECRET_FIELDS = ["app_secret", "access_token", "callback_token", "encoding_aes_key"]
@@ -92,6 +92,80 @@ def register_channel_accounts():
     return ChannelAccountViewSet("channel_accounts")
 
 
+class WeChatTemplateViewSet(ModelViewSet):
+    """Per official account and purpose: the template message used once WeChat's 48-hour
+    customer-service window is closed (信件进度, 预约提醒…)."""
+
+    model = WeChatTemplate
+    icon = "mail"
+    menu_label = "微信模板消息"
+    menu_order = 311
+    add_to_admin_menu = True
+    form_fields = [
+        "account",
+        "purpose",
+        "template_id",
+        "code_key",
+        "status_key",
+        "department_key",
+        "time_key",
+        "enabled",
+    ]
+    list_display = ["account", "purpose", "template_id", "enabled"]
+    list_filter = ["purpose", "enabled"]
+
+
+@hooks.register("register_admin_viewset")
+def register_wechat_templates():
+    return WeChatTemplateViewSet("wechat_templates")
+
+
+class OutboxViewSet(ModelViewSet):
+    """发件箱: every outbound message with its state in Chinese (read-only here; a publication's
+    deliveries are retried and withdrawn on the piece's page). No recipient is shown."""
+
+    model = OutboundMessage
+    icon = "mail"
+    menu_label = "发件箱"
+    menu_order = 312
+    add_to_admin_menu = True
+    list_display = ["kind", "platform", "account", "state", "attempts", "outcome", "created_at"]
+    list_filter = ["state", "kind", "platform"]
+    search_fields = ["key"]
+    form_fields = ["state"]  # never editable: the permission policy grants "view" only
+    inspect_view_enabled = False
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        return OutboundMessage.objects.select_related("account")
+
+
+def _outcome(obj: OutboundMessage) -> str:
+    return (obj.detail if obj.state == "sent" else obj.last_error) or "—"
+
+
+_outcome.short_description = "送达情况或原因"
+OutboundMessage.outcome = property(_outcome)
+
+
+@hooks.register("register_admin_viewset")
+def register_outbox():
+    return OutboxViewSet("outbox")
+
+
+for _model in (WeChatTemplate,):
+    register_permission_policy(
+        _model,
+        GovhubPermissionPolicy(
+            _model,
+            {a: "manage_channels" for a in ("add", "change", "delete", "view")},
+            dept_field=None,
+        ),
+    )
+# read-only for everyone: a message's state changes only through the outbox's own functions
+register_permission_policy(
+    OutboundMessage, GovhubPermissionPolicy(OutboundMessage, {"view": "manage_channels"})
+)
 register_permission_policy(
     ChannelAccount,
     GovhubPermissionPolicy(

@@ -14,6 +14,7 @@ from govhub.channels import render
 from govhub.channels.base import (
     ChannelError,
     Figures,
+    Finding,
     Preview,
     Progress,
     Sent,
@@ -32,6 +33,10 @@ PERMANENT = {
     40009: "图片超过微信大小限制（10MB）",
     40004: "图片格式不被微信支持",
     44003: "图文内容为空",
+    40003: "用户标识（openid）无效",
+    40037: "模板 ID 无效，请在“微信模板消息”中更正",
+    43004: "该用户已取消关注公众号，无法发送",
+    47003: "模板消息内容不符合模板要求",
 }
 LOOKUP_PAGES = 100  # at most 2,000 recent articles
 TIMEOUT = float(os.environ.get("GOVHUB_WECHAT_TIMEOUT", "10"))
@@ -77,6 +82,9 @@ class WeChatAdapter:
     def client(self, account):
         return make_client(account, timeout=TIMEOUT)
 
+    def configured(self, account) -> bool:
+        return bool(account is not None and account.app_id and account.app_secret)
+
     def preview(self, publication, account, *, marker: str = "") -> Preview:
         site = settings.SITE_URL
         cover = publication.cover
@@ -93,8 +101,6 @@ class WeChatAdapter:
         )
 
     def validate(self, publication, account) -> list:
-        from govhub.publishing.checks import Finding
-
         out = []
         sev = "blocking"
         if publication.cover_id is None:
@@ -138,10 +144,11 @@ class WeChatAdapter:
     # --- publish ---------------------------------------------------------------------
     def publish(self, delivery, progress: Progress) -> Sent:
         pub, account = delivery.publication, delivery.account
+        state = delivery.progress
         try:
             client = self.client(account)
-            if not delivery.remote_publish_id:
-                if not delivery.remote_draft_id:
+            if not state.get("publish_id"):
+                if not state.get("draft_id"):
                     if pub.cover_id is None:
                         raise ChannelError(
                             "缺少封面图，无法发布到微信", permanent=True, code="missing_cover"
@@ -163,11 +170,10 @@ class WeChatAdapter:
                         "only_fans_can_comment": 0,
                     }
                     draft = client.post_json("draft/add", {"articles": [article]})
-                    delivery.remote_draft_id = draft["media_id"]
-                    progress(remote_draft_id=draft["media_id"])
+                    progress(draft_id=draft["media_id"])
                 try:
                     submitted = client.post_json(
-                        "freepublish/submit", {"media_id": delivery.remote_draft_id}
+                        "freepublish/submit", {"media_id": delivery.progress["draft_id"]}
                     )
                 except WeChatClientException as exc:
                     if exc.errcode is not None and int(exc.errcode) == 40007:
@@ -176,8 +182,7 @@ class WeChatAdapter:
                             "草稿已不在草稿箱，核对是否已发布", ambiguous=True, code="wx40007"
                         ) from exc
                     raise
-                delivery.remote_publish_id = str(submitted["publish_id"])
-                progress(remote_publish_id=delivery.remote_publish_id)
+                progress(publish_id=str(submitted["publish_id"]))
             return self._poll(client, delivery)
         except ChannelError:
             raise
@@ -185,7 +190,9 @@ class WeChatAdapter:
             raise _translate(exc) from exc
 
     def _poll(self, client, delivery) -> Sent:
-        status = client.post_json("freepublish/get", {"publish_id": delivery.remote_publish_id})
+        status = client.post_json(
+            "freepublish/get", {"publish_id": delivery.progress.get("publish_id", "")}
+        )
         code = int(status.get("publish_status", 1))
         if code == 0:
             items = status.get("article_detail", {}).get("item", [])
@@ -208,14 +215,13 @@ class WeChatAdapter:
         marker = marker_for(delivery)
         try:
             client = self.client(account=delivery.account)
-            if delivery.remote_publish_id:
+            if delivery.progress.get("publish_id"):
                 try:
                     return self._poll(client, delivery)
                 except ChannelError as exc:
                     if exc.code == "publishing":
                         raise
-                    delivery.remote_publish_id = ""
-                    progress(remote_publish_id="")
+                    progress(publish_id="")
             # newest first, back to when the delivery was queued (nothing older can be ours)
             since = int(delivery.created_at.timestamp()) - 60 if delivery.created_at else 0
             for page in range(LOOKUP_PAGES):
@@ -233,26 +239,23 @@ class WeChatAdapter:
                     items and int(items[-1].get("update_time", 0)) < since
                 ):
                     break
-            if not delivery.remote_draft_id:
+            draft_id = delivery.progress.get("draft_id", "")
+            if not draft_id:
                 res = client.post_json(
                     "draft/batchget", {"offset": 0, "count": 20, "no_content": 1}
                 )
                 for item in res.get("item", []):
                     for news in item.get("content", {}).get("news_item", []):
                         if marker in news.get("content_source_url", ""):
-                            delivery.remote_draft_id = item["media_id"]
-                            progress(remote_draft_id=item["media_id"])
+                            progress(draft_id=item["media_id"])
                             return None
             else:
                 # a draft we recorded that is no longer in the draft box and not published: start over
                 res = client.post_json(
                     "draft/batchget", {"offset": 0, "count": 20, "no_content": 1}
                 )
-                if all(
-                    item.get("media_id") != delivery.remote_draft_id for item in res.get("item", [])
-                ):
-                    delivery.remote_draft_id = ""
-                    progress(remote_draft_id="")
+                if all(item.get("media_id") != draft_id for item in res.get("item", [])):
+                    progress(draft_id="")
             return None
         except ChannelError:
             raise

@@ -19,6 +19,7 @@ from govhub.channels import render
 from govhub.channels.base import (
     ChannelError,
     Figures,
+    Finding,
     Preview,
     Progress,
     Sent,
@@ -41,6 +42,9 @@ PERMANENT = {
 class WeiboAdapter:
     platform = "weibo"
     can_withdraw = True
+
+    def configured(self, account) -> bool:
+        return bool(account is not None and account.access_token)
 
     def base(self, account) -> str:
         return (account.api_base or settings.WEIBO_API_BASE).rstrip("/")
@@ -106,8 +110,6 @@ class WeiboAdapter:
         )
 
     def validate(self, publication, account) -> list:
-        from govhub.publishing.checks import Finding
-
         out = []
         n = publication.images.count() if publication.pk else 0
         if n > render.WEIBO_IMAGE_LIMIT:
@@ -251,3 +253,94 @@ class WeiboAdapter:
             data={"access_token": account.access_token, "id": status_id, "comment": text[:140]},
         )
         return str(res.get("idstr") or res.get("id") or "")
+
+    def reply_comment(self, account, status_id: str, comment_id: str, text: str) -> str:
+        """A reply to a citizen's comment under one of the account's posts."""
+        res = self._call(
+            "POST",
+            account,
+            "comments/reply.json",
+            data={
+                "access_token": account.access_token,
+                "cid": comment_id,
+                "id": status_id,
+                "comment": text[:140],
+            },
+        )
+        return str(res.get("idstr") or res.get("id") or "")
+
+    def comments_by_me(self, account, count: int = 50) -> list[dict]:
+        """The account's own latest comments, newest first (comments/by_me) — how a retry asks
+        whether an interrupted comment already went out."""
+        return self._call(
+            "GET",
+            account,
+            "comments/by_me.json",
+            params={"access_token": account.access_token, "count": count},
+        ).get("comments", [])
+
+
+class WeiboSender:
+    """A direct answer to one Weibo user: payload ``weibo.mode`` is ``dm`` (a private-message
+    reply, ``text``), ``comment`` (a comment on the user's post ``weibo.status_id``, ``short``)
+    or ``comment_reply`` (a reply to their comment ``weibo.comment_id`` under
+    ``weibo.status_id``). A comment is public: it carries the short text only."""
+
+    platform = "weibo"
+
+    def __init__(self, client: WeiboAdapter | None = None) -> None:
+        self.client = client or WeiboAdapter()
+
+    def configured(self, account) -> bool:
+        return bool(account is not None and account.access_token)
+
+    @staticmethod
+    def _comment_text(message) -> str:
+        payload = message.payload
+        return (payload.get("short") or payload.get("text", ""))[:140]
+
+    def send(self, message, progress: Progress) -> Sent:
+        account, payload = message.account, message.payload
+        ref = payload.get("weibo") or {}
+        mode = ref.get("mode", "dm")
+        if mode == "comment":
+            cid = self.client.comment(
+                account, ref.get("status_id", ""), self._comment_text(message)
+            )
+            return Sent(cid, "", "已评论回复")
+        if mode == "comment_reply":
+            cid = self.client.reply_comment(
+                account,
+                ref.get("status_id", ""),
+                ref.get("comment_id", ""),
+                self._comment_text(message),
+            )
+            return Sent(cid, "", "已回复评论")
+        if not message.recipient:
+            raise ChannelError("没有该用户的微博标识，未发送", unconfigured=True, code="no_uid")
+        mid = self.client.send_private_message(account, message.recipient, payload.get("text", ""))
+        return Sent(mid, "", "已发送私信")
+
+    def find_existing(self, message, progress: Progress) -> Sent | None:
+        """A comment can be found again among the account's own comments (same post, same
+        text, made after the message was queued); a private message cannot."""
+        ref = message.payload.get("weibo") or {}
+        if ref.get("mode") not in ("comment", "comment_reply"):
+            return None
+        text, status_id = self._comment_text(message), str(ref.get("status_id", ""))
+        since = message.created_at.timestamp() - 60 if message.created_at else 0
+        for c in self.client.comments_by_me(message.account):
+            on = str((c.get("status") or {}).get("idstr") or (c.get("status") or {}).get("id", ""))
+            when = _posted_at(c.get("created_at", ""))
+            if c.get("text") == text and on == status_id and (when is None or when >= since):
+                return Sent(str(c.get("idstr") or c.get("id")), "", "已评论回复")
+        return None
+
+
+def _posted_at(created_at: str) -> float | None:
+    from email.utils import parsedate_to_datetime
+
+    try:
+        return parsedate_to_datetime(created_at).timestamp()
+    except (TypeError, ValueError):
+        return None

@@ -97,6 +97,7 @@ STAFF = [
     ("admin", "系统管理员", "county", Role.ADMINISTRATOR, "信息中心主任"),
     ("editor", "王晓燕", "rmt", Role.EDITOR, "网站编辑"),
     ("reviewer", "李建国", "rmt", Role.REVIEWER, "融媒体中心副主任"),
+    ("reviewer2", "周文斌", "gov-office", Role.REVIEWER, "县政府办公室信息公开科科长"),
     ("signer", "张卫东", "gov-office", Role.SIGNER, "县政府办公室主任"),
     ("dispatcher", "赵丽娟", "xfj", Role.DISPATCHER, "信访局来信科科长"),
     ("handler", "陈志强", "rsj", Role.HANDLER, "人社局办公室主任"),
@@ -114,7 +115,30 @@ STAFF = [
     ("chengguan_handler", "马兰", "chengguan", Role.HANDLER, "城关镇党政办"),
 ]
 
-DEMO_LOGINS = ["admin", "editor", "reviewer", "signer", "dispatcher", "handler", "supervisor"]
+# The logins `make demo` prints: each step of each loop is done by the person who owns it.
+DEMO_LOOPS: list[tuple[str, list[tuple[str, str]]]] = [
+    (
+        "内容发布（三审）",
+        [
+            ("editor", "撰稿、送审"),
+            ("reviewer", "初审"),
+            ("reviewer2", "复审"),
+            ("signer", "终审签发"),
+        ],
+    ),
+    (
+        "领导信箱",
+        [
+            ("dispatcher", "分办"),
+            ("handler", "签收、办理、起草答复"),
+            ("rsj_reviewer", "答复审核"),
+            ("supervisor", "督办、审批延期"),
+        ],
+    ),
+    ("政务新媒体监管", [("supervisor", "账号台账、巡检、月报")]),
+    ("系统管理", [("admin", "部门、人员、发布设置")]),
+]
+DEMO_LOGINS = list(dict.fromkeys(u for _, steps in DEMO_LOOPS for u, _ in steps))
 
 
 @dataclass

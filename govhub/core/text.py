@@ -11,6 +11,7 @@ import re
 import threading
 import unicodedata
 from functools import cache
+from html.parser import HTMLParser
 
 import opencc
 import rjieba
@@ -157,3 +158,33 @@ def keywords(text: str) -> list[str]:
 def char_ngrams(text: str, n_min: int = 1, n_max: int = 3) -> list[str]:
     text = re.sub(r"[^\w\u4e00-\u9fff]", "", normalise(text).lower())
     return [text[i : i + n] for n in range(n_min, n_max + 1) for i in range(len(text) - n + 1)]
+
+
+class _TextExtractor(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self._skip += 1
+        elif tag in ("p", "br", "div", "li", "h1", "h2", "h3", "h4", "tr"):
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style") and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+
+def html_to_text(html: str) -> str:
+    """Visible text of an HTML fragment (what a reader sees); shared by the content checks and
+    the channels' renderings, so it lives in core."""
+    parser = _TextExtractor()
+    parser.feed(html or "")
+    parser.close()
+    return "".join(parser.parts).strip()

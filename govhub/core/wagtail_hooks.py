@@ -58,6 +58,18 @@ class DepartmentViewSet(ModelViewSet):
     add_view_class = DepartmentCreateView
     edit_view_class = DepartmentEditView
     inspect_view_enabled = True
+    # not the tree's own bookkeeping (path, depth, numchild)
+    inspect_view_fields = [
+        "name",
+        "short_name",
+        "code",
+        "level",
+        "kind",
+        "phone",
+        "address",
+        "duties",
+        "is_active",
+    ]
 
     def get_queryset(self, request):
         return Department.objects.order_by("path")

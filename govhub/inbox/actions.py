@@ -13,7 +13,6 @@ from govhub.core.errors import DomainError
 from govhub.core.permissions import can, require, scope_queryset
 from govhub.inbox.models import Channel, InboxMessage, InboxReply, Status
 
-WECHAT_WINDOW = dt.timedelta(hours=48)
 MAX_REPLY = 2000
 
 
@@ -69,20 +68,18 @@ def assign_message(actor, msg: InboxMessage, assignee) -> InboxMessage:
 
 
 def wechat_window_open(msg: InboxMessage, now: dt.datetime | None = None) -> bool:
-    """WeChat lets an account send customer-service messages for 48 h after the user's last message."""
-    now = now or timezone.now()
-    last = msg.received_at
-    if msg.account_id:
-        from govhub.wechat.models import Subscriber
+    """Whether a customer-service message may still reach the sender (WeChat's 48 hours since
+    their last message, the one rule in ``govhub.channels.wechat_messages``)."""
+    from govhub.channels.wechat_messages import window_open
 
-        sub = Subscriber.objects.filter(account_id=msg.account_id, openid=msg.sender_ref).first()
-        if sub and sub.last_message_at and sub.last_message_at > last:
-            last = sub.last_message_at
-    return now - last <= WECHAT_WINDOW
+    if msg.account is None:
+        return True
+    return window_open(msg.account, msg.sender_ref, seen_at=msg.received_at, now=now) is not False
 
 
 def reply_to_message(actor, msg: InboxMessage, text: str) -> InboxReply:
-    """Record a reply and send it through the channel the message came from (after commit)."""
+    """Record a reply and queue it in the outbox back through the channel the message came
+    from; it is sent after commit (a website chat reply is picked up by the visitor's page)."""
     require(actor, "handle_inbox", msg)
     text = (text or "").strip()
     if not text:
@@ -96,21 +93,11 @@ def reply_to_message(actor, msg: InboxMessage, text: str) -> InboxReply:
             "wechat_window",
             "已超过微信 48 小时客服消息期限，无法再向该用户发送消息；可转为信件后通过其他方式答复",
         )
-    if msg.channel == Channel.WEIBO_DM:
-        raise InboxError("weibo_dm", "微博私信需在微博客户端回复，本平台暂不支持发送私信")
-    if (
-        msg.channel in (Channel.WECHAT, Channel.WEIBO_COMMENT, Channel.WEIBO_MENTION)
-        and msg.account is None
-    ):
+    if msg.channel != Channel.CHAT and msg.account is None:
         raise InboxError("no_account", "找不到该留言所属账号，无法通过原渠道回复")
-    from govhub.core.jobs import enqueue_on_commit
-    from govhub.inbox.jobs import deliver_reply
-
     with transaction.atomic():
         m = _locked(msg)
-        reply = InboxReply.objects.create(
-            message=m, author=actor, text=text, delivered=m.channel == Channel.CHAT
-        )
+        reply = InboxReply.objects.create(message=m, author=actor, text=text)
         fields = ["status"]
         if m.first_response_at is None:
             m.first_response_at = timezone.now()
@@ -122,48 +109,39 @@ def reply_to_message(actor, msg: InboxMessage, text: str) -> InboxReply:
         m.save(update_fields=fields)
         audit.record(actor=actor, action="inbox_replied", obj=m, summary={"channel": m.channel})
         if m.channel != Channel.CHAT:
-            enqueue_on_commit(deliver_reply, reply.pk)
+            queue_reply(m, reply)
     return reply
 
 
-def send_reply(reply: InboxReply) -> None:
-    """Deliver one recorded reply through its channel (called by the job; idempotent)."""
-    if reply.delivered:
-        return
-    msg = reply.message
-    if msg.channel == Channel.WECHAT:
-        from govhub.channels.wechat_client import make_client
+def queue_reply(msg: InboxMessage, reply: InboxReply):
+    """Inside the reply's transaction: one outbox message back to the sender (kind
+    inbox_reply): a WeChat customer-service message, a reply to a Weibo comment, a comment on
+    the post that @-mentioned the account, or a Weibo private-message reply."""
+    from govhub.channels import outbox
+    from govhub.channels.models import MessageKind
 
-        make_client(msg.account).message.send_text(msg.sender_ref, reply.text)
-    elif msg.channel in (Channel.WEIBO_COMMENT, Channel.WEIBO_MENTION):
-        from govhub.channels.weibo import WeiboAdapter
-
-        adapter = WeiboAdapter()
-        status_id = msg.meta.get("status_id", "")
-        if msg.channel == Channel.WEIBO_COMMENT:
-            adapter._call(
-                "POST",
-                msg.account,
-                "comments/reply.json",
-                data={
-                    "access_token": msg.account.access_token,
-                    "cid": msg.remote_id,
-                    "id": status_id,
-                    "comment": reply.text[:140],
-                },
-            )
-        else:
-            adapter._call(
-                "POST",
-                msg.account,
-                "comments/create.json",
-                data={
-                    "access_token": msg.account.access_token,
-                    "id": status_id or msg.remote_id,
-                    "comment": reply.text[:140],
-                },
-            )
-    InboxReply.objects.filter(pk=reply.pk).update(delivered=True)
+    status_id = (msg.meta or {}).get("status_id", "")
+    weibo = {
+        Channel.WEIBO_COMMENT: {
+            "mode": "comment_reply",
+            "status_id": status_id,
+            "comment_id": msg.remote_id,
+        },
+        Channel.WEIBO_MENTION: {"mode": "comment", "status_id": status_id or msg.remote_id},
+        Channel.WEIBO_DM: {"mode": "dm"},
+    }.get(msg.channel)
+    payload = {"text": reply.text, "short": reply.text[:140]}
+    if weibo:
+        payload["weibo"] = weibo
+    return outbox.enqueue(
+        kind=MessageKind.INBOX_REPLY,
+        key=f"inbox-reply:{reply.pk}",
+        account=msg.account,
+        recipient=msg.sender_ref,
+        payload=payload,
+        source=reply,
+        department=msg.department,
+    )
 
 
 def mark_spam(actor, msg: InboxMessage) -> InboxMessage:

@@ -7,6 +7,7 @@ import datetime as dt
 from django.utils import timezone
 
 from govhub.channels.models import ChannelAccount
+from govhub.inbox.actions import queue_reply
 from govhub.inbox.intake import receive_message
 from govhub.inbox.models import InboxMessage, InboxReply, Status
 
@@ -36,12 +37,13 @@ def build(county) -> None:
             received_at=now - dt.timedelta(hours=hours),
         )
         if n in (1, 3):  # answered ones: a first response after 40 minutes
-            InboxReply.objects.create(
+            reply = InboxReply.objects.create(
                 message=msg,
                 author=handler,
                 text="您好，已收到，相关部门答复：正常开放，具体时间请见网站通知。",
-                delivered=True,
             )
+            if msg.account is not None:  # through the outbox (the demo account: 渠道未配置)
+                queue_reply(msg, reply)
             InboxMessage.objects.filter(pk=msg.pk).update(
                 status=Status.REPLIED,
                 assigned_to=handler,

@@ -1,15 +1,25 @@
-"""Background delivery of inbox replies (WeChat customer-service message, Weibo comment reply)."""
+"""Inbox replies are sent by the one outbox (``govhub.channels.outbox``, kind inbox_reply)."""
 
 from __future__ import annotations
 
-from govhub.core.jobs import job
+import datetime as dt
+
+from govhub.core.jobs import job, periodic
 
 
-@job(retries=5)
+@periodic(every=dt.timedelta(minutes=5))
+@job(retries=1)
+def poll_weibo_messages() -> dict:
+    """Mentions and private messages of the Weibo accounts: letters or inbox messages."""
+    from govhub.inbox.weibo_intake import poll_all
+
+    return poll_all()
+
+
+@job(retries=0)
 def deliver_reply(reply_id: int) -> None:
-    from govhub.inbox.actions import send_reply
-    from govhub.inbox.models import InboxReply
+    """Kept for tasks queued before the outbox took over (migration inbox 0002 moved their
+    replies into it): wakes the outbox."""
+    from govhub.channels.outbox import wake_after_commit
 
-    reply = InboxReply.objects.select_related("message__account").filter(pk=reply_id).first()
-    if reply is not None:
-        send_reply(reply)
+    wake_after_commit()

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from govhub.channels.models import ChannelAccount
+from govhub.channels.models import ChannelAccount, MessageState, OutboundMessage
 from govhub.core.models import Department
 
 
@@ -92,8 +93,33 @@ class InboxReply(models.Model):
     )
     text = models.TextField(_("回复内容"))
     sent_at = models.DateTimeField(auto_now_add=True)
-    delivered = models.BooleanField(default=False)
     seen = models.BooleanField(default=False, help_text="网站咨询：访客页面已取走")
+    # the reply on its way back through the message's channel (not for the portal chat)
+    outbound = GenericRelation(
+        OutboundMessage,
+        content_type_field="source_type",
+        object_id_field="source_id",
+        related_query_name="inbox_reply",
+    )
 
     class Meta:
         ordering = ["sent_at", "id"]
+
+    @property
+    def delivery_status(self) -> str:
+        """The reply's delivery in the outbox's Chinese states (the chat: whether the visitor's
+        page has shown it)."""
+        if self.message.channel == Channel.CHAT:
+            return "访客已查看" if self.seen else "待访客查看"
+        sent = list(self.outbound.all())
+        return (
+            sent[0].status_label + (f"：{sent[0].last_error}" if sent[0].last_error else "")
+            if sent
+            else "处理中"
+        )
+
+    @property
+    def delivered(self) -> bool:
+        if self.message.channel == Channel.CHAT:
+            return True
+        return self.outbound.filter(state=MessageState.SENT).exists()

@@ -151,8 +151,7 @@ def dispatch_letter(
         )
         from govhub.letters import notify
 
-        event_id = letter.events.filter(kind="dispatched").latest("id").pk
-        transaction.on_commit(lambda: notify.notify_event_later(event_id))
+        notify.queue_event(letter.events.filter(kind="dispatched").latest("id"))
     return letter
 
 
@@ -416,8 +415,7 @@ def review_reply(actor, letter: Letter, *, approve: bool, note: str = "") -> Rep
             )
             from govhub.letters import notify
 
-            reply_id = reply.pk
-            transaction.on_commit(lambda: notify.deliver_reply_later(reply_id))
+            notify.queue_reply(reply)
         else:
             reply.status = ReplyStatus.SENT_BACK
             reply.save()

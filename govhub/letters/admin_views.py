@@ -146,40 +146,12 @@ def detail(request, letter_id: int):
     )
 
 
-CHANNEL_NAMES = {
-    "portal": "网站查询",
-    "email": "邮件",
-    "sms": "短信",
-    "wechat": "微信",
-    "weibo": "微博",
-}
-NOTICE_STATUS = {
-    "sent": "已发送",
-    "failed": "失败（将重试）",
-    "skipped": "未发送",
-    "pending": "待发送",
-}
-
-
 def _notices(letter) -> list[dict]:
-    """What the citizen was told, through which channel, and whether it went out."""
-    from govhub.letters.models import Delivery, StatusNotice
+    """What the citizen was told, through which channel, and whether it went out (the
+    outbox's own Chinese states, see ``govhub.letters.notify.notice_rows``)."""
+    from govhub.letters.notify import notice_rows
 
-    rows = [
-        (n.event.label, n)
-        for n in StatusNotice.objects.filter(event__letter=letter).select_related("event")
-    ]
-    rows += [("答复", d) for d in Delivery.objects.filter(reply__letter=letter)]
-    return [
-        {
-            "what": what,
-            "channel": CHANNEL_NAMES.get(r.channel, r.channel),
-            "status": NOTICE_STATUS.get(r.status, r.status),
-            "detail": r.detail,
-            "sent_at": r.sent_at,
-        }
-        for what, r in rows
-    ]
+    return notice_rows(letter)
 
 
 def attachment(request, letter_id: int, attachment_id: int):

@@ -278,7 +278,7 @@ def submit_letter(
             from govhub.letters import notify
 
             # the receipt is queued before an automatic dispatch, so it is told first
-            transaction.on_commit(lambda: notify.notify_event_later(received.pk))
+            notify.queue_event(received)
             actions.suggest_and_maybe_dispatch(letter, policy)
     except BaseException as exc:
         _discard(stored)  # the rows rolled back: their files must not linger

@@ -14,12 +14,3 @@ def check_letter_deadlines() -> int:
     from govhub.letters.reminders import check_deadlines
 
     return len(check_deadlines())
-
-
-@periodic(every=dt.timedelta(minutes=5))
-@job(retries=1)
-def poll_weibo_letters() -> dict:
-    """Mentions and private messages of the Weibo accounts: letters or inbox messages."""
-    from govhub.letters.weibo_intake import poll_all
-
-    return poll_all()

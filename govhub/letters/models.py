@@ -10,10 +10,11 @@ transaction and the audit record.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from govhub.channels.models import ChannelAccount
+from govhub.channels.models import ChannelAccount, OutboundMessage
 from govhub.core.models import Citizen, Department
 from govhub.letters.attachments import private_storage
 
@@ -295,6 +296,13 @@ class LetterEvent(models.Model):
     public_note = models.CharField(max_length=300, blank=True)
     public = models.BooleanField(default=False)
     at = models.DateTimeField(db_index=True)
+    # what the citizen was told about this step, one outbox message per channel
+    notices = GenericRelation(
+        OutboundMessage,
+        content_type_field="source_type",
+        object_id_field="source_id",
+        related_query_name="letter_event",
+    )
 
     class Meta:
         ordering = ["at", "id"]
@@ -329,68 +337,24 @@ class Reply(models.Model):
     review_note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # the approved reply sent to the citizen, one outbox message per channel
+    deliveries = GenericRelation(
+        OutboundMessage,
+        content_type_field="source_type",
+        object_id_field="source_id",
+        related_query_name="letter_reply",
+    )
 
     class Meta:
         ordering = ["-created_at"]
 
+    @property
+    def delivery_status(self) -> str:
+        """送达: the reply's delivery over every channel in Chinese, e.g. “门户网站：已发送；
+        短信：已发送” (“处理中” before anything was queued)."""
+        from govhub.channels.outbox import status_line
 
-class Delivery(models.Model):
-    """The reply sent to the citizen through one channel; unique per reply+channel so a
-    retried job never sends twice."""
-
-    reply = models.ForeignKey(Reply, on_delete=models.CASCADE, related_name="deliveries")
-    channel = models.CharField(max_length=16)
-    status = models.CharField(max_length=16, default="pending")
-    detail = models.CharField(max_length=300, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["reply", "channel"], name="delivery_unique")]
-
-
-class StatusNotice(models.Model):
-    """A status notice (received, dispatched) sent to the citizen through one channel; unique
-    per event+channel so a retried job never notifies twice."""
-
-    event = models.ForeignKey(LetterEvent, on_delete=models.CASCADE, related_name="notices")
-    channel = models.CharField(max_length=16)
-    status = models.CharField(max_length=16, default="pending")
-    detail = models.CharField(max_length=300, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["event", "channel"], name="status_notice_unique")
-        ]
-
-
-class WeChatTemplate(models.Model):
-    """The template message a WeChat official account uses to tell a citizen about their letter
-    when the 48-hour customer-service window is closed. The keys are the field names of the
-    template chosen in the WeChat back office (e.g. 查询码 character_string1, 状态 phrase2)."""
-
-    account = models.OneToOneField(
-        ChannelAccount,
-        on_delete=models.CASCADE,
-        related_name="letter_template",
-        limit_choices_to={"platform": "wechat"},
-        verbose_name=_("公众号"),
-    )
-    template_id = models.CharField(_("模板 ID"), max_length=64)
-    code_key = models.CharField(_("查询码字段"), max_length=40, default="character_string1")
-    status_key = models.CharField(_("状态字段"), max_length=40, default="phrase2")
-    department_key = models.CharField(_("办理部门字段"), max_length=40, default="thing3")
-    time_key = models.CharField(_("时间字段"), max_length=40, default="time4")
-    enabled = models.BooleanField(_("启用"), default=True)
-
-    class Meta:
-        verbose_name = _("信件进度模板消息")
-        verbose_name_plural = _("信件进度模板消息")
-
-    def __str__(self) -> str:
-        return f"{self.account.name} · {self.template_id}"
+        return status_line(self.deliveries.all()) or "处理中"
 
 
 class ExtensionStatus(models.TextChoices):

@@ -1,44 +1,36 @@
 """Telling the citizen each step — received (with the tracking code), dispatched to which
-department, replied — through the channel the letter came in by, on one path:
+department, replied — through the channel the letter came in by, via the one outbox:
 
-- portal lookup always (the public events and the reply are on the lookup page);
-- e-mail when the citizen left an address; SMS through the pluggable gateway (``sms.py``);
-- WeChat: a customer-service message while the 48-hour window is open, otherwise (or when
-  WeChat answers 45015/45047) the template message configured for the account in the back
-  office (``WeChatTemplate``: tracking code, status, department, time);
-- Weibo: a private-message reply (fan-service API) for a private message, a comment on the
-  citizen's post for a mention.
+- portal lookup always for a reply (the public events and the reply are on the lookup page);
+- e-mail when the citizen left an address; SMS through the pluggable gateway (channels.sms);
+- WeChat: a customer-service message, or the account's 信件进度 template message once the
+  48-hour window is closed (the one rule, ``govhub.channels.wechat_messages``);
+- Weibo: a private-message reply for a private message, a comment on the citizen's post for a
+  mention.
 
-One row per message and channel (``Delivery`` for a reply, ``StatusNotice`` for a status
-event), created before sending, so a retried job never sends twice; a failed channel is
-retried by the job while the others stay sent.
+``queue_event`` and ``queue_reply`` are called by the letter's state change inside its
+transaction: one outbox message per channel (kind ``letter_notice`` / ``letter_reply``, keyed by
+event or reply and channel, so a step is never told twice), sent after commit with claim,
+lease and retries like every outbound message. ``notice_rows`` and ``Reply.delivery_status``
+show in Chinese what went out.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from govhub.channels import outbox
+from govhub.channels.models import ChannelAccount, MessageKind, OutboundMessage, TemplatePurpose
+from govhub.channels.wechat_messages import last_contact
 from govhub.core.jobs import job
-from govhub.letters import sms
-from govhub.letters.models import Delivery, Letter, LetterEvent, Reply, StatusNotice
-
-log = logging.getLogger(__name__)
+from govhub.letters.models import Letter, LetterEvent, Reply
 
 SIGNATURE = "【示范县领导信箱】"
-WECHAT_WINDOW = dt.timedelta(hours=48)
-WECHAT_WINDOW_CLOSED = {45015, 45047}  # out of the 48-hour window / too many messages in it
 NOTICE_KINDS = ("received", "dispatched")
-
-
-class NotSent(Exception):
-    """A channel that cannot carry this message (no account, no template): not retried."""
 
 
 @dataclass
@@ -105,217 +97,160 @@ def channels_for(letter: Letter, kind: str = "replied") -> list[str]:
     return out
 
 
-def _deliver(row, channel: str, letter: Letter, message: Message) -> None:
-    try:
-        detail = send(channel, letter, message)
-        row.status, row.detail, row.sent_at = "sent", detail[:300], timezone.now()
-    except NotSent as exc:
-        row.status, row.detail = "skipped", str(exc)[:300]
-    except Exception as exc:
-        row.status, row.detail = "failed", type(exc).__name__
-        code = getattr(exc, "errcode", None) or getattr(exc, "code", "")
-        # the exception text may carry an address or openid: log its kind and code only
-        log.warning(
-            "letter %s %s via %s failed: %s %s",
-            letter.pk,
-            message.kind,
-            channel,
-            type(exc).__name__,
-            code,
+def wechat_account(letter: Letter) -> ChannelAccount | None:
+    """The official account the letter came in through: recorded at intake, else the one the
+    citizen last wrote to, else the first enabled one."""
+    acc = letter.channel_account
+    if acc is not None and acc.platform == "wechat" and acc.enabled:
+        return acc
+    accounts = list(ChannelAccount.objects.filter(platform="wechat", enabled=True).order_by("pk"))
+    openid = letter.citizen.wechat_openid
+    seen = [(t, a.pk, a) for a in accounts if (t := last_contact(a, openid)) is not None]
+    if seen:
+        return max(seen)[2]
+    return accounts[0] if accounts else None
+
+
+def _weibo_account(letter: Letter) -> ChannelAccount | None:
+    acc = letter.channel_account
+    return acc if acc is not None and acc.platform == "weibo" and acc.enabled else None
+
+
+def _outgoing(channel: str, letter: Letter, message: Message) -> dict:
+    """enqueue() arguments of one channel: account, recipient, payload."""
+    citizen = letter.citizen
+    if channel == "portal":
+        return {"platform": "portal", "payload": {"text": message.short}}
+    if channel == "email":
+        return {
+            "platform": "email",
+            "recipient": citizen.email,
+            "payload": {"subject": message.subject, "text": f"{SIGNATURE}{message.text}"},
+        }
+    if channel == "sms":
+        return {
+            "platform": "sms",
+            "recipient": citizen.phone,
+            "payload": {"short": f"{SIGNATURE}{message.short}"},
+        }
+    if channel == "wechat":
+        at = timezone.localtime(message.at)
+        return {
+            "platform": "wechat",
+            "account": wechat_account(letter),
+            "recipient": citizen.wechat_openid,
+            "payload": {
+                "text": message.text,
+                "template": {
+                    "purpose": TemplatePurpose.LETTER_PROGRESS,
+                    "values": {
+                        "code": letter.tracking_code,
+                        "status": message.status,
+                        "department": message.department or "领导信箱",
+                        "time": f"{at:%Y年%m月%d日 %H:%M}",
+                    },
+                    "url": _lookup_url(),
+                },
+            },
+        }
+    if channel == "weibo":
+        ref = letter.channel_ref or {}
+        mention = ref.get("kind") == "mention" and ref.get("status_id")
+        weibo = (
+            {"mode": "comment", "status_id": ref["status_id"]} if mention else {"mode": "dm"}
+        )  # a comment is public: it carries the short text, never the reply body
+        return {
+            "platform": "weibo",
+            "account": _weibo_account(letter),
+            "recipient": citizen.weibo_uid,
+            "payload": {"text": message.text, "short": message.short, "weibo": weibo},
+        }
+    raise ValueError(channel)
+
+
+def _queue(kind: str, source, letter: Letter, message: Message, key_base: str, channels):
+    out = []
+    for channel in channels:
+        out.append(
+            outbox.enqueue(
+                kind=kind,
+                key=f"{key_base}:{channel}",
+                source=source,
+                department=letter.department or letter.intake_department,
+                **_outgoing(channel, letter, message),
+            )
         )
-    row.attempts += 1
-    row.save()
+    return out
 
 
-def _row(model, channel: str, **key):
-    try:
-        with transaction.atomic():
-            row, _ = model.objects.get_or_create(channel=channel, **key)
-    except IntegrityError:
-        row = model.objects.get(channel=channel, **key)
-    return row
-
-
-def deliver_reply(reply_id: int) -> list[Delivery]:
-    """Send an approved reply through every channel of its letter; idempotent."""
-    reply = Reply.objects.select_related("letter__citizen", "department").get(pk=reply_id)
-    letter = reply.letter
-    message = message_for_reply(letter, reply)
-    done = []
-    for channel in channels_for(letter, "replied"):
-        delivery = _row(Delivery, channel, reply=reply)
-        if delivery.status not in ("sent", "skipped"):
-            _deliver(delivery, channel, letter, message)
-        done.append(delivery)
-    return done
-
-
-def notify_event(event_id: int) -> list[StatusNotice]:
-    """Tell the citizen about one public status event (received, dispatched); idempotent."""
-    event = LetterEvent.objects.select_related("letter__citizen", "department").get(pk=event_id)
+def queue_event(event: LetterEvent) -> list[OutboundMessage]:
+    """Inside the step's transaction: tell the citizen about one public status event
+    (received, dispatched) through each of the letter's channels; idempotent."""
     if event.kind not in NOTICE_KINDS:
         return []
     letter = event.letter
     message = message_for_event(letter, event)
-    done = []
-    for channel in channels_for(letter, event.kind):
-        notice = _row(StatusNotice, channel, event=event)
-        if notice.status not in ("sent", "skipped"):
-            _deliver(notice, channel, letter, message)
-        done.append(notice)
-    return done
+    return _queue(
+        MessageKind.LETTER_NOTICE,
+        event,
+        letter,
+        message,
+        f"letter-event:{event.pk}",
+        channels_for(letter, event.kind),
+    )
 
 
-# --- the channels ------------------------------------------------------------------------
+def queue_reply(reply: Reply) -> list[OutboundMessage]:
+    """Inside the approval's transaction: send the reply through every channel of its
+    letter; idempotent."""
+    letter = reply.letter
+    return _queue(
+        MessageKind.LETTER_REPLY,
+        reply,
+        letter,
+        message_for_reply(letter, reply),
+        f"letter-reply:{reply.pk}",
+        channels_for(letter, "replied"),
+    )
 
 
-def send(channel: str, letter: Letter, message: Message) -> str:
-    """Send ``message`` through one channel; returns a short detail, raises on failure."""
-    citizen = letter.citizen
-    if channel == "portal":
-        return "可在网站查询"
-    if channel == "email":
-        send_mail(message.subject, f"{SIGNATURE}{message.text}", None, [citizen.email])
-        return "已发送邮件"
-    if channel == "sms":
-        return sms.gateway().send(citizen.phone, f"{SIGNATURE}{message.short}")
-    if channel == "wechat":
-        return send_wechat(letter, message)
-    if channel == "weibo":
-        return send_weibo(letter, message)
-    raise ValueError(channel)
-
-
-def wechat_account(letter: Letter):
-    """The official account the letter came in through: recorded at intake, else the one the
-    citizen follows, else the first enabled one."""
-    from govhub.channels.models import ChannelAccount
-
-    acc = letter.channel_account
-    if acc is not None and acc.platform == "wechat" and acc.enabled:
-        return acc
-    try:
-        from govhub.wechat.models import Subscriber
-
-        sub = (
-            Subscriber.objects.filter(
-                openid=letter.citizen.wechat_openid,
-                account__enabled=True,
-                account__platform="wechat",
-            )
-            .select_related("account")
-            .first()
+def notice_rows(letter: Letter) -> list[dict]:
+    """告知来信人: what the citizen was told, through which channel, and how it went — one row
+    per outbox message, with the outbox's Chinese state (for the letter page)."""
+    events = {e.pk: e for e in letter.events.filter(kind__in=NOTICE_KINDS)}
+    replies = {r.pk: r for r in letter.replies.all()}
+    rows = []
+    qs = OutboundMessage.objects.filter(
+        letter_event__letter=letter
+    ) | OutboundMessage.objects.filter(letter_reply__letter=letter)
+    for m in qs.distinct().order_by("created_at", "pk"):
+        what = (
+            events[m.source_id].label
+            if m.kind == MessageKind.LETTER_NOTICE and m.source_id in events
+            else ("答复" if m.source_id in replies else m.get_kind_display())
         )
-        if sub is not None:
-            return sub.account
-    except LookupError:  # the wechat app is not installed
-        pass
-    return ChannelAccount.objects.filter(platform="wechat", enabled=True).first()
+        rows.append(
+            {
+                "what": what,
+                "channel": m.channel_label,
+                "status": m.status_label,
+                "detail": m.detail if m.state == "sent" else m.last_error,
+                "sent_at": m.sent_at,
+            }
+        )
+    return rows
 
 
-def _window_closed(account, openid: str) -> bool:
-    """True when WeChat's records say the citizen last wrote more than 48 hours ago; unknown
-    counts as open (WeChat's 45015 answer then sends us to the template)."""
-    try:
-        from govhub.wechat.models import Subscriber
-    except LookupError:  # pragma: no cover
-        return False
-    sub = Subscriber.objects.filter(account=account, openid=openid).first()
-    last = sub.last_message_at if sub else None
-    return last is not None and timezone.now() - last > WECHAT_WINDOW
+# --- jobs queued before the outbox took over ---------------------------------------------------
+# Tasks already stored in a queue when this version is deployed still name these; their
+# messages were moved into the outbox by migration letters 0003, so they only wake it.
 
 
-def send_wechat(letter: Letter, message: Message) -> str:
-    from govhub.channels.wechat_client import WeChatClientException, make_client
-
-    account = wechat_account(letter)
-    if account is None:
-        raise NotSent("无公众号账号，未发送")
-    openid = letter.citizen.wechat_openid
-    client = make_client(account)
-    if not _window_closed(account, openid):
-        try:
-            client.message.send_text(openid, message.text[:600])
-            return "已发送客服消息"
-        except WeChatClientException as exc:
-            if int(exc.errcode or 0) not in WECHAT_WINDOW_CLOSED:
-                raise
-    return send_wechat_template(client, account, letter, message)
-
-
-def send_wechat_template(client, account, letter: Letter, message: Message) -> str:
-    from govhub.letters.models import WeChatTemplate
-
-    tpl = WeChatTemplate.objects.filter(account=account, enabled=True).first()
-    if tpl is None:
-        raise NotSent("已超过 48 小时客服消息期限，且公众号未配置信件进度模板消息")
-    at = timezone.localtime(message.at)
-    data = {
-        tpl.code_key: {"value": letter.tracking_code},
-        tpl.status_key: {"value": message.status[:5]},
-        tpl.department_key: {"value": (message.department or "领导信箱")[:20]},
-        tpl.time_key: {"value": f"{at:%Y年%m月%d日 %H:%M}"},
-    }
-    openid = letter.citizen.wechat_openid
-    client.message.send_template(openid, tpl.template_id, data, url=_lookup_url())
-    return "已发送模板消息"
-
-
-def send_weibo(letter: Letter, message: Message) -> str:
-    """A private-message reply for a private message; a comment on the citizen's post for a
-    mention (a comment is public: it carries the short text, never the reply body)."""
-    from govhub.channels.weibo import WeiboAdapter
-
-    account = letter.channel_account
-    if account is None or account.platform != "weibo" or not account.enabled:
-        raise NotSent("找不到来信所属的微博账号，未发送")
-    ref = letter.channel_ref or {}
-    adapter = WeiboAdapter()
-    if ref.get("kind") == "mention" and ref.get("status_id"):
-        cid = adapter.comment(account, ref["status_id"], message.short)
-        return f"已评论回复 {cid}"
-    mid = adapter.send_private_message(account, letter.citizen.weibo_uid, message.text)
-    return f"已发送私信 {mid}"
-
-
-# --- jobs ----------------------------------------------------------------------------------
-
-
-@job(retries=5)
+@job(retries=0)
 def deliver_reply_job(reply_id: int) -> None:
-    failed = [d for d in deliver_reply(reply_id) if d.status == "failed"]
-    if failed:
-        raise RuntimeError(f"{len(failed)} deliveries failed")
+    outbox.wake_after_commit()
 
 
-@job(retries=5)
+@job(retries=0)
 def notify_event_job(event_id: int) -> None:
-    failed = [n for n in notify_event(event_id) if n.status == "failed"]
-    if failed:
-        raise RuntimeError(f"{len(failed)} notices failed")
-
-
-def _later(task, fallback, object_id: int) -> None:
-    try:
-        task.enqueue(object_id)
-    except Exception:  # no queue (e.g. misconfigured): send now rather than never
-        log.exception("could not enqueue %s; sending inline", task)
-        try:
-            fallback(object_id)
-        except Exception:  # the letter is committed; a lost notice must not undo it
-            log.exception("inline send failed")
-
-
-def deliver_reply_later(reply_id: int) -> None:
-    _later(deliver_reply_job, deliver_reply, reply_id)
-
-
-def notify_event_later(event_id: int) -> None:
-    _later(notify_event_job, notify_event, event_id)
-
-
-def send_receipt(letter_id: int) -> None:
-    """The receipt with the tracking code (the letter's 'received' event)."""
-    event = LetterEvent.objects.filter(letter_id=letter_id, kind="received").order_by("id").first()
-    if event is not None:
-        notify_event(event.pk)
+    outbox.wake_after_commit()

@@ -13,7 +13,7 @@ from wagtail.permissions import register_permission_policy
 from govhub.core.admin_policy import GovhubPermissionPolicy
 from govhub.core.permissions import can
 from govhub.letters import admin_views, policy_admin
-from govhub.letters.models import Category, CategoryRoute, WeChatTemplate
+from govhub.letters.models import Category, CategoryRoute
 
 admin_urls = [
     path("", admin_views.queue, name="queue"),
@@ -98,24 +98,6 @@ class RouteViewSet(ModelViewSet):
     edit_view_class = RouteEdit
 
 
-class WeChatTemplateViewSet(ModelViewSet):
-    """Per official account: the template message used once the 48-hour window is closed."""
-
-    model = WeChatTemplate
-    icon = "mail"
-    menu_label = "微信进度模板消息"
-    form_fields = [
-        "account",
-        "template_id",
-        "code_key",
-        "status_key",
-        "department_key",
-        "time_key",
-        "enabled",
-    ]
-    list_display = ["account", "template_id", "enabled"]
-
-
 class LetterSettingsGroup(ViewSetGroup):
     menu_label = "信件分办规则"
     menu_icon = "tag"
@@ -123,7 +105,6 @@ class LetterSettingsGroup(ViewSetGroup):
     items = (
         CategoryViewSet("letter_categories"),
         RouteViewSet("letter_routes"),
-        WeChatTemplateViewSet("letter_wechat_templates"),
     )
 
 
@@ -132,7 +113,7 @@ def register_letter_settings():
     return LetterSettingsGroup()
 
 
-for _model in (Category, CategoryRoute, WeChatTemplate):
+for _model in (Category, CategoryRoute):
     register_permission_policy(
         _model,
         GovhubPermissionPolicy(

@@ -276,21 +276,19 @@ def _upsert(kind: str, parsed: list[tuple[int, dict]], report: CollectReport) ->
 
 
 def collect_delivery_statistics() -> int:
-    """Copy the publishing outbox's deliveries and their statistics (govhub.publishing
-    Delivery/DeliveryStat) into posts of the registered accounts they went out on: the channel
-    account is matched to the registry by platform and remote id (or AppID, or name). Daily rows
-    are summed; for platforms that only give running totals (``is_total``) the latest total is
-    taken. Idempotent: posts are keyed by the delivery's remote id."""
-    try:
-        from govhub.publishing.models import Delivery, DeliveryStat
-    except ImportError:
-        return 0
+    """Copy the outbox's published messages and their statistics (govhub.channels
+    OutboundMessage of kind "publication" / OutboundStat) into posts of the registered accounts
+    they went out on: the channel account is matched to the registry by platform and remote id
+    (or AppID, or name). Daily rows are summed; for platforms that only give running totals
+    (``is_total``) the latest total is taken. Idempotent: posts are keyed by the remote id."""
+    from govhub.channels.models import MessageKind, OutboundMessage, OutboundStat
+
     accounts: dict[tuple[str, str], Account] = {}
     for a in Account.objects.all():
         accounts[(a.platform, a.remote_id)] = a
         accounts.setdefault((a.platform, "name:" + a.name), a)
-    qs = Delivery.objects.exclude(remote_id="").filter(sent_at__isnull=False)
-    qs = qs.select_related("account", "publication")
+    qs = OutboundMessage.objects.filter(kind=MessageKind.PUBLICATION, sent_at__isnull=False)
+    qs = qs.exclude(remote_id="").select_related("account").prefetch_related("source")
     written = 0
     with transaction.atomic():
         for d in qs.iterator(chunk_size=500):
@@ -303,12 +301,12 @@ def collect_delivery_statistics() -> int:
             if acc is None:
                 continue
             totals = dict.fromkeys(NUMERIC, 0)
-            stats = list(DeliveryStat.objects.filter(delivery=d).order_by("date"))
+            stats = list(OutboundStat.objects.filter(outbound=d).order_by("date"))
             running = [st for st in stats if st.is_total]
             for st in [running[-1]] if running else stats:
                 for k in ("reads", "likes", "shares", "comments"):
                     totals[k] += getattr(st, k)
-            pub = d.publication
+            pub = d.source
             values = {
                 "published_at": d.sent_at,
                 "title": pub.title[:300],

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from govhub.channels import outbox
 from govhub.channels.adapters import adapter_for
 from govhub.channels.base import ChannelError
 from govhub.channels.render import sanitise_html
@@ -29,7 +30,6 @@ from govhub.publishing.models import (
     CheckOverride,
     Decision,
     Delivery,
-    DeliveryEvent,
     DeliveryState,
     Publication,
     PublicationAttachment,
@@ -451,40 +451,16 @@ def override_finding(user, pub: Publication, fingerprint: str, reason: str) -> C
 # --- publishing and the outbox -------------------------------------------------------------------
 
 
-def _configured(account) -> bool:
-    if account.platform == "wechat":
-        return bool(account.app_id and account.app_secret)
-    if account.platform == "weibo":
-        return bool(account.access_token)
-    return True
-
-
 def _publish(pub: Publication, actor) -> None:
-    """Inside the caller's transaction: the piece is published and one delivery per target is
-    queued; the outbox runs after commit."""
-    from govhub.core.jobs import enqueue_on_commit
-    from govhub.publishing.jobs import send_due_deliveries
+    """Inside the caller's transaction: the piece is published and one delivery per target
+    enters the outbox (``publishing.outbox``); they are sent after commit."""
+    from govhub.publishing.outbox import queue_deliveries
 
     now = timezone.now()
     pub.status, pub.published_at = PubStatus.PUBLISHED, now
     pub.save(update_fields=["status", "published_at", "updated_at"])
-    made = 0
-    for account in pub.targets.all().order_by("platform"):
-        state = DeliveryState.QUEUED if _configured(account) else DeliveryState.UNCONFIGURED
-        d, created = Delivery.objects.get_or_create(
-            publication=pub, account=account, defaults={"state": state, "next_attempt_at": now}
-        )
-        if created:
-            made += 1
-            DeliveryEvent.objects.create(
-                delivery=d,
-                kind="queued" if state == DeliveryState.QUEUED else "unconfigured",
-                message="已进入发件箱"
-                if state == DeliveryState.QUEUED
-                else "渠道凭据未配置，未发送（配置后可点“重试”）",
-            )
+    made = queue_deliveries(pub)
     audit.record(actor=actor, action="publication_published", obj=pub, summary={"deliveries": made})
-    enqueue_on_commit(send_due_deliveries)
 
 
 def publish_due_scheduled(now: dt.datetime | None = None) -> int:
@@ -506,31 +482,43 @@ def publish_due_scheduled(now: dt.datetime | None = None) -> int:
 def retry_delivery(user, delivery: Delivery) -> Delivery:
     """The editor sends a failed (or unconfigured) delivery again; it keeps its idempotency key."""
     require(user, "edit_content", delivery)
-    from govhub.core.jobs import enqueue_on_commit
-    from govhub.publishing.jobs import send_due_deliveries
-
     with transaction.atomic():
-        changed = Delivery.objects.filter(
-            pk=delivery.pk,
-            state__in=[DeliveryState.GAVE_UP, DeliveryState.RETRYING, DeliveryState.UNCONFIGURED],
-        ).update(
-            state=DeliveryState.QUEUED,
-            attempts=0,
-            next_attempt_at=timezone.now(),
-            updated_at=timezone.now(),
-        )
-        if not changed:
-            raise PublishingError("not_retryable", "只有“已放弃”“等待重试”或“未配置”的投递可以重试")
-        DeliveryEvent.objects.create(
-            delivery=delivery, kind="retry", message=f"{user.get_username()} 手动重试"
-        )
+        try:
+            outbox.requeue(delivery, f"{user.get_username()} 手动重试")
+        except outbox.NotChanged:
+            raise PublishingError(
+                "not_retryable", "只有“发送失败”“等待重试”或“渠道未配置”的投递可以重试"
+            ) from None
         audit.record(
             actor=user,
             action="delivery_retried",
             obj=delivery,
             summary={"account": delivery.account.slug},
         )
-        enqueue_on_commit(send_due_deliveries)
+    delivery.refresh_from_db()
+    return delivery
+
+
+def record_manual_publication(user, delivery: Delivery, url: str) -> Delivery:
+    """登记已发表: a delivery waiting for a person (视频号 has no publishing interface) was
+    published by hand; the editor records its link and it counts as sent."""
+    require(user, "edit_content", delivery)
+    url = (url or "").strip()
+    if not url.startswith(("https://", "http://")):
+        raise PublishingError("bad_url", "请填写以 https:// 开头的视频号链接")
+    with transaction.atomic():
+        try:
+            outbox.mark_published_by_hand(
+                delivery, url[:500], f"{user.get_username()} 登记已在平台发表"
+            )
+        except outbox.NotChanged:
+            raise PublishingError("state_changed", "该投递不在“待人工发表”状态，请刷新") from None
+        audit.record(
+            actor=user,
+            action="delivery_published_by_hand",
+            obj=delivery,
+            summary={"account": delivery.account.slug},
+        )
     delivery.refresh_from_db()
     return delivery
 
@@ -540,12 +528,11 @@ def withdraw_delivery(user, delivery: Delivery, reason: str = "") -> Delivery:
     sent is simply cancelled. The platform call happens before our transaction; if it fails,
     nothing changes here and the editor sees why."""
     require(user, "withdraw_content", delivery)
-    delivery = Delivery.objects.select_related("account", "publication").get(pk=delivery.pk)
+    delivery = Delivery.objects.select_related("account").get(pk=delivery.pk)
     if delivery.state == DeliveryState.SENDING:
         raise PublishingError("sending", "正在发送，请稍后再撤回")
     if delivery.state == DeliveryState.WITHDRAWN:
         return delivery
-    note = "已撤回"
     if delivery.state == DeliveryState.SENT:
         adapter = adapter_for(delivery.account.platform)
         if adapter.can_withdraw:
@@ -564,18 +551,14 @@ def withdraw_delivery(user, delivery: Delivery, reason: str = "") -> Delivery:
             DeliveryState.RETRYING,
             DeliveryState.GAVE_UP,
             DeliveryState.UNCONFIGURED,
+            DeliveryState.MANUAL,
         ]
     with transaction.atomic():
-        changed = Delivery.objects.filter(pk=delivery.pk, state__in=from_states).update(
-            state=DeliveryState.WITHDRAWN, withdrawn_at=timezone.now(), updated_at=timezone.now()
-        )
-        if not changed:
-            raise PublishingError("state_changed", "投递状态刚刚发生变化，请刷新后再试")
-        DeliveryEvent.objects.create(
-            delivery=delivery,
-            kind="withdrawn",
-            message=f"{note}" + (f"（{reason.strip()[:200]}）" if reason.strip() else ""),
-        )
+        text = note + (f"（{reason.strip()[:200]}）" if reason.strip() else "")
+        try:
+            outbox.mark_withdrawn(delivery, from_states, text)
+        except outbox.NotChanged:
+            raise PublishingError("state_changed", "投递状态刚刚发生变化，请刷新后再试") from None
         audit.record(
             actor=user,
             action="delivery_withdrawn",

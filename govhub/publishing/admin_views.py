@@ -90,6 +90,12 @@ def publication_edit(request, pk=None):
     return render(request, "publishing/admin/form.html", {"form": form, "pub": pub})
 
 
+def _video_context(pub) -> dict:
+    from govhub.publishing.video_admin import context_for
+
+    return context_for(pub)
+
+
 def publication_detail(request, pk):
     pub = _get(request.user, pk)
     findings, overridden = actions.open_findings(pub)
@@ -118,6 +124,8 @@ def publication_detail(request, pk):
             "can_decide": actions.can_decide(request.user, pub),
             "can_override": can(request.user, "override_check", pub),
             "can_withdraw": can(request.user, "withdraw_content", pub),
+            "can_edit_deliveries": can(request.user, "edit_content", pub),
+            **_video_context(pub),
             "overridable": actions.OVERRIDABLE,
             "decisions": pub.decisions.select_related("actor"),
             "deliveries": pub.deliveries.select_related("account").prefetch_related("events"),
@@ -177,7 +185,7 @@ def publication_action(request, pk, action):
 
 @require_POST
 def delivery_action(request, pk, action):
-    qs = Delivery.objects.select_related("publication", "account")
+    qs = Delivery.objects.select_related("account")
     delivery = get_object_or_404(qs, pk=pk)
     try:
         if action == "retry":
@@ -188,6 +196,10 @@ def delivery_action(request, pk, action):
             delivery = get_for(request.user, "withdraw_content", qs, pk)
             actions.withdraw_delivery(request.user, delivery, request.POST.get("reason", ""))
             messages.success(request, f"已撤回：{delivery.account.name}")
+        elif action == "published":
+            delivery = get_for(request.user, "edit_content", qs, pk)
+            actions.record_manual_publication(request.user, delivery, request.POST.get("url", ""))
+            messages.success(request, f"已登记发表：{delivery.account.name}")
         else:
             raise PermissionDenied("未知操作")
     except actions.PublishingError as exc:

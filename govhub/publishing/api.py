@@ -5,18 +5,18 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from govhub.channels.adapters import adapter_for
 from govhub.channels.base import marker_for
-from govhub.channels.models import ChannelAccount
+from govhub.channels.models import ChannelAccount, OutboundStat
 from govhub.core.errors import DomainError
 from govhub.core.models import Department
 from govhub.core.permissions import get_for
 from govhub.publishing import actions
 from govhub.publishing.admin_views import _get
 from govhub.publishing.checks import check_text
-from govhub.publishing.models import Delivery, DeliveryStat
+from govhub.publishing.models import Delivery
 
 router = Router(tags=["publishing"])
 
@@ -62,7 +62,8 @@ class DeliveryOut(Schema):
     id: int
     account: str
     platform: str
-    state: str
+    state: str = Field(description="状态代码（见 state_label 的中文）")
+    state_label: str = Field(description="状态（中文，与后台一致）")
     attempts: int
     remote_id: str
     remote_url: str
@@ -91,6 +92,7 @@ class StatOut(Schema):
     delivery: int
     date: dt.date
     reads: int
+    plays: int
     likes: int
     shares: int
     comments: int
@@ -104,6 +106,7 @@ def _delivery_out(d: Delivery) -> dict:
         "account": d.account.slug,
         "platform": d.account.platform,
         "state": d.state,
+        "state_label": d.status_label,
         "attempts": d.attempts,
         "remote_id": d.remote_id,
         "remote_url": d.remote_url,
@@ -226,7 +229,7 @@ def act(request, pk: int, action: str, payload: CommentIn):
 
 @router.post("/deliveries/{pk}/retry", response=DeliveryOut, summary="重试投递")
 def retry(request, pk: int):
-    qs = Delivery.objects.select_related("account", "publication")
+    qs = Delivery.objects.select_related("account")
     d = actions.retry_delivery(request.user, get_for(request.user, "edit_content", qs, pk))
     return _delivery_out(d)
 
@@ -235,7 +238,7 @@ def retry(request, pk: int):
     "/deliveries/{pk}/withdraw", response=DeliveryOut, summary="撤回投递（删除平台上的内容）"
 )
 def withdraw(request, pk: int, payload: CommentIn):
-    qs = Delivery.objects.select_related("account", "publication")
+    qs = Delivery.objects.select_related("account")
     d = actions.withdraw_delivery(
         request.user, get_for(request.user, "withdraw_content", qs, pk), payload.comment
     )
@@ -244,22 +247,23 @@ def withdraw(request, pk: int, payload: CommentIn):
 
 @router.get("/deliveries/{pk}/stats", response=list[StatOut], summary="投递的每日传播数据")
 def stats(request, pk: int):
-    qs = Delivery.objects.select_related("publication")
+    qs = Delivery.objects.all()
     d = qs.filter(pk=pk).first()
     if d is None or not _visible_delivery(request.user, d):
         raise PermissionDenied("投递不存在或无权访问")
     return [
         {
-            "delivery": s.delivery_id,
+            "delivery": s.outbound_id,
             "date": s.date,
             "reads": s.reads,
+            "plays": s.plays,
             "likes": s.likes,
             "shares": s.shares,
             "comments": s.comments,
             "favourites": s.favourites,
             "is_total": s.is_total,
         }
-        for s in DeliveryStat.objects.filter(delivery=d).order_by("date")
+        for s in OutboundStat.objects.filter(outbound=d).order_by("date")
     ]
 
 

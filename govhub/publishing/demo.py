@@ -8,11 +8,10 @@ import datetime as dt
 from django.utils import timezone
 
 from govhub.channels import demo as channels_demo
-from govhub.channels.models import ChannelAccount
+from govhub.channels.models import ChannelAccount, EmailSubscriber
 from govhub.core.models import Department
 from govhub.publishing import actions
 from govhub.publishing.models import (
-    EmailSubscriber,
     Publication,
     ReviewPolicy,
     ReviewStepSpec,
@@ -113,6 +112,6 @@ def build(county) -> None:
         actions.approve(reviewer, pub, "同意")
         actions.approve(reviewer, pub, "同意")
         actions.approve(signer, pub, "同意签发")
-    from govhub.publishing.outbox import run_outbox
+    from govhub.channels.outbox import run_outbox
 
     run_outbox(limit=50)  # portal/RSS/e-mail go out now; WeChat/Weibo show 渠道未配置

@@ -1,4 +1,5 @@
-"""Background jobs of publishing: the outbox, scheduled publication, statistics."""
+"""Background jobs of publishing: scheduled publication (定时发布). Sending and statistics are
+the outbox's (``govhub.channels.jobs``)."""
 
 from __future__ import annotations
 
@@ -7,42 +8,19 @@ import datetime as dt
 from govhub.core.jobs import job, periodic
 
 
+@periodic(every=dt.timedelta(minutes=1), name="publishing.scheduled_tick")
+@job(retries=0)
+def scheduled_tick() -> int:
+    """定时发布: publish the scheduled pieces whose time has come (their deliveries then enter
+    the outbox and go out after commit)."""
+    from govhub.publishing.actions import publish_due_scheduled
+
+    return publish_due_scheduled()
+
+
 @job(retries=0)
 def send_due_deliveries() -> int:
-    """Send what is due in the outbox (queued after each approval and every minute)."""
-    from govhub.publishing.outbox import run_outbox
+    """Kept for tasks queued before the outbox moved to channels: runs the outbox once."""
+    from govhub.channels.outbox import run_outbox
 
-    total = 0
-    while True:
-        n = run_outbox(limit=100)
-        total += n
-        if n < 100:
-            return total
-
-
-@periodic(every=dt.timedelta(minutes=1), name="publishing.outbox_tick")
-@job(retries=0)
-def outbox_tick() -> int:
-    """定时发布 and the outbox's heartbeat: publish scheduled pieces, send due deliveries."""
-    from govhub.publishing.actions import publish_due_scheduled
-    from govhub.publishing.outbox import run_outbox
-
-    publish_due_scheduled()
-    return run_outbox(limit=500)
-
-
-@periodic(every=dt.timedelta(days=1), at_hour=4, name="publishing.fetch_statistics")
-@job(retries=3)
-def fetch_statistics_job() -> dict:
-    """Yesterday's and the day before's figures (the platforms settle a day late); overwrites."""
-    from django.utils import timezone
-
-    from govhub.publishing.stats import fetch_statistics
-
-    today = timezone.localdate()
-    out = {}
-    for back in (2, 1):
-        out[str(today - dt.timedelta(days=back))] = fetch_statistics(
-            today - dt.timedelta(days=back)
-        )
-    return out
+    return run_outbox(limit=100)

@@ -11,12 +11,12 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from govhub.channels.models import ChannelAccount
+from govhub.channels.models import ChannelAccount, MessageKind, MessageState, OutboundMessage
 from govhub.core.models import Department
-from govhub.core.pii import EncryptedTextField, Grade
 
 
 class Severity(models.TextChoices):
@@ -204,6 +204,13 @@ class Publication(models.Model):
     portal_url = models.CharField(_("门户地址"), max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # its outbox rows (one per target account), kept by channels' one outbox
+    deliveries = GenericRelation(
+        "publishing.Delivery",
+        content_type_field="source_type",
+        object_id_field="source_id",
+        related_query_name="piece",
+    )
 
     class Meta:
         verbose_name = _("稿件")
@@ -278,125 +285,65 @@ class CheckOverride(models.Model):
         ]
 
 
-class DeliveryState(models.TextChoices):
-    QUEUED = "queued", "排队中"
-    SENDING = "sending", "发送中"
-    SENT = "sent", "已发送"
-    RETRYING = "retrying", "等待重试"
-    GAVE_UP = "gave_up", "已放弃"
-    WITHDRAWN = "withdrawn", "已撤回"
-    UNCONFIGURED = "unconfigured", "渠道未配置"
+# The outbox is channels' (one for every kind of message): a delivery of a publication is an
+# outbound message of kind "publication" whose source is the piece. ``Delivery`` is that view of
+# it, so publishing reads ``pub.deliveries`` and ``Delivery.objects.filter(piece=…)``.
+DeliveryState = MessageState
 
 
 def _new_key() -> str:
+    """Kept for migration 0001 (the first outbox's idempotency keys)."""
     return uuid.uuid4().hex
 
 
-class Delivery(models.Model):
-    """One publication to one channel account: the durable outbox row, sent at most once."""
+class DeliveryManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(kind=MessageKind.PUBLICATION)
 
-    publication = models.ForeignKey(
-        Publication, on_delete=models.CASCADE, related_name="deliveries"
-    )
-    account = models.ForeignKey(ChannelAccount, on_delete=models.PROTECT, related_name="deliveries")
-    idempotency_key = models.CharField(max_length=32, unique=True, default=_new_key)
-    state = models.CharField(
-        max_length=14, choices=DeliveryState.choices, default=DeliveryState.QUEUED
-    )
-    attempts = models.PositiveIntegerField(default=0)
-    claim_seq = models.PositiveIntegerField(
-        default=0, help_text="每次领取加一，作为租约凭证（从不归零）"
-    )
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    lease_until = models.DateTimeField(null=True, blank=True)
-    needs_lookup = models.BooleanField(default=False)
-    last_error = models.CharField(max_length=500, blank=True)
-    remote_draft_id = models.CharField(max_length=128, blank=True)
-    remote_publish_id = models.CharField(max_length=128, blank=True)
-    remote_id = models.CharField(max_length=128, blank=True)
-    remote_url = models.CharField(max_length=500, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    gave_up_at = models.DateTimeField(null=True, blank=True)
-    withdrawn_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+
+class Delivery(OutboundMessage):
+    """One publication to one channel account: the outbox row (``channels.OutboundMessage``)."""
+
+    objects = DeliveryManager()
 
     class Meta:
+        proxy = True
         verbose_name = _("投递")
         verbose_name_plural = _("投递")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["publication", "account"], name="delivery_unique_target"
-            )
-        ]
-        indexes = [models.Index(fields=["state", "next_attempt_at"])]
 
     def __str__(self) -> str:
         return f"{self.publication} → {self.account}"
+
+    @property
+    def publication_id(self) -> int | None:
+        return self.source_id
 
     def permission_departments(self) -> list[Department]:
         return [self.publication.department]
 
 
-class DeliveryEvent(models.Model):
-    """What happened to a delivery, shown to the editor (no personal data)."""
+class PublicationVideo(models.Model):
+    """The video a piece carries to the short-video channels (抖音, 视频号), with its caption;
+    the piece's cover image is the video's cover. Duration, size and format are read from the
+    file on upload (PyAV) so each channel's limits are checked before review."""
 
-    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField(auto_now_add=True)
-    kind = models.CharField(max_length=20)
-    message = models.CharField(max_length=500)
-
-    class Meta:
-        ordering = ["at", "pk"]
-
-
-class DeliveryStat(models.Model):
-    """Daily figures of one delivery (阅读/点赞/转发/评论); re-fetching a day overwrites it.
-
-    Read by supervision and analytics: one row per (delivery, date); figures are that day's
-    numbers as the platform reports them (not cumulative)."""
-
-    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="stats")
-    date = models.DateField()
-    reads = models.PositiveIntegerField(default=0)
-    likes = models.PositiveIntegerField(default=0)
-    shares = models.PositiveIntegerField(default=0)
-    comments = models.PositiveIntegerField(default=0)
-    favourites = models.PositiveIntegerField(default=0)
-    is_total = models.BooleanField(
-        default=False, help_text="平台只提供累计数（微博）时为真：数值为截至当日的累计"
+    publication = models.OneToOneField(
+        Publication, on_delete=models.CASCADE, related_name="video", verbose_name=_("稿件")
     )
-    fetched_at = models.DateTimeField(auto_now=True)
+    file = models.FileField(_("视频文件"), upload_to="publishing/videos/%Y/%m/")
+    caption = models.TextField(
+        _("视频文案"), blank=True, help_text=_("抖音、视频号的文字，可带 #话题#；留空时用标题")
+    )
+    duration = models.FloatField(_("时长（秒）"), default=0)
+    size = models.PositiveBigIntegerField(_("大小（字节）"), default=0)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    container = models.CharField(_("格式"), max_length=16, blank=True)
+    uploaded_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = _("传播数据")
-        verbose_name_plural = _("传播数据")
-        constraints = [
-            models.UniqueConstraint(fields=["delivery", "date"], name="delivery_stat_day_unique")
-        ]
+        verbose_name = _("稿件视频")
+        verbose_name_plural = _("稿件视频")
 
-
-class EmailSubscriber(models.Model):
-    """A citizen subscribed to the e-mail edition; the address is personal data (encrypted)."""
-
-    email = EncryptedTextField(_("电子邮箱"), grade=Grade.SENSITIVE, index_kind="email")
-    email_index = models.CharField(max_length=64, unique=True, editable=False)
-    active = models.BooleanField(_("有效"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("邮件订阅者")
-        verbose_name_plural = _("邮件订阅者")
-
-
-class EmailReceipt(models.Model):
-    """One subscriber got one delivery: makes a retried e-mail delivery skip those already sent."""
-
-    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="receipts")
-    subscriber = models.ForeignKey(EmailSubscriber, on_delete=models.CASCADE, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["delivery", "subscriber"], name="email_receipt_unique")
-        ]
+    def __str__(self) -> str:
+        return self.file.name

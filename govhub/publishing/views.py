@@ -32,7 +32,7 @@ def feed(request, slug: str):
     )
     items = (
         Delivery.objects.filter(account=account, state=DeliveryState.SENT)
-        .select_related("publication")
+        .prefetch_related("source")
         .order_by("-sent_at")[:50]
     )
     for d in items:

@@ -12,7 +12,7 @@ from wagtail.permissions import register_permission_policy
 
 from govhub.core.admin_policy import GovhubPermissionPolicy
 from govhub.core.permissions import can
-from govhub.publishing import admin_views
+from govhub.publishing import admin_views, video_admin
 from govhub.publishing.models import CheckSetting, ReviewPolicy, ReviewStepSpec, WordingTerm
 
 _urls = (
@@ -23,6 +23,7 @@ _urls = (
         path("<int:pk>/edit/", admin_views.publication_edit, name="edit"),
         path("<int:pk>/do/<str:action>/", admin_views.publication_action, name="action"),
         path("delivery/<int:pk>/<str:action>/", admin_views.delivery_action, name="delivery"),
+        path("<int:pk>/video/", video_admin.video_edit, name="video"),
     ],
     "publishing_admin",
 )

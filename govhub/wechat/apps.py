@@ -7,6 +7,9 @@ class WechatConfig(AppConfig):
     verbose_name = "微信公众号"
 
     def ready(self) -> None:
+        from govhub.channels.wechat_messages import register_contact_lookup
         from govhub.wechat import cache
+        from govhub.wechat.contacts import last_message_at
 
         cache._connect()
+        register_contact_lookup(last_message_at)  # the 48-hour window's start

@@ -1,5 +1,5 @@
-"""Answers that took too long for WeChat's 5 seconds, sent as customer-service messages; the
-daily purge of dedup records and lapsed conversations."""
+"""Answers that took too long for WeChat's 5 seconds, sent as customer-service messages through
+the outbox; the daily purge of dedup records and lapsed conversations."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ def purge_wechat_state() -> dict:
 
 @job(retries=3)
 def deliver_answer(account_id: int, openid: str, text: str, remote_id: str) -> None:
-    from govhub.channels.models import ChannelAccount
-    from govhub.channels.wechat_client import make_client
+    from govhub.channels import outbox
+    from govhub.channels.models import ChannelAccount, MessageKind
     from govhub.inbox.intake import receive_message
     from govhub.qa import engine
 
@@ -34,4 +34,12 @@ def deliver_answer(account_id: int, openid: str, text: str, remote_id: str) -> N
             channel="wechat", account=account, sender_ref=openid, text=text, remote_id=remote_id
         )
         body = "抱歉，暂时没有找到答案，您的问题已转给工作人员。回复「留言」可给县长信箱写信。"
-    make_client(account).message.send_text(openid, body)
+    # through the outbox: one customer-service message per question, however often this job runs
+    outbox.enqueue(
+        kind=MessageKind.ANSWER,
+        key=f"answer:{account.pk}:{remote_id}",
+        account=account,
+        recipient=openid,
+        payload={"text": body},
+        department=account.department,
+    )

@@ -5,7 +5,9 @@ app's safe domain, optional ``pic``), ``POST /2/statuses/destroy.json``, ``GET
 /2/statuses/user_timeline.json``, ``GET /2/statuses/count.json``, ``GET /2/comments/show.json``.
 For citizens writing in: ``GET /2/statuses/mentions.json`` and ``GET /2/direct_messages.json``
 (newest first, ``since_id``; tests add items with ``add_mention`` / ``add_private_message``),
-``POST /2/comments/create.json`` (comment ≤ 140 characters on an existing post) and the
+``POST /2/comments/create.json`` (comment ≤ 140 characters on an existing post),
+``POST /2/comments/reply.json`` (a reply to comment ``cid`` under post ``id``), ``GET
+/2/comments/by_me.json`` (the account's own comments, newest first — how a retry asks) and the
 fan-service private-message reply ``POST /2/messages/reply.json`` (``type=text``, ``data`` a JSON
 string with ``text``, ``receiver_id``; only to a user who has written to the account), kept in
 ``comments`` and ``replies``.
@@ -16,13 +18,20 @@ Errors have Weibo's shape ``{"error": …, "error_code": …, "request": …}`` 
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import json
-import time
 
 from tests.fakes import FakeApiServer, FakeRequest, route
 
 TEXT_LIMIT = 140
+BEIJING = dt.timezone(dt.timedelta(hours=8))
+
+
+def _now() -> str:
+    """Weibo's created_at: Beijing time, e.g. "Sun Dec 06 23:05:11 +0800 2026" (whatever the
+    machine's own time zone is)."""
+    return dt.datetime.now(BEIJING).strftime("%a %b %d %H:%M:%S %z %Y")
 
 
 class FakeWeiboApi(FakeApiServer):
@@ -95,7 +104,7 @@ class FakeWeiboApi(FakeApiServer):
                 "idstr": str(sid),
                 "mid": str(sid),
                 "text": text,
-                "created_at": time.strftime("%a %b %d %H:%M:%S +0800 %Y"),
+                "created_at": _now(),
                 "user": {"id": int(uid), "idstr": uid},
                 "pic": form.get("pic", ""),
                 "reposts_count": 0,
@@ -161,7 +170,9 @@ class FakeWeiboApi(FakeApiServer):
             return err
         sid = req.query.get("id", "")
         with self.lock:
-            items = list(self.comments.get(sid, []))
+            items = [
+                {k: v for k, v in c.items() if k != "by_me"} for c in self.comments.get(sid, [])
+            ]
         return 200, {"comments": items, "total_number": len(items)}
 
     def add_figures(
@@ -188,7 +199,7 @@ class FakeWeiboApi(FakeApiServer):
                 "idstr": str(sid),
                 "mid": str(sid),
                 "text": text,
-                "created_at": time.strftime("%a %b %d %H:%M:%S +0800 %Y"),
+                "created_at": _now(),
                 "user": self._user(uid),
                 "reposts_count": 0,
                 "comments_count": 0,
@@ -208,7 +219,7 @@ class FakeWeiboApi(FakeApiServer):
                     "id": mid,
                     "idstr": str(mid),
                     "text": text,
-                    "created_at": time.strftime("%a %b %d %H:%M:%S +0800 %Y"),
+                    "created_at": _now(),
                     "sender_id": int(uid),
                     "recipient_id": int(next(iter(self.tokens.values()))),
                     "sender": self._user(uid),
@@ -257,12 +268,74 @@ class FakeWeiboApi(FakeApiServer):
                 "id": cid,
                 "idstr": str(cid),
                 "text": text,
-                "created_at": time.strftime("%a %b %d %H:%M:%S +0800 %Y"),
+                "created_at": _now(),
                 "status": {"id": status["id"], "idstr": status["idstr"]},
+                "by_me": True,
             }
             self.comments.setdefault(sid, []).append(comment)
             status["comments_count"] += 1
-        return 200, comment
+        return 200, {k: v for k, v in comment.items() if k != "by_me"}
+
+    def add_comment(self, status_id: str, uid: str, text: str) -> str:
+        """A citizen's comment under a post; returns its id."""
+        with self.lock:
+            cid = next(self._seq)
+            self.comments.setdefault(status_id, []).append(
+                {
+                    "id": cid,
+                    "idstr": str(cid),
+                    "text": text,
+                    "created_at": _now(),
+                    "user": self._user(uid),
+                    "status": {"id": int(status_id), "idstr": status_id},
+                }
+            )
+        return str(cid)
+
+    def own_comments(self, text: str | None = None) -> list[dict]:
+        """Comments the account made (by comments/create or comments/reply)."""
+        with self.lock:
+            out = [c for cs in self.comments.values() for c in cs if c.get("by_me")]
+        return [c for c in out if text is None or c["text"] == text]
+
+    @route("POST", "/2/comments/reply.json")
+    def comments_reply(self, req: FakeRequest):
+        if err := self.check_token(req):
+            return err
+        form = req.form()
+        text, sid, cid = form.get("comment", ""), form.get("id", ""), form.get("cid", "")
+        if not text:
+            return self._err(req, 10016, "miss required parameter (comment)")
+        if len(text) > TEXT_LIMIT:
+            return self._err(req, 20012, "Text too long")
+        with self.lock:
+            status = self.statuses.get(sid)
+            target = [c for c in self.comments.get(sid, []) if c["idstr"] == cid]
+            if status is None or not target:
+                return self._err(req, 20101, "target weibo does not exist!")
+            new = next(self._seq)
+            comment = {
+                "id": new,
+                "idstr": str(new),
+                "text": text,
+                "created_at": _now(),
+                "status": {"id": status["id"], "idstr": status["idstr"]},
+                "reply_comment": {"id": target[0]["id"], "idstr": cid},
+                "by_me": True,
+            }
+            self.comments.setdefault(sid, []).append(comment)
+        return 200, {k: v for k, v in comment.items() if k != "by_me"}
+
+    @route("GET", "/2/comments/by_me.json")
+    def comments_by_me(self, req: FakeRequest):
+        if err := self.check_token(req):
+            return err
+        count = min(200, int(req.query.get("count", 50)))
+        with self.lock:
+            mine = [c for cs in self.comments.values() for c in cs if c.get("by_me")]
+        mine.sort(key=lambda c: -int(c["id"]))
+        items = [{k: v for k, v in c.items() if k != "by_me"} for c in mine[:count]]
+        return 200, {"comments": items, "total_number": len(mine)}
 
     @route("POST", "/2/messages/reply.json")
     def messages_reply(self, req: FakeRequest):

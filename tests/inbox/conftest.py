@@ -1,5 +1,7 @@
 import pytest
 
+from tests.fakes.fixtures import fast_outbox  # noqa: F401 - fixture
+
 
 @pytest.fixture(autouse=True)
 def _immediate_jobs(settings):

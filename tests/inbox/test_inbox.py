@@ -147,3 +147,73 @@ def test_a_weibo_message_turned_into_a_letter_answers_where_it_came_from(county)
     assert letter.channel_ref == {"kind": "mention", "status_id": "4900001", "remote_id": "m-9"}
     letter = Letter.objects.get(pk=actions.convert_to_letter(editor, dm))
     assert letter.channel_account == account and letter.channel_ref["kind"] == "dm"
+
+
+def test_weibo_comment_and_private_message_replies_go_through_the_outbox(
+    county, django_capture_on_commit_callbacks, fast_outbox
+):
+    """A reply to a comment under one of our posts, and a private-message reply: queued in the
+    reply's transaction, sent after commit, shown to staff in the outbox's words."""
+    from tests.fakes.weibo_api import FakeWeiboApi
+    from tests.publishing.factories import weibo_account
+
+    with FakeWeiboApi() as fake:
+        account = weibo_account(county.dept("rmt"), fake)
+        post = fake.add_mention("5550001", "示范县发布：冬季供暖时间调整")
+        cid = fake.add_comment(post, "58300", "我们小区暖气不热")
+        fake.add_private_message("58302", "路灯坏了一个月了")
+        comment, _ = receive_message(
+            channel="weibo_comment",
+            account=account,
+            sender_ref="58300",
+            text="我们小区暖气不热",
+            remote_id=cid,
+            meta={"status_id": post},
+        )
+        dm, _ = receive_message(
+            channel="weibo_dm", account=account, sender_ref="58302", text="路灯", remote_id="dm-1"
+        )
+        editor = county.user("editor")
+        with django_capture_on_commit_callbacks(execute=True):
+            actions.reply_to_message(editor, comment, "已转供热公司，今天上门检修。")
+        with django_capture_on_commit_callbacks(execute=True):
+            actions.reply_to_message(editor, dm, "已通知城管局，两天内修复。")
+        (mine,) = fake.own_comments()
+        assert mine["text"] == "已转供热公司，今天上门检修。"
+        assert mine["reply_comment"]["idstr"] == cid
+        assert [r["text"] for r in fake.replies] == ["已通知城管局，两天内修复。"]
+    for msg, label in ((comment, "已发送"), (dm, "已发送")):
+        reply = msg.replies.get()
+        assert reply.delivered and reply.delivery_status == label
+
+
+def test_a_weibo_comment_that_timed_out_after_posting_is_found_not_posted_twice(
+    county, django_capture_on_commit_callbacks, fast_outbox
+):
+    """Ask-before-retry for comments: the retry finds our comment among comments/by_me."""
+    from govhub.channels.outbox import run_outbox
+    from tests.fakes.weibo_api import FakeWeiboApi
+    from tests.publishing.factories import weibo_account
+
+    with FakeWeiboApi() as fake:
+        fake.slow_seconds = 1.0
+        account = weibo_account(county.dept("rmt"), fake)
+        post = fake.add_mention("58301", "@示范县发布 城东排水沟堵了")
+        mention, _ = receive_message(
+            channel="weibo_mention",
+            account=account,
+            sender_ref="58301",
+            text="@示范县发布 城东排水沟堵了",
+            remote_id=post,
+            meta={"status_id": post},
+        )
+        fake.fail_next(1, "timeout_after", paths=["/2/comments/create.json"])
+        with django_capture_on_commit_callbacks(execute=True):
+            actions.reply_to_message(county.user("editor"), mention, "已派人疏通。")
+        out = mention.replies.get().outbound.get()
+        assert out.state == "retrying" and out.needs_lookup
+        run_outbox()
+        out.refresh_from_db()
+        assert out.state == "sent"
+        assert len(fake.own_comments("已派人疏通。")) == 1
+        assert out.events.filter(kind="found").exists()

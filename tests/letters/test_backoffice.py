@@ -88,10 +88,12 @@ def test_whole_lifecycle_through_the_back_office(
         _act(client, lt, "review", decision="approve")
     lt.refresh_from_db()
     assert lt.status == Status.REPLIED
-    assert {d.channel: d.status for d in lt.replies.get(status="approved").deliveries.all()} == {
+    assert {d.platform: d.state for d in lt.replies.get(status="approved").deliveries.all()} == {
         "portal": "sent",
         "sms": "sent",
     }
+    page = client.get(f"/admin/letters/{lt.pk}/").content.decode()
+    assert "送达：门户网站：已发送（可在网站查询）；短信：已发送（已发送短信）" in page
     from govhub.letters.actions import rate_letter
 
     rate_letter(lt, satisfaction="unsatisfied", actor="citizen")
@@ -173,7 +175,7 @@ def test_phone_desk_records_a_letter_and_tells_the_citizen_the_code(
     lt = Letter.objects.get()
     assert r.status_code == 302 and lt.channel == "phone"
     assert "13600001234" in client.get(f"/admin/letters/{lt.pk}/").content.decode()
-    from govhub.letters.sms import LoggingSmsGateway
+    from govhub.channels.sms import LoggingSmsGateway
 
     assert any(lt.tracking_code in text for _, text in LoggingSmsGateway.outbox)
     r = client.post("/admin/letters/record/", {"content": "x", "phone": "999", "channel": "phone"})

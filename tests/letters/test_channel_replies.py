@@ -1,7 +1,8 @@
 """Each step (received, dispatched, replied) told through the channel the letter came in by,
 against the fake WeChat and Weibo servers on loopback: WeChat customer-service message inside
 the 48-hour window, the account's template message outside it; Weibo private-message reply or
-a comment on the mention; e-mail; SMS. Staff act through the back office and the API."""
+a comment on the mention; e-mail; SMS. Staff act through the back office and the API. Every
+notice is an outbox message (kind letter_notice / letter_reply) sent after commit."""
 
 from __future__ import annotations
 
@@ -11,16 +12,10 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from govhub.letters import notify
-from govhub.letters.models import (
-    Delivery,
-    Letter,
-    LetterEvent,
-    Status,
-    StatusNotice,
-    WeChatTemplate,
-)
-from govhub.letters.sms import LoggingSmsGateway
+from govhub.channels.models import OutboundMessage, WeChatTemplate
+from govhub.channels.outbox import run_outbox
+from govhub.channels.sms import LoggingSmsGateway
+from govhub.letters.models import Letter, LetterEvent, Status
 from tests.fakes.wechat_messaging import FakeWeChatMessaging
 from tests.wechat.helpers import make_account
 
@@ -28,9 +23,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _jobs_run_at_once(settings):
-    """Notices are queued jobs; here they run when queued (a worker would run them)."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+def _jobs_run_at_once(fast_outbox):
+    """The outbox runs when a commit wakes it (a worker would); retries come at once."""
 
 
 CS = "/cgi-bin/message/custom/send"
@@ -91,8 +85,9 @@ def test_wechat_inside_48_hours_gets_customer_service_messages(
     assert lt.tracking_code in texts[0] and "县人力资源和社会保障局" in texts[0]
     assert "路灯已于今日修复" in texts[1] and "答复" in texts[1]
     assert wechat.template_sent == []
-    delivery = Delivery.objects.get(channel="wechat")
-    assert delivery.status == "sent" and delivery.detail == "已发送客服消息"
+    delivery = OutboundMessage.objects.get(kind="letter_reply", platform="wechat")
+    assert delivery.state == "sent" and delivery.detail == "已发送客服消息"
+    assert delivery.status_label == "已发送" and delivery.recipient == "o-citizen-1"
 
 
 def test_wechat_outside_the_window_falls_back_to_the_accounts_template(
@@ -102,9 +97,10 @@ def test_wechat_outside_the_window_falls_back_to_the_accounts_template(
     # the administrator configures the template in the back office
     admin = _as(client, county.user("admin"))
     r = admin.post(
-        "/admin/letter_wechat_templates/new/",
+        "/admin/wechat_templates/new/",
         {
             "account": account.pk,
+            "purpose": "letter_progress",
             "template_id": "tpl-letter-progress",
             "code_key": "character_string1",
             "status_key": "phrase2",
@@ -130,12 +126,18 @@ def test_wechat_outside_the_window_falls_back_to_the_accounts_template(
     assert first["data"]["thing3"]["value"] == "县人力资源和社会保障局"
     assert first["data"]["time4"]["value"].startswith(f"{timezone.localdate():%Y年%m月%d日}")
     assert second["data"]["phrase2"]["value"] == "已答复"
-    assert Delivery.objects.get(channel="wechat").detail == "已发送模板消息"
+    assert OutboundMessage.objects.get(kind="letter_reply", platform="wechat").detail == (
+        "已发送模板消息"
+    )
     page = _as(client, county.user("dispatcher")).get(f"/admin/letters/{lt.pk}/").content.decode()
-    assert "告知来信人" in page and page.count("已发送模板消息") == 2
+    # two rows of 告知来信人 (分办, 答复) and the reply's 送达 line, all in the outbox's words
+    assert "告知来信人" in page and page.count("已发送模板消息") == 3
+    assert "微信公众号：已发送（已发送模板消息）" in page
 
 
-def test_known_closed_window_goes_straight_to_the_template(county, wechat):
+def test_known_closed_window_goes_straight_to_the_template(
+    county, wechat, django_capture_on_commit_callbacks
+):
     from govhub.letters import actions as lc
     from govhub.wechat.models import Subscriber
 
@@ -146,47 +148,60 @@ def test_known_closed_window_goes_straight_to_the_template(county, wechat):
     Subscriber.objects.create(
         account=account, openid="o-quiet", last_message_at=timezone.now() - dt.timedelta(hours=49)
     )
-    lc.dispatch_letter(county.user("dispatcher"), lt, department=county.dept("jyj"))
+    with django_capture_on_commit_callbacks(execute=True):
+        lc.dispatch_letter(county.user("dispatcher"), lt, department=county.dept("jyj"))
     event = lt.events.get(kind="dispatched")
-    notices = notify.notify_event(event.pk)
-    assert [(n.channel, n.status) for n in notices] == [("wechat", "sent")]
+    assert [(n.platform, n.state) for n in event.notices.all()] == [("wechat", "sent")]
     assert wechat.log.count(CS) == 0 and len(wechat.template_sent) == 1
-    # a job that runs again sends nothing more
-    notify.notify_event(event.pk)
-    assert len(wechat.template_sent) == 1 and StatusNotice.objects.count() == 1
+    # a worker that runs again sends nothing more
+    assert run_outbox() == 0
+    assert len(wechat.template_sent) == 1 and event.notices.count() == 1
 
 
-def test_no_template_outside_the_window_is_recorded_not_retried(client, county, wechat):
+def test_no_template_outside_the_window_waits_as_unconfigured_until_configured(
+    client, county, wechat, django_capture_on_commit_callbacks
+):
     from govhub.letters import actions as lc
 
     account = make_account(county.dept("rmt"), api_base=wechat.url)
     lt = _wechat_letter(account, openid="o-gone")
     wechat.out_of_window.add("o-gone")
-    lc.dispatch_letter(county.user("dispatcher"), lt, department=county.dept("jyj"))
-    (notice,) = notify.notify_event(lt.events.get(kind="dispatched").pk)
-    assert notice.status == "skipped" and "模板消息" in notice.detail
+    with django_capture_on_commit_callbacks(execute=True):
+        lc.dispatch_letter(county.user("dispatcher"), lt, department=county.dept("jyj"))
+    (notice,) = lt.events.get(kind="dispatched").notices.all()
+    assert notice.state == "unconfigured" and "模板消息" in notice.last_error
     staff = client.__class__()
     staff.force_login(county.user("dispatcher"))
     page = staff.get(f"/admin/letters/{lt.pk}/").content.decode()
-    assert "未发送" in page and "未配置信件进度模板消息" in page
-    notify.notify_event(notice.event_id)
-    assert wechat.log.count(CS) == 1  # skipped is final
+    assert "渠道未配置" in page and "未配置“信件进度”模板消息" in page
+    assert run_outbox() == 0 and wechat.log.count(CS) == 1  # not retried by itself
+    # the administrator configures the template; the notice is sent again, now as a template
+    WeChatTemplate.objects.create(account=account, template_id="tpl-2")
+    wechat.templates.add("tpl-2")
+    from govhub.channels import outbox
+
+    with django_capture_on_commit_callbacks(execute=True):
+        outbox.requeue(notice, "管理员配置模板后重试")
+    notice.refresh_from_db()
+    assert notice.state == "sent" and len(wechat.template_sent) == 1
 
 
-def test_a_failed_send_is_retried_once_and_never_doubled(county, wechat):
+def test_a_failed_send_is_retried_once_and_never_doubled(
+    county, wechat, django_capture_on_commit_callbacks
+):
     from govhub.letters import actions as lc
 
     account = make_account(county.dept("rmt"), api_base=wechat.url)
     lt = _wechat_letter(account, openid="o-retry")
-    lc.dispatch_letter(county.user("dispatcher"), lt, department=county.dept("jyj"))
-    event_id = lt.events.get(kind="dispatched").pk
     wechat.fail_next(1, "500", paths=[CS])
-    (notice,) = notify.notify_event(event_id)
-    assert notice.status == "failed" and wechat.sent == []
-    notify.notify_event(event_id)  # the job's retry
+    with django_capture_on_commit_callbacks(execute=True):
+        lc.dispatch_letter(county.user("dispatcher"), lt, department=county.dept("jyj"))
+    (notice,) = lt.events.get(kind="dispatched").notices.all()
+    assert notice.state == "retrying" and wechat.sent == []
+    run_outbox()  # the worker's next round
     notice.refresh_from_db()
-    assert notice.status == "sent" and notice.attempts == 2 and len(wechat.sent) == 1
-    notify.notify_event(event_id)  # run once more (a worker killed before the ack)
+    assert notice.state == "sent" and notice.attempts == 2 and len(wechat.sent) == 1
+    run_outbox()  # run once more (a worker killed before the ack)
     assert len(wechat.sent) == 1 and wechat.log.count(CS) == 2
 
 
@@ -221,7 +236,11 @@ def test_email_and_sms_tell_each_step(client, county, django_capture_on_commit_c
     assert "县人力资源和社会保障局" in mail.outbox[-1].body
     assert "县人力资源和社会保障局" in LoggingSmsGateway.outbox[-1][1]
     assert LoggingSmsGateway.outbox[-1][0] == "13700001234"
-    kinds = set(StatusNotice.objects.values_list("event__kind", "channel"))
+    kinds = set(
+        OutboundMessage.objects.filter(kind="letter_notice").values_list(
+            "letter_event__kind", "platform"
+        )
+    )
     assert kinds == {
         ("received", "email"),
         ("received", "sms"),
@@ -243,4 +262,4 @@ def test_portal_letters_get_no_receipt_sms_but_every_later_step(
     with django_capture_on_commit_callbacks(execute=True):
         lc.dispatch_letter(county.user("dispatcher"), lt, department=county.dept("rsj"))
     assert len(LoggingSmsGateway.outbox) == 1 and "已转交" in LoggingSmsGateway.outbox[0][1]
-    assert not LetterEvent.objects.filter(kind="received", notices__channel="sms").exists()
+    assert not LetterEvent.objects.filter(kind="received", notices__platform="sms").exists()

@@ -15,8 +15,9 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from govhub.letters.models import Attachment, Letter, StatusNotice
-from govhub.letters.sms import LoggingSmsGateway
+from govhub.channels.models import OutboundMessage
+from govhub.channels.sms import LoggingSmsGateway
+from govhub.letters.models import Attachment, Letter
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +71,9 @@ def test_a_crash_before_commit_shows_no_code_sends_nothing_and_keeps_no_file(
     assert Letter.objects.count() == 0 and Attachment.objects.count() == 0
     assert _files(settings.LETTERS_PRIVATE_ROOT) == []  # the rolled-back file is gone too
     assert (
-        mail.outbox == [] and LoggingSmsGateway.outbox == [] and not StatusNotice.objects.exists()
+        mail.outbox == []
+        and LoggingSmsGateway.outbox == []
+        and not OutboundMessage.objects.exists()
     )
 
     # the citizen presses submit again (same form, same token): one letter, one code, one file
@@ -104,8 +107,8 @@ def test_html_in_every_field_is_text_in_the_back_office_and_the_api(client, coun
 
 
 def test_html_and_huge_messages_from_weibo(county, django_capture_on_commit_callbacks):
+    from govhub.inbox import weibo_intake
     from govhub.inbox.models import InboxMessage
-    from govhub.letters import weibo_intake
     from tests.fakes.weibo_api import FakeWeiboApi
     from tests.publishing.factories import weibo_account
 

@@ -82,8 +82,9 @@ def test_delivery_statistics_of_our_own_accounts_become_posts(setup):
 
     from django.utils import timezone
 
-    from govhub.channels.models import ChannelAccount
-    from govhub.publishing.models import Delivery, DeliveryStat, Publication
+    from govhub.channels.models import ChannelAccount, OutboundStat
+    from govhub.publishing.models import Publication
+    from govhub.publishing.outbox import queue_deliveries
 
     sup, acc, _ = setup
     ch = ChannelAccount.objects.create(
@@ -92,12 +93,13 @@ def test_delivery_statistics_of_our_own_accounts_become_posts(setup):
     pub = Publication.objects.create(
         title="冬季供暖通知", department=acc.department, digest="供暖时间调整"
     )
-    d = Delivery.objects.create(
-        publication=pub, account=ch, remote_id="msg-1", sent_at=timezone.now()
-    )
+    pub.targets.set([ch])
+    queue_deliveries(pub)
+    d = pub.deliveries.get()
+    type(d).objects.filter(pk=d.pk).update(state="sent", remote_id="msg-1", sent_at=timezone.now())
     today = timezone.localdate()
-    DeliveryStat.objects.create(delivery=d, date=today - dt.timedelta(days=1), reads=100, likes=2)
-    DeliveryStat.objects.create(delivery=d, date=today, reads=40, likes=1)
+    OutboundStat.objects.create(outbound=d, date=today - dt.timedelta(days=1), reads=100, likes=2)
+    OutboundStat.objects.create(outbound=d, date=today, reads=40, likes=1)
     assert collect.collect_delivery_statistics() == 1
     post = Post.objects.get(account=acc, remote_id="msg-1")
     assert (post.title, post.reads, post.likes) == ("冬季供暖通知", 140, 3)

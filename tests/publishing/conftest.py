@@ -2,35 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fakes.wechat_api import FakeWeChatApi
-from tests.fakes.weibo_api import FakeWeiboApi
-
-
-@pytest.fixture
-def wechat_api():
-    api = FakeWeChatApi().start()
-    api.slow_seconds = 1.0
-    yield api
-    api.stop()
-
-
-@pytest.fixture
-def weibo_api():
-    api = FakeWeiboApi().start()
-    api.slow_seconds = 1.0
-    yield api
-    api.stop()
+from tests.fakes.fixtures import fast_outbox, wechat_api, weibo_api  # noqa: F401 - fixtures
 
 
 @pytest.fixture(autouse=True)
-def _fast_outbox(monkeypatch, settings, tmp_path):
-    """Short timeouts and back-off so retries happen within a test; media in a temp folder."""
-    from govhub.channels import wechat, weibo
-    from govhub.publishing import outbox
-
-    monkeypatch.setattr(wechat, "TIMEOUT", 0.4)
-    monkeypatch.setattr(weibo, "TIMEOUT", 0.4)
-    monkeypatch.setattr(outbox, "BACKOFF_BASE", 0.0)
-    monkeypatch.setattr(outbox, "BACKOFF_CEILING", 0.0)
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+def _fast_outbox(fast_outbox):  # noqa: F811
+    """Every publishing test: short timeouts and back-off, media in a temp folder."""

@@ -9,7 +9,7 @@ from django.core.files.images import ImageFile
 from django.utils import timezone
 
 from govhub.channels.models import ChannelAccount
-from govhub.publishing.models import Delivery, DeliveryState, Publication, PubStatus
+from govhub.publishing.models import Delivery, Publication, PubStatus
 
 _seq = itertools.count(1)
 
@@ -85,9 +85,7 @@ def queue_deliveries(pub: Publication) -> list[Delivery]:
     """Publish without the review steps (tests of the outbox only)."""
     pub.status, pub.published_at = PubStatus.PUBLISHED, timezone.now()
     pub.save()
-    return [
-        Delivery.objects.create(
-            publication=pub, account=a, state=DeliveryState.QUEUED, next_attempt_at=timezone.now()
-        )
-        for a in pub.targets.all()
-    ]
+    from govhub.publishing import outbox
+
+    outbox.queue_deliveries(pub)
+    return list(pub.deliveries.order_by("pk"))

@@ -19,7 +19,8 @@ def seed(n: int, api_url: str) -> None:
 
     from govhub.channels.models import ChannelAccount
     from govhub.core.models import Department
-    from govhub.publishing.models import Delivery, DeliveryState, Publication, PubStatus
+    from govhub.publishing.models import Publication, PubStatus
+    from govhub.publishing.outbox import queue_deliveries
     from tests.publishing.factories import make_image
 
     with transaction.atomic():
@@ -51,14 +52,9 @@ def seed(n: int, api_url: str) -> None:
                 for i in range(n)
             ]
         )
-        Delivery.objects.bulk_create(
-            [
-                Delivery(
-                    publication=p, account=account, state=DeliveryState.QUEUED, next_attempt_at=now
-                )
-                for p in pubs
-            ]
-        )
+        for p in pubs:
+            p.targets.add(account)
+            queue_deliveries(p)
 
 
 if __name__ == "__main__":

@@ -7,9 +7,10 @@ import datetime as dt
 import pytest
 
 from govhub.channels.base import marker_for
-from govhub.publishing.models import DeliveryStat, DeliveryState
-from govhub.publishing.outbox import run_outbox
-from govhub.publishing.stats import fetch_statistics
+from govhub.channels.models import OutboundStat
+from govhub.channels.outbox import run_outbox
+from govhub.channels.stats import fetch_statistics
+from govhub.publishing.models import DeliveryState
 from tests.factories import make_department
 from tests.publishing.factories import (
     make_publication,
@@ -198,10 +199,10 @@ def test_statistics_fetch_overwrites_a_day_and_never_doubles(wechat_api, weibo_a
     weibo_api.add_figures(dwb.remote_id, comments=3, reposts=5, attitudes=11)
     assert fetch_statistics(day)["rows"] == 2
     assert fetch_statistics(day)["rows"] == 2
-    assert DeliveryStat.objects.count() == 2
+    assert OutboundStat.objects.count() == 2
     wechat_api.stats[(dwx.remote_id, day.isoformat())] = {"reads": 150, "shares": 8}
     fetch_statistics(day)
-    s = DeliveryStat.objects.get(delivery=dwx, date=day)
+    s = OutboundStat.objects.get(outbound=dwx, date=day)
     assert (s.reads, s.shares, s.is_total) == (150, 8, False)
-    s = DeliveryStat.objects.get(delivery=dwb, date=day)
+    s = OutboundStat.objects.get(outbound=dwb, date=day)
     assert (s.likes, s.shares, s.comments, s.is_total) == (11, 5, 3, True)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from wagtail.models import Page
 
+from govhub.channels.outbox import run_outbox
 from govhub.core.models import Department
 from govhub.publishing import actions
 from govhub.publishing.models import DeliveryState, Publication, PubStatus
-from govhub.publishing.outbox import run_outbox
 from tests.publishing.factories import simple_account
 
 pytestmark = pytest.mark.django_db

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from govhub.channels.outbox import run_outbox
 from govhub.core.models import AuditRecord
 from govhub.publishing import actions
 from govhub.publishing.models import (
@@ -19,7 +20,6 @@ from govhub.publishing.models import (
     ReviewStepSpec,
     WordingTerm,
 )
-from govhub.publishing.outbox import run_outbox
 from tests.publishing.factories import make_image, wechat_account, weibo_account
 
 pytestmark = pytest.mark.django_db

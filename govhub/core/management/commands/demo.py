@@ -15,17 +15,12 @@ class Command(BaseCommand):
         county = demo.build(apps, stdout=self.stdout)
         self.stdout.write(f"完成：{len(county.departments)} 个部门，{len(county.users)} 名工作人员")
         if not quiet_logins:
-            self.stdout.write(f"\n演示账号（每个角色一个，密码均为 {demo.DEMO_PASSWORD}）：")
-            for username in demo.DEMO_LOGINS:
-                memberships = list(county.users[username].memberships.select_related("department"))
-                roles = (
-                    "、".join(dict.fromkeys(m.get_role_display() for m in memberships))
-                    or "超级管理员"
-                )
-                depts = list(dict.fromkeys(m.department.name for m in memberships))
-                where = (
-                    depts[0] + (f" 等 {len(depts)} 个部门" if len(depts) > 1 else "")
-                    if depts
-                    else ""
-                )
-                self.stdout.write(f"  {username:<11} {roles:<8} {where}")
+            self.stdout.write(
+                f"\n演示账号（密码均为 {demo.DEMO_PASSWORD}），每一步由负责它的人完成："
+            )
+            for loop, steps in demo.DEMO_LOOPS:
+                self.stdout.write(f"  {loop}")
+                for username, step in steps:
+                    user = county.users[username]
+                    name = user.first_name or username
+                    self.stdout.write(f"    {username:<13} {name:<5} {step}")

@@ -1,4 +1,5 @@
-"""Letters from Weibo: mentions of the government's account and private messages to it.
+"""Weibo messages in: mentions of the government's account and private messages to it become
+letters or inbox messages (the inbox sits above letters, so the routing lives here).
 
 The Weibo adapter fetches them (``statuses/mentions``, ``direct_messages``). A citizen chooses
 to write a letter by starting with 写信 or tagging #领导信箱# (or #县长信箱#, #区长信箱#,
@@ -21,6 +22,7 @@ from django.utils import timezone
 
 from govhub.channels.base import ChannelError
 from govhub.channels.weibo import WeiboAdapter
+from govhub.inbox.intake import receive_message
 from govhub.letters.intake import LetterInputError, subject_from, submit_letter
 
 log = logging.getLogger(__name__)
@@ -62,8 +64,6 @@ def take_message(
 ) -> tuple[str, int]:
     """One Weibo message (``kind`` "dm" or "mention") into a letter or the inbox; returns
     ("letter", letter id) or ("inbox", inbox message id)."""
-    from govhub.inbox.intake import receive_message
-
     if wants_letter(text):
         content = letter_text(text)
         subject = subject_from(content, "微博来信")

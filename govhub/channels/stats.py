@@ -1,6 +1,7 @@
-"""Statistics fetch (传播数据回收): figures per delivery per day from each platform, stored in
-DeliveryStat. Re-fetching a day overwrites that day's row (update_or_create on the unique
-(delivery, date)), so running the job twice never doubles a figure."""
+"""Statistics fetch (传播数据回收): figures per published message per day from each platform,
+stored in ``OutboundStat`` for supervision (matrix) and reports (analytics). Re-fetching a day
+overwrites that day's row (update_or_create on the unique (message, date)), so running the job
+twice never doubles a figure."""
 
 from __future__ import annotations
 
@@ -12,19 +13,28 @@ from django.utils import timezone
 
 from govhub.channels.adapters import adapter_for
 from govhub.channels.base import ChannelError
-from govhub.channels.models import ChannelAccount
-from govhub.publishing.models import Delivery, DeliveryStat, DeliveryState
+from govhub.channels.models import (
+    ChannelAccount,
+    MessageKind,
+    MessageState,
+    OutboundMessage,
+    OutboundStat,
+)
 
 log = logging.getLogger(__name__)
 
 
 def fetch_statistics(day: dt.date | None = None) -> dict[str, int]:
-    """Fetch ``day``'s figures (default: yesterday) for every sent WeChat/Weibo delivery."""
+    """Fetch ``day``'s figures (default: yesterday) for every published message of the
+    platforms that report them (WeChat, Weibo, Douyin)."""
     day = day or (timezone.localdate() - dt.timedelta(days=1))
     written, failed = 0, 0
-    for account in ChannelAccount.objects.filter(enabled=True, platform__in=["wechat", "weibo"]):
+    platforms = ["wechat", "weibo", "douyin"]
+    for account in ChannelAccount.objects.filter(enabled=True, platform__in=platforms):
         deliveries = list(
-            Delivery.objects.filter(account=account, state=DeliveryState.SENT).exclude(remote_id="")
+            OutboundMessage.objects.filter(
+                account=account, kind=MessageKind.PUBLICATION, state=MessageState.SENT
+            ).exclude(remote_id="")
         )
         if not deliveries:
             continue
@@ -38,11 +48,12 @@ def fetch_statistics(day: dt.date | None = None) -> dict[str, int]:
             continue
         with transaction.atomic():
             for delivery_id, f in figures.items():
-                DeliveryStat.objects.update_or_create(
-                    delivery_id=delivery_id,
+                OutboundStat.objects.update_or_create(
+                    outbound_id=delivery_id,
                     date=day,
                     defaults={
                         "reads": f.reads,
+                        "plays": f.plays,
                         "likes": f.likes,
                         "shares": f.shares,
                         "comments": f.comments,

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
+from govhub.inbox import weibo_intake
 from govhub.inbox.models import InboxMessage
-from govhub.letters import weibo_intake
 from govhub.letters.models import Letter, Status
 from tests.fakes.weibo_api import FakeWeiboApi
 from tests.publishing.factories import weibo_account
@@ -77,7 +77,7 @@ def test_choosing_letter_by_private_message_makes_a_letter_answered_by_private_m
     assert lt.status == Status.REPLIED
     assert "已对桥梁限行并安排加固" in weibo.replies[-1]["text"]
     assert len(weibo.replies) == 3
-    assert lt.replies.get().deliveries.get(channel="weibo").status == "sent"
+    assert lt.replies.get().deliveries.get(platform="weibo").state == "sent"
 
     # fetched again: the same messages make nothing new
     with django_capture_on_commit_callbacks(execute=True):
@@ -120,7 +120,7 @@ def test_other_messages_land_in_the_inbox(county, weibo, account):
 
 
 def test_an_expired_token_is_reported_and_other_accounts_still_poll(county, weibo, account):
-    from govhub.letters.jobs import poll_weibo_letters
+    from govhub.inbox.jobs import poll_weibo_messages as poll_weibo_letters
 
     weibo.add_private_message("7006", "写信：小区门口的井盖丢了，晚上有人差点掉进去。")
     weibo.expire_token("weibo-fake-token")

@@ -1,6 +1,7 @@
 """`govhub outbox`: a dedicated outbox worker (besides `govhub worker`, which runs the same
-function every minute and after each approval). Safe to run several at once and to kill at any
-moment: deliveries are claimed with a lease and a killed worker's claims are taken over."""
+function every minute and after each commit that queued a message). Safe to run several at once
+and to kill at any moment: messages are claimed with a lease and a killed worker's claims are
+taken over. 定时发布 stays with `govhub worker` (the periodic ``publishing.scheduled_tick``)."""
 
 from __future__ import annotations
 
@@ -9,15 +10,14 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
-from govhub.publishing.actions import publish_due_scheduled
-from govhub.publishing.outbox import run_outbox
+from govhub.channels.outbox import run_outbox
 
 
 class Command(BaseCommand):
-    help = "发送发件箱中到期的投递（可与 govhub worker 同时运行）"
+    help = "发送发件箱中到期的消息（可与 govhub worker 同时运行）"
 
     def add_arguments(self, parser):
-        parser.add_argument("--once", action="store_true", help="处理完当前到期的投递即退出")
+        parser.add_argument("--once", action="store_true", help="处理完当前到期的消息即退出")
         parser.add_argument("--batch", type=int, default=50)
         parser.add_argument(
             "--threads", type=int, default=8, help="同时进行的平台调用数（平台调用耗时数秒）"
@@ -27,7 +27,6 @@ class Command(BaseCommand):
     def handle(self, *args, once: bool, batch: int, threads: int, idle: float, **opts):
         total = 0
         while True:
-            publish_due_scheduled()
             n = run_outbox(limit=batch, threads=threads)
             total += n
             close_old_connections()
@@ -38,4 +37,4 @@ class Command(BaseCommand):
         import resource
 
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        self.stdout.write(f"已处理 {total} 个投递；峰值内存 {peak_mb:.0f} MB")
+        self.stdout.write(f"已处理 {total} 条消息；峰值内存 {peak_mb:.0f} MB")
