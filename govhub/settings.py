@@ -88,6 +88,7 @@ else:
 
 INSTALLED_APPS = [
     "govhub.core",
+    "govhub.safety",
     "govhub.portal",
     "govhub.publishing",
     "govhub.channels",

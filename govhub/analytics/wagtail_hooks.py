@@ -7,6 +7,7 @@ from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 
 from govhub.analytics import admin_views as v
+from govhub.analytics import selfcheck_views
 from govhub.core.permissions import can
 
 
@@ -22,6 +23,7 @@ def register_analytics_urls():
         path("analytics/topics/", v.topics_view, name="analytics_topics"),
         path("analytics/assessment/", v.assessment_view, name="analytics_assessment"),
         path("analytics/report/", v.report_view, name="analytics_report"),
+        path("analytics/selfcheck/", selfcheck_views.selfcheck_view, name="analytics_selfcheck"),
     ]
 
 
@@ -35,6 +37,7 @@ def register_analytics_menu():
                 _Item("热点话题", reverse("analytics_topics"), icon_name="pick", order=2),
                 _Item("部门考核", reverse("analytics_assessment"), icon_name="table", order=3),
                 _Item("月度报告", reverse("analytics_report"), icon_name="doc-full", order=4),
+                _Item("网站自查", reverse("analytics_selfcheck"), icon_name="tick", order=5),
             ]
         ),
         icon_name="order",

@@ -17,6 +17,7 @@ from govhub.core.models import Department, DepartmentKind, Level, Role
 
 DEMO_PASSWORD = "shifan-2026"  # demo only; printed by `make demo`
 APPS = [
+    "safety",
     "portal",
     "qa",
     "wechat",

@@ -15,7 +15,6 @@ Rules (thresholds in :class:`InspectionSettings`):
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -32,7 +31,6 @@ from govhub.matrix.models import (
     Finding,
     InspectionSettings,
     Message,
-    NightlyRun,
     Post,
     Rectification,
     RectificationStatus,
@@ -48,6 +46,8 @@ RULES = {
     "news_columns": "动态类栏目长期未更新",
     "policy_columns": "通知公告/政策文件栏目长期未更新",
     "text": "内容差错或泄露个人信息",
+    "serious_wording": "严重表述错误",
+    "personal_data": "泄露个人信息",
 }
 
 
@@ -58,51 +58,16 @@ TEXT_CODES = {"id_number", "mobile", "bank_card", "wrong_expression", "forbidden
 
 
 def check_text(text: str) -> list[tuple[str, str]]:
-    """(code, message) for each problem of a published text: personal data or wrong wording.
-    Uses ``govhub.publishing.checks.check_text`` when present, otherwise the core PII patterns."""
-    try:
-        from govhub.publishing.checks import check_text as publishing_check
-    except ImportError:
-        publishing_check = None
-    if publishing_check is not None:
-        return [(f.code, f.message) for f in publishing_check(text) if f.code in TEXT_CODES]
-    from govhub.core.pii import CARD_RE, ID_RE, PHONE_RE
+    """(code, message) for each serious wording error or piece of personal data of a published
+    text, by the shared content checker (``govhub.safety``)."""
+    from govhub.safety.checker import check_text as safety_check
 
-    found = []
-    for code, rx, label in [
-        ("id_number", ID_RE, "身份证号"),
-        ("mobile", PHONE_RE, "手机号"),
-        ("bank_card", CARD_RE, "银行卡号"),
-    ]:
-        if rx.search(text):
-            found.append((code, f"正文含{label}"))
-    return found
-
-
-# every personal-data pattern contains 11 digits or more, single spaces/hyphens at most between
-# them (mobile 11, ID number 17–18, bank card 16–19)
-_DIGIT_RUN = re.compile(r"\d(?:[- ]?\d){10}")
+    return [(f.code, f.message) for f in safety_check(text) if f.personal or f.serious]
 
 
 def text_checker() -> Callable[[str], list[tuple[str, str]]]:
-    """``check_text`` for a whole run: the publishing checks cost two queries per call (they
-    look whether the wording dictionary changed), so a run reads the dictionary's automaton once
-    and sends to the full check only the texts that could have a finding — those with a
-    forbidden term or wrong expression of the dictionary, or a run of 11 digits (which every
-    personal-data pattern needs). The result is the same as ``check_text`` on every text."""
-    try:
-        from govhub.publishing.checks import DICTIONARY
-    except ImportError:
-        return check_text
-    auto = DICTIONARY.automaton()
-
-    def check(text: str) -> list[tuple[str, str]]:
-        has_term = auto is not None and any(e.code in TEXT_CODES for _, e in auto.iter(text))
-        if not has_term and _DIGIT_RUN.search(text) is None:
-            return []
-        return check_text(text)
-
-    return check
+    """``check_text`` for a whole run (the checker is compiled once per dictionary version)."""
+    return check_text
 
 
 # --- the portal adapter -------------------------------------------------------------------
@@ -253,59 +218,11 @@ def run_inspection(today: dt.date | None = None, *, text_since: dt.datetime | No
     for acc, facts in gather_facts(today, cfg):
         for rule, sev, msg in account_rules(facts, today, cfg):
             rows.append(_finding(today, acc, rule, sev, msg, ""))
-    window = timezone.make_aware(
-        dt.datetime.combine(today - dt.timedelta(days=TEXT_DAYS), dt.time())
-    )
-    since = text_since or window
-    # texts checked by an earlier run keep their result (a published text does not change);
-    # only posts published since that run, or imported/edited later, are checked again
-    previous = (
-        Finding.objects.filter(run_date__lt=today, rule="text")
-        .order_by("-run_date")
-        .values_list("run_date", flat=True)
-        .first()
-    )
-    last_run = NightlyRun.objects.filter(finished_at__isnull=False).order_by("-started_at").first()
-    if text_since is None and last_run is not None:
-        since = max(window, last_run.started_at - dt.timedelta(days=2))
-        if previous is not None:
-            for f in Finding.objects.filter(run_date=previous, rule="text").select_related(
-                "account__department"
-            ):
-                post_id = int(f.ref.split(":")[1]) if f.ref.startswith("post:") else None
-                if (
-                    post_id
-                    and Post.objects.filter(
-                        pk=post_id,
-                        published_at__gte=window,
-                        published_at__lt=since,
-                        account__closed_on__isnull=True,
-                    ).exists()
-                ):
-                    rows.append(
-                        _finding(today, f.account, "text", Severity.FAULT, f.message, f.ref)
-                    )
-    posts = Post.objects.filter(
-        published_at__gte=since, account__closed_on__isnull=True
-    ).values_list("id", "account_id", "title", "text")
-    check = text_checker()
-    flagged: list[tuple[int, int, str, str]] = []
-    for post_id, acc_id, title, text in posts.iterator(chunk_size=5000):
-        for _code, msg in check(f"{title}\n{text}")[:1]:
-            flagged.append((post_id, acc_id, title, msg))
-    if flagged:
-        by_id = Account.objects.select_related("department").in_bulk({f[1] for f in flagged})
-        for post_id, acc_id, title, msg in flagged:
-            rows.append(
-                _finding(
-                    today,
-                    by_id[acc_id],
-                    "text",
-                    Severity.FAULT,
-                    f"《{title[:40]}》：{msg}",
-                    f"post:{post_id}",
-                )
-            )
+    # texts: the content sweep of every post and portal page (严重表述错误, 泄露个人信息)
+    from govhub.matrix import content_sweep
+
+    text_rows, content_stats = content_sweep.sweep(today, full=text_since is not None)
+    rows += text_rows
     root = Department.get_root_nodes().first()
     for rule, sev, msg, ref in portal_findings(portal_columns(), today, cfg):
         rows.append(
@@ -324,7 +241,12 @@ def run_inspection(today: dt.date | None = None, *, text_since: dt.datetime | No
         Finding.objects.filter(run_date=today).delete()
         Finding.objects.bulk_create(rows, batch_size=1000)
     vetoes = sum(r.severity == Severity.VETO for r in rows)
-    return {"findings": len(rows), "vetoes": vetoes, "faults": len(rows) - vetoes}
+    return {
+        "findings": len(rows),
+        "vetoes": vetoes,
+        "faults": len(rows) - vetoes,
+        **content_stats,
+    }
 
 
 def _finding(today, acc: Account, rule: str, sev: str, msg: str, ref: str) -> Finding:

@@ -13,7 +13,7 @@ from wagtail.permissions import register_permission_policy
 
 from govhub.core.admin_policy import GovhubPermissionPolicy
 from govhub.core.permissions import can
-from govhub.matrix import actions
+from govhub.matrix import actions, content_views
 from govhub.matrix import admin_views as v
 from govhub.matrix.forms import AccountForm
 from govhub.matrix.models import Account
@@ -109,6 +109,11 @@ def register_matrix_urls():
         path("matrix/duplicates/", v.duplicates_view, name="matrix_duplicates"),
         path("matrix/counterfeits/", v.counterfeits_view, name="matrix_counterfeits"),
         path("matrix/rankings/", v.rankings_view, name="matrix_rankings"),
+        path(
+            "matrix/finding/<int:pk>/source/",
+            content_views.finding_source,
+            name="matrix_finding_source",
+        ),
     ]
 
 

@@ -22,7 +22,7 @@ from govhub.core.permissions import can, register_action, require
 from govhub.publishing.checks import (
     ATTACHMENT_EXTENSIONS,
     ATTACHMENT_MAX_BYTES,
-    PERSONAL_CODES,
+    OVERRIDABLE_CODES,
     Finding,
     check_publication,
 )
@@ -40,13 +40,7 @@ from govhub.publishing.models import (
 
 register_action("manage_wording", "维护用语词库与检查规则", ["administrator", "reviewer"])
 
-OVERRIDABLE = PERSONAL_CODES | {
-    "forbidden_term",
-    "sensitive_term",
-    "wrong_expression",
-    "dead_link",
-    "image_alt",
-}
+OVERRIDABLE = OVERRIDABLE_CODES
 EDITABLE = {PubStatus.DRAFT, PubStatus.SENT_BACK}
 
 

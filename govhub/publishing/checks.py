@@ -1,276 +1,39 @@
-"""Pre-publication checks (发布前检查): wording, personal data, links, images, channel limits.
+"""Pre-publication checks (发布前检查): the shared content checker, plus what only a publication
+has (images, attachments, channel limits).
 
-``check_text`` is the shared entry point (the supervision work calls it for inspection faults):
-it finds ID-card numbers with a valid check digit, mobile numbers, bank-card numbers passing
-Luhn, and every term of the wording dictionary in one Aho-Corasick pass (pyahocorasick), so
-thousands of terms cost one scan of the text. Severity (blocking/warning) comes from the
-dictionary entry or from the configurable CheckSetting of each code.
+Text checks — personal data, wording against the dictionaries, typos, links — are
+``govhub.safety``'s (one checker for publishing, the matrix, the portal and citizens'
+messages). This module adds the publication's own checks, applies the per-code severity of
+``CheckSetting`` and keeps the old entries of the publishing wording dictionary
+(``WordingTerm``) in force as local dictionary entries.
+
+``Finding`` lives in ``govhub.safety.findings``; it stays importable from here until the channel
+adapters import it from there.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
-import threading
-from dataclasses import asdict, dataclass
-from html.parser import HTMLParser
+from dataclasses import replace
 
-import ahocorasick
+from govhub.core.pii import id_check_digit_ok, luhn_ok  # noqa: F401 - kept for callers
+from govhub.safety import links
+from govhub.safety.findings import (  # noqa: F401 - re-exported
+    CODE_LABELS,
+    DEFAULT_SEVERITY,
+    PERSONAL_CODES,
+    Finding,
+)
+from govhub.safety.lexicon import Entry, Lexicon
+from govhub.safety.text import html_to_text, parse_html  # noqa: F401 - html_to_text re-exported
 
-from govhub.core.text import html_to_text
-
-CODE_LABELS = {
-    "id_number": "身份证号码",
-    "mobile": "手机号码",
-    "bank_card": "银行卡号",
-    "forbidden_term": "禁用词",
-    "sensitive_term": "敏感词",
-    "wrong_expression": "错误表述",
-    "dead_link": "失效的站内链接",
-    "image_alt": "图片缺少替代文字",
-    "channel_limit": "渠道限制",
-    "unsafe_html": "不安全的 HTML",
-    "attachment": "附件",
-    "missing_cover": "缺少封面",
-    "credential": "渠道凭据",
-}
-
-DEFAULT_SEVERITY = {
-    "id_number": "blocking",
-    "mobile": "blocking",
-    "bank_card": "blocking",
-    "forbidden_term": "blocking",
-    "sensitive_term": "warning",
-    "wrong_expression": "warning",
-    "dead_link": "warning",
-    "image_alt": "warning",
-    "channel_limit": "blocking",
-    "unsafe_html": "warning",
-    "attachment": "blocking",
-    "missing_cover": "blocking",
-    "credential": "warning",
-}
-PERSONAL_CODES = {"id_number", "mobile", "bank_card"}
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One thing a check found; ``start``/``end`` index the checked (plain) text."""
-
-    code: str
-    severity: str
-    message: str
-    start: int = 0
-    end: int = 0
-    excerpt: str = ""
-    suggestion: str = ""
-
-    @property
-    def blocking(self) -> bool:
-        return self.severity == "blocking"
-
-    @property
-    def personal(self) -> bool:
-        return self.code in PERSONAL_CODES
-
-    @property
-    def label(self) -> str:
-        return CODE_LABELS.get(self.code, self.code)
-
-    @property
-    def fingerprint(self) -> str:
-        """Stable identity of a finding for overrides (the raw value never stored)."""
-        raw = f"{self.code}|{self.start}|{self.end}|{self.message}"
-        return hashlib.sha256(raw.encode()).hexdigest()[:32]
-
-    def as_dict(self) -> dict:
-        return asdict(self) | {"label": self.label, "fingerprint": self.fingerprint}
-
-
-# --- personal data ---------------------------------------------------------------------
-
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
-ID_RE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
-MOBILE_RE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?(1[3-9]\d)[- ]?(\d{4})[- ]?(\d{4})(?!\d)")
-CARD_RE = re.compile(r"(?<!\d)(?:\d[ -]?){15,18}\d(?!\d)")
-
-
-def id_check_digit_ok(number: str) -> bool:
-    """True when an 18-digit resident ID number's last character is its ISO 7064 check digit."""
-    if len(number) != 18 or not number[:17].isdigit():
-        return False
-    total = sum(int(c) * w for c, w in zip(number[:17], _ID_WEIGHTS, strict=True))
-    return _ID_CHECK[total % 11] == number[17].upper()
-
-
-def luhn_ok(digits: str) -> bool:
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch)
-        if i % 2 == 1:
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return total % 10 == 0
-
-
-def _mask(value: str, keep_head: int = 3, keep_tail: int = 4) -> str:
-    v = re.sub(r"[ -]", "", value)
-    if len(v) <= keep_head + keep_tail:
-        return "*" * len(v)
-    return v[:keep_head] + "*" * (len(v) - keep_head - keep_tail) + v[-keep_tail:]
-
-
-def _personal_findings(text: str, severity: dict[str, str]) -> list[Finding]:
-    found: list[Finding] = []
-    taken: list[tuple[int, int]] = []
-    if severity.get("id_number"):
-        for m in ID_RE.finditer(text):
-            if id_check_digit_ok(m.group()):
-                taken.append(m.span())
-                found.append(
-                    Finding(
-                        "id_number",
-                        severity["id_number"],
-                        "正文含有身份证号码，公开发布会泄露个人信息，请删除或打码",
-                        m.start(),
-                        m.end(),
-                        _mask(m.group()),
-                        "删除或改为 " + _mask(m.group()),
-                    )
-                )
-    if severity.get("mobile"):
-        for m in MOBILE_RE.finditer(text):
-            if any(a <= m.start() < b for a, b in taken):
-                continue
-            taken.append(m.span())
-            found.append(
-                Finding(
-                    "mobile",
-                    severity["mobile"],
-                    "正文含有手机号码，公开发布会泄露个人信息；如为办事电话请改用单位固定电话",
-                    m.start(),
-                    m.end(),
-                    _mask(m.group()),
-                    "删除或改为单位电话",
-                )
-            )
-    if severity.get("bank_card"):
-        for m in CARD_RE.finditer(text):
-            if any(a <= m.start() < b or a < m.end() <= b for a, b in taken):
-                continue
-            digits = re.sub(r"[ -]", "", m.group())
-            if 16 <= len(digits) <= 19 and luhn_ok(digits):
-                found.append(
-                    Finding(
-                        "bank_card",
-                        severity["bank_card"],
-                        "正文含有银行卡号，公开发布会泄露个人信息，请删除",
-                        m.start(),
-                        m.end(),
-                        _mask(digits, 4, 4),
-                        "删除银行卡号",
-                    )
-                )
-    return found
-
-
-# --- wording dictionary ----------------------------------------------------------------
-
-_TERM_CODE = {
-    "forbidden": "forbidden_term",
-    "sensitive": "sensitive_term",
-    "wrong_expression": "wrong_expression",
-}
-
-
-@dataclass(frozen=True)
-class _Entry:
-    term: str
-    code: str
-    severity: str
-    correction: str
-    note: str
-
-
-class _Dictionary:
-    """The compiled automaton, rebuilt when the dictionary's version (count + last edit) changes."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._version: tuple | None = None
-        self._automaton: ahocorasick.Automaton | None = None
-
-    def automaton(self) -> ahocorasick.Automaton | None:
-        from django.db.models import Count, Max
-
-        from govhub.publishing.models import WordingTerm
-
-        agg = WordingTerm.objects.filter(enabled=True).aggregate(
-            n=Count("id"), last=Max("updated_at"), top=Max("id")
-        )
-        version = (agg["n"], agg["last"], agg["top"])
-        with self._lock:
-            if version != self._version:
-                self._automaton = self._build() if agg["n"] else None
-                self._version = version
-            return self._automaton
-
-    @staticmethod
-    def _build() -> ahocorasick.Automaton:
-        from govhub.publishing.models import WordingTerm
-
-        auto = ahocorasick.Automaton()
-        for t in WordingTerm.objects.filter(enabled=True).order_by("kind", "term"):
-            term = t.term.strip()
-            if not term:
-                continue
-            entry = _Entry(term, _TERM_CODE[t.kind], t.severity, t.correction, t.note)
-            existing = auto.get(term, None)
-            # a forbidden entry wins over a sensitive/wrong entry for the same word
-            if existing is None or (
-                existing.code != "forbidden_term" and entry.code == "forbidden_term"
-            ):
-                auto.add_word(term, entry)
-        auto.make_automaton()
-        return auto
-
-
-DICTIONARY = _Dictionary()
-
-
-def _term_findings(text: str, enabled: dict[str, str]) -> list[Finding]:
-    auto = DICTIONARY.automaton()
-    if auto is None:
-        return []
-    hits: list[tuple[int, int, _Entry]] = []
-    for end_index, entry in auto.iter(text):
-        start = end_index - len(entry.term) + 1
-        hits.append((start, end_index + 1, entry))
-    # keep the longest match where matches overlap (e.g. "国务院总理" over "总理")
-    hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
-    out: list[Finding] = []
-    last_end = -1
-    for start, end, entry in hits:
-        if start < last_end or not enabled.get(entry.code):
-            continue
-        last_end = end
-        if entry.code == "wrong_expression":
-            message = f"“{entry.term}”是错误或过时的表述" + (
-                f"，应为“{entry.correction}”" if entry.correction else ""
-            )
-        elif entry.code == "forbidden_term":
-            message = f"“{entry.term}”属于禁用词，不得出现在政府发布内容中"
-        else:
-            message = f"“{entry.term}”属于敏感词，请审慎使用"
-        if entry.note:
-            message += f"（{entry.note}）"
-        out.append(
-            Finding(entry.code, entry.severity, message, start, end, entry.term, entry.correction)
-        )
-    return out
+# every text finding can be let through by a reviewer with a reason (放行); the publication's
+# own structural checks (channel limits, attachments, cover, credentials) cannot
+OVERRIDABLE_CODES = frozenset(
+    c
+    for c in CODE_LABELS
+    if c not in {"channel_limit", "attachment", "missing_cover", "credential", "unsafe_html"}
+)
 
 
 def severities() -> dict[str, str]:
@@ -283,26 +46,97 @@ def severities() -> dict[str, str]:
     return out
 
 
-def check_text(text: str, *, html: bool = False) -> list[Finding]:
-    """All wording and personal-data findings in ``text`` (HTML is reduced to its visible text
-    first; positions then index that text). Sorted by position."""
-    if html:
-        text = html_to_text(text)
-    if not text:
-        return []
-    sev = severities()
-    found = _personal_findings(text, sev)
-    found += _term_findings(
-        text,
-        {
-            **sev,
-            "forbidden_term": sev.get("forbidden_term") or "",
-            "sensitive_term": sev.get("sensitive_term") or "",
-            "wrong_expression": sev.get("wrong_expression") or "",
-        },
+_KIND_OF_TERM = {
+    "forbidden": "forbidden",
+    "sensitive": "sensitive",
+    "wrong_expression": "wrong_form",
+}
+
+
+def _lexicon() -> Lexicon:
+    """The county's dictionaries plus the enabled entries of the publishing wording dictionary."""
+    from django.db.models import Count, Max
+
+    from govhub.publishing.models import WordingTerm
+    from govhub.safety.store import current_lexicon
+
+    lex = current_lexicon()
+    agg = WordingTerm.objects.filter(enabled=True).aggregate(
+        n=Count("id"), last=Max("updated_at"), top=Max("id")
     )
-    # a switched-off code yields nothing; a dictionary entry keeps its own severity
-    return sorted(found, key=lambda f: (f.start, f.code))
+    if not agg["n"]:
+        return lex
+    version = f"{lex.version}|wt:{agg['n']}:{agg['top']}:{agg['last']}"
+    cached = _legacy.get("lex")
+    if cached is not None and cached.version == version:
+        return cached
+    extra = [
+        Entry(
+            _KIND_OF_TERM[t.kind],
+            t.term.strip(),
+            t.correction,
+            t.severity,
+            None,
+            t.note,
+            "发布词库",
+            "local",
+        )
+        for t in WordingTerm.objects.filter(enabled=True)
+        if t.term.strip()
+    ]
+    # a term the county configured here replaces the base entries for the same term
+    known = {e.term for e in extra}
+    merged = Lexicon(
+        [e for e in lex.entries if e.term not in known] + extra,
+        lex.leaders,
+        lex.edition,
+        version,
+    )
+    _legacy["lex"] = merged
+    return merged
+
+
+_legacy: dict[str, Lexicon] = {}
+
+
+def _apply(findings: list[Finding], sev: dict[str, str]) -> list[Finding]:
+    """A switched-off code yields nothing; a code's configured severity applies unless the
+    dictionary entry set its own."""
+    out = []
+    for f in findings:
+        code_sev = sev.get(f.code, f.severity)
+        if not code_sev:
+            continue
+        if f.code not in ("wrong_expression", "forbidden_term", "sensitive_term"):
+            f = f.with_severity(code_sev)
+        out.append(f)
+    return out
+
+
+def check_text(text: str, *, html: bool = False, as_of=None) -> list[Finding]:
+    """All text findings in ``text`` (HTML is reduced to its visible text first; positions then
+    index that text). Sorted by position."""
+    from govhub.safety.checker import checker_for
+
+    found = checker_for(_lexicon()).check(text or "", as_of=as_of, html=html)
+    return _apply(found, severities())
+
+
+def internal_link_alive(href: str) -> bool:
+    """Does a link to this site open (a view, a live page, a stored file, a published piece)?"""
+    return links.internal_link_alive(href)
+
+
+def _published_piece_alive(path: str) -> bool:
+    from govhub.publishing.models import Publication, PubStatus
+
+    pk = path.strip("/").split("/")[-1]
+    return (
+        pk.isdigit() and Publication.objects.filter(pk=int(pk), status=PubStatus.PUBLISHED).exists()
+    )
+
+
+links.register_resolver("/publishing/p/", _published_piece_alive)
 
 
 # --- a whole publication -----------------------------------------------------------------
@@ -329,75 +163,7 @@ ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
 
 
 def _prefixed(findings: list[Finding], where: str) -> list[Finding]:
-    return [
-        Finding(
-            f.code, f.severity, f"【{where}】{f.message}", f.start, f.end, f.excerpt, f.suggestion
-        )
-        for f in findings
-    ]
-
-
-class _LinkImageScanner(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.links: list[str] = []
-        self.images: list[dict] = []
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "a" and a.get("href"):
-            self.links.append(a["href"])
-        elif tag == "img":
-            self.images.append(a)
-
-
-def internal_link_alive(href: str) -> bool:
-    """Does a link to this site resolve (a Django view, a live Wagtail page or a stored file)?"""
-    from django.conf import settings
-    from django.core.files.storage import default_storage
-    from django.urls import Resolver404, resolve
-
-    path = href.split("#", 1)[0].split("?", 1)[0]
-    if settings.SITE_URL and path.startswith(settings.SITE_URL):
-        path = path[len(settings.SITE_URL) :] or "/"
-    if path.startswith(settings.MEDIA_URL):
-        return default_storage.exists(path[len(settings.MEDIA_URL) :])
-    if path.startswith(settings.STATIC_URL):
-        return True
-    try:
-        match = resolve(path)
-    except Resolver404:
-        return False
-    if match.url_name == "wagtail_serve" or getattr(match.func, "__name__", "") == "serve":
-        from django.http import Http404
-        from wagtail.models import Site
-
-        site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
-        if site is None:
-            return False
-        components = [c for c in path.split("/") if c]
-        try:
-            page, _args, _kwargs = site.root_page.specific.route(None, components)
-        except Http404:
-            return False
-        return page.live
-    if path.startswith("/publishing/p/"):
-        from govhub.publishing.models import Publication, PubStatus
-
-        pk = path.strip("/").split("/")[-1]
-        return (
-            pk.isdigit()
-            and Publication.objects.filter(pk=int(pk), status=PubStatus.PUBLISHED).exists()
-        )
-    return True
-
-
-def _is_internal(href: str) -> bool:
-    from django.conf import settings
-
-    return (href.startswith("/") and not href.startswith("//")) or bool(
-        settings.SITE_URL and href.startswith(settings.SITE_URL)
-    )
+    return [replace(f, message=f"【{where}】{f.message}", where=where) for f in findings]
 
 
 def check_publication(publication, accounts=None) -> list[Finding]:
@@ -429,21 +195,13 @@ def check_publication(publication, accounts=None) -> list[Finding]:
         out.append(
             Finding("unsafe_html", sev["unsafe_html"], "正文含有脚本或事件属性，发布时将被移除")
         )
-    scanner = _LinkImageScanner()
-    scanner.feed(body)
-    if sev.get("dead_link"):
-        srcs = [img.get("src") or "" for img in scanner.images]
-        for href in dict.fromkeys(scanner.links + [s for s in srcs if s]):
-            if _is_internal(href) and not internal_link_alive(href):
-                out.append(
-                    Finding(
-                        "dead_link",
-                        sev["dead_link"],
-                        f"站内链接 {href[:120]} 无法打开",
-                        excerpt=href[:120],
-                        suggestion="改为有效链接或删除",
-                    )
-                )
+    scanner = parse_html(body)
+    srcs = [img.get("src") or "" for img in scanner.images]
+    out += links.check_links(
+        scanner.links + [src for src in srcs if src and links.is_internal(src)],
+        blocked_domains=_lexicon().blocked_domains,
+        severity=sev,
+    )
     if sev.get("image_alt"):
         for img in scanner.images:
             if not (img.get("alt") or "").strip():

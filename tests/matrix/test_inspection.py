@@ -63,12 +63,12 @@ def test_unanswered_messages_and_missing_interaction(org):
     assert "1 条留言超过 90 天未答复" in Finding.objects.get(account=acc, rule="unanswered").message
 
 
-def test_leaked_phone_number_in_a_post_is_a_fault(org):
+def test_leaked_phone_number_in_a_post_is_a_veto(org):
     acc = make_account(org["bureau"])
     make_post(acc, 2, text="如有疑问请联系王先生，电话13812345678。")
     inspection.run_inspection()
-    f = Finding.objects.get(account=acc, rule="text")
-    assert f.severity == "fault"
+    f = Finding.objects.get(account=acc, rule="personal_data")
+    assert f.severity == "veto" and "138****5678" in f.message and "13812345678" not in f.message
 
 
 def test_running_twice_a_day_gives_the_same_rows(org):

@@ -71,7 +71,7 @@ def test_a_thousand_terms_cost_one_pass():
     )
     text = "正文" * 20000 + "测试词2999"
     check_text(text)  # build
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: the test machine is shared
     found = check_text(text)
     assert [f.excerpt for f in found] == ["测试词2999"]
-    assert time.perf_counter() - started < 0.5
+    assert time.process_time() - started < 0.5

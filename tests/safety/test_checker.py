@@ -1,0 +1,207 @@
+"""The shared content checker on small texts written for these tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import pytest
+
+from govhub.core.pii import find_personal, redact_text
+from govhub.safety.checker import Checker
+from govhub.safety.lexicon import Entry, Leader, Lexicon, base_lexicon
+
+TODAY = dt.date(2026, 6, 1)
+
+
+@pytest.fixture(scope="module")
+def checker():
+    return Checker(lexicon=base_lexicon())
+
+
+def codes(findings):
+    return [f.code for f in findings]
+
+
+def found(checker, text, as_of=TODAY):
+    return [(f.code, text[f.start : f.end], f.suggestion) for f in checker.check(text, as_of=as_of)]
+
+
+def _id(body17: str) -> str:
+    w = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    return body17 + "10X98765432"[sum(int(c) * x for c, x in zip(body17, w, strict=True)) % 11]
+
+
+# --- personal data: one pattern set ----------------------------------------------------------
+
+
+def test_mobile_numbers_written_with_spaces_hyphens_or_country_code():
+    for written in ("13800138000", "138 0013 8000", "138-0013-8000", "+86 138 0013 8000"):
+        (p,) = find_personal(f"请联系{written}。")
+        assert p.kind == "mobile" and p.value == written
+
+
+def test_id_numbers_valid_wrong_check_digit_and_spaced_with_the_name_beside():
+    good = _id("11010519900307451")
+    bad = good[:-1] + ("0" if good[-1] != "0" else "1")
+    assert [(p.kind, p.detail) for p in find_personal(f"号码{good}")] == [("id_number", "")]
+    assert [(p.kind, p.detail) for p in find_personal(f"号码{bad}")] == [
+        ("id_number", "check_digit")
+    ]
+    spaced = f"{good[:6]} {good[6:14]} {good[14:]}"
+    assert [p.kind for p in find_personal(f"身份证 {spaced}")] == ["id_number"]
+    kinds = [(p.kind, p.value) for p in find_personal(f"王建国，身份证号{good}")]
+    assert kinds == [("name", "王建国"), ("id_number", good)]
+    # 申请人 is a role, not a name
+    assert [p.kind for p in find_personal(f"申请人{good}")] == ["id_number"]
+
+
+def test_bank_cards_pass_luhn_and_home_addresses_have_house_numbers():
+    assert [p.kind for p in find_personal("退款至 6222 0200 0000 0000 008")] == []  # fails Luhn
+    assert [p.kind for p in find_personal("退款至 4111 1111 1111 1111")] == ["bank_card"]
+    (addr,) = find_personal("家住城关镇幸福小区3栋2单元402室，")
+    assert addr.kind == "address" and addr.value.endswith("402室")
+    assert find_personal("办公地址：县人民路88号") == []  # an office address is public
+
+
+def test_public_numbers_document_numbers_dates_amounts_urls_are_not_personal_data():
+    text = (
+        "根据冀政办〔2026〕12号和县政发[2025]3号文件，2024年1月15日起，"
+        "补助12,345.67元，服务热线0311-12345678、12345，办事大厅0000-12345。"
+        "详见 https://www.example.gov.cn/art/2024/110105194912310021.html，"
+        "统一社会信用代码：111301000000123456。"
+    )
+    assert find_personal(text) == []
+    # a number the county publishes on purpose, registered as a public number
+    assert find_personal("值班手机13800138000", public_numbers={"13800138000"}) == []
+
+
+def test_logs_and_audit_mask_what_the_checker_blocks(county):
+    from govhub.core import audit
+
+    assert redact_text("回电 138 0013 8000") == "回电 138****8000"
+    assert "8000" in redact_text("回电 138-0013-8000") and "0013" not in redact_text(
+        "回电 138-0013-8000"
+    )
+    rec = audit.record(actor=None, action="test_note", summary={"note": "电话 138 0013 8000"})
+    assert "0013" not in str(rec.summary)
+
+
+# --- wording ------------------------------------------------------------------------------------
+
+
+def test_the_state_name_and_set_phrases_one_character_off(checker):
+    assert found(checker, "中华人民共合国成立七十五周年")[0][:2] == ("state_name", "中华人民共合国")
+    assert found(checker, "热烈庆祝中共人民共和国成立")[0][2] == "中华人民共和国"
+    hits = found(
+        checker, "各级人民攻府要加强领导小姐办公室建设，深入推进扫黑险恶，齐齐哈市秸杆禁烧"
+    )
+    wrong = ["人民攻府", "领导小姐", "扫黑险恶", "齐齐哈市", "秸杆"]
+    assert [h[1][: len(w)] for h, w in zip(hits, wrong, strict=True)] == wrong
+    # a different real body one character away is not an error
+    assert found(checker, "充分发挥人民政协的作用，营造良好的经营环境。") == []
+
+
+def test_outdated_names_after_the_reform_date_unless_historical(checker):
+    (hit,) = found(checker, "国土资源部印发通知。")
+    assert hit == ("outdated_name", "国土资源部", "自然资源部")
+    assert found(checker, "国土资源部印发通知。", as_of=dt.date(2016, 5, 1)) == []
+    assert found(checker, "原国土资源部印发的通知继续有效。") == []
+    assert found(checker, "2015年，国土资源部印发通知。") == []
+    assert found(checker, "县人事部门和文化部门负责。") == []
+    assert found(checker, "住房和城乡建设部发布。") == []
+
+
+def test_political_expressions(checker):
+    assert found(checker, "台湾总统发表讲话。")[0][2] == "台湾地区领导人"
+    assert codes(checker.check("台湾国的选举", as_of=TODAY)) == ["political"]
+    assert checker.check("中国国民党和台湾国民党", as_of=TODAY) == []
+    assert codes(checker.check("美国、日本、香港等国家的游客", as_of=TODAY)) == ["political"]
+    assert checker.check("美国、日本、香港等国家和地区的游客", as_of=TODAY) == []
+    assert found(checker, "推动中国和香港的交流")[0][2] == "内地与香港"
+    assert codes(checker.check("坚决反对台独分裂行径", as_of=TODAY)) == ["political"]
+    assert checker.check("坚决反对“台独”分裂行径，依法打击“法轮功”邪教组织", as_of=TODAY) == []
+    assert codes(checker.check("中华民国政府表示", as_of=TODAY)) == ["political"]
+    assert checker.check("中华民国成立于1912年。", as_of=TODAY) == []
+
+
+def test_leaders_names_and_titles_follow_the_list_in_force_on_the_day():
+    lex = Lexicon(
+        base_lexicon().entries,
+        [
+            Leader("杜家毫", "省委书记", "provincial", dt.date(2016, 8, 1), dt.date(2020, 10, 1)),
+            Leader("李强", "国务院总理", start=dt.date(2023, 3, 11)),
+            Leader("李克强", "国务院总理", start=dt.date(2013, 3, 15), end=dt.date(2023, 3, 11)),
+            Leader("习近平", "国家主席", start=dt.date(2013, 3, 14)),
+        ],
+    )
+    c = Checker(lexicon=lex)
+    when = dt.date(2019, 5, 1)
+    assert found(c, "省委书记杜家豪出席会议", when) == [("leader_name", "杜家豪", "杜家毫")]
+    assert found(c, "省委书记杜家毫出席会议", when) == []
+    assert found(c, "国务院总理李克，", dt.date(2015, 1, 1)) == [("leader_name", "李克", "李克强")]
+    (late,) = c.check("国务院总理李克强主持会议", as_of=dt.date(2024, 1, 1))
+    assert (
+        late.code == "leader_title" and "卸任" in late.message and late.suggestion.endswith("李强")
+    )
+    assert c.check("时任国务院总理李克强主持会议", as_of=dt.date(2024, 1, 1)) == []
+    (wrong,) = c.check("国务院总理习近平", as_of=dt.date(2024, 1, 1))
+    assert wrong.code == "leader_title"
+
+
+def test_typos_and_confusables_found_by_the_language_model(checker):
+    hits = checker.check("会议要求，各部门要认真贯彻落实会议精神，切实加强组织令导。", as_of=TODAY)
+    (typo,) = [f for f in hits if f.code == "typo"]
+    assert (typo.excerpt, typo.suggestion) == ("令", "领")
+    assert (
+        checker.check("会议要求，各部门要认真贯彻落实会议精神，切实加强组织领导。", as_of=TODAY)
+        == []
+    )
+
+
+def test_traditional_characters_get_one_finding_per_run(checker):
+    (f,) = checker.check("本县召開會議，研究部署工作。", as_of=TODAY)
+    assert f.code == "traditional" and f.suggestion == "开会议"
+
+
+def test_local_dictionary_entries_and_public_numbers():
+    lex = Lexicon(
+        base_lexicon().entries
+        + [
+            Entry("forbidden", "最高级", severity="blocking", origin="local"),
+            Entry("public_number", "13800138000", origin="local"),
+        ],
+        base_lexicon().leaders,
+        version="t1",
+    )
+    c = Checker(lexicon=lex)
+    assert codes(c.check("服务达到最高级水平，值班电话13800138000", as_of=TODAY)) == [
+        "forbidden_term"
+    ]
+
+
+# --- bad input ------------------------------------------------------------------------------------
+
+
+def test_empty_html_with_scripts_and_a_megabyte(checker):
+    assert checker.check("") == []
+    html = (
+        '<p>联系电话<b>138 0013 8000</b></p><script>var a="13900000000";</script><style>p{}</style>'
+    )
+    (f,) = checker.check(html, html=True)
+    assert f.code == "mobile" and f.excerpt == "138****8000"
+    text = "各级人民政府应当加强对安全生产工作的领导，督促有关部门依法履行职责。" * 30000
+    started = time.perf_counter()
+    assert checker.check(text + "联系电话13800138000") != []
+    assert time.perf_counter() - started < 30
+
+
+def test_a_5000_character_article_is_checked_inline_fast(checker):
+    text = (
+        "县政府召开常务会议，研究部署近期重点工作，要求各乡镇、各部门压实责任，"
+        "确保各项任务落到实处。"
+    ) * 120
+    checker.check(text[:5000])
+    started = time.process_time()  # CPU time: the test machine is shared
+    checker.check(text[:5000])
+    assert time.process_time() - started < 0.05
