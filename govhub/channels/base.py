@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from govhub.safety.findings import Finding  # noqa: F401 - a channel limit is a finding too
+
 Progress = Callable[..., None]
 
 
@@ -54,22 +56,6 @@ class Sent:
     url: str = ""
     detail: str = ""
     manual: bool = False
-
-
-@dataclass(frozen=True)
-class Finding:
-    """A channel limit a piece breaks (code, severity "blocking"/"warning", Chinese message).
-
-    The same fields as the content checker's ``Finding``, which publishing turns these into;
-    kept here so channels import nothing above them (see docs/architecture.md)."""
-
-    code: str
-    severity: str
-    message: str
-    start: int = 0
-    end: int = 0
-    excerpt: str = ""
-    suggestion: str = ""
 
 
 @dataclass
