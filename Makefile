@@ -22,13 +22,13 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
-# Apache ECharts for the back-office dashboards (package.json; served by staticfiles)
-node_modules/echarts/dist/echarts.min.js: package.json package-lock.json
+# browser libraries (ECharts, Leaflet, Swagger UI; package.json; served by staticfiles)
+node_modules/.installed: package.json package-lock.json
 	npm ci --omit=dev --no-audit --no-fund
 	touch $@
 
-install: $(VENV)/.installed node_modules/echarts/dist/echarts.min.js
-install-test: $(VENV)/.installed-test system-packages node_modules/echarts/dist/echarts.min.js
+install: $(VENV)/.installed node_modules/.installed
+install-test: $(VENV)/.installed-test system-packages node_modules/.installed
 
 # Debian packages the tests and benchmarks use: Chromium for the browser tests, CJK fonts for
 # screenshots and PDF reports, nginx and wrk for the portal benchmark.

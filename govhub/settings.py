@@ -192,7 +192,7 @@ LOCALE_PATHS = [BASE_DIR / "govhub" / "locale"]
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("GOVHUB_STATIC_ROOT", str(VAR_DIR / "static")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-# + /static/echarts/echarts.min.js from node_modules (`npm ci`, package.json) for the dashboards
+# + /static/echarts/, /static/leaflet/, /static/swagger-ui/ from node_modules (`npm ci`, package.json)
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
