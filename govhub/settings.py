@@ -200,6 +200,8 @@ STATICFILES_FINDERS = [
 ]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("GOVHUB_MEDIA_ROOT", str(VAR_DIR / "media")))
+# production without nginx in front (not advised): let Django answer /media/ itself
+SERVE_MEDIA = env_bool("GOVHUB_SERVE_MEDIA", False)
 # Pages rendered at publish time, served by nginx (or by the app when nginx is absent).
 PUBLISHED_ROOT = Path(env("GOVHUB_PUBLISHED_ROOT", str(VAR_DIR / "published")))
 STORAGES = {

@@ -5,7 +5,9 @@ state in one transaction with its audit record, and lets the outbox run after co
 from __future__ import annotations
 
 import datetime as dt
+import html
 import os
+import re
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -18,7 +20,7 @@ from govhub.channels.base import ChannelError
 from govhub.channels.render import sanitise_html
 from govhub.core import audit
 from govhub.core.errors import DomainError
-from govhub.core.permissions import can, register_action, require
+from govhub.core.permissions import can, register_action, require, scope_queryset
 from govhub.publishing.checks import (
     ATTACHMENT_EXTENSIONS,
     ATTACHMENT_MAX_BYTES,
@@ -38,7 +40,9 @@ from govhub.publishing.models import (
     ReviewPolicy,
 )
 
-register_action("manage_wording", "维护用语词库与检查规则", ["administrator", "reviewer"])
+# 发布设置 (wording dictionary, check rules, review steps) are the administrator's: a reviewer who
+# could edit the steps could make himself every step of a piece.
+register_action("manage_wording", "维护发布设置（用语词库、检查规则、审核流程）", ["administrator"])
 
 OVERRIDABLE = OVERRIDABLE_CODES
 EDITABLE = {PubStatus.DRAFT, PubStatus.SENT_BACK}
@@ -59,8 +63,8 @@ class Step:
 DEFAULT_STEPS = [Step(1, "初审", "review_content", None), Step(2, "终审签发", "sign_content", None)]
 
 
-def steps_for(pub: Publication) -> list[Step]:
-    """The review steps of the piece's column (nearest column with a policy), else the default."""
+def policy_for(pub: Publication) -> ReviewPolicy | None:
+    """The review policy of the piece's column (nearest column with one), else the default."""
     policy = None
     if pub.column_id:
         ancestors = pub.column.get_ancestors(inclusive=True).values_list("pk", flat=True)
@@ -73,6 +77,12 @@ def steps_for(pub: Publication) -> list[Step]:
                 break
     if policy is None:
         policy = ReviewPolicy.objects.filter(is_default=True).first()
+    return policy
+
+
+def steps_for(pub: Publication) -> list[Step]:
+    """The review steps of the piece's policy (三审 by default)."""
+    policy = policy_for(pub)
     if policy is None:
         return DEFAULT_STEPS
     steps = [
@@ -88,18 +98,90 @@ def current_step(pub: Publication) -> Step | None:
     return next((s for s in steps if s.order >= pub.current_step), None)
 
 
-def can_decide(user, pub: Publication) -> bool:
-    """May ``user`` decide the current step (its action, within its department or the piece's)?"""
+def _this_round(pub: Publication):
+    """The decisions since the piece was last submitted (a piece sent back starts again)."""
+    last = (
+        ReviewDecision.objects.filter(publication=pub, decision=Decision.SUBMIT)
+        .order_by("-at", "-pk")
+        .first()
+    )
+    qs = ReviewDecision.objects.filter(publication=pub)
+    return qs.filter(pk__gte=last.pk) if last else qs
+
+
+def decide_refusal(user, pub: Publication) -> str | None:
+    """Why ``user`` may not decide the piece's current step, or None when they may.
+
+    The step's permission is asked within the step's department (or the piece's when the step
+    names none). Unless the policy allows it, nobody — the administrator included — passes a
+    step of a piece they wrote, submitted, or already passed a step of (三审由三个人)."""
     step = current_step(pub)
     if step is None:
-        return False
-    if pub.author_id == user.pk and not user.is_superuser:
-        return False  # 四眼原则：不能审核自己写的稿件
+        return f"稿件处于“{pub.get_status_display()}”状态，没有待审步骤"
     if step.department_id:
         from govhub.core.models import Department
 
-        return can(user, step.action, Department.objects.get(pk=step.department_id))
-    return can(user, step.action, pub)
+        scope = Department.objects.get(pk=step.department_id)
+    else:
+        scope = pub
+    if not can(user, step.action, scope):
+        return f"无权办理“{step.name}”"
+    policy = policy_for(pub)
+    if policy is None or policy.distinct_reviewers:
+        if pub.author_id == user.pk:
+            return f"不能审核自己撰写的稿件（“{step.name}”须由他人办理）"
+        earlier = (
+            _this_round(pub)
+            .filter(actor=user, decision__in=[Decision.SUBMIT, Decision.APPROVE])
+            .order_by("pk")
+            .first()
+        )
+        if earlier is not None:
+            done = earlier.step_name or "送审"
+            return f"您已办理本稿件的“{done}”，“{step.name}”须由另一人办理"
+    return None
+
+
+def can_decide(user, pub: Publication) -> bool:
+    """May ``user`` decide the current step? (see :func:`decide_refusal`)"""
+    return decide_refusal(user, pub) is None
+
+
+def visible_publications(user):
+    """The pieces ``user`` may open: those of departments they write, review or sign for, the
+    pieces whose current step they hold (a signer of 县政府办 sees a 融媒体中心 piece waiting
+    for 终审签发), and the pieces they have decided on before."""
+    from django.db.models import Q
+
+    qs = Publication.objects.select_related("department", "author")
+    mine = scope_queryset(user, "edit_content", qs)
+    for action in ("review_content", "sign_content"):
+        mine = mine | scope_queryset(user, action, qs)
+    extra = Q(pk__in=waiting_for(user)) | Q(
+        pk__in=ReviewDecision.objects.filter(actor=user).values("publication_id")
+    )
+    return (mine | qs.filter(extra)).distinct()
+
+
+def waiting_for(user) -> list[int]:
+    """Ids of the pieces whose current step ``user`` may decide now (待我审核)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    if not (can(user, "review_content") or can(user, "sign_content")):
+        return []
+    return [
+        p.pk
+        for p in Publication.objects.filter(status=PubStatus.IN_REVIEW).select_related("column")
+        if can_decide(user, p)
+    ]
+
+
+def get_publication_for(user, pk) -> Publication:
+    """One piece the user may open; refusal and absence look alike."""
+    pub = visible_publications(user).filter(pk=pk).first()
+    if pub is None:
+        raise PermissionDenied("稿件不存在或无权访问")
+    return pub
 
 
 def open_findings(pub: Publication) -> tuple[list[Finding], set[str]]:
@@ -130,6 +212,40 @@ def _refuse_findings(blocking: list[Finding], what: str) -> None:
 
 # --- writing ---------------------------------------------------------------------------------
 
+_EMBED = re.compile(r"<embed\b[^>]*>", re.IGNORECASE)
+_ATTR = re.compile(r'([\w-]+)\s*=\s*"([^"]*)"')
+_LINK = re.compile(r'<a\b[^>]*\blinktype="page"[^>]*>', re.IGNORECASE)
+IMAGE_FORMATS = {"fullwidth", "left", "right"}
+
+
+def clean_rich_text(value: str) -> str:
+    """The body as stored: Draftail's rich text (or an API client's HTML) made safe — scripts,
+    event handlers and javascript: links removed — keeping image embeds and page links, which
+    become <img> and <a href> when the body is read (``Publication.body``)."""
+    kept: list[str] = []
+
+    def keep(tag: str) -> str:
+        kept.append(tag)
+        return f"GOVHUBKEPT{len(kept) - 1}X"
+
+    def embed(m: re.Match) -> str:
+        attrs = dict(_ATTR.findall(m.group(0)))
+        if attrs.get("embedtype") != "image" or not attrs.get("id", "").isdigit():
+            return ""
+        fmt = attrs.get("format") if attrs.get("format") in IMAGE_FORMATS else "fullwidth"
+        alt = html.escape(html.unescape(attrs.get("alt", "")), quote=True)
+        return keep(f'<embed alt="{alt}" embedtype="image" format="{fmt}" id="{attrs["id"]}"/>')
+
+    def page_link(m: re.Match) -> str:
+        page_id = dict(_ATTR.findall(m.group(0))).get("id", "")
+        return f'<a href="#govhub-page-{page_id}">' if page_id.isdigit() else "<a>"
+
+    value = _LINK.sub(page_link, _EMBED.sub(embed, value or ""))
+    clean = sanitise_html(value)
+    clean = re.sub(r'<a href="#govhub-page-(\d+)"[^>]*>', r'<a id="\1" linktype="page">', clean)
+    return re.sub(r"GOVHUBKEPT(\d+)X", lambda m: kept[int(m.group(1))], clean)
+
+
 FIELDS = {
     "title",
     "kind",
@@ -152,7 +268,7 @@ def _apply(pub: Publication, fields: dict) -> list[str]:
         if name in ("targets", "images"):
             continue
         if name == "body":
-            clean = sanitise_html(value or "")
+            clean = clean_rich_text(value or "")
             if clean != (value or "") and any(
                 k in (value or "").lower() for k in ("<script", "javascript:", " on")
             ):
@@ -354,11 +470,12 @@ def _require_step(user, pub: Publication) -> Step:
         raise PublishingError(
             "not_in_review", f"稿件处于“{pub.get_status_display()}”状态，没有待审步骤"
         )
-    if not can_decide(user, pub):
+    refusal = decide_refusal(user, pub)
+    if refusal is not None:
         audit.record(
             actor=user, action="permission_denied", obj=pub, summary={"attempted": step.action}
         )
-        raise PermissionDenied(f"无权办理“{step.name}”")
+        raise PermissionDenied(refusal)
     return step
 
 

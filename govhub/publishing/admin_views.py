@@ -11,25 +11,13 @@ from django.views.decorators.http import require_POST
 
 from govhub.channels.adapters import adapter_for
 from govhub.channels.base import marker_for
-from govhub.core.permissions import can, get_for, scope_queryset
+from govhub.core.permissions import can, get_for
 from govhub.publishing import actions
 from govhub.publishing.forms import CommentForm, PublicationForm
 from govhub.publishing.models import Delivery, Publication, PubStatus
 
-
-def _visible(user):
-    qs = Publication.objects.select_related("department", "author")
-    mine = scope_queryset(user, "edit_content", qs)
-    for action in ("review_content", "sign_content"):
-        mine = mine | scope_queryset(user, action, qs)
-    return mine.distinct()
-
-
-def _get(user, pk) -> Publication:
-    pub = _visible(user).filter(pk=pk).first()
-    if pub is None:
-        raise PermissionDenied("稿件不存在或无权访问")
-    return pub
+_visible = actions.visible_publications
+_get = actions.get_publication_for
 
 
 def publication_list(request):
@@ -55,6 +43,7 @@ def _save_form(request, form, pub=None):
     if form.cleaned_data.get("attachment"):
         actions.validate_attachment(form.cleaned_data["attachment"])
     data = {k: v for k, v in form.cleaned_data.items() if k in actions.FIELDS}
+    data["body"] = form.cleaned_data.get("rich_body") or ""
     data["targets"] = form.cleaned_data["targets"]
     data["images"] = form.cleaned_data["images"]
     if pub is None:

@@ -14,7 +14,6 @@ from govhub.core.errors import DomainError
 from govhub.core.models import Department
 from govhub.core.permissions import get_for
 from govhub.publishing import actions
-from govhub.publishing.admin_views import _get
 from govhub.publishing.checks import check_text
 from govhub.publishing.models import Delivery
 
@@ -161,7 +160,7 @@ def create(request, payload: PublicationIn):
 
 @router.patch("/publications/{pk}", response=PublicationOut, summary="修改草稿或退回的稿件")
 def update(request, pk: int, payload: PublicationPatch):
-    pub = _get(request.user, pk)
+    pub = actions.get_publication_for(request.user, pk)
     fields = {k: v for k, v in payload.dict(exclude_unset=True).items() if k != "targets"}
     if payload.targets is not None:
         fields["targets"] = _accounts(payload.targets)
@@ -172,18 +171,18 @@ def update(request, pk: int, payload: PublicationPatch):
 
 @router.get("/publications/{pk}", response=PublicationOut, summary="稿件状态与投递")
 def detail(request, pk: int):
-    return _out(_get(request.user, pk))
+    return _out(actions.get_publication_for(request.user, pk))
 
 
 @router.get("/publications/{pk}/checks", response=list[FindingOut], summary="稿件的全部检查结果")
 def checks(request, pk: int):
-    findings, _ = actions.open_findings(_get(request.user, pk))
+    findings, _ = actions.open_findings(actions.get_publication_for(request.user, pk))
     return [f.as_dict() for f in findings]
 
 
 @router.get("/publications/{pk}/previews", summary="各渠道预览")
 def previews(request, pk: int):
-    pub = _get(request.user, pk)
+    pub = actions.get_publication_for(request.user, pk)
     out = {}
     for account in pub.targets.all():
         d = pub.deliveries.filter(account=account).first()
@@ -201,7 +200,7 @@ def previews(request, pk: int):
     summary="审核人员放行一项检查（须写理由）",
 )
 def override(request, pk: int, payload: OverrideIn):
-    pub = _get(request.user, pk)
+    pub = actions.get_publication_for(request.user, pk)
     actions.override_finding(request.user, pub, payload.fingerprint, payload.reason)
     return _out(pub)
 
@@ -212,7 +211,7 @@ def override(request, pk: int, payload: OverrideIn):
     summary="送审 / 通过 / 退回 / 不予发布 / 撤回",
 )
 def act(request, pk: int, action: str, payload: CommentIn):
-    pub = _get(request.user, pk)
+    pub = actions.get_publication_for(request.user, pk)
     handlers = {
         "submit": lambda: actions.submit_for_review(request.user, pub),
         "approve": lambda: actions.approve(request.user, pub, payload.comment),
@@ -269,7 +268,7 @@ def stats(request, pk: int):
 
 def _visible_delivery(user, d: Delivery) -> bool:
     try:
-        _get(user, d.publication_id)
+        actions.get_publication_for(user, d.publication_id)
     except PermissionDenied:
         return False
     return True

@@ -12,6 +12,28 @@ from govhub.core.models import Department
 from govhub.publishing.models import Publication
 
 
+def column_pages():
+    """The portal's columns (栏目): live pages of the types an article may be placed under,
+    never the articles themselves."""
+    from django.apps import apps
+    from django.conf import settings
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import get_page_models
+
+    try:
+        article = apps.get_model(getattr(settings, "PORTAL_ARTICLE_MODEL", "portal.ArticlePage"))
+    except (LookupError, ValueError):
+        return Page.objects.none()
+    parents = [m for m in get_page_models() if article in m.allowed_subpage_models()]
+    types = ContentType.objects.get_for_models(*parents).values() if parents else []
+    return Page.objects.filter(content_type__in=list(types), live=True).order_by("path")
+
+
+class ColumnChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return "\u3000" * max(0, obj.depth - 3) + obj.title
+
+
 class PublicationForm(forms.ModelForm):
     targets = forms.ModelMultipleChoiceField(
         label="发布渠道",
@@ -35,13 +57,12 @@ class PublicationForm(forms.ModelForm):
             "department",
             "column",
             "digest",
-            "body",
+            "rich_body",
             "short_text",
             "cover",
             "scheduled_at",
         ]
         widgets = {
-            "body": forms.Textarea(attrs={"rows": 14}),
             "short_text": forms.Textarea(attrs={"rows": 3}),
             "cover": AdminImageChooser,
             "scheduled_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
@@ -50,8 +71,14 @@ class PublicationForm(forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = _departments(user)
-        self.fields["column"].queryset = Page.objects.filter(depth__gte=2).order_by("path")
-        self.fields["column"].required = False
+        self.fields["column"] = ColumnChoiceField(
+            queryset=column_pages(),
+            label="门户栏目",
+            required=False,
+            empty_label="（不发到门户栏目）",
+            initial=self.instance.column_id,
+            help_text="稿件在门户网站上所在的栏目；只列出栏目，不列文章",
+        )
         self.fields["targets"].queryset = ChannelAccount.objects.filter(enabled=True).order_by(
             "platform", "name"
         )
