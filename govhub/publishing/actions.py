@@ -259,6 +259,63 @@ FIELDS = {
 }
 
 
+def column_pages():
+    """The portal's columns (栏目): live pages of the types an article may be placed under,
+    never the articles themselves."""
+    from django.apps import apps
+    from django.conf import settings
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import Page, get_page_models
+
+    try:
+        article = apps.get_model(getattr(settings, "PORTAL_ARTICLE_MODEL", "portal.ArticlePage"))
+    except (LookupError, ValueError):
+        return Page.objects.none()
+    parents = [m for m in get_page_models() if article in m.allowed_subpage_models()]
+    types = ContentType.objects.get_for_models(*parents).values() if parents else []
+    return Page.objects.filter(content_type__in=list(types), live=True).order_by("path")
+
+
+IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".gif", ".webp"}
+IMAGE_MAX_BYTES = 10 * 1024 * 1024
+
+
+def upload_image(user, uploaded, title: str = ""):
+    """An editor uploads a picture (cover, figure in the body, Weibo image): a Wagtail image,
+    refused with a Chinese message when it is not a picture or is over 10MB."""
+    from django.core.files.images import ImageFile
+    from PIL import Image as PILImage
+    from PIL import UnidentifiedImageError
+    from wagtail.images import get_image_model
+
+    require(user, "edit_content")
+    name = os.path.basename(uploaded.name or "")
+    ext = os.path.splitext(name)[1].lower()
+    if ext not in IMAGE_EXTENSIONS:
+        raise PublishingError(
+            "image_type",
+            f"不支持的图片类型“{ext or '无扩展名'}”，允许：jpg、png、gif、webp",
+        )
+    if uploaded.size > IMAGE_MAX_BYTES:
+        raise PublishingError("image_size", f"图片 {uploaded.size / 1048576:.1f}MB，超过 10MB 上限")
+    try:
+        with PILImage.open(uploaded) as probe:
+            probe.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError):
+        raise PublishingError("image_unreadable", "文件不是可以打开的图片") from None
+    uploaded.seek(0)
+    model = get_image_model()
+    with transaction.atomic():
+        image = model(
+            title=(title or os.path.splitext(name)[0] or "图片")[:255],
+            file=ImageFile(uploaded, name=name),
+            uploaded_by_user=user,
+        )
+        image.save()
+        audit.record(actor=user, action="image_uploaded", obj=image, summary={"title": image.title})
+    return image
+
+
 def _apply(pub: Publication, fields: dict) -> list[str]:
     notes = []
     unknown = set(fields) - FIELDS - {"targets", "images"}
@@ -275,6 +332,12 @@ def _apply(pub: Publication, fields: dict) -> list[str]:
                 notes.append("正文中的脚本、事件属性等不安全内容已被移除")
             value = clean
         setattr(pub, name, value)
+    if (
+        "column" in fields
+        and pub.column_id
+        and not column_pages().filter(pk=pub.column_id).exists()
+    ):
+        raise PublishingError("invalid_column", "门户栏目只能选择栏目页，不能选择文章")
     if not (pub.title or "").strip():
         raise PublishingError("invalid", "请填写标题")
     if len(pub.title) > 64:
@@ -282,6 +345,24 @@ def _apply(pub: Publication, fields: dict) -> list[str]:
     if pub.scheduled_at and timezone.is_naive(pub.scheduled_at):
         raise PublishingError("invalid", "定时发布时间须带时区")
     return notes
+
+
+# the renditions pages show: the editor's chooser thumbnail, the portal article's cover
+COVER_RENDITIONS = ("max-165x165", "width-800")
+
+
+def _warm_renditions(pub: Publication) -> None:
+    """Make the image sizes the piece's pages will show now, while writing, so that reading a
+    page (a preview, the published article) never has to write them."""
+    from wagtail.images.exceptions import SourceImageIOError
+
+    try:
+        _ = pub.body  # body images: expand_db_html makes their renditions
+        for image in ([pub.cover] if pub.cover_id else []) + list(pub.images.all()):
+            for spec in COVER_RENDITIONS:
+                image.get_rendition(spec)
+    except SourceImageIOError:
+        pass  # a missing file is reported by the checks, not here
 
 
 def _set_relations(pub: Publication, fields: dict) -> None:
@@ -303,6 +384,7 @@ def create_publication(user, *, department, **fields) -> tuple[Publication, list
         notes = _apply(pub, fields)
         pub.save()
         _set_relations(pub, fields)
+        _warm_renditions(pub)
         audit.record(
             actor=user, action="publication_created", obj=pub, summary={"title": pub.title}
         )
@@ -323,6 +405,7 @@ def update_publication(user, pub: Publication, **fields) -> list[str]:
         notes = _apply(pub, fields)
         pub.save()
         _set_relations(pub, fields)
+        _warm_renditions(pub)
         audit.record(
             actor=user,
             action="publication_edited",

@@ -111,6 +111,7 @@ def publication_detail(request, pk):
             "step": step,
             "can_edit": pub.status in actions.EDITABLE and can(request.user, "edit_content", pub),
             "can_decide": actions.can_decide(request.user, pub),
+            "refusal": _refusal_shown(request.user, pub),
             "can_override": can(request.user, "override_check", pub),
             "can_withdraw": can(request.user, "withdraw_content", pub),
             "can_edit_deliveries": can(request.user, "edit_content", pub),
@@ -121,6 +122,14 @@ def publication_detail(request, pk):
             "comment_form": CommentForm(),
         },
     )
+
+
+def _refusal_shown(user, pub) -> str:
+    """Why a reviewer or signer who opens a piece in review cannot decide it (the editor needs
+    no such line)."""
+    if not (can(user, "review_content") or can(user, "sign_content")):
+        return ""
+    return actions.decide_refusal(user, pub) or ""
 
 
 @require_POST

@@ -5,28 +5,11 @@ from __future__ import annotations
 from django import forms
 from wagtail.images.models import Image
 from wagtail.images.widgets import AdminImageChooser
-from wagtail.models import Page
 
 from govhub.channels.models import ChannelAccount
 from govhub.core.models import Department
+from govhub.publishing.actions import column_pages
 from govhub.publishing.models import Publication
-
-
-def column_pages():
-    """The portal's columns (栏目): live pages of the types an article may be placed under,
-    never the articles themselves."""
-    from django.apps import apps
-    from django.conf import settings
-    from django.contrib.contenttypes.models import ContentType
-    from wagtail.models import get_page_models
-
-    try:
-        article = apps.get_model(getattr(settings, "PORTAL_ARTICLE_MODEL", "portal.ArticlePage"))
-    except (LookupError, ValueError):
-        return Page.objects.none()
-    parents = [m for m in get_page_models() if article in m.allowed_subpage_models()]
-    types = ContentType.objects.get_for_models(*parents).values() if parents else []
-    return Page.objects.filter(content_type__in=list(types), live=True).order_by("path")
 
 
 class ColumnChoiceField(forms.ModelChoiceField):
