@@ -679,12 +679,17 @@ def publish_due_scheduled(now: dt.datetime | None = None) -> int:
     return n
 
 
+def _who(user) -> str:
+    """A person's name as the delivery log shows it (not the login name)."""
+    return user.get_full_name() or user.get_username()
+
+
 def retry_delivery(user, delivery: Delivery) -> Delivery:
     """The editor sends a failed (or unconfigured) delivery again; it keeps its idempotency key."""
     require(user, "edit_content", delivery)
     with transaction.atomic():
         try:
-            outbox.requeue(delivery, f"{user.get_username()} 手动重试")
+            outbox.requeue(delivery, f"{_who(user)} 手动重试")
         except outbox.NotChanged:
             raise PublishingError(
                 "not_retryable", "只有“发送失败”“等待重试”或“渠道未配置”的投递可以重试"
@@ -708,9 +713,7 @@ def record_manual_publication(user, delivery: Delivery, url: str) -> Delivery:
         raise PublishingError("bad_url", "请填写以 https:// 开头的视频号链接")
     with transaction.atomic():
         try:
-            outbox.mark_published_by_hand(
-                delivery, url[:500], f"{user.get_username()} 登记已在平台发表"
-            )
+            outbox.mark_published_by_hand(delivery, url[:500], f"{_who(user)} 登记已在平台发表")
         except outbox.NotChanged:
             raise PublishingError("state_changed", "该投递不在“待人工发表”状态，请刷新") from None
         audit.record(

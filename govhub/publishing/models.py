@@ -59,10 +59,17 @@ class WordingTerm(models.Model):
         return self.term
 
 
+def _check_codes() -> list[tuple[str, str]]:
+    """The kinds of finding a rule can be set for, by their Chinese names."""
+    from govhub.safety.findings import CODE_LABELS
+
+    return sorted(CODE_LABELS.items(), key=lambda kv: kv[1])
+
+
 class CheckSetting(models.Model):
     """Whether a kind of finding blocks publication or only warns (configurable per code)."""
 
-    code = models.CharField(_("检查项"), max_length=32, unique=True)
+    code = models.CharField(_("检查项"), max_length=32, unique=True, choices=_check_codes)
     severity = models.CharField(_("处理方式"), max_length=10, choices=Severity.choices)
     enabled = models.BooleanField(_("启用"), default=True)
     updated_at = models.DateTimeField(auto_now=True)

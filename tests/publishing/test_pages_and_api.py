@@ -207,3 +207,71 @@ def test_api_write_submit_approve_and_follow_deliveries(
     )
     assert res.json()[0]["code"] == "id_number" and "11010519491231002X" not in res.content.decode()
     assert client.get(f"/publishing/p/{pk}/").status_code == 200
+
+
+def test_body_keeps_image_embeds_and_page_links_and_loses_scripts(county):
+    from govhub.publishing.actions import clean_rich_text
+
+    image = make_image()
+    dirty = (
+        '<p onclick="x()">看<a linktype="page" id="3">这里</a><script>alert(1)</script></p>'
+        f'<embed embedtype="image" id="{image.pk}" format="left" alt="图 &quot;一&quot;"/>'
+        '<embed embedtype="media" url="http://evil"/>'
+    )
+    clean = clean_rich_text(dirty)
+    assert "onclick" not in clean and "script" not in clean and "evil" not in clean
+    assert '<a id="3" linktype="page">这里</a>' in clean
+    assert (
+        f'<embed alt="图 &quot;一&quot;" embedtype="image" format="left" id="{image.pk}"/>' in clean
+    )
+    pub = Publication(rich_body=clean)
+    assert '<img alt="图 &quot;一&quot;"' in pub.body and "/media/images/" in pub.body
+
+
+def test_api_refuses_articles_as_columns_unknown_images_and_non_pictures(county, client):
+    from wagtail.models import Page
+
+    from govhub.api.auth import issue_token
+
+    editor = {
+        "HTTP_AUTHORIZATION": f"Bearer {issue_token(user=county.user('editor'), name='t')[1]}"
+    }
+    not_a_column = Page.objects.filter(depth=2).first()
+    res = client.post(
+        "/api/publishing/publications",
+        {"title": "栏目不对", "department": "rmt", "column": not_a_column.pk},
+        content_type="application/json",
+        **editor,
+    )
+    assert res.status_code == 400 and res.json()["error"] == "invalid_column"
+    res = client.post(
+        "/api/publishing/publications",
+        {"title": "图片不存在", "department": "rmt", "cover": 987654},
+        content_type="application/json",
+        **editor,
+    )
+    assert res.status_code == 400 and "987654" in res.json()["message"]
+    assert not Publication.objects.exists()
+    res = client.post(
+        "/api/publishing/images",
+        {"file": SimpleUploadedFile("假图片.png", b"not a picture")},
+        **editor,
+    )
+    assert res.status_code == 400 and res.json()["message"] == "文件不是可以打开的图片"
+    res = client.post(
+        "/api/publishing/images",
+        {"file": SimpleUploadedFile("图.png", _png_bytes()), "title": "示范图"},
+        **editor,
+    )
+    assert res.status_code == 201 and res.json()["title"] == "示范图"
+    assert res.json()["url"].startswith("/media/")
+
+
+def _png_bytes() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (20, 10), (1, 2, 3)).save(buf, "PNG")
+    return buf.getvalue()
