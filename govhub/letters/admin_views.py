@@ -90,7 +90,14 @@ def queue(request):
     return render(
         request,
         "letters/admin/queue.html",
-        {"tabs": tabs, "tab": tab, "page": page, "rows": rows, **extra},
+        {
+            "tabs": tabs,
+            "tab": tab,
+            "page": page,
+            "rows": rows,
+            "may_record": can(user, "record_letter"),
+            **extra,
+        },
     )
 
 
@@ -136,6 +143,8 @@ def detail(request, letter_id: int):
             "attachments": letter.attachments.all(),
             "reminders": Reminder.objects.filter(letter=letter).order_by("-created_at")[:10],
             "notices": _notices(letter),
+            "may_record": can(user, "record_letter"),
+            "map": _letter_map(letter),
             "redacted": {
                 "subject": letter.public_subject or redact_for_publication(letter.subject, names),
                 "content": letter.public_content or redact_for_publication(letter.content, names),
@@ -144,6 +153,16 @@ def detail(request, letter_id: int):
             },
         },
     )
+
+
+def _letter_map(letter) -> dict | None:
+    """The letter's point for a small map, when it has one and the county a tile server."""
+    from django.conf import settings
+
+    tile_url = getattr(settings, "MAP_TILE_URL", None) or ""
+    if letter.latitude is None or letter.longitude is None or not tile_url:
+        return None
+    return {"lat": letter.latitude, "lng": letter.longitude, "tiles": tile_url}
 
 
 def _notices(letter) -> list[dict]:
@@ -161,6 +180,18 @@ def attachment(request, letter_id: int, attachment_id: int):
 
     try:  # a plain 403, not Wagtail's redirect to the dashboard: this is a file link
         return staff_download(request.user, letter_id, attachment_id, via="admin")
+    except PermissionDenied as exc:
+        return permission_denied(request, exc)
+
+
+def thumbnail(request, letter_id: int, attachment_id: int):
+    """A photo attachment shown inline on the letter's page (403 for those who may not see the
+    letter)."""
+    from govhub.core.views import permission_denied
+    from govhub.letters.attachments import staff_thumbnail
+
+    try:
+        return staff_thumbnail(request.user, letter_id, attachment_id)
     except PermissionDenied as exc:
         return permission_denied(request, exc)
 
