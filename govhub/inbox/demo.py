@@ -24,7 +24,7 @@ MESSAGES = [
 def build(county) -> None:
     if InboxMessage.objects.filter(remote_id__startswith="demo-").exists():
         return
-    account = ChannelAccount.objects.filter(slug="shifan-fabu").first()
+    account = ChannelAccount.objects.filter(slug="shifan-wechat").first()
     now = timezone.now().replace(microsecond=0)
     handler = county.user("editor")
     for n, (channel, sender, text, hours) in enumerate(MESSAGES):
