@@ -90,7 +90,7 @@ def monthly_context(dept: Department, month: dt.date, today: dt.date | None = No
         .values_list("day", "n")
     )
     day_labels, day_values = [], []
-    for i in range(days):
+    for i in range((as_of - month).days + 1):
         d = month + dt.timedelta(days=i)
         day_labels.append(f"{d.day}日")
         day_values.append(per_day.get(d, 0))
@@ -115,6 +115,7 @@ def monthly_context(dept: Department, month: dt.date, today: dt.date | None = No
     for f in findings:
         f.advice = RULE_ADVICE.get(f.rule, "核实后整改，结果报督查室")
         f.rule_name = RULES.get(f.rule, f.rule)
+    groups = group_findings(findings)
     idle = idle_accounts(open_accounts, as_of)
     by_rule = Counter(f.rule_name for f in findings)
     if idle:
@@ -156,8 +157,8 @@ def monthly_context(dept: Department, month: dt.date, today: dt.date | None = No
         "silent": len(idle),
         "vetoes": vetoes,
         "faults": faults,
-        "findings": findings[:40],
-        "findings_more": max(0, len(findings) - 40),
+        "findings": groups[:40],
+        "findings_more": max(0, len(groups) - 40),
         "run_date": last_run,
         "dup_share": round(100 * dup_posts / total_posts, 1) if total_posts else 0.0,
         "dup_posts": dup_posts,
@@ -191,6 +192,30 @@ def monthly_context(dept: Department, month: dt.date, today: dt.date | None = No
             [t.label for t in topics], [t.heat for t in topics], title="热点话题热度"
         ),
     }
+
+
+def group_findings(findings: list) -> list[dict]:
+    """One row per account and check (34 wording errors of one account are one line with
+    their count and an example), the vetoes first, then the most frequent."""
+    rows: dict[tuple, dict] = {}
+    for f in findings:
+        key = (f.subject, f.rule)
+        row = rows.get(key)
+        if row is None:
+            rows[key] = {
+                "subject": f.subject,
+                "rule_name": f.rule_name,
+                "severity": f.severity,
+                "severity_name": f.get_severity_display(),
+                "message": f.message,
+                "advice": f.advice,
+                "count": 1,
+            }
+        else:
+            row["count"] += 1
+    return sorted(
+        rows.values(), key=lambda r: (r["severity"] != Severity.VETO, -r["count"], r["subject"])
+    )
 
 
 def portal_column_views(views: dict[int, int]) -> list[dict]:

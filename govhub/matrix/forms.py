@@ -76,7 +76,7 @@ KINDS = [
 
 class UploadForm(forms.Form):
     kind = forms.ChoiceField(label="导入内容", choices=KINDS)
-    file = forms.FileField(label="文件（CSV / xlsx / JSON，UTF-8 或 GBK）")
+    file = forms.FileField(label="文件（CSV、Excel 表格或 JSON 文本，UTF-8 或 GBK 编码）")
     import_valid_rows = forms.BooleanField(label="有错误时仍导入其余有效行", required=False)
 
     def clean_file(self):

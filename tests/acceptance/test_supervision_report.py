@@ -27,6 +27,16 @@ def test_supervisor_opens_the_monthly_report_naming_the_idle_accounts(site):
         today = timezone.localdate()
         idle = idle_accounts(Account.objects.all(), today)
         expected = [(r.account.name, r.days) for r in idle]
+        from govhub.matrix.models import Finding
+
+        last_run = Finding.objects.order_by("-run_date").values_list("run_date", flat=True)[0]
+        silent = set(
+            Finding.objects.filter(run_date=last_run, rule="silent").values_list(
+                "account__name", flat=True
+            )
+        )
+    # the same accounts the inspection page lists as 长期未更新
+    assert silent <= {name for name, _ in expected}, silent
     assert len(expected) >= 5, "the demo county has accounts silent for weeks"
 
     page = site.login("supervisor")

@@ -34,7 +34,7 @@ def test_every_page_shows_the_demo(client, demo):
         ("matrix_rectifications", "ZG"),
         ("matrix_duplicates", "首发"),
         ("matrix_counterfeits", "示范县公安"),
-        ("matrix_rankings", "WCI"),
+        ("matrix_rankings", "传播力指数"),
         ("matrix_import", "上传并校验"),
         ("analytics_dashboard", "<svg"),
         ("analytics_topics", "路灯"),
