@@ -183,6 +183,8 @@ WAGTAIL_CONTENT_LANGUAGES = [("zh-hans", "简体中文")]
 # what's-new banner links to guide.wagtail.org (abroad, English, unreachable from an intranet)
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
+# portal pages go live through 内容发布's review steps and checks, not Wagtail's own workflow
+WAGTAIL_WORKFLOW_ENABLED = False
 WAGTAILADMIN_USER_LOGIN_FORM = "govhub.backoffice.forms.LoginForm"
 TIME_ZONE = env("GOVHUB_TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
