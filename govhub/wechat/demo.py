@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.utils import timezone
 
 from govhub.channels.models import ChannelAccount
@@ -14,8 +15,8 @@ MENU = [
     (
         "政务服务",
         [
-            ("办事指南", "view", "", "http://127.0.0.1:8000/services/"),
-            ("在线咨询", "view", "", "http://127.0.0.1:8000/qa/"),
+            ("办事指南", "view", "", "/services/"),
+            ("在线咨询", "view", "", "/qa/"),
             ("政务服务中心", "click", "HALL", ""),
         ],
     ),
@@ -73,7 +74,7 @@ def build(county) -> None:
                     name=sname,
                     kind=kind,
                     key=key,
-                    url=url,
+                    url=f"{settings.SITE_URL}{url}" if url else "",  # the site's own address
                     reply_text=reply,
                 )
     if not Subscriber.objects.filter(account=account).exists():
