@@ -7,6 +7,7 @@ See the README's configuration table. GOVHUB_MODE is ``demo`` (default for a che
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from govhub.config import ConfigError, env, env_bool, env_list, fail, parse_database_url
 
@@ -40,7 +41,12 @@ PII_INDEX_KEY = PII_INDEX_KEY or _DEMO_PII_INDEX_KEY
 
 ALLOWED_HOSTS = env_list("GOVHUB_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("GOVHUB_CSRF_TRUSTED_ORIGINS", "")
+# the site's own address: every absolute link (feeds, sitemap, canonical, robots, published
+# files, WeChat and mail links) names it; `make demo` derives it from HOST and PORT
 SITE_URL = (env("GOVHUB_SITE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
+_site_host = urlsplit(SITE_URL).hostname
+if _site_host and _site_host not in ALLOWED_HOSTS and "*" not in ALLOWED_HOSTS:
+    ALLOWED_HOSTS.append(_site_host)
 WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAIL_SITE_NAME = env("GOVHUB_SITE_NAME", "示范县人民政府")
 # the back office's name (login page, sidebar, browser tab): the county's, not Wagtail's

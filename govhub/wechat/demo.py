@@ -64,7 +64,7 @@ def build(county) -> None:
                     name=sname,
                     kind=kind,
                     key=key,
-                    url=f"{settings.SITE_URL}{url}" if url else "",
+                    url=f"{settings.SITE_URL}{url}" if url else "",  # the site's own address
                     reply_text=reply,
                 )
     if not Subscriber.objects.filter(account=account).exists():
