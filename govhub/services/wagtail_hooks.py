@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.db import models
 from django.forms import modelform_factory
 from django.urls import include, path, reverse
 from wagtail import hooks
@@ -52,6 +53,12 @@ class GuideDelete(DeleteView):
         actions.delete_guide(self.request.user, self.object)
 
 
+def _formfield(db_field, **kwargs):
+    if isinstance(db_field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return db_field.formfield(**kwargs)
+
+
 class GuideViewSet(ModelViewSet):
     model = ServiceGuide
     icon = "list-ul"
@@ -92,7 +99,7 @@ class GuideViewSet(ModelViewSet):
     def formfield_for_dbfield(self, db_field, **kwargs):
         if db_field.name == "life_events":
             kwargs["widget"] = forms.CheckboxSelectMultiple
-        return super().formfield_for_dbfield(db_field, **kwargs)
+        return _formfield(db_field, **kwargs)
 
 
 class LifeEventViewSet(ModelViewSet):
@@ -165,6 +172,9 @@ class ConnectorViewSet(ModelViewSet):
     add_view_class = ConnectorCreate
     edit_view_class = ConnectorEdit
     delete_view_class = ConnectorDelete
+
+    def formfield_for_dbfield(self, db_field, **kwargs):
+        return _formfield(db_field, **kwargs)
 
     def get_form_class(self, for_update=False):
         return modelform_factory(
