@@ -101,6 +101,7 @@ def save_connector(actor, connector: QueryConnector) -> QueryConnector:
     with transaction.atomic():
         created = connector.pk is None
         connector.save()
+        _sync_keyword_rule(connector)
         audit.record(
             actor=actor,
             action="query_connector_saved",
@@ -110,10 +111,39 @@ def save_connector(actor, connector: QueryConnector) -> QueryConnector:
     return connector
 
 
+def _rule_name(connector: QueryConnector) -> str:
+    return f"微查询：{connector.slug}"[:80]
+
+
+def _sync_keyword_rule(connector: QueryConnector) -> None:
+    """A connector's keyword answers in WeChat and the web chat with a link to the query,
+    through the answers engine's own keyword rules (one rule per connector)."""
+    from govhub.qa import actions as qa_actions
+    from govhub.qa.models import KeywordRule
+
+    rule = KeywordRule.objects.filter(name=_rule_name(connector)).first()
+    if not connector.keyword or not connector.enabled:
+        if rule is not None:
+            qa_actions.delete_object(None, rule)
+        return
+    rule = rule or KeywordRule(name=_rule_name(connector))
+    rule.keywords = connector.keyword
+    rule.match_type = "contains"
+    rule.reply_type = "news"
+    rule.news_title = connector.name[:64]
+    rule.news_description = (connector.description or "点击进入查询")[:120]
+    rule.news_url = settings.SITE_URL + connector.get_absolute_url()
+    rule.priority = 50
+    rule.enabled = True
+    qa_actions.save_rule(None, rule)
+
+
 def delete_connector(actor, connector: QueryConnector) -> None:
     require(actor, "manage_connectors")
     with transaction.atomic():
         audit.record(actor=actor, action="query_connector_deleted", obj=connector, summary={})
+        connector.keyword = ""
+        _sync_keyword_rule(connector)
         connector.delete()
 
 

@@ -290,7 +290,7 @@ CONNECTORS = [
             "data.paid_until｜缴存至\ndata.employer｜缴存单位"
         ),
         empty_message="没有查到您的住房公积金缴存记录。如有疑问请致电 0000-6170170。",
-        keyword="公积金",
+        keyword="公积金余额",
     ),
     dict(
         slug="letter-progress",

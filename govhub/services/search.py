@@ -16,6 +16,51 @@ from django.db.models import Count, Max
 
 from govhub.core.text import char_ngrams, normalise, search_terms
 
+# How citizens say it → how a guide's name says it (口语 → 规范用语); a query containing the
+# left side also searches for the right side.
+SYNONYMS: dict[str, list[str]] = {
+    "香港": ["港澳", "往来港澳通行证"],
+    "澳门": ["港澳", "往来港澳通行证"],
+    "港澳证": ["往来港澳通行证"],
+    "第一次": ["首次"],
+    "头一回": ["首次"],
+    "丢了": ["补发", "补办", "挂失", "补领"],
+    "弄丢": ["补发", "补办", "挂失", "补领"],
+    "坏了": ["换发", "换领"],
+    "过期": ["换发", "延续"],
+    "社保": ["社会保险"],
+    "补交": ["补缴"],
+    "断了": ["断缴"],
+    "断交": ["断缴"],
+    "大学": ["高等学校", "高校"],
+    "老师": ["教师"],
+    "教资": ["教师资格"],
+    "残疾证": ["残疾人证"],
+    "驾照": ["驾驶证"],
+    "车本": ["驾驶证"],
+    "养老金": ["养老保险待遇", "基本养老金"],
+    "退休金": ["养老保险待遇", "基本养老金"],
+    "认证": ["资格认证"],
+    "上户口": ["出生登记", "落户"],
+    "报户口": ["出生登记", "落户"],
+    "生孩子": ["出生", "生育"],
+    "领证": ["结婚登记"],
+    "扯证": ["结婚登记"],
+    "失业金": ["失业保险金"],
+    "没工作": ["失业"],
+    "公积金": ["住房公积金"],
+    "营业执照": ["设立登记", "个体工商户"],
+    "开店": ["设立登记", "个体工商户", "食品经营许可"],
+    "进度": ["办理进度", "办证进度"],
+    "档案": ["接收", "档案"],
+    "退伍": ["退役军人"],
+    "当兵": ["军人", "军队"],
+    "看病": ["就医", "医疗"],
+    "医保": ["医疗保险", "医疗保障"],
+    "过户": ["转移登记"],
+    "房产证": ["不动产权", "不动产登记"],
+}
+
 _lock = threading.Lock()
 _index: dict = {"stamp": None}
 
@@ -81,6 +126,9 @@ def rank(query: str, qs, limit: int = 50) -> list[int]:
         return []
     index = _get_index(qs)
     terms = search_terms(q)
+    for said, official in SYNONYMS.items():
+        if said in q:
+            terms += [t for word in official for t in search_terms(word) if t not in terms]
     grams = [g for g in char_ngrams(q, 2, 2) if g not in terms]
     n = max(index["n"], 1)
     scores: dict[int, float] = {}

@@ -16,6 +16,7 @@ MENU = [
         [
             ("办事指南", "view", "", "http://127.0.0.1:8000/services/"),
             ("在线咨询", "view", "", "http://127.0.0.1:8000/qa/"),
+            ("公积金查询", "view", "", "http://127.0.0.1:8000/services/queries/gjj-balance/"),
             ("政务服务中心", "click", "HALL", ""),
         ],
     ),

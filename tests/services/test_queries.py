@@ -117,3 +117,18 @@ def test_connector_configuration_is_validated():
     errors = exc.value.message_dict
     assert set(errors) >= {"input_fields", "result_mapping", "timeout_seconds", "secret"}
     assert "类型“生日”不认识" in errors["input_fields"][0]
+
+
+def test_a_connector_keyword_answers_in_wechat_and_the_chat_with_a_link_to_the_query():
+    from govhub.qa import engine
+    from govhub.qa.models import KeywordRule
+    from tests.factories import make_user
+
+    admin = make_user(superuser=True)
+    c = make_connector("http://127.0.0.1:9/x", keyword="公积金余额")
+    actions.save_connector(admin, c)
+    answer = engine.answer("我想查一下公积金余额", channel="wechat")
+    assert answer.url.endswith("/services/queries/" + c.slug + "/")
+    c.keyword = ""
+    actions.save_connector(admin, c)
+    assert not KeywordRule.objects.exists()
