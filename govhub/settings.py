@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "govhub.matrix",
     "govhub.analytics",
     "govhub.inbox",
+    "govhub.services",
     "govhub.api",
     "govhub.backoffice",
     "wagtail.contrib.forms",

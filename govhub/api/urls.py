@@ -58,6 +58,7 @@ for _app in [
     "analytics",
     "portal",
     "channels",
+    "services",
 ]:
     try:
         _mod = import_module(f"govhub.{_app}.api")

@@ -19,6 +19,7 @@ MENU = [
         [
             ("办事指南", "view", "", "/services/"),
             ("在线咨询", "view", "", "/qa/"),
+            ("公积金查询", "view", "", "/services/queries/gjj-balance/"),
             ("政务服务中心", "click", "HALL", ""),
         ],
     ),
