@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "govhub.matrix",
     "govhub.analytics",
     "govhub.inbox",
+    "govhub.participation",
     "govhub.api",
     "govhub.backoffice",
     "wagtail.contrib.forms",

@@ -21,6 +21,7 @@ urlpatterns = [
     path("matrix/", include("govhub.matrix.urls")),
     path("analytics/", include("govhub.analytics.urls")),
     path("inbox/", include("govhub.inbox.urls")),
+    path("participation/", include("govhub.participation.urls")),
     path("", include("govhub.portal.urls")),
 ]
 if settings.DEBUG or settings.MODE != "production":

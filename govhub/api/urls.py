@@ -31,6 +31,7 @@ for _app in [
     "analytics",
     "portal",
     "channels",
+    "participation",
 ]:
     try:
         _mod = import_module(f"govhub.{_app}.api")

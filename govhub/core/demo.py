@@ -27,6 +27,7 @@ APPS = [
     "inbox",
     "matrix",
     "analytics",
+    "participation",
 ]
 
 # (code, name, kind, duties)

@@ -1,0 +1,400 @@
+"""Every state change of participation, one function each: permission, one transaction, the
+audit record, then what others react to (after commit).
+
+Consultations (征求意见): ``create_consultation`` → ``publish_consultation`` (the period
+starts; commenting closes by itself at ``closes_at``) → citizens ``submit_comment`` (content
+checker, then pre-moderation) → ``moderate_comment`` → others ``agree_with_comment`` → after
+the close, staff ``mark_adoption`` for each comment → ``publish_report`` puts the adoption report
+(意见采纳情况反馈) on the draft's page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from govhub.core import audit
+from govhub.core.errors import DomainError, FieldErrors
+from govhub.core.models import Department
+from govhub.core.permissions import can, require
+from govhub.participation.models import (
+    Adoption,
+    Agreement,
+    Comment,
+    Consultation,
+    ConsultationStatus,
+    Moderation,
+    Paragraph,
+)
+
+MAX_COMMENT = 2000
+MAX_NICKNAME = 30
+
+
+class ParticipationError(DomainError):
+    code = "participation"
+
+
+class ConsultationClosed(ParticipationError):
+    code = "consultation_closed"
+    status = 409
+
+
+class ModerationError(ParticipationError):
+    code = "moderation"
+    status = 409
+
+
+def default_period_days() -> int:
+    """The comment period when the editor names none: 30 days, the usual legal minimum."""
+    return int(
+        getattr(settings, "PARTICIPATION_PERIOD_DAYS", 0)
+        or os.environ.get("GOVHUB_CONSULTATION_DAYS", 30)
+    )
+
+
+def report_days() -> int:
+    """Days after the close by which the adoption report is due (GOVHUB_CONSULTATION_REPORT_DAYS)."""
+    return int(os.environ.get("GOVHUB_CONSULTATION_REPORT_DAYS", 30))
+
+
+def voter_key(raw: str) -> str:
+    """A keyed hash of a session key, phone or openid: equal for one person, not reversible."""
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{raw}".encode()).hexdigest()
+
+
+def split_paragraphs(body: str) -> list[str]:
+    """The draft's articles: one per non-empty line (a blank line or a newline separates)."""
+    return [p.strip() for p in re.split(r"\n+", body.replace("\r", "")) if p.strip()]
+
+
+# --- consultations -------------------------------------------------------------------------
+
+
+def _clean_consultation(data: dict) -> dict:
+    errors = {}
+    title = (data.get("title") or "").strip()
+    if not title:
+        errors["title"] = "请填写标题"
+    elif len(title) > 120:
+        errors["title"] = "标题不能超过 120 个字"
+    body = data.get("body") or ""
+    paragraphs = split_paragraphs(body)
+    if not paragraphs:
+        errors["body"] = "请填写征求意见稿正文（每段一行）"
+    elif len(paragraphs) > 500:
+        errors["body"] = "正文不能超过 500 段"
+    try:
+        period = int(data.get("period_days") or default_period_days())
+        if not 1 <= period <= 365:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors["period_days"] = "征求意见期应为 1 到 365 天"
+        period = default_period_days()
+    department = data.get("department")
+    if isinstance(department, int | str) and str(department).isdigit():
+        department = Department.objects.filter(pk=int(department)).first()
+    if not isinstance(department, Department):
+        errors["department"] = "请选择起草单位"
+    if errors:
+        raise FieldErrors(errors)
+    return {
+        "title": title,
+        "summary": (data.get("summary") or "").strip()[:5000],
+        "paragraphs": paragraphs,
+        "period_days": period,
+        "department": department,
+    }
+
+
+def host_department_of(user) -> Department | None:
+    """The department whose editors run a consultation: the editor's own."""
+    from govhub.core.permissions import scope_roots
+
+    roots = scope_roots(user, "manage_consultation")
+    return roots[0] if roots else None
+
+
+@transaction.atomic
+def create_consultation(actor, data: dict, host: Department | None = None) -> Consultation:
+    """A new draft (草稿), not yet visible; ``data`` has title, summary, body, period_days,
+    department (起草单位)."""
+    host = host or host_department_of(actor)
+    if host is None:
+        require(actor, "manage_consultation")
+    require(actor, "manage_consultation", host)
+    d = _clean_consultation(data)
+    c = Consultation.objects.create(
+        title=d["title"],
+        summary=d["summary"],
+        department=d["department"],
+        host=host,
+        period_days=d["period_days"],
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    Paragraph.objects.bulk_create(
+        Paragraph(consultation=c, number=i, text=t) for i, t in enumerate(d["paragraphs"], 1)
+    )
+    audit.record(actor=actor, action="consultation_create", obj=c, summary={"title": c.title})
+    return c
+
+
+@transaction.atomic
+def update_consultation(actor, consultation: Consultation, data: dict) -> Consultation:
+    """Edit a draft; once published its text is what people commented on and stays."""
+    require(actor, "manage_consultation", consultation)
+    c = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    if c.status != ConsultationStatus.DRAFT:
+        raise ParticipationError("已发布的征求意见稿不能再修改正文")
+    d = _clean_consultation(data)
+    c.title, c.summary, c.department, c.period_days = (
+        d["title"],
+        d["summary"],
+        d["department"],
+        d["period_days"],
+    )
+    c.save()
+    c.paragraphs.all().delete()
+    Paragraph.objects.bulk_create(
+        Paragraph(consultation=c, number=i, text=t) for i, t in enumerate(d["paragraphs"], 1)
+    )
+    audit.record(actor=actor, action="consultation_edit", obj=c, summary={"title": c.title})
+    return c
+
+
+@transaction.atomic
+def publish_consultation(
+    actor, consultation: Consultation, *, opens_at: dt.datetime | None = None
+) -> Consultation:
+    """Open the draft for comments for its period; the report's due date is fixed now, so the
+    page shows it from the first day."""
+    require(actor, "manage_consultation", consultation)
+    c = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    if c.status != ConsultationStatus.DRAFT:
+        raise ParticipationError("该征求意见稿已经发布")
+    now = timezone.now()
+    c.opens_at = opens_at or now
+    c.closes_at = c.opens_at + dt.timedelta(days=c.period_days)
+    c.report_due = timezone.localtime(c.closes_at).date() + dt.timedelta(days=report_days())
+    c.status = ConsultationStatus.PUBLISHED
+    c.save(update_fields=["opens_at", "closes_at", "report_due", "status"])
+    audit.record(
+        actor=actor,
+        action="consultation_publish",
+        obj=c,
+        summary={"closes_at": c.closes_at.isoformat(), "period_days": c.period_days},
+    )
+    return c
+
+
+def _clean_text(text: str, nickname: str) -> tuple[str, str, dict]:
+    errors = {}
+    text = (text or "").strip()
+    nickname = (nickname or "").strip()
+    if len(text) < 5:
+        errors["text"] = "请填写意见内容（至少 5 个字）"
+    elif len(text) > MAX_COMMENT:
+        errors["text"] = f"意见内容不能超过 {MAX_COMMENT} 字（现在 {len(text)} 字）"
+    if len(nickname) > MAX_NICKNAME:
+        errors["nickname"] = f"署名不能超过 {MAX_NICKNAME} 个字"
+    return text, nickname, errors
+
+
+def check_citizen_text(text: str, field: str = "text") -> list[dict]:
+    """The content checker over what a citizen wrote. Personal data is refused at once with a
+    message beside the field (it would be published); other findings go to the moderator."""
+    from govhub.safety.checker import check_text
+
+    findings = check_text(text)
+    personal = [f for f in findings if f.personal]
+    if personal:
+        raise FieldErrors(
+            {
+                field: "请不要在公开内容中填写手机号、身份证号、银行卡号或详细住址等个人信息"
+                f"（发现：{personal[0].excerpt}）；需要联系您时请填写在“手机号”一栏，不会公开。"
+            }
+        )
+    return [
+        {"code": f.code, "message": f.message, "excerpt": f.excerpt, "severity": f.severity}
+        for f in findings
+        if f.blocking or f.code == "sensitive_term"
+    ]
+
+
+def submit_comment(
+    consultation: Consultation,
+    *,
+    text: str,
+    nickname: str = "",
+    phone: str = "",
+    paragraph_id: int | None = None,
+    quote: str = "",
+    channel: str = "portal",
+    now: dt.datetime | None = None,
+) -> Comment:
+    """A citizen's comment: refused after the close; checked; held for the moderator."""
+    now = now or timezone.now()
+    if not consultation.is_open(now):
+        if consultation.closes_at and now >= consultation.closes_at:
+            raise ConsultationClosed(
+                "本次征求意见已于 "
+                f"{timezone.localtime(consultation.closes_at):%Y年%m月%d日 %H:%M} 截止，"
+                "不再接收意见。感谢您的关注，采纳情况将在反馈报告中公布。"
+            )
+        raise ConsultationClosed("本次征求意见尚未开始")
+    text, nickname, errors = _clean_text(text, nickname)
+    phone = re.sub(r"\D", "", phone or "")
+    if phone and not (len(phone) == 11 and phone.startswith("1")):
+        errors["phone"] = "请填写 11 位手机号，或留空"
+    paragraph = None
+    if paragraph_id:
+        paragraph = Paragraph.objects.filter(consultation=consultation, pk=paragraph_id).first()
+        if paragraph is None:
+            errors["paragraph"] = "所选条款不存在，请重新选择"
+    if errors:
+        raise FieldErrors(errors)
+    findings = check_citizen_text(text) + (
+        check_citizen_text(nickname, "nickname") if nickname else []
+    )
+    with transaction.atomic():
+        comment = Comment.objects.create(
+            consultation=consultation,
+            paragraph=paragraph,
+            quote=(quote or "").strip()[:300] if paragraph else "",
+            nickname=nickname,
+            phone=phone,
+            channel=channel,
+            text=text,
+            findings=findings,
+            created_at=now,
+        )
+        audit.record(
+            actor="citizen",
+            action="comment_submit",
+            obj=comment,
+            summary={"consultation": consultation.pk, "findings": len(findings)},
+        )
+    return comment
+
+
+@transaction.atomic
+def moderate_comment(actor, comment: Comment, *, approve: bool, reason: str = "") -> Comment:
+    """Pre-moderation: a reviewer lets a comment show, or refuses it with a reason."""
+    require(actor, "moderate_participation")
+    c = Comment.objects.select_for_update().get(pk=comment.pk)
+    if c.status != Moderation.PENDING:
+        raise ModerationError("这条意见已经审核过了")
+    reason = (reason or "").strip()
+    if not approve and not reason:
+        raise FieldErrors({"reason": "请填写不予公开的理由（会告知提交人）"})
+    c.status = Moderation.APPROVED if approve else Moderation.REJECTED
+    c.reject_reason = "" if approve else reason[:200]
+    c.moderated_by = actor
+    c.moderated_at = timezone.now()
+    c.save(update_fields=["status", "reject_reason", "moderated_by", "moderated_at"])
+    audit.record(
+        actor=actor,
+        action="comment_approve" if approve else "comment_reject",
+        obj=c,
+        summary={"reason": c.reject_reason},
+    )
+    return c
+
+
+def agree_with_comment(comment: Comment, raw_voter: str) -> bool:
+    """Count one visitor's agreement once (unique constraint); True when it counted."""
+    if comment.status != Moderation.APPROVED:
+        raise ParticipationError("只能赞同已公开的意见")
+    try:
+        with transaction.atomic():
+            Agreement.objects.create(comment=comment, voter_key=voter_key(raw_voter))
+            Comment.objects.filter(pk=comment.pk).update(agree_count=F("agree_count") + 1)
+    except IntegrityError:
+        return False
+    return True
+
+
+def mark_adoption(actor, comments: list[Comment], *, adoption: str, reason: str) -> int:
+    """Mark one or several comments (on the same point, answered together) adopted / partly /
+    not adopted, with the reason published in the report."""
+    errors = {}
+    if adoption not in Adoption.values:
+        errors["adoption"] = "请选择采纳、部分采纳或未采纳"
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = "请填写理由（将在反馈报告中公布）"
+    elif len(reason) > 1000:
+        errors["reason"] = "理由不能超过 1000 字"
+    if not comments:
+        errors["comments"] = "请至少选择一条意见"
+    if errors:
+        raise FieldErrors(errors)
+    now = timezone.now()
+    with transaction.atomic():
+        comments = list(
+            Comment.objects.select_for_update()
+            .select_related("consultation")
+            .filter(pk__in=[c.pk for c in comments])
+        )
+        for comment in comments:
+            if not can(actor, "mark_adoption", comment.consultation.department) and not can(
+                actor, "mark_adoption", comment.consultation
+            ):
+                require(actor, "mark_adoption", comment.consultation.department)
+            if comment.status != Moderation.APPROVED:
+                raise ParticipationError("只能标注已公开的意见")
+            if comment.consultation.status == ConsultationStatus.REPORTED:
+                raise ParticipationError("反馈报告已发布，采纳情况不能再修改")
+        ids = [c.pk for c in comments]
+        Comment.objects.filter(pk__in=ids).update(
+            adoption=adoption, adoption_reason=reason, adopted_by=actor, adopted_at=now
+        )
+        audit.record(
+            actor=actor,
+            action="comment_adoption",
+            obj=comments[0].consultation,
+            summary={"comments": ids, "adoption": adoption},
+        )
+    return len(comments)
+
+
+def may_mark_adoption(user, consultation: Consultation) -> bool:
+    return can(user, "mark_adoption", consultation.department) or can(
+        user, "mark_adoption", consultation
+    )
+
+
+@transaction.atomic
+def publish_report(actor, consultation: Consultation, *, text: str, now=None) -> Consultation:
+    """Publish the adoption report on the draft's page: after the close, every shown comment
+    marked."""
+    if not may_mark_adoption(actor, consultation):
+        require(actor, "mark_adoption", consultation.department)
+    c = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    now = now or timezone.now()
+    if c.status == ConsultationStatus.REPORTED:
+        raise ParticipationError("反馈报告已经发布")
+    if c.status != ConsultationStatus.PUBLISHED or now < c.closes_at:
+        raise ParticipationError("征求意见期结束后才能发布反馈报告")
+    unmarked = c.comments.filter(status=Moderation.APPROVED, adoption="").count()
+    if unmarked:
+        raise ParticipationError(f"还有 {unmarked} 条意见未标注采纳情况")
+    pending = c.comments.filter(status=Moderation.PENDING).count()
+    if pending:
+        raise ParticipationError(f"还有 {pending} 条意见待审核")
+    text = (text or "").strip()
+    if not text:
+        raise FieldErrors({"text": "请填写采纳情况总体说明"})
+    c.report_text = text[:10000]
+    c.report_published_at = now
+    c.status = ConsultationStatus.REPORTED
+    c.save(update_fields=["report_text", "report_published_at", "status"])
+    audit.record(actor=actor, action="consultation_report", obj=c, summary={})
+    return c

@@ -1,0 +1,188 @@
+"""Back-office pages (Wagtail admin) of participation: the editor's consultations, the
+moderators' queue, the drafting department's adoption marking and report. Thin views over
+``actions``; a refusal is shown where the person works, with what they typed kept."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from govhub.core.errors import DomainError, FieldErrors
+from govhub.core.models import Department
+from govhub.core.permissions import can, require
+from govhub.participation import actions, queries
+from govhub.participation.models import Adoption, Comment, ConsultationStatus, Moderation
+
+
+def _departments():
+    return Department.objects.filter(is_active=True, level__in=["county", "town"]).order_by("path")
+
+
+def home(request):
+    """Everything of participation this person may work on."""
+    user = request.user
+    allowed = [
+        a
+        for a in (
+            "manage_consultation",
+            "moderate_participation",
+            "mark_adoption",
+            "answer_post",
+            "manage_survey",
+            "view_participation",
+        )
+        if can(user, a)
+    ]
+    if not allowed:
+        raise PermissionDenied("无权访问互动交流")
+    page = Paginator(queries.consultations_for(user), 30).get_page(request.GET.get("p"))
+    return render(
+        request,
+        "participation/admin/home.html",
+        {
+            "page": page,
+            "may_create": can(user, "manage_consultation"),
+            "may_moderate": can(user, "moderate_participation"),
+            "pending": queries.pending_comments().count()
+            if can(user, "moderate_participation")
+            else 0,
+            "now": timezone.now(),
+        },
+    )
+
+
+def consultation_form(request, consultation_id: int | None = None):
+    user = request.user
+    require(user, "manage_consultation")
+    c = queries.get_consultation_for(user, consultation_id) if consultation_id else None
+    if c is not None and c.status != ConsultationStatus.DRAFT:
+        return redirect("participation_admin:consultation", c.pk)
+    data = {
+        "title": c.title if c else "",
+        "summary": c.summary if c else "",
+        "body": "\n".join(p.text for p in c.paragraphs.all()) if c else "",
+        "period_days": c.period_days if c else actions.default_period_days(),
+        "department": c.department_id if c else None,
+    }
+    errors: dict = {}
+    if request.method == "POST":
+        data = {k: request.POST.get(k, "") for k in data}
+        try:
+            if c is None:
+                c = actions.create_consultation(user, data)
+            else:
+                actions.update_consultation(user, c, data)
+        except FieldErrors as exc:
+            errors = exc.errors
+        except DomainError as exc:
+            errors = {"all": exc.message}
+        else:
+            messages.success(request, "征求意见稿已保存（草稿），核对后点击“发布”开始征求意见。")
+            return redirect("participation_admin:consultation", c.pk)
+        if data.get("department"):
+            data["department"] = int(data["department"]) if data["department"].isdigit() else None
+    return render(
+        request,
+        "participation/admin/consultation_form.html",
+        {"c": c, "data": data, "errors": errors, "departments": _departments()},
+        status=400 if errors else 200,
+    )
+
+
+def consultation(request, consultation_id: int):
+    """One consultation: its state, publish button, comments with adoption marking, report."""
+    user = request.user
+    c = queries.get_consultation_for(user, consultation_id)
+    comments = (
+        Comment.objects.filter(consultation=c)
+        .exclude(status=Moderation.REJECTED)
+        .select_related("paragraph")
+        .order_by("paragraph__number", "created_at")
+    )
+    page = Paginator(comments, 50).get_page(request.GET.get("p"))
+    return render(
+        request,
+        "participation/admin/consultation.html",
+        {
+            "c": c,
+            "page": page,
+            "paragraphs": c.paragraphs.all(),
+            "may_manage": can(user, "manage_consultation", c),
+            "may_mark": actions.may_mark_adoption(user, c),
+            "closed": c.closes_at is not None and timezone.now() >= c.closes_at,
+            "adoptions": Adoption.choices,
+            "report": queries.report_counts(c),
+            "unmarked": comments.filter(status=Moderation.APPROVED, adoption="").count(),
+            "pending": comments.filter(status=Moderation.PENDING).count(),
+        },
+    )
+
+
+@require_POST
+def consultation_act(request, consultation_id: int, action: str):
+    user = request.user
+    c = queries.get_consultation_for(user, consultation_id)
+    try:
+        if action == "publish":
+            opens = request.POST.get("opens_at")
+            opens_at = None
+            if opens:
+                try:
+                    opens_at = timezone.make_aware(dt.datetime.fromisoformat(opens))
+                except ValueError as exc:
+                    raise FieldErrors({"opens_at": "开始时间格式不正确"}) from exc
+            actions.publish_consultation(user, c, opens_at=opens_at)
+            messages.success(request, "已发布，征求意见期开始。")
+        elif action == "adoption":
+            ids = [int(i) for i in request.POST.getlist("comment") if i.isdigit()]
+            chosen = list(Comment.objects.filter(consultation=c, pk__in=ids))
+            n = actions.mark_adoption(
+                user,
+                chosen,
+                adoption=request.POST.get("adoption", ""),
+                reason=request.POST.get("reason", ""),
+            )
+            messages.success(request, f"已标注 {n} 条意见的采纳情况。")
+        elif action == "report":
+            actions.publish_report(user, c, text=request.POST.get("text", ""))
+            messages.success(request, "意见采纳情况反馈报告已在门户网站发布。")
+        else:
+            raise PermissionDenied("未知操作")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("participation_admin:consultation", c.pk)
+
+
+def moderation(request):
+    """Pre-moderation queue of everything citizens wrote, oldest first."""
+    require(request.user, "moderate_participation")
+    page = Paginator(queries.pending_comments(), 30).get_page(request.GET.get("p"))
+    return render(request, "participation/admin/moderation.html", {"page": page})
+
+
+@require_POST
+def moderate(request, kind: str, object_id: int):
+    user = request.user
+    require(user, "moderate_participation")
+    approve = request.POST.get("decision") == "approve"
+    reason = request.POST.get("reason", "")
+    try:
+        if kind == "comment":
+            obj = Comment.objects.filter(pk=object_id).first()
+            if obj is None:
+                raise PermissionDenied("对象不存在")
+            actions.moderate_comment(user, obj, approve=approve, reason=reason)
+        else:
+            raise PermissionDenied("未知操作")
+        messages.success(
+            request, "已通过，内容已公开。" if approve else "已退回，理由会告知提交人。"
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("participation_admin:moderation")

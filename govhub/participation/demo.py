@@ -1,0 +1,136 @@
+"""Demo content of participation, written for the demo county: an open consultation with
+comments, a closed one with its adoption report, a message board topic with answered posts and
+a survey. Built through the actions, so it passes the same checks as real input; idempotent."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from govhub.participation import actions
+from govhub.participation.models import Adoption, Consultation
+
+PARKING = (
+    "示范县城区公共停车管理办法（征求意见稿）",
+    "为规范城区停车秩序、缓解停车难，县城市管理综合执法局起草了本办法，现公开征求社会各界意见。",
+    [
+        "第一条 为加强城区公共停车管理，规范停车秩序，方便群众出行，结合本县实际，制定本办法。",
+        "第二条 本办法适用于本县城区范围内公共停车场和道路临时停车泊位的规划、建设和管理。",
+        "第三条 县城市管理综合执法局负责公共停车的统筹管理，公安交警、住建、自然资源等部门按职责分工做好相关工作。",
+        "第四条 道路临时停车泊位实行分时段收费，每日7:00至19:00收费，其余时段免费；首30分钟免费。",
+        "第五条 医院、学校周边道路临时停车泊位可设置即停即走区，停放时间不超过15分钟。",
+        "第六条 新建住宅小区应按每户不少于1个停车位配建停车场，并预留充电设施安装条件。",
+        "第七条 鼓励机关、企事业单位在夜间和节假日向社会开放内部停车场。",
+        "第八条 本办法自2027年3月1日起施行。",
+    ],
+    [
+        (4, "首30分钟免费", "建议把首30分钟免费延长到1小时，老城区买菜、办事30分钟往往不够。"),
+        (5, "", "学校门口接送孩子的时间集中，15分钟的即停即走很好，希望同时增加引导员。"),
+        (7, "", "很赞成机关单位夜间开放停车场，建议公布开放名单和开放时间，方便查找。"),
+        (None, "", "希望在办法里写明收费标准的听证程序，收费调整前要听取群众意见。"),
+        (6, "", "老旧小区也应当考虑停车位改造，可以利用小区周边空地建设立体停车。"),
+    ],
+)
+
+WASTE = (
+    "示范县农村生活垃圾治理实施方案（征求意见稿）",
+    "县农业农村局起草了本方案，征求意见期已结束，意见采纳情况见反馈报告。",
+    [
+        "一、每个行政村配备保洁员，按每300人不少于1名的标准配置。",
+        "二、推行“户分类、村收集、镇转运、县处理”的收运模式，转运站每日清运。",
+        "三、垃圾分类实行积分奖励，积分可在村便民超市兑换生活用品。",
+        "四、县财政按每人每年20元的标准安排农村保洁经费。",
+    ],
+    [
+        (
+            2,
+            "",
+            "山区村户数分散，每日清运难以做到，建议偏远村改为隔日清运。",
+            Adoption.PARTLY,
+            "对人口较少的偏远村，方案修改为夏季每日清运、冬季隔日清运。",
+        ),
+        (
+            3,
+            "",
+            "积分兑换很好，建议积分也能用于缴纳有线电视费等。",
+            Adoption.NOT_ADOPTED,
+            "有线电视费由运营企业收取，暂不具备与积分打通的条件，今后将继续研究。",
+        ),
+        (
+            1,
+            "",
+            "保洁员最好优先聘用本村脱贫户和低收入群众。",
+            Adoption.ADOPTED,
+            "已在方案第一条增加“优先聘用本村脱贫人口和低收入群众”。",
+        ),
+    ],
+)
+
+
+def _consultation(county, spec, *, opens_at, department):
+    title, summary, paragraphs, _comments = spec[:4]
+    existing = Consultation.objects.filter(title=title).first()
+    if existing:
+        return existing, False
+    editor = county.user("editor")
+    c = actions.create_consultation(
+        editor,
+        {
+            "title": title,
+            "summary": summary,
+            "body": "\n".join(paragraphs),
+            "period_days": 30,
+            "department": department,
+        },
+    )
+    c = actions.publish_consultation(editor, c, opens_at=opens_at)
+    return c, True
+
+
+def build_consultations(county) -> None:
+    now = timezone.now()
+    reviewer = county.user("reviewer")
+    names = ["城关居民", "老张", "", "西街社区 刘女士", "上班族"]
+    c, created = _consultation(
+        county, PARKING, opens_at=now - dt.timedelta(days=9), department=county.dept("cgj")
+    )
+    if created:
+        paras = {p.number: p.pk for p in c.paragraphs.all()}
+        for i, (no, quote, text) in enumerate(PARKING[3]):
+            m = actions.submit_comment(
+                c,
+                text=text,
+                nickname=names[i % len(names)],
+                paragraph_id=paras.get(no),
+                quote=quote,
+                now=c.opens_at + dt.timedelta(days=1 + i, hours=3),
+            )
+            if i < 4:  # the last one waits for the moderator
+                actions.moderate_comment(reviewer, m, approve=True)
+    w, created = _consultation(
+        county, WASTE, opens_at=now - dt.timedelta(days=45), department=county.dept("nyj")
+    )
+    if created:
+        paras = {p.number: p.pk for p in w.paragraphs.all()}
+        for i, (no, quote, text, adoption, reason) in enumerate(WASTE[3]):
+            m = actions.submit_comment(
+                w,
+                text=text,
+                nickname=names[(i + 1) % len(names)],
+                paragraph_id=paras.get(no),
+                quote=quote,
+                now=w.opens_at + dt.timedelta(days=2 + i),
+            )
+            actions.moderate_comment(reviewer, m, approve=True)
+            actions.mark_adoption(county.user("editor"), [m], adoption=adoption, reason=reason)
+        actions.publish_report(
+            county.user("editor"),
+            w,
+            text="征求意见期间共收到意见 3 条，经认真研究，采纳 1 条、部分采纳 1 条。"
+            "方案已据此修改，并将按程序报县政府审定后印发实施。",
+        )
+
+
+def build(county) -> None:
+    build_consultations(county)

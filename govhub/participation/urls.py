@@ -1,0 +1,11 @@
+from django.urls import path
+
+from govhub.participation import views
+
+app_name = "participation"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("consultations/", views.consultation_list, name="consultations"),
+    path("consultations/<int:consultation_id>/", views.consultation_detail, name="consultation"),
+    path("comments/<int:comment_id>/agree/", views.agree, name="agree"),
+]

@@ -1,0 +1,125 @@
+"""Portal pages of participation (互动交流): parse, call the action, render. Every form works
+without JavaScript; scripts only add selecting a passage to comment on."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from govhub.core.errors import DomainError, FieldErrors
+from govhub.participation import actions, queries
+from govhub.participation.models import Comment, Moderation
+
+OWN_KEY = "participation_own"
+
+
+def _session_key(request) -> str:
+    if not request.session.session_key:
+        request.session.save()
+    return "s:" + request.session.session_key
+
+
+def index(request):
+    """The 在线调查 / 互动交流 landing page: consultations, the board and surveys."""
+    consultations = list(queries.public_consultations()[:10])
+    return render(request, "participation/index.html", {"consultations": consultations})
+
+
+def consultation_list(request):
+    from django.core.paginator import Paginator
+
+    page = Paginator(queries.public_consultations(), 20).get_page(request.GET.get("page"))
+    return render(request, "participation/consultation_list.html", {"page": page})
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _detail(request, consultation, *, form=None, errors=None, status=200):
+    para_id = _int(request.GET.get("para"))
+    page = queries.comment_page(consultation, request.GET.get("page"), para_id)
+    paragraphs = queries.paragraphs_with_counts(consultation)
+    own_ids = request.session.get(OWN_KEY, []) if request.session.session_key else []
+    own = (
+        list(
+            Comment.objects.filter(pk__in=own_ids, consultation=consultation).only(
+                "id", "status", "reject_reason", "text", "created_at"
+            )
+        )
+        if own_ids
+        else []
+    )
+    form = form or {"paragraph": para_id}
+    return render(
+        request,
+        "participation/consultation_detail.html",
+        {
+            "c": consultation,
+            "paragraphs": paragraphs,
+            "page": page,
+            "para_id": para_id,
+            "form": form,
+            "errors": errors or {},
+            "own": own,
+            "is_open": consultation.is_open(),
+            "report": queries.report_counts(consultation)
+            if consultation.report_published_at
+            else None,
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def consultation_detail(request, consultation_id: int):
+    consultation = queries.public_consultation(consultation_id)
+    if request.method == "GET":
+        return _detail(request, consultation)
+    form = {
+        "text": request.POST.get("text", ""),
+        "nickname": request.POST.get("nickname", ""),
+        "phone": request.POST.get("phone", ""),
+        "paragraph": _int(request.POST.get("paragraph")),
+        "quote": request.POST.get("quote", ""),
+    }
+    try:
+        comment = actions.submit_comment(
+            consultation,
+            text=form["text"],
+            nickname=form["nickname"],
+            phone=form["phone"],
+            paragraph_id=form["paragraph"],
+            quote=form["quote"],
+        )
+    except FieldErrors as exc:
+        return _detail(request, consultation, form=form, errors=exc.errors, status=400)
+    except DomainError as exc:
+        return _detail(request, consultation, form=form, errors={"all": exc.message}, status=409)
+    _session_key(request)
+    request.session[OWN_KEY] = request.session.get(OWN_KEY, [])[-49:] + [comment.pk]
+    messages.success(request, "您的意见已提交，审核通过后公开显示。感谢参与！")
+    return redirect(reverse("participation:consultation", args=[consultation.pk]) + "#mine")
+
+
+@require_POST
+def agree(request, comment_id: int):
+    comment = get_object_or_404(Comment, pk=comment_id, status=Moderation.APPROVED)
+    try:
+        counted = actions.agree_with_comment(comment, _session_key(request))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        if counted:
+            messages.success(request, "已赞同这条意见")
+        else:
+            messages.info(request, "您已经赞同过这条意见")
+    return redirect(
+        reverse("participation:consultation", args=[comment.consultation_id])
+        + f"#comment-{comment.pk}"
+    )
