@@ -25,13 +25,17 @@ from govhub.core.errors import DomainError, FieldErrors
 from govhub.core.models import Department
 from govhub.core.permissions import can, require
 from govhub.participation.models import (
+    AbuseReport,
     Adoption,
     Agreement,
+    Answer,
+    BoardColumn,
     Comment,
     Consultation,
     ConsultationStatus,
     Moderation,
     Paragraph,
+    Post,
 )
 
 MAX_COMMENT = 2000
@@ -398,3 +402,175 @@ def publish_report(actor, consultation: Consultation, *, text: str, now=None) ->
     c.save(update_fields=["report_text", "report_published_at", "status"])
     audit.record(actor=actor, action="consultation_report", obj=c, summary={})
     return c
+
+
+# --- message board (留言板) ---------------------------------------------------------------
+
+
+def submit_post(
+    column: BoardColumn | None,
+    *,
+    title: str,
+    text: str,
+    nickname: str = "",
+    phone: str = "",
+    now: dt.datetime | None = None,
+) -> Post:
+    """A citizen's post: every input error at once; the checker; held for the moderator."""
+    errors = {}
+    if column is None or not column.is_active:
+        errors["column"] = "请选择栏目"
+    title = (title or "").strip()
+    if not title:
+        errors["title"] = "请填写标题"
+    elif len(title) > 60:
+        errors["title"] = "标题不能超过 60 个字"
+    text, nickname, more = _clean_text(text, nickname)
+    errors.update(more)
+    phone = re.sub(r"\D", "", phone or "")
+    if phone and not (len(phone) == 11 and phone.startswith("1")):
+        errors["phone"] = "请填写 11 位手机号，或留空"
+    if errors:
+        raise FieldErrors(errors)
+    found: list[dict] = []
+    problems: dict = {}
+    for field, value in (("title", title), ("text", text), ("nickname", nickname)):
+        if not value:
+            continue
+        try:
+            found += check_citizen_text(value, field)
+        except FieldErrors as exc:
+            problems.update(exc.errors)
+    if problems:
+        raise FieldErrors(problems)
+    with transaction.atomic():
+        post = Post.objects.create(
+            column=column,
+            title=title,
+            text=text,
+            nickname=nickname,
+            phone=phone,
+            findings=found,
+            department=column.department,
+            created_at=now or timezone.now(),
+        )
+        audit.record(
+            actor="citizen",
+            action="post_submit",
+            obj=post,
+            summary={"column": column.pk, "findings": len(found)},
+        )
+    return post
+
+
+@transaction.atomic
+def moderate_post(
+    actor, post: Post, *, approve: bool, reason: str = "", department: Department | None = None
+) -> Post:
+    """Pre-moderation of a post; the moderator may also name the answering department."""
+    require(actor, "moderate_participation")
+    p = Post.objects.select_for_update().get(pk=post.pk)
+    if p.status != Moderation.PENDING:
+        raise ModerationError("这条留言已经审核过了")
+    reason = (reason or "").strip()
+    if not approve and not reason:
+        raise FieldErrors({"reason": "请填写不予公开的理由（会告知留言人）"})
+    p.status = Moderation.APPROVED if approve else Moderation.REJECTED
+    p.reject_reason = "" if approve else reason[:200]
+    if department is not None:
+        p.department = department
+    p.moderated_by = actor
+    p.moderated_at = timezone.now()
+    p.save(update_fields=["status", "reject_reason", "department", "moderated_by", "moderated_at"])
+    audit.record(
+        actor=actor,
+        action="post_approve" if approve else "post_reject",
+        obj=p,
+        summary={"reason": p.reject_reason, "department": p.department_id},
+    )
+    return p
+
+
+def answer_post(actor, post: Post, *, text: str) -> Answer:
+    """An official answer in the name of the post's department, checked like any publication."""
+    require(actor, "answer_post", post)
+    text = (text or "").strip()
+    if len(text) < 5:
+        raise FieldErrors({"text": "请填写答复内容（至少 5 个字）"})
+    if len(text) > 5000:
+        raise FieldErrors({"text": "答复不能超过 5000 字"})
+    check_citizen_text(text)
+    with transaction.atomic():
+        p = Post.objects.select_for_update().get(pk=post.pk)
+        if p.status != Moderation.APPROVED:
+            raise ParticipationError("只能答复已公开的留言")
+        answer = Answer.objects.create(
+            post=p, department=p.department, text=text, answered_by=actor
+        )
+        if p.answered_at is None:
+            p.answered_at = answer.created_at
+            p.save(update_fields=["answered_at"])
+        audit.record(actor=actor, action="post_answer", obj=p, summary={"answer": answer.pk})
+    return answer
+
+
+def post_to_letter(actor, post: Post) -> int:
+    """Turn a post into a letter of the leader's mailbox with one click, through letters'
+    public intake (its author's contact goes into the letter's encrypted citizen record)."""
+    if not (can(actor, "moderate_participation") or can(actor, "answer_post", post)):
+        require(actor, "answer_post", post)
+    if post.letter_id:
+        return post.letter_id
+    if post.status == Moderation.REJECTED:
+        raise ParticipationError("未通过审核的留言不能转为信件")
+    from govhub.letters.intake import submit_letter
+
+    content = post.text if len(post.text) >= 10 else f"{post.text}（由留言板转入）"
+    letter = submit_letter(
+        channel="portal",
+        subject=post.title[:40],
+        content=content,
+        name=post.nickname,
+        phone=post.phone,
+        idempotency_key=f"board-{post.pk}",
+    )
+    with transaction.atomic():
+        Post.objects.filter(pk=post.pk).update(letter_id=letter.pk)
+        audit.record(actor=actor, action="post_to_letter", obj=post, summary={"letter": letter.pk})
+    post.letter_id = letter.pk
+    return letter.pk
+
+
+def report_abuse(post: Post, raw_voter: str, reason: str) -> bool:
+    """A visitor reports a post; counted once per visitor; the moderator sees it in the queue."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise FieldErrors({"reason": "请说明举报理由"})
+    if post.status != Moderation.APPROVED:
+        raise ParticipationError("只能举报已公开的留言")
+    try:
+        with transaction.atomic():
+            AbuseReport.objects.create(
+                post=post, reason=reason[:200], voter_key=voter_key(raw_voter)
+            )
+            Post.objects.filter(pk=post.pk).update(report_count=F("report_count") + 1)
+    except IntegrityError:
+        return False
+    return True
+
+
+@transaction.atomic
+def resolve_reports(actor, post: Post, *, remove: bool, reason: str = "") -> Post:
+    """The moderator's decision on a reported post: take it down (with a reason) or keep it."""
+    require(actor, "moderate_participation")
+    p = Post.objects.select_for_update().get(pk=post.pk)
+    if remove:
+        reason = (reason or "").strip()
+        if not reason:
+            raise FieldErrors({"reason": "请填写撤下的理由（会告知留言人）"})
+        p.status = Moderation.REJECTED
+        p.reject_reason = reason[:200]
+        p.save(update_fields=["status", "reject_reason"])
+    p.reports.filter(resolved=False).update(resolved=True)
+    audit.record(actor=actor, action="post_takedown" if remove else "post_keep", obj=p, summary={})
+    return p

@@ -17,7 +17,7 @@ from govhub.core.errors import DomainError, FieldErrors
 from govhub.core.models import Department
 from govhub.core.permissions import can, require
 from govhub.participation import actions, queries
-from govhub.participation.models import Adoption, Comment, ConsultationStatus, Moderation
+from govhub.participation.models import Adoption, Comment, ConsultationStatus, Moderation, Post
 
 
 def _departments():
@@ -49,10 +49,16 @@ def home(request):
             "page": page,
             "may_create": can(user, "manage_consultation"),
             "may_moderate": can(user, "moderate_participation"),
-            "pending": queries.pending_comments().count()
+            "pending": queries.pending_comments().count() + queries.pending_posts().count()
             if can(user, "moderate_participation")
             else 0,
-            "now": timezone.now(),
+            "may_board": any(
+                can(user, a)
+                for a in ("answer_post", "moderate_participation", "view_participation")
+            ),
+            "unanswered": queries.posts_for(user)
+            .filter(status=Moderation.APPROVED, answered_at__isnull=True)
+            .count(),
         },
     )
 
@@ -163,7 +169,16 @@ def moderation(request):
     """Pre-moderation queue of everything citizens wrote, oldest first."""
     require(request.user, "moderate_participation")
     page = Paginator(queries.pending_comments(), 30).get_page(request.GET.get("p"))
-    return render(request, "participation/admin/moderation.html", {"page": page})
+    return render(
+        request,
+        "participation/admin/moderation.html",
+        {
+            "page": page,
+            "posts": queries.pending_posts()[:50],
+            "reported": queries.reported_posts()[:50],
+            "departments": _departments(),
+        },
+    )
 
 
 @require_POST
@@ -178,6 +193,20 @@ def moderate(request, kind: str, object_id: int):
             if obj is None:
                 raise PermissionDenied("对象不存在")
             actions.moderate_comment(user, obj, approve=approve, reason=reason)
+        elif kind == "post":
+            obj = Post.objects.filter(pk=object_id).first()
+            if obj is None:
+                raise PermissionDenied("对象不存在")
+            dept = Department.objects.filter(pk=request.POST.get("department") or 0).first()
+            actions.moderate_post(user, obj, approve=approve, reason=reason, department=dept)
+        elif kind == "reported":
+            obj = Post.objects.filter(pk=object_id).first()
+            if obj is None:
+                raise PermissionDenied("对象不存在")
+            remove = request.POST.get("decision") == "remove"
+            actions.resolve_reports(user, obj, remove=remove, reason=reason)
+            messages.success(request, "已撤下该留言。" if remove else "已保留该留言。")
+            return redirect("participation_admin:moderation")
         else:
             raise PermissionDenied("未知操作")
         messages.success(
@@ -186,3 +215,87 @@ def moderate(request, kind: str, object_id: int):
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("participation_admin:moderation")
+
+
+# --- message board ---------------------------------------------------------------------------
+
+
+def board(request):
+    """Posts the person answers (their department's) or moderates, and the unanswered count
+    per department."""
+    user = request.user
+    if not (can(user, "answer_post") or can(user, "moderate_participation")) and not can(
+        user, "view_participation"
+    ):
+        raise PermissionDenied("无权访问留言板")
+    tab = request.GET.get("tab") or "unanswered"
+    qs = queries.posts_for(user)
+    if tab == "unanswered":
+        qs = qs.filter(status=Moderation.APPROVED, answered_at__isnull=True).order_by("created_at")
+    page = Paginator(qs, 30).get_page(request.GET.get("p"))
+    return render(
+        request,
+        "participation/admin/board.html",
+        {
+            "page": page,
+            "tab": tab,
+            "by_department": queries.unanswered_by_department(),
+            "veto_days": queries.VETO_DAYS,
+        },
+    )
+
+
+def post(request, post_id: int):
+    user = request.user
+    p = queries.get_post_for(user, post_id)
+    from govhub.core.pii import mask_phone
+
+    return render(
+        request,
+        "participation/admin/post.html",
+        {
+            "post": p,
+            "answers": p.answers.select_related("department", "answered_by"),
+            "may_answer": can(user, "answer_post", p),
+            "may_moderate": can(user, "moderate_participation"),
+            "departments": _departments(),
+            "phone": mask_phone(p.phone) if p.phone else "",
+            "text": request.session.pop(f"answer-draft-{p.pk}", ""),
+        },
+    )
+
+
+@require_POST
+def post_act(request, post_id: int, action: str):
+    user = request.user
+    p = queries.get_post_for(user, post_id)
+    try:
+        if action == "answer":
+            actions.answer_post(user, p, text=request.POST.get("text", ""))
+            messages.success(request, "答复已发布，留言人可在留言板查看。")
+        elif action == "letter":
+            letter_id = actions.post_to_letter(user, p)
+            from govhub.letters.models import Letter
+
+            code = Letter.objects.filter(pk=letter_id).values_list("tracking_code", flat=True)
+            messages.success(request, f"已转为领导信箱来信（查询码 {code.first()}），进入分办。")
+        elif action == "moderate":
+            dept = Department.objects.filter(pk=request.POST.get("department") or 0).first()
+            approve = request.POST.get("decision") == "approve"
+            actions.moderate_post(
+                user, p, approve=approve, reason=request.POST.get("reason", ""), department=dept
+            )
+            messages.success(
+                request, "已通过，留言已公开。" if approve else "已退回，理由会告知留言人。"
+            )
+        elif action == "reports":
+            remove = request.POST.get("decision") == "remove"
+            actions.resolve_reports(user, p, remove=remove, reason=request.POST.get("reason", ""))
+            messages.success(request, "已撤下该留言。" if remove else "已保留该留言，举报已处理。")
+        else:
+            raise PermissionDenied("未知操作")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        if action == "answer":
+            request.session[f"answer-draft-{p.pk}"] = request.POST.get("text", "")[:5000]
+    return redirect("participation_admin:post", p.pk)

@@ -8,8 +8,9 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied
 from ninja import Router, Schema
 
+from govhub.core.models import Department
 from govhub.participation import actions, queries
-from govhub.participation.models import Comment
+from govhub.participation.models import BoardColumn, Comment, Post
 
 router = Router(tags=["participation"])
 
@@ -235,6 +236,178 @@ def report(request, consultation_id: int, payload: ReportIn):
     user = request.user
     c = queries.get_consultation_for(user, consultation_id)
     return _detail(actions.publish_report(user, c, text=payload.text))
+
+
+# --- message board ---------------------------------------------------------------------------
+
+
+class ColumnOut(Schema):
+    id: int
+    name: str
+    description: str
+    department: str
+    posts: int
+
+
+class AnswerOut(Schema):
+    department: str
+    text: str
+    created_at: dt.datetime
+
+
+class PostOut(Schema):
+    id: int
+    column: str
+    title: str
+    author: str
+    department: str
+    answered: bool
+    created_at: dt.datetime
+
+
+class PostDetailOut(PostOut):
+    text: str
+    answers: list[AnswerOut]
+
+
+class PostIn(Schema):
+    column_id: int
+    title: str
+    text: str
+    nickname: str = ""
+    phone: str = ""
+
+
+class ReportAbuseIn(Schema):
+    reason: str
+    reporter: str
+
+
+class PostModerateIn(ModerateIn):
+    department_id: int | None = None
+
+
+class AnswerIn(Schema):
+    text: str
+
+
+class UnansweredOut(Schema):
+    department: str
+    unanswered: int
+    oldest_days: int
+    veto: bool
+
+
+def _post(p: Post) -> dict:
+    return {
+        "id": p.pk,
+        "column": p.column.name,
+        "title": p.title,
+        "author": p.author_label,
+        "department": p.department.name,
+        "answered": p.answered_at is not None,
+        "created_at": p.created_at,
+    }
+
+
+def _post_detail(p: Post) -> dict:
+    return {
+        **_post(p),
+        "text": p.text,
+        "answers": [
+            {"department": a.department.name, "text": a.text, "created_at": a.created_at}
+            for a in p.answers.select_related("department")
+        ],
+    }
+
+
+@router.get("/board/columns", response=list[ColumnOut], auth=None, summary="留言板栏目")
+def board_columns(request):
+    return [
+        {
+            "id": c.pk,
+            "name": c.name,
+            "description": c.description,
+            "department": c.department.name,
+            "posts": c.shown,
+        }
+        for c in queries.board_columns()
+    ]
+
+
+@router.get("/board/posts", response=list[PostOut], auth=None, summary="公开的留言（分页）")
+def board_posts(request, column_id: int | None = None, page: int = 1):
+    from django.core.paginator import Paginator
+
+    p = Paginator(queries.public_posts(column_id), queries.POSTS_PER_PAGE).get_page(page)
+    return [_post(x) for x in p]
+
+
+@router.get("/board/posts/{post_id}", response=PostDetailOut, auth=None, summary="留言及官方答复")
+def board_post(request, post_id: int):
+    return _post_detail(queries.public_post(post_id))
+
+
+@router.post("/board/posts", response={201: SubmittedOut}, auth=None, summary="留言（审核后公开）")
+def submit_post(request, payload: PostIn):
+    column = BoardColumn.objects.filter(pk=payload.column_id, is_active=True).first()
+    p = actions.submit_post(
+        column,
+        title=payload.title,
+        text=payload.text,
+        nickname=payload.nickname,
+        phone=payload.phone,
+    )
+    return 201, {"id": p.pk, "status": p.status, "message": "留言已提交，审核通过后公开"}
+
+
+@router.post(
+    "/board/posts/{post_id}/report", response=dict, auth=None, summary="举报留言（每人一次）"
+)
+def report_post(request, post_id: int, payload: ReportAbuseIn):
+    p = queries.public_post(post_id)
+    counted = actions.report_abuse(p, "api:" + payload.reporter, payload.reason)
+    return {"counted": counted}
+
+
+@router.post("/staff/posts/{post_id}/moderate", response=SubmittedOut, summary="审核留言")
+def moderate_post(request, post_id: int, payload: PostModerateIn):
+    user = request.user
+    p = queries.get_post_for(user, post_id)
+    dept = (
+        Department.objects.filter(pk=payload.department_id).first()
+        if payload.department_id
+        else None
+    )
+    p = actions.moderate_post(
+        user, p, approve=payload.approve, reason=payload.reason, department=dept
+    )
+    return {"id": p.pk, "status": p.status, "message": p.get_status_display()}
+
+
+@router.post("/staff/posts/{post_id}/answer", response=PostDetailOut, summary="官方答复")
+def answer(request, post_id: int, payload: AnswerIn):
+    user = request.user
+    p = queries.get_post_for(user, post_id)
+    actions.answer_post(user, p, text=payload.text)
+    return _post_detail(Post.objects.get(pk=p.pk))
+
+
+@router.post("/staff/posts/{post_id}/letter", response=dict, summary="转为领导信箱来信")
+def to_letter(request, post_id: int):
+    user = request.user
+    p = queries.get_post_for(user, post_id)
+    return {"letter_id": actions.post_to_letter(user, p)}
+
+
+@router.get("/staff/board/unanswered", response=list[UnansweredOut], summary="各部门未答复留言")
+def unanswered(request):
+    from govhub.core.permissions import can
+
+    user = request.user
+    if not (can(user, "view_participation") or can(user, "moderate_participation")):
+        raise PermissionDenied("无权查看")
+    return queries.unanswered_by_department()
 
 
 ROUTERS = [("/participation", router)]

@@ -132,5 +132,80 @@ def build_consultations(county) -> None:
         )
 
 
+COLUMNS = [
+    ("教育", "入学、学校、校车、课后服务", "jyj"),
+    ("社保就业", "社会保险、就业创业、工资", "rsj"),
+    ("城乡建设", "住房、物业、老旧小区、燃气", "zjj"),
+    ("交通出行", "公交、道路、停车", "jtj"),
+    ("其他", "其他方面的意见和建议", "gov-office"),
+]
+
+POSTS = [
+    (
+        "教育",
+        "城关二小课后服务能否延长到六点？",
+        "孩子在城关二小上三年级，课后服务五点结束，我们双职工六点才下班，"
+        "希望学校能把课后服务延长到六点，哪怕另外收一点费用也可以。",
+        "二年级家长",
+        "jyj_handler",
+        "感谢您的留言。经与城关第二小学核实，自本学期第十周起，学校课后服务分两段："
+        "第一段至17:00，第二段至18:00，第二段由家长自愿报名，费用按县发改局核定标准执行。"
+        "报名请联系班主任。县教育局基础教育股，电话 0000-6003。",
+    ),
+    (
+        "社保就业",
+        "灵活就业人员怎么参加职工养老保险？",
+        "我在县城开网约车，属于灵活就业，想参加职工养老保险，请问需要带什么材料、去哪里办？",
+        "网约车司机",
+        "handler",
+        "您好！灵活就业人员可凭身份证到县政务服务中心社保窗口办理参保登记，也可在县人社局政务微信"
+        "“社保服务”栏目自助办理。缴费基数可在全省上年度社会平均工资的60%至300%之间自主选择，按月或按季缴纳。"
+        "县人社局社保股，电话 0000-6010。",
+    ),
+    (
+        "交通出行",
+        "建议增开县城到青石镇的早班公交",
+        "青石镇到县城的第一班公交是早上七点半，到县城已经八点多，赶不上上班。"
+        "建议增开一班六点半的早班车。",
+        "青石村 小李",
+        "",
+        "",
+    ),
+]
+
+
+def build_board(county) -> None:
+    from govhub.participation.models import BoardColumn, Post
+
+    columns = {}
+    for i, (name, desc, dept) in enumerate(COLUMNS):
+        columns[name], _ = BoardColumn.objects.get_or_create(
+            name=name,
+            defaults={"description": desc, "department": county.dept(dept), "sort_order": i},
+        )
+    if Post.objects.exists():
+        return
+    now = timezone.now()
+    reviewer = county.user("reviewer")
+    for i, (col, title, text, nickname, answerer, answer) in enumerate(POSTS):
+        post = actions.submit_post(
+            columns[col],
+            title=title,
+            text=text,
+            nickname=nickname,
+            now=now - dt.timedelta(days=12 - 3 * i),
+        )
+        actions.moderate_post(reviewer, post, approve=True)
+        if answerer:
+            actions.answer_post(county.user(answerer), post, text=answer)
+    actions.submit_post(
+        columns["城乡建设"],
+        title="幸福小区加装电梯有没有补贴？",
+        text="我们楼里老人多，大家商量想加装电梯，请问县里有没有补贴政策，怎么申请？",
+        nickname="幸福小区居民",
+    )
+
+
 def build(county) -> None:
     build_consultations(county)
+    build_board(county)

@@ -178,3 +178,110 @@ class Agreement(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["comment", "voter_key"], name="agreement_once")
         ]
+
+
+# --- message board (留言板) ---------------------------------------------------------------
+
+
+class BoardColumn(models.Model):
+    """A topic column of the message board (栏目), with the department that usually answers."""
+
+    name = models.CharField("栏目名称", max_length=40, unique=True)
+    description = models.CharField("说明", max_length=200, blank=True)
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="+", verbose_name="默认答复单位"
+    )
+    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "留言板栏目"
+        verbose_name_plural = "留言板栏目"
+        ordering = ["sort_order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Post(models.Model):
+    """A citizen's post on the board: checked, pre-moderated, answered officially."""
+
+    column = models.ForeignKey(
+        BoardColumn, on_delete=models.PROTECT, related_name="posts", verbose_name="栏目"
+    )
+    title = models.CharField("标题", max_length=60)
+    text = models.TextField("留言内容")
+    nickname = models.CharField("署名", max_length=30, blank=True)
+    phone = EncryptedTextField("手机号", grade=Grade.SENSITIVE, blank=True)
+    status = models.CharField(
+        "审核状态", max_length=12, choices=Moderation.choices, default=Moderation.PENDING
+    )
+    findings = models.JSONField("内容检查结果", default=list, blank=True)
+    reject_reason = models.CharField("未通过理由", max_length=200, blank=True)
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="答复单位",
+    )
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    moderated_at = models.DateTimeField("审核时间", null=True, blank=True)
+    answered_at = models.DateTimeField("答复时间", null=True, blank=True, db_index=True)
+    report_count = models.PositiveIntegerField("被举报次数", default=0)
+    letter_id = models.BigIntegerField("转为信件", null=True, blank=True)
+    created_at = models.DateTimeField("留言时间", default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "留言"
+        verbose_name_plural = "留言"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "answered_at", "department"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def permission_departments(self) -> list[Department]:
+        return [self.department]
+
+    @property
+    def author_label(self) -> str:
+        return self.nickname or "网友"
+
+
+class Answer(models.Model):
+    """An official answer to a post, in the name of the answering department."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="answers")
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="+", verbose_name="答复单位"
+    )
+    text = models.TextField("答复内容")
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField("答复时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "官方答复"
+        verbose_name_plural = "官方答复"
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.text[:30]
+
+
+class AbuseReport(models.Model):
+    """A visitor's report of an abusive post; once per visitor per post."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reports")
+    reason = models.CharField("举报理由", max_length=200)
+    voter_key = models.CharField(max_length=64)
+    resolved = models.BooleanField("已处理", default=False)
+    created_at = models.DateTimeField("举报时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "举报"
+        verbose_name_plural = "举报"
+        constraints = [models.UniqueConstraint(fields=["post", "voter_key"], name="report_once")]

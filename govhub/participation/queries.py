@@ -5,17 +5,19 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.http import Http404
 
 from govhub.core.permissions import can
 from govhub.participation.models import (
     Adoption,
+    BoardColumn,
     Comment,
     Consultation,
     ConsultationStatus,
     Moderation,
     Paragraph,
+    Post,
 )
 
 COMMENTS_PER_PAGE = 20
@@ -128,4 +130,108 @@ def pending_comments() -> QuerySet[Comment]:
         Comment.objects.filter(status=Moderation.PENDING)
         .select_related("consultation", "paragraph")
         .order_by("created_at")
+    )
+
+
+# --- message board ---------------------------------------------------------------------------
+
+POSTS_PER_PAGE = 20
+VETO_DAYS = 90  # the national check vetoes a site with a message unanswered for 3 months
+
+
+def board_columns() -> list[BoardColumn]:
+    return list(
+        BoardColumn.objects.filter(is_active=True)
+        .select_related("department")
+        .annotate(shown=Count("posts", filter=Q(posts__status=Moderation.APPROVED)))
+    )
+
+
+def public_posts(column_id: int | None = None) -> QuerySet[Post]:
+    qs = (
+        Post.objects.filter(status=Moderation.APPROVED)
+        .select_related("column", "department")
+        .only(
+            "id",
+            "title",
+            "nickname",
+            "created_at",
+            "answered_at",
+            "column__name",
+            "department__name",
+        )
+        .order_by("-created_at", "-id")
+    )
+    if column_id:
+        qs = qs.filter(column_id=column_id)
+    return qs
+
+
+def public_post(post_id: int) -> Post:
+    post = (
+        Post.objects.filter(pk=post_id, status=Moderation.APPROVED)
+        .select_related("column", "department")
+        .first()
+    )
+    if post is None:
+        raise Http404("留言不存在")
+    return post
+
+
+def unanswered_by_department(now=None) -> list[dict]:
+    """Published posts still without an official answer, per department, with the oldest one's
+    age: what counts against a department like an unanswered letter."""
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    rows = (
+        Post.objects.filter(status=Moderation.APPROVED, answered_at__isnull=True)
+        .values("department_id", "department__name")
+        .annotate(n=Count("id"), oldest=Min("created_at"))
+        .order_by("-n", "department__name")
+    )
+    return [
+        {
+            "department_id": r["department_id"],
+            "department": r["department__name"],
+            "unanswered": r["n"],
+            "oldest_days": (now - r["oldest"]).days,
+            "veto": (now - r["oldest"]).days > VETO_DAYS,
+        }
+        for r in rows
+    ]
+
+
+def posts_for(user) -> QuerySet[Post]:
+    """Posts a member of staff works on: their department's, all of them for moderators."""
+    from govhub.core.permissions import scope_queryset
+
+    qs = Post.objects.select_related("column", "department").order_by("-created_at")
+    if user.is_superuser or can(user, "moderate_participation") or can(user, "view_participation"):
+        return qs
+    return scope_queryset(user, "answer_post", qs)
+
+
+def get_post_for(user, post_id: int) -> Post:
+    post = posts_for(user).filter(pk=post_id).first()
+    if post is None:
+        raise PermissionDenied("对象不存在或无权访问")
+    return post
+
+
+def pending_posts() -> QuerySet[Post]:
+    return (
+        Post.objects.filter(status=Moderation.PENDING)
+        .select_related("column", "department")
+        .order_by("created_at")
+    )
+
+
+def reported_posts() -> QuerySet[Post]:
+    return (
+        Post.objects.filter(status=Moderation.APPROVED, reports__resolved=False)
+        .distinct()
+        .select_related("column")
+        .prefetch_related("reports")
+        .order_by("-report_count")
     )

@@ -8,4 +8,7 @@ urlpatterns = [
     path("consultations/", views.consultation_list, name="consultations"),
     path("consultations/<int:consultation_id>/", views.consultation_detail, name="consultation"),
     path("comments/<int:comment_id>/agree/", views.agree, name="agree"),
+    path("board/", views.board, name="board"),
+    path("board/new/", views.board_new, name="board_new"),
+    path("board/<int:post_id>/", views.post_detail, name="post"),
 ]

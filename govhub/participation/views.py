@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from govhub.core.errors import DomainError, FieldErrors
 from govhub.participation import actions, queries
-from govhub.participation.models import Comment, Moderation
+from govhub.participation.models import Comment, Moderation, Post
 
 OWN_KEY = "participation_own"
 
@@ -122,4 +122,95 @@ def agree(request, comment_id: int):
     return redirect(
         reverse("participation:consultation", args=[comment.consultation_id])
         + f"#comment-{comment.pk}"
+    )
+
+
+# --- message board ---------------------------------------------------------------------------
+
+OWN_POSTS = "participation_posts"
+
+
+def board(request):
+    from django.core.paginator import Paginator
+
+    column_id = _int(request.GET.get("column"))
+    page = Paginator(queries.public_posts(column_id), queries.POSTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    own_ids = request.session.get(OWN_POSTS, []) if request.session.session_key else []
+    own = list(Post.objects.filter(pk__in=own_ids).order_by("-created_at")) if own_ids else []
+    return render(
+        request,
+        "participation/board.html",
+        {
+            "columns": queries.board_columns(),
+            "column_id": column_id,
+            "page": page,
+            "own": own,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def board_new(request):
+    columns = queries.board_columns()
+    form = {"column": _int(request.GET.get("column"))}
+    errors: dict = {}
+    if request.method == "POST":
+        form = {
+            "column": _int(request.POST.get("column")),
+            "title": request.POST.get("title", ""),
+            "text": request.POST.get("text", ""),
+            "nickname": request.POST.get("nickname", ""),
+            "phone": request.POST.get("phone", ""),
+        }
+        column = next((c for c in columns if c.pk == form["column"]), None)
+        try:
+            post = actions.submit_post(
+                column,
+                title=form["title"],
+                text=form["text"],
+                nickname=form["nickname"],
+                phone=form["phone"],
+            )
+        except FieldErrors as exc:
+            errors = exc.errors
+        else:
+            _session_key(request)
+            request.session[OWN_POSTS] = request.session.get(OWN_POSTS, [])[-49:] + [post.pk]
+            messages.success(request, "留言已提交，审核通过后公开，相关部门将答复。")
+            return redirect(reverse("participation:board") + "#mine")
+    return render(
+        request,
+        "participation/board_new.html",
+        {"columns": columns, "form": form, "errors": errors},
+        status=400 if errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def post_detail(request, post_id: int):
+    post = queries.public_post(post_id)
+    errors: dict = {}
+    if request.method == "POST":
+        try:
+            counted = actions.report_abuse(post, _session_key(request), request.POST.get("reason"))
+        except FieldErrors as exc:
+            errors = exc.errors
+        except DomainError as exc:
+            errors = {"reason": exc.message}
+        else:
+            messages.success(
+                request, "举报已收到，管理员将尽快核查。" if counted else "您已经举报过这条留言。"
+            )
+            return redirect("participation:post", post_id=post.pk)
+    return render(
+        request,
+        "participation/post_detail.html",
+        {
+            "post": post,
+            "answers": post.answers.select_related("department"),
+            "errors": errors,
+        },
+        status=400 if errors else 200,
     )

@@ -32,6 +32,9 @@ admin_urls = [
         admin_views.consultation_act,
         name="consultation_act",
     ),
+    path("board/", admin_views.board, name="board"),
+    path("board/<int:post_id>/", admin_views.post, name="post"),
+    path("board/<int:post_id>/act/<slug:action>/", admin_views.post_act, name="post_act"),
     path("moderation/", admin_views.moderation, name="moderation"),
     path("moderation/<slug:kind>/<int:object_id>/", admin_views.moderate, name="moderate"),
 ]
