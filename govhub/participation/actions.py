@@ -6,14 +6,24 @@ starts; commenting closes by itself at ``closes_at``) → citizens ``submit_comm
 checker, then pre-moderation) → ``moderate_comment`` → others ``agree_with_comment`` → after
 the close, staff ``mark_adoption`` for each comment → ``publish_report`` puts the adoption report
 (意见采纳情况反馈) on the draft's page.
+
+Message board (留言板): ``submit_post`` → ``moderate_post`` → ``answer_post`` (official, in the
+department's name), ``post_to_letter``, ``report_abuse`` → ``resolve_reports``.
+
+Surveys (民意调查): ``create_survey`` (questions typed as plain text) → ``publish_survey`` → a
+citizen proves a phone with ``send_code`` / ``verify_code`` (or comes with a WeChat openid) →
+``submit_response`` once per person: the database's unique constraint decides, so two workers
+submitting at the same moment still count once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import os
 import re
+import secrets
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -24,6 +34,7 @@ from govhub.core import audit
 from govhub.core.errors import DomainError, FieldErrors
 from govhub.core.models import Department
 from govhub.core.permissions import can, require
+from govhub.core.pii import blind_index
 from govhub.participation.models import (
     AbuseReport,
     Adoption,
@@ -34,8 +45,16 @@ from govhub.participation.models import (
     Consultation,
     ConsultationStatus,
     Moderation,
+    Option,
     Paragraph,
     Post,
+    Question,
+    QuestionKind,
+    Response,
+    ResponseItem,
+    SmsCode,
+    Survey,
+    SurveyStatus,
 )
 
 MAX_COMMENT = 2000
@@ -574,3 +593,343 @@ def resolve_reports(actor, post: Post, *, remove: bool, reason: str = "") -> Pos
     p.reports.filter(resolved=False).update(resolved=True)
     audit.record(actor=actor, action="post_takedown" if remove else "post_keep", obj=p, summary={})
     return p
+
+
+# --- surveys (民意调查) -------------------------------------------------------------------
+
+CODE_MINUTES = 10
+CODE_RESEND_SECONDS = 60
+CODE_ATTEMPTS = 5
+KIND_WORDS = {
+    "单选": QuestionKind.SINGLE,
+    "多选": QuestionKind.MULTIPLE,
+    "量表": QuestionKind.SCALE,
+    "文本": QuestionKind.TEXT,
+}
+_HEAD = re.compile(r"^\[(单选|多选|量表|文本)\]\s*(.+)$")
+_SCALE = re.compile(r"[（(]\s*(\d+)\s*[-–~至到]\s*(\d+)\s*[)）]\s*$")
+
+
+class AlreadyAnswered(ParticipationError):
+    code = "already_answered"
+    status = 409
+
+
+class SurveyClosed(ParticipationError):
+    code = "survey_closed"
+    status = 409
+
+
+class VerificationError(ParticipationError):
+    code = "verification"
+
+
+class SmsUnavailable(ParticipationError):
+    code = "sms_unavailable"
+    status = 503
+
+
+# --- writing a survey ----------------------------------------------------------------------
+
+
+def parse_questions(source: str) -> list[dict]:
+    """Questions from the editor's plain text: a line ``[单选] 题目`` (or 多选/量表/文本) opens a
+    question, lines starting with ``-`` are its options, ``（1-5）`` at the end of a 量表 sets
+    its range, ``（选填）`` makes it optional. Raises FieldErrors naming the line."""
+    questions: list[dict] = []
+    for n, raw in enumerate((source or "").replace("\r", "").split("\n"), 1):
+        line = raw.strip()
+        if not line:
+            continue
+        head = _HEAD.match(line)
+        if head:
+            text = head.group(2).strip()
+            q = {"kind": KIND_WORDS[head.group(1)], "required": True, "options": [], "line": n}
+            if text.endswith(("（选填）", "(选填)")):
+                q["required"] = False
+                text = text[: -len("（选填）")].strip()
+            if q["kind"] == QuestionKind.SCALE:
+                m = _SCALE.search(text)
+                q["scale"] = (int(m.group(1)), int(m.group(2))) if m else (1, 5)
+                if m:
+                    text = text[: m.start()].strip()
+            q["text"] = text[:300]
+            questions.append(q)
+        elif line.startswith(("-", "－", "·")) and questions:
+            questions[-1]["options"].append(line.lstrip("-－· ").strip()[:120])
+        else:
+            raise FieldErrors(
+                {
+                    "questions": f"第 {n} 行无法识别：题目以 [单选]/[多选]/[量表]/[文本] 开头，选项以 - 开头"
+                }
+            )
+    if not questions:
+        raise FieldErrors({"questions": "请至少写一道题"})
+    for i, q in enumerate(questions, 1):
+        if q["kind"] in (QuestionKind.SINGLE, QuestionKind.MULTIPLE) and len(q["options"]) < 2:
+            raise FieldErrors({"questions": f"第 {i} 题（{q['text'][:20]}）至少需要两个选项"})
+        if q["kind"] == QuestionKind.SCALE and not q["scale"][0] < q["scale"][1] <= 10:
+            raise FieldErrors({"questions": f"第 {i} 题的量表范围应如（1-5），最大不超过 10"})
+    return questions
+
+
+def _date(value, field: str, errors: dict) -> dt.datetime | None:
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.date):
+        return timezone.make_aware(dt.datetime.combine(value, dt.time()))
+    try:
+        return timezone.make_aware(dt.datetime.fromisoformat(str(value)))
+    except (TypeError, ValueError):
+        errors[field] = "请填写日期，如 2026-12-31"
+        return None
+
+
+@transaction.atomic
+def create_survey(actor, data: dict) -> Survey:
+    """A draft survey: title, description, department, opens/closes (dates), results_public,
+    questions (plain text, see ``parse_questions``)."""
+    errors: dict = {}
+    title = (data.get("title") or "").strip()
+    if not title:
+        errors["title"] = "请填写标题"
+    department = data.get("department")
+    if not isinstance(department, Department):
+        department = (
+            Department.objects.filter(pk=str(department or "0")).first()
+            if str(department or "").isdigit()
+            else None
+        )
+    if department is None:
+        errors["department"] = "请选择发起单位"
+    opens = _date(data.get("opens_at"), "opens_at", errors)
+    closes = _date(data.get("closes_at"), "closes_at", errors)
+    if opens and closes and closes <= opens:
+        errors["closes_at"] = "结束时间应晚于开始时间"
+    try:
+        questions = parse_questions(data.get("questions", ""))
+    except FieldErrors as exc:
+        errors.update(exc.errors)
+    if errors:
+        raise FieldErrors(errors)
+    require(actor, "manage_survey", department)
+    survey = Survey.objects.create(
+        title=title[:120],
+        description=(data.get("description") or "").strip()[:5000],
+        department=department,
+        opens_at=opens,
+        closes_at=closes,
+        results_public=bool(data.get("results_public")),
+        created_by=actor,
+    )
+    for i, q in enumerate(questions, 1):
+        lo, hi = q.get("scale", (1, 5))
+        question = Question.objects.create(
+            survey=survey,
+            number=i,
+            kind=q["kind"],
+            text=q["text"],
+            required=q["required"],
+            scale_min=lo,
+            scale_max=hi,
+        )
+        Option.objects.bulk_create(
+            Option(question=question, number=j, label=label)
+            for j, label in enumerate(q["options"], 1)
+        )
+    audit.record(actor=actor, action="survey_create", obj=survey, summary={"title": survey.title})
+    return survey
+
+
+@transaction.atomic
+def publish_survey(actor, survey: Survey) -> Survey:
+    require(actor, "manage_survey", survey.department)
+    s = Survey.objects.select_for_update().get(pk=survey.pk)
+    if s.status != SurveyStatus.DRAFT:
+        raise ParticipationError("该调查已经发布")
+    s.status = SurveyStatus.PUBLISHED
+    s.save(update_fields=["status"])
+    audit.record(actor=actor, action="survey_publish", obj=s, summary={})
+    return s
+
+
+@transaction.atomic
+def set_results_public(actor, survey: Survey, public: bool) -> Survey:
+    require(actor, "manage_survey", survey.department)
+    Survey.objects.filter(pk=survey.pk).update(results_public=public)
+    survey.results_public = public
+    audit.record(actor=actor, action="survey_results", obj=survey, summary={"public": public})
+    return survey
+
+
+# --- proving who answers ---------------------------------------------------------------------
+
+
+def _code_hash(phone_index: str, code: str) -> str:
+    return hmac.new(
+        settings.SECRET_KEY.encode(), f"{phone_index}:{code}".encode(), hashlib.sha256
+    ).hexdigest()
+
+
+def clean_phone(phone: str) -> str:
+    digits = re.sub(r"\D", "", phone or "")
+    if digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    if not (len(digits) == 11 and digits.startswith("1")):
+        raise FieldErrors({"phone": "请填写 11 位手机号"})
+    return digits
+
+
+def send_code(phone: str, *, now: dt.datetime | None = None) -> None:
+    """Text a six-digit code through the SMS gateway at once (the person is waiting); a failing
+    gateway gives a clear message and nothing stays behind, so the person can simply retry."""
+    from govhub.channels import sms
+
+    phone = clean_phone(phone)
+    now = now or timezone.now()
+    index = blind_index(phone, "phone")
+    last = SmsCode.objects.filter(phone_index=index).order_by("-created_at").first()
+    if last and (now - last.created_at).total_seconds() < CODE_RESEND_SECONDS:
+        wait = CODE_RESEND_SECONDS - int((now - last.created_at).total_seconds())
+        raise VerificationError(f"验证码已发送，请 {wait} 秒后再试")
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    row = SmsCode.objects.create(
+        phone_index=index,
+        code_hash=_code_hash(index, code),
+        created_at=now,
+        expires_at=now + dt.timedelta(minutes=CODE_MINUTES),
+    )
+    try:
+        sms.gateway().send(
+            phone,
+            f"【{settings.WAGTAIL_SITE_NAME}】您参加民意调查的验证码是 {code}，"
+            f"{CODE_MINUTES} 分钟内有效。",
+            ref=f"survey-code-{row.pk}",
+        )
+    except Exception as exc:  # noqa: BLE001 - any gateway failure is the same to the person
+        row.delete()
+        raise SmsUnavailable(
+            "短信发送失败，可能是短信平台暂时故障，请稍后点击“获取验证码”重试"
+        ) from exc
+
+
+def verify_code(phone: str, code: str, *, now: dt.datetime | None = None) -> str:
+    """The voter key of a phone whose code is right (used once, five tries, ten minutes)."""
+    phone = clean_phone(phone)
+    now = now or timezone.now()
+    index = blind_index(phone, "phone")
+    code = re.sub(r"\D", "", code or "")
+    with transaction.atomic():
+        row = (
+            SmsCode.objects.select_for_update()
+            .filter(phone_index=index, used=False, expires_at__gt=now)
+            .order_by("-created_at")
+            .first()
+        )
+        if row is None:
+            raise FieldErrors({"code": "验证码已过期或未发送，请重新获取"})
+        if row.attempts >= CODE_ATTEMPTS:
+            raise FieldErrors({"code": "错误次数过多，请重新获取验证码"})
+        if not hmac.compare_digest(row.code_hash, _code_hash(index, code)):
+            row.attempts += 1
+            row.save(update_fields=["attempts"])
+            raise FieldErrors({"code": "验证码不正确"})
+        row.used = True
+        row.save(update_fields=["used"])
+    return voter_key_for("phone", phone)
+
+
+def voter_key_for(kind: str, raw: str) -> str:
+    """One key per person and kind: a phone's blind index, or a keyed hash of the openid."""
+    if kind == "phone":
+        return "p:" + blind_index(raw, "phone")[:60]
+    if kind == "wechat":
+        if not raw or len(raw) > 64:
+            raise VerificationError("微信身份无效")
+        return "w:" + blind_index(raw, "email")[:60]
+    raise VerificationError("未知的验证方式")
+
+
+# --- answering ----------------------------------------------------------------------------
+
+
+def _clean_answers(survey: Survey, answers: dict) -> tuple[list[ResponseItem], dict]:
+    """``answers`` maps question id (or "q<id>") to an option id, a list of option ids, a
+    scale value or text. Returns unsaved items and every error at once (field ``q<id>``)."""
+    items: list[ResponseItem] = []
+    errors: dict = {}
+    for q in survey.questions.prefetch_related("options"):
+        key = f"q{q.pk}"
+        raw = answers.get(key, answers.get(q.pk, answers.get(str(q.pk))))
+        values = raw if isinstance(raw, list | tuple) else ([] if raw in (None, "") else [raw])
+        values = [v for v in values if str(v).strip() != ""]
+        if not values:
+            if q.required:
+                errors[key] = "请回答这道题"
+            continue
+        options = {o.pk: o for o in q.options.all()}
+        if q.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+            try:
+                chosen = [options[int(v)] for v in values]
+            except (KeyError, ValueError, TypeError):
+                errors[key] = "所选选项不存在"
+                continue
+            if q.kind == QuestionKind.SINGLE and len(chosen) > 1:
+                errors[key] = "这道题只能选一项"
+                continue
+            items += [ResponseItem(question=q, option=o) for o in dict.fromkeys(chosen)]
+        elif q.kind == QuestionKind.SCALE:
+            try:
+                value = int(values[0])
+            except (TypeError, ValueError):
+                value = None
+            if value is None or not q.scale_min <= value <= q.scale_max:
+                errors[key] = f"请选择 {q.scale_min} 到 {q.scale_max} 之间的分值"
+                continue
+            items.append(ResponseItem(question=q, value=value))
+        else:
+            text = str(values[0]).strip()
+            if len(text) > 1000:
+                errors[key] = f"不能超过 1000 字（现在 {len(text)} 字）"
+                continue
+            items.append(ResponseItem(question=q, text=text))
+    return items, errors
+
+
+def submit_response(
+    survey: Survey,
+    *,
+    voter_key: str,
+    verified_by: str,
+    answers: dict,
+    now: dt.datetime | None = None,
+) -> Response:
+    """One verified person's answers, all or nothing; a second answer from the same person is
+    refused by the database's unique constraint (also when both arrive at the same moment)."""
+    now = now or timezone.now()
+    if not survey.is_open(now):
+        if now >= survey.closes_at:
+            raise SurveyClosed(
+                f"本次调查已于 {timezone.localtime(survey.closes_at):%Y年%m月%d日 %H:%M} 结束"
+            )
+        raise SurveyClosed("本次调查尚未开始")
+    if not voter_key:
+        raise VerificationError("请先验证手机号")
+    items, errors = _clean_answers(survey, answers)
+    if errors:
+        raise FieldErrors(errors)
+    try:
+        with transaction.atomic():
+            response = Response.objects.create(
+                survey=survey, voter_key=voter_key, verified_by=verified_by, created_at=now
+            )
+            for item in items:
+                item.response = response
+            ResponseItem.objects.bulk_create(items)
+    except IntegrityError as exc:
+        raise AlreadyAnswered("您已经参加过本次调查，每人只能提交一次。感谢您的参与！") from exc
+    return response
+
+
+def has_answered(survey: Survey, voter_key: str) -> bool:
+    return bool(voter_key) and Response.objects.filter(survey=survey, voter_key=voter_key).exists()

@@ -52,6 +52,7 @@ def home(request):
             "pending": queries.pending_comments().count() + queries.pending_posts().count()
             if can(user, "moderate_participation")
             else 0,
+            "may_survey": can(user, "manage_survey") or can(user, "view_participation"),
             "may_board": any(
                 can(user, a)
                 for a in ("answer_post", "moderate_participation", "view_participation")
@@ -299,3 +300,126 @@ def post_act(request, post_id: int, action: str):
         if action == "answer":
             request.session[f"answer-draft-{p.pk}"] = request.POST.get("text", "")[:5000]
     return redirect("participation_admin:post", p.pk)
+
+
+# --- surveys ---------------------------------------------------------------------------------
+
+SURVEY_EXAMPLE = (
+    "[单选] 您平时主要通过什么渠道了解县政府的信息？\n- 政府网站\n- 政务微信\n- 电视广播\n"
+    "[多选] 您希望政务微信增加哪些服务？\n- 社保查询\n- 公积金查询\n- 预约办事\n"
+    "[量表] 您对县政务服务中心的总体满意度（1-5）\n"
+    "[文本] 您还有什么意见和建议？（选填）"
+)
+
+
+def surveys(request):
+    user = request.user
+    if not (can(user, "manage_survey") or can(user, "view_participation")):
+        raise PermissionDenied("无权访问民意调查")
+    page = Paginator(queries.surveys_for(user), 30).get_page(request.GET.get("p"))
+    return render(
+        request,
+        "participation/admin/surveys.html",
+        {"page": page, "may_create": can(user, "manage_survey")},
+    )
+
+
+def survey_form(request):
+    user = request.user
+    require(user, "manage_survey")
+    today = timezone.localdate()
+    data = {
+        "title": "",
+        "description": "",
+        "department": None,
+        "opens_at": today.isoformat(),
+        "closes_at": (today + dt.timedelta(days=30)).isoformat(),
+        "results_public": "1",
+        "questions": "",
+    }
+    errors: dict = {}
+    if request.method == "POST":
+        data = {k: request.POST.get(k, "") for k in data}
+        try:
+            s = actions.create_survey(user, data)
+        except FieldErrors as exc:
+            errors = exc.errors
+        except DomainError as exc:
+            errors = {"all": exc.message}
+        else:
+            messages.success(request, "调查已保存（草稿），核对后点击“发布”。")
+            return redirect("participation_admin:survey", s.pk)
+        dept = data.get("department") or ""
+        data["department"] = int(dept) if dept.isdigit() else None
+    return render(
+        request,
+        "participation/admin/survey_form.html",
+        {"data": data, "errors": errors, "departments": _departments(), "example": SURVEY_EXAMPLE},
+        status=400 if errors else 200,
+    )
+
+
+def survey(request, survey_id: int):
+    user = request.user
+    s = queries.get_survey_for(user, survey_id)
+    from govhub.participation.models import ResponseItem
+
+    texts = (
+        ResponseItem.objects.filter(question__survey=s, question__kind="text")
+        .exclude(text="")
+        .select_related("question")
+        .order_by("-id")[:50]
+    )
+    return render(
+        request,
+        "participation/admin/survey.html",
+        {
+            "s": s,
+            "results": queries.survey_results(s),
+            "texts": texts,
+            "may_manage": can(user, "manage_survey", s.department),
+        },
+    )
+
+
+@require_POST
+def survey_act(request, survey_id: int, action: str):
+    user = request.user
+    s = queries.get_survey_for(user, survey_id)
+    try:
+        if action == "publish":
+            actions.publish_survey(user, s)
+            messages.success(request, "调查已发布。")
+        elif action == "results":
+            public = request.POST.get("public") == "1"
+            actions.set_results_public(user, s, public)
+            messages.success(request, "调查结果已公开。" if public else "调查结果已设为不公开。")
+        else:
+            raise PermissionDenied("未知操作")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("participation_admin:survey", s.pk)
+
+
+def survey_export(request, survey_id: int):
+    """All answers as CSV (UTF-8 with BOM so Excel opens it in Chinese); no phone, no key."""
+    import csv
+
+    from django.http import StreamingHttpResponse
+
+    user = request.user
+    s = queries.get_survey_for(user, survey_id)
+    require(user, "manage_survey", s.department)
+    rows = queries.survey_rows(s)
+
+    class Echo:
+        def write(self, value):
+            return value
+
+    writer = csv.writer(Echo())
+    response = StreamingHttpResponse(
+        ("\ufeff" if i == 0 else "") + writer.writerow(row) for i, row in enumerate(rows)
+    )
+    response["Content-Type"] = "text/csv; charset=utf-8"
+    response["Content-Disposition"] = f'attachment; filename="survey-{s.pk}.csv"'
+    return response

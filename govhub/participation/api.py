@@ -410,4 +410,164 @@ def unanswered(request):
     return queries.unanswered_by_department()
 
 
+# --- surveys ---------------------------------------------------------------------------------
+
+
+class OptionOut(Schema):
+    id: int
+    label: str
+
+
+class QuestionOut(Schema):
+    id: int
+    number: int
+    kind: str
+    text: str
+    required: bool
+    scale_min: int
+    scale_max: int
+    options: list[OptionOut]
+
+
+class SurveyOut(Schema):
+    id: int
+    title: str
+    department: str
+    phase: str
+    opens_at: dt.datetime
+    closes_at: dt.datetime
+    is_open: bool
+    results_public: bool
+
+
+class SurveyDetailOut(SurveyOut):
+    description: str
+    questions: list[QuestionOut]
+
+
+class CodeIn(Schema):
+    phone: str
+
+
+class ResponseIn(Schema):
+    phone: str
+    code: str
+    answers: dict[str, int | str | list[int]]
+
+
+class SurveyIn(Schema):
+    title: str
+    department_id: int
+    opens_at: dt.date
+    closes_at: dt.date
+    questions: str
+    description: str = ""
+    results_public: bool = True
+
+
+def _s(x) -> dict:
+    return {
+        "id": x.pk,
+        "title": x.title,
+        "department": x.department.name,
+        "phase": x.phase_label(),
+        "opens_at": x.opens_at,
+        "closes_at": x.closes_at,
+        "is_open": x.is_open(),
+        "results_public": x.results_public,
+    }
+
+
+@router.get("/surveys", response=list[SurveyOut], auth=None, summary="民意调查列表")
+def list_surveys(request):
+    return [_s(x) for x in queries.public_surveys()[:100]]
+
+
+@router.get("/surveys/{survey_id}", response=SurveyDetailOut, auth=None, summary="问卷")
+def get_survey(request, survey_id: int):
+    x = queries.public_survey(survey_id)
+    return {
+        **_s(x),
+        "description": x.description,
+        "questions": [
+            {
+                "id": q.pk,
+                "number": q.number,
+                "kind": q.kind,
+                "text": q.text,
+                "required": q.required,
+                "scale_min": q.scale_min,
+                "scale_max": q.scale_max,
+                "options": [{"id": o.pk, "label": o.label} for o in q.options.all()],
+            }
+            for q in x.questions.prefetch_related("options")
+        ],
+    }
+
+
+@router.get("/surveys/{survey_id}/results", response=dict, auth=None, summary="调查结果")
+def survey_results(request, survey_id: int):
+    x = queries.public_survey(survey_id)
+    if not x.results_public:
+        raise PermissionDenied("发起单位未公开本次调查的结果")
+    r = queries.survey_results(x)
+    return {
+        "total": r["total"],
+        "questions": [
+            {
+                "number": row["q"].number,
+                "text": row["q"].text,
+                "kind": row["kind"],
+                "bars": row.get("bars", []),
+                "mean": row.get("mean"),
+                "texts": row.get("texts"),
+            }
+            for row in r["questions"]
+        ],
+    }
+
+
+@router.post("/surveys/{survey_id}/code", response=dict, auth=None, summary="发送短信验证码")
+def survey_code(request, survey_id: int, payload: CodeIn):
+    queries.public_survey(survey_id)
+    actions.send_code(payload.phone)
+    return {"sent": True}
+
+
+@router.post(
+    "/surveys/{survey_id}/responses",
+    response={201: dict},
+    auth=None,
+    summary="提交答卷（手机号 + 验证码，每人一次）",
+)
+def survey_respond(request, survey_id: int, payload: ResponseIn):
+    x = queries.public_survey(survey_id)
+    key = actions.verify_code(payload.phone, payload.code)
+    r = actions.submit_response(x, voter_key=key, verified_by="phone", answers=payload.answers)
+    return 201, {"id": r.pk}
+
+
+@router.post("/staff/surveys", response={201: SurveyOut}, summary="新建调查（草稿）")
+def create_survey(request, payload: SurveyIn):
+    x = actions.create_survey(
+        request.user,
+        {
+            "title": payload.title,
+            "department": payload.department_id,
+            "opens_at": payload.opens_at,
+            "closes_at": payload.closes_at,
+            "questions": payload.questions,
+            "description": payload.description,
+            "results_public": payload.results_public,
+        },
+    )
+    return 201, _s(x)
+
+
+@router.post("/staff/surveys/{survey_id}/publish", response=SurveyOut, summary="发布调查")
+def publish_survey(request, survey_id: int):
+    x = queries.get_survey_for(request.user, survey_id)
+    return _s(actions.publish_survey(request.user, x))
+
+
 ROUTERS = [("/participation", router)]

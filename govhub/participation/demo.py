@@ -206,6 +206,75 @@ def build_board(county) -> None:
     )
 
 
+SURVEY_QUESTIONS = """[单选] 您平时主要通过什么渠道了解县政府发布的信息？
+- 县政府网站
+- 政务微信公众号
+- 政务微博
+- 电视和广播
+- 村（社区）公告栏
+[多选] 您希望政务微信增加哪些服务？
+- 社保和医保查询
+- 公积金查询
+- 办事预约
+- 停车和公交信息
+- 政策解读
+[量表] 您对县政府网站信息更新及时性的评价（1-5）
+[量表] 您对县政务服务中心办事体验的总体满意度（1-5）
+[文本] 您对县政府网站和政务新媒体还有什么意见和建议？（选填）"""
+
+SURVEY_SUGGESTIONS = [
+    "希望网站的办事指南写得再通俗一些，附上材料样表。",
+    "政务微信推送太多会议新闻，希望多一些和老百姓有关的通知。",
+    "建议在微信里能直接查询孩子入学的学区划分。",
+]
+
+
+def build_survey(county) -> None:
+    from govhub.participation.models import Survey
+
+    title = "示范县政府网站和政务新媒体使用情况调查"
+    if Survey.objects.filter(title=title).exists():
+        return
+    today = timezone.localdate()
+    editor = county.user("editor")
+    survey = actions.create_survey(
+        editor,
+        {
+            "title": title,
+            "description": "为了把县政府网站和政务新媒体办得更好用，请您抽出两分钟填写本问卷。"
+            "每个手机号可参加一次，结果向社会公开。",
+            "department": county.dept("rmt"),
+            "opens_at": today - dt.timedelta(days=6),
+            "closes_at": today + dt.timedelta(days=24),
+            "results_public": True,
+            "questions": SURVEY_QUESTIONS,
+        },
+    )
+    actions.publish_survey(editor, survey)
+    questions = list(survey.questions.prefetch_related("options"))
+    rng = county.rng
+    for i in range(36):
+        answers = {}
+        for q in questions:
+            options = [o.pk for o in q.options.all()]
+            if q.kind == "single":
+                answers[q.pk] = rng.choices(options, weights=[5, 8, 2, 3, 2])[0]
+            elif q.kind == "multiple":
+                answers[q.pk] = rng.sample(options, rng.randint(1, 3))
+            elif q.kind == "scale":
+                answers[q.pk] = rng.choices([1, 2, 3, 4, 5], weights=[1, 2, 5, 9, 6])[0]
+            elif i % 12 == 0:
+                answers[q.pk] = SURVEY_SUGGESTIONS[i // 12]
+        actions.submit_response(
+            survey,
+            voter_key=actions.voter_key_for("phone", f"1390000{i:04d}"),
+            verified_by="phone",
+            answers=answers,
+            now=timezone.now() - dt.timedelta(hours=3 * (36 - i)),
+        )
+
+
 def build(county) -> None:
     build_consultations(county)
     build_board(county)
+    build_survey(county)

@@ -285,3 +285,139 @@ class AbuseReport(models.Model):
         verbose_name = "举报"
         verbose_name_plural = "举报"
         constraints = [models.UniqueConstraint(fields=["post", "voter_key"], name="report_once")]
+
+
+# --- surveys (民意调查) -------------------------------------------------------------------
+
+
+class SurveyStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    PUBLISHED = "published", "已发布"
+
+
+class Survey(models.Model):
+    """A survey with open and close dates; one answer per verified person."""
+
+    title = models.CharField("标题", max_length=120)
+    description = models.TextField("说明", blank=True)
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="+", verbose_name="发起单位"
+    )
+    status = models.CharField(
+        "状态", max_length=12, choices=SurveyStatus.choices, default=SurveyStatus.DRAFT
+    )
+    opens_at = models.DateTimeField("开始时间")
+    closes_at = models.DateTimeField("结束时间")
+    results_public = models.BooleanField("公开调查结果", default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "民意调查"
+        verbose_name_plural = "民意调查"
+        ordering = ["-opens_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def is_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.status == SurveyStatus.PUBLISHED and self.opens_at <= now < self.closes_at
+
+    def phase_label(self, now=None) -> str:
+        now = now or timezone.now()
+        if self.status == SurveyStatus.DRAFT:
+            return "草稿"
+        if now < self.opens_at:
+            return "即将开始"
+        return "进行中" if now < self.closes_at else "已结束"
+
+
+class QuestionKind(models.TextChoices):
+    SINGLE = "single", "单选"
+    MULTIPLE = "multiple", "多选"
+    SCALE = "scale", "量表"
+    TEXT = "text", "文本"
+
+
+class Question(models.Model):
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
+    number = models.PositiveSmallIntegerField("序号")
+    kind = models.CharField("题型", max_length=12, choices=QuestionKind.choices)
+    text = models.CharField("题目", max_length=300)
+    required = models.BooleanField("必答", default=True)
+    scale_min = models.SmallIntegerField("量表最小值", default=1)
+    scale_max = models.SmallIntegerField("量表最大值", default=5)
+
+    class Meta:
+        verbose_name = "调查题目"
+        verbose_name_plural = "调查题目"
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["survey", "number"], name="question_number")]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Option(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="options")
+    number = models.PositiveSmallIntegerField("序号")
+    label = models.CharField("选项", max_length=120)
+
+    class Meta:
+        verbose_name = "选项"
+        verbose_name_plural = "选项"
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Response(models.Model):
+    """One person's answers. ``voter_key`` is a keyed hash of the verified phone or WeChat
+    openid; the unique constraint, not a cookie, keeps it to one per person."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
+    voter_key = models.CharField(max_length=64)
+    verified_by = models.CharField(
+        "验证方式", max_length=12, choices=[("phone", "手机短信"), ("wechat", "微信")]
+    )
+    created_at = models.DateTimeField("提交时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "答卷"
+        verbose_name_plural = "答卷"
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "voter_key"], name="one_response_per_person")
+        ]
+
+
+class ResponseItem(models.Model):
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="items")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="items")
+    option = models.ForeignKey(
+        Option, on_delete=models.CASCADE, null=True, blank=True, related_name="items"
+    )
+    value = models.SmallIntegerField("量表值", null=True, blank=True)
+    text = models.TextField("文字回答", blank=True)
+
+    class Meta:
+        verbose_name = "答卷条目"
+        verbose_name_plural = "答卷条目"
+
+
+class SmsCode(models.Model):
+    """A verification code sent by SMS: only its hash is kept, with the phone's blind index."""
+
+    phone_index = models.CharField(max_length=64, db_index=True)
+    code_hash = models.CharField(max_length=64)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "短信验证码"
+        verbose_name_plural = "短信验证码"

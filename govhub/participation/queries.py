@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Min, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from govhub.core.permissions import can
 from govhub.participation.models import (
@@ -16,8 +17,12 @@ from govhub.participation.models import (
     Consultation,
     ConsultationStatus,
     Moderation,
+    Option,
     Paragraph,
     Post,
+    ResponseItem,
+    Survey,
+    SurveyStatus,
 )
 
 COMMENTS_PER_PAGE = 20
@@ -235,3 +240,124 @@ def reported_posts() -> QuerySet[Post]:
         .prefetch_related("reports")
         .order_by("-report_count")
     )
+
+
+# --- surveys ---------------------------------------------------------------------------------
+
+
+def public_surveys() -> QuerySet[Survey]:
+    return (
+        Survey.objects.filter(status=SurveyStatus.PUBLISHED)
+        .select_related("department")
+        .order_by("-opens_at")
+    )
+
+
+def public_survey(survey_id: int) -> Survey:
+    s = public_surveys().filter(pk=survey_id).first()
+    if s is None:
+        raise Http404("调查不存在")
+    return s
+
+
+def survey_results(survey: Survey) -> dict:
+    """Counts per option, the spread and mean of each scale, the number of text answers; a
+    fixed number of queries whatever the number of answers."""
+    questions = list(survey.questions.all())
+    options = (
+        Option.objects.filter(question__survey=survey)
+        .annotate(n=Count("items"))
+        .order_by("question__number", "number")
+    )
+    by_q: dict[int, list] = {}
+    for o in options:
+        by_q.setdefault(o.question_id, []).append(o)
+    values = (
+        ResponseItem.objects.filter(question__survey=survey, option__isnull=True)
+        .values("question_id", "value")
+        .annotate(n=Count("id"))
+    )
+    scale: dict[int, dict] = {}
+    texts: dict[int, int] = {}
+    for v in values:
+        if v["value"] is None:
+            texts[v["question_id"]] = texts.get(v["question_id"], 0) + v["n"]
+        else:
+            scale.setdefault(v["question_id"], {})[v["value"]] = v["n"]
+    total = survey.responses.count()
+    out = []
+    for q in questions:
+        row = {"q": q, "kind": q.kind}
+        if q.kind in ("single", "multiple"):
+            opts = by_q.get(q.pk, [])
+            answered = max(sum(o.n for o in opts), 1)
+            row["bars"] = [
+                {"label": o.label, "n": o.n, "pct": round(100 * o.n / answered)} for o in opts
+            ]
+            if q.kind == "multiple":  # share of people, not of ticks
+                row["bars"] = [
+                    {**b, "pct": round(100 * b["n"] / total) if total else 0} for b in row["bars"]
+                ]
+        elif q.kind == "scale":
+            spread = scale.get(q.pk, {})
+            n = sum(spread.values())
+            row["bars"] = [
+                {
+                    "label": f"{v} 分",
+                    "n": spread.get(v, 0),
+                    "pct": round(100 * spread.get(v, 0) / n) if n else 0,
+                }
+                for v in range(q.scale_min, q.scale_max + 1)
+            ]
+            row["mean"] = round(sum(k * c for k, c in spread.items()) / n, 2) if n else None
+        else:
+            row["texts"] = texts.get(q.pk, 0)
+        out.append(row)
+    return {"total": total, "questions": out}
+
+
+def surveys_for(user) -> QuerySet[Survey]:
+    from govhub.core.permissions import scope_queryset
+
+    qs = Survey.objects.select_related("department").order_by("-created_at")
+    if user.is_superuser or can(user, "view_participation"):
+        return qs
+    return scope_queryset(user, "manage_survey", qs)
+
+
+def get_survey_for(user, survey_id: int) -> Survey:
+    s = surveys_for(user).filter(pk=survey_id).first()
+    if s is None:
+        raise PermissionDenied("对象不存在或无权访问")
+    return s
+
+
+def survey_rows(survey: Survey, batch: int = 500):
+    """The CSV rows of a survey: a header, then one row per answer sheet (multiple choices
+    joined with "；"), read in batches so a large survey streams."""
+    questions = list(survey.questions.all())
+    yield ["答卷编号", "提交时间", "验证方式"] + [f"{q.number}. {q.text}" for q in questions]
+    responses = survey.responses.order_by("pk")
+    last = 0
+    while True:
+        chunk = list(responses.filter(pk__gt=last)[:batch])
+        if not chunk:
+            return
+        items = (
+            ResponseItem.objects.filter(response__in=chunk).select_related("option").order_by("pk")
+        )
+        cells: dict = {}
+        for it in items:
+            value = (
+                it.option.label
+                if it.option_id
+                else (str(it.value) if it.value is not None else it.text)
+            )
+            cells.setdefault((it.response_id, it.question_id), []).append(value)
+        for r in chunk:
+            yield [
+                r.pk,
+                timezone.localtime(r.created_at).strftime("%Y-%m-%d %H:%M"),
+                r.get_verified_by_display(),
+            ] + ["；".join(cells.get((r.pk, q.pk), [])) for q in questions]
+        last = chunk[-1].pk

@@ -11,4 +11,7 @@ urlpatterns = [
     path("board/", views.board, name="board"),
     path("board/new/", views.board_new, name="board_new"),
     path("board/<int:post_id>/", views.post_detail, name="post"),
+    path("surveys/", views.survey_list, name="surveys"),
+    path("surveys/<int:survey_id>/", views.survey_detail, name="survey"),
+    path("surveys/<int:survey_id>/results/", views.survey_results, name="survey_results"),
 ]

@@ -23,8 +23,15 @@ def _session_key(request) -> str:
 
 def index(request):
     """The 在线调查 / 互动交流 landing page: consultations, the board and surveys."""
-    consultations = list(queries.public_consultations()[:10])
-    return render(request, "participation/index.html", {"consultations": consultations})
+    return render(
+        request,
+        "participation/index.html",
+        {
+            "consultations": list(queries.public_consultations()[:5]),
+            "surveys": list(queries.public_surveys()[:5]),
+            "posts": list(queries.public_posts()[:5]),
+        },
+    )
 
 
 def consultation_list(request):
@@ -214,3 +221,86 @@ def post_detail(request, post_id: int):
         },
         status=400 if errors else 200,
     )
+
+
+# --- surveys ---------------------------------------------------------------------------------
+
+VOTER = "participation_voter"  # {"key", "via", "shown"} once a phone is proved
+PHONE = "participation_phone"
+
+
+def survey_list(request):
+    from django.core.paginator import Paginator
+
+    page = Paginator(queries.public_surveys(), 20).get_page(request.GET.get("page"))
+    return render(request, "participation/survey_list.html", {"page": page})
+
+
+def _survey_page(request, survey, *, errors=None, form=None, status=200):
+    voter = request.session.get(VOTER) if request.session.session_key else None
+    answered = bool(voter) and actions.has_answered(survey, voter["key"])
+    return render(
+        request,
+        "participation/survey_detail.html",
+        {
+            "s": survey,
+            "voter": voter,
+            "answered": answered,
+            "is_open": survey.is_open(),
+            "questions": survey.questions.prefetch_related("options"),
+            "phone": request.session.get(PHONE, "") if request.session.session_key else "",
+            "errors": errors or {},
+            "form": form or {},
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def survey_detail(request, survey_id: int):
+    from govhub.core.pii import mask_phone
+
+    survey = queries.public_survey(survey_id)
+    if request.method == "GET":
+        return _survey_page(request, survey)
+    step = request.POST.get("step")
+    try:
+        if step == "send":
+            phone = request.POST.get("phone", "")
+            try:
+                actions.send_code(phone)
+            finally:
+                _session_key(request)
+                request.session[PHONE] = phone.strip()[:20]
+            messages.success(request, "验证码已发送，请查看短信。")
+        elif step == "verify":
+            phone = request.session.get(PHONE, "")
+            key = actions.verify_code(phone, request.POST.get("code", ""))
+            request.session[VOTER] = {"key": key, "via": "phone", "shown": mask_phone(phone)}
+            messages.success(request, "手机号验证成功，请填写问卷。")
+        elif step == "answer":
+            voter = request.session.get(VOTER) or {}
+            answers = {k: request.POST.getlist(k) for k in request.POST if k.startswith("q")}
+            actions.submit_response(
+                survey,
+                voter_key=voter.get("key", ""),
+                verified_by=voter.get("via", "phone"),
+                answers=answers,
+            )
+            messages.success(request, "提交成功，感谢您参与本次调查！")
+            return redirect("participation:survey_results", survey_id=survey.pk)
+        elif step == "change":
+            request.session.pop(PHONE, None)
+            request.session.pop(VOTER, None)
+        return redirect(reverse("participation:survey", args=[survey.pk]) + "#verify")
+    except FieldErrors as exc:
+        form = {k: request.POST.getlist(k) for k in request.POST if k.startswith("q")}
+        return _survey_page(request, survey, errors=exc.errors, form=form, status=400)
+    except DomainError as exc:
+        return _survey_page(request, survey, errors={"all": exc.message}, status=exc.status)
+
+
+def survey_results(request, survey_id: int):
+    survey = queries.public_survey(survey_id)
+    results = queries.survey_results(survey) if survey.results_public else None
+    return render(request, "participation/survey_results.html", {"s": survey, "results": results})

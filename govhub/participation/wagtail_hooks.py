@@ -35,6 +35,11 @@ admin_urls = [
     path("board/", admin_views.board, name="board"),
     path("board/<int:post_id>/", admin_views.post, name="post"),
     path("board/<int:post_id>/act/<slug:action>/", admin_views.post_act, name="post_act"),
+    path("surveys/", admin_views.surveys, name="surveys"),
+    path("surveys/new/", admin_views.survey_form, name="survey_new"),
+    path("surveys/<int:survey_id>/", admin_views.survey, name="survey"),
+    path("surveys/<int:survey_id>/act/<slug:action>/", admin_views.survey_act, name="survey_act"),
+    path("surveys/<int:survey_id>/export.csv", admin_views.survey_export, name="survey_export"),
     path("moderation/", admin_views.moderation, name="moderation"),
     path("moderation/<slug:kind>/<int:object_id>/", admin_views.moderate, name="moderate"),
 ]
