@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "govhub.analytics",
     "govhub.inbox",
     "govhub.services",
+    "govhub.participation",
     "govhub.api",
     "govhub.backoffice",
     "wagtail.contrib.forms",

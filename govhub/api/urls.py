@@ -59,6 +59,7 @@ for _app in [
     "portal",
     "channels",
     "services",
+    "participation",
 ]:
     try:
         _mod = import_module(f"govhub.{_app}.api")
