@@ -146,6 +146,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 if JOBS_BACKEND == "rq":
     INSTALLED_APPS.append("django_rq")
@@ -161,6 +164,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # two-factor login for the roles that publish, sign, dispatch, see personal data, administer
+    "django_otp.middleware.OTPMiddleware",
+    "govhub.core.twofactor.RequireSecondFactorMiddleware",
     # a back-office form sent after the login ran out: a Chinese page holding what was typed
     "govhub.backoffice.middleware.ExpiredSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -220,6 +226,10 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 # a staff session ends after 30 idle minutes (等保: session timeout); each request renews it
 SESSION_COOKIE_AGE = int(env("GOVHUB_SESSION_IDLE_MINUTES", "30") or 30) * 60
 SESSION_SAVE_EVERY_REQUEST = True
+# two-factor login (govhub/core/twofactor.py): on in production; the demo's printed logins work
+# without it (its enrolment page is open to try); tests switch it on themselves
+REQUIRE_2FA = env_bool("GOVHUB_REQUIRE_2FA", PRODUCTION)
+OTP_TOTP_ISSUER = PLATFORM_NAME
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
