@@ -117,7 +117,7 @@ def confirm_device(request, device: TOTPDevice, token: str) -> list[str]:
         device.last_t = totp.t()
         device.save()
         codes = _new_recovery_codes(user)
-        audit.record(actor=user, action="twofactor.enrolled")
+        audit.record(actor=user, action="twofactor_enrolled")
     request.session.pop("twofactor_key", None)
     otp_login(request, device)
     return codes
@@ -136,12 +136,12 @@ def verify(request, token: str) -> None:
     token = (token or "").strip().replace(" ", "")
     device = match_token(request.user, token) if token else None
     if device is None:
-        audit.record(actor=request.user, action="twofactor.failed")
+        audit.record(actor=request.user, action="twofactor_failed")
         raise TwoFactorError("验证码不正确或已过期，请重新输入；手机不在身边可使用一个恢复码。")
     otp_login(request, device)
     used_recovery = isinstance(device, StaticDevice)
     audit.record(
-        actor=request.user, action="twofactor.verified", summary={"recovery_code": used_recovery}
+        actor=request.user, action="twofactor_verified", summary={"recovery_code": used_recovery}
     )
 
 
@@ -153,7 +153,7 @@ def reset(actor, user) -> None:
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
-        audit.record(actor=actor, action="twofactor.reset", obj=user)
+        audit.record(actor=actor, action="twofactor_reset", obj=user)
 
 
 def otpauth_qr_svg(device: TOTPDevice) -> str:

@@ -84,7 +84,7 @@ def test_the_signer_enrols_then_types_the_code_at_every_login(required):
     reused = _post(third, "/admin/2fa/verify/", {"token": codes[0]})
     assert "验证码不正确" in reused.content.decode()
     actions = list(AuditRecord.objects.values_list("action", flat=True))
-    for name in ("twofactor.enrolled", "twofactor.verified", "twofactor.failed"):
+    for name in ("twofactor_enrolled", "twofactor_verified", "twofactor_failed"):
         assert name in actions
 
 
@@ -122,7 +122,7 @@ def test_the_administrator_resets_a_lost_phone(required):
     assert done.status_code == 302
     assert not TOTPDevice.objects.filter(user=person).exists()
     assert not StaticDevice.objects.filter(user=person).exists()
-    assert AuditRecord.objects.filter(action="twofactor.reset").exists()
+    assert AuditRecord.objects.filter(action="twofactor_reset").exists()
     # a handler may not reset another person's factor
     other = Client()
     other.force_login(make_user("handler6", department=dept, role=Role.HANDLER))
