@@ -87,15 +87,16 @@ def test_a_piece_goes_through_three_people_and_out_to_every_channel(site, platfo
         "12月起，城关镇便民服务中心启用两台自助办税终端，可办理完税证明打印、社保费缴纳等业务。"
     )
     editor.keyboard.press("Enter")
-    editor.locator(".Draftail-Toolbar button[name='IMAGE']").click()
+    editor.keyboard.type("/")  # Draftail's command menu: 图片
+    editor.get_by_role("option", name=re.compile("图片")).first.click()
     _upload_in_chooser(editor, figure, "自助办税终端")
     editor.locator("input[name='image-chooser-insertion-alt_text']").fill("自助办税终端")
     editor.locator(".modal-dialog form button[type=submit]").last.click()
     editor.locator(".Draftail-Editor img").first.wait_for()
     # the cover: the image chooser, uploading a new picture
-    editor.locator("[data-chooser-action-choose], .chooser .action-choose").first.click()
+    editor.locator("#id_cover-chooser .unchosen button").click()
     _upload_in_chooser(editor, cover_file, "便民服务中心封面")
-    editor.locator("#id_cover-chooser .chooser__image, [data-chooser-image]").first.wait_for()
+    editor.locator("#id_cover-chooser:not(.blank) img[data-chooser-image]").wait_for()
     for label in ("门户网站", "微信公众号", "微博", "RSS", "邮件订阅"):
         editor.locator("label", has_text=label).first.locator("input").check()
     site.shot(editor, "editor-writes")
