@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import time
+from urllib.parse import urlsplit
 
 import requests
 
@@ -137,8 +138,9 @@ def test_a_machine_client_writes_and_follows_a_piece_with_tokens(site):
             break
         time.sleep(0.5)
     assert states == {"shifan-portal": "sent", "shifan-rss": "sent", "shifan-email": "sent"}
-    public = out.json()["public_url"]
-    assert public and requests.get(public, timeout=20).status_code == 200
+    public = urlsplit(out.json()["public_url"])
+    # the path on the served site (the absolute address is the portal's concern: GOVHUB_SITE_URL)
+    assert requests.get(site.url + public.path, timeout=20).status_code == 200
 
 
 def test_session_writes_need_the_csrf_token_and_a_token_wins_over_the_cookie(site):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import time
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -53,7 +54,7 @@ def _upload_in_chooser(page, path: str, title: str) -> None:
     modal.get_by_role("tab", name=re.compile("上传")).click()
     modal.locator("input[name='image-chooser-upload-file']").set_input_files(path)
     modal.locator("input[name='image-chooser-upload-title']").fill(title)
-    modal.locator("form[action*='upload'] button[type=submit]").click()
+    modal.locator("form[data-chooser-modal-creation-form] button[type=submit]").click()
 
 
 def test_a_piece_goes_through_three_people_and_out_to_every_channel(site, platforms, tmp_path):
@@ -90,8 +91,10 @@ def test_a_piece_goes_through_three_people_and_out_to_every_channel(site, platfo
     editor.keyboard.type("/")  # Draftail's command menu: 图片
     editor.get_by_role("option", name=re.compile("图片")).first.click()
     _upload_in_chooser(editor, figure, "自助办税终端")
+    editor.locator("input[name='image-chooser-insertion-format'][value='fullwidth']").check()
     editor.locator("input[name='image-chooser-insertion-alt_text']").fill("自助办税终端")
-    editor.locator(".modal-dialog form button[type=submit]").last.click()
+    site.shot(editor, "editor-image-format")
+    editor.locator(".modal-dialog form input[type=submit]").click()
     editor.locator(".Draftail-Editor img").first.wait_for()
     # the cover: the image chooser, uploading a new picture
     editor.locator("#id_cover-chooser .unchosen button").click()
@@ -188,7 +191,8 @@ def test_a_piece_goes_through_three_people_and_out_to_every_channel(site, platfo
         portal_url = pub.portal_url
     # the citizen reads it on the portal, cover and figure showing
     citizen = site.citizen()
-    citizen.goto(portal_url.replace("http://localhost", site.url) if portal_url else "")
+    assert portal_url
+    citizen.goto(site.url + urlsplit(portal_url).path)
     assert TITLE in citizen.inner_text("h1")
     images = citizen.locator("article img, main img")
     images.first.wait_for()
