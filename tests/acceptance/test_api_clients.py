@@ -191,5 +191,5 @@ def test_api_docs_work_without_the_internet(site):
     page.wait_for_selector(".opblock-tag", timeout=20000)
     site.shot(page, "api-docs")
     text = page.inner_text("body")
-    assert "publishing" in text and "写新稿件" in text
+    assert "内容发布" in text and "写新稿件" in text
     assert not outside, outside

@@ -100,8 +100,8 @@ def test_a_piece_goes_through_three_people_and_out_to_every_channel(site, platfo
     editor.locator("#id_cover-chooser .unchosen button").click()
     _upload_in_chooser(editor, cover_file, "便民服务中心封面")
     editor.locator("#id_cover-chooser:not(.blank) img[data-chooser-image]").wait_for()
-    for label in ("门户网站", "微信公众号", "微博", "RSS", "邮件订阅"):
-        editor.locator("label", has_text=label).first.locator("input").check()
+    for label in ("门户网站", "微信公众号", "（微博）", "RSS", "邮件订阅"):
+        editor.locator("#id_targets label", has_text=label).first.locator("input").check()
     site.shot(editor, "editor-writes")
     editor.get_by_role("button", name="保存").click()
     editor.wait_for_load_state()
