@@ -186,3 +186,26 @@ def register_publishing_settings():
 
 for _model in (WordingTerm, CheckSetting, ReviewPolicy, ReviewStepSpec):
     register_permission_policy(_model, _policy(_model))
+
+
+def _offer_create_only_to_who_may_create() -> None:
+    """Wagtail's 页面类型使用情况 page (/admin/pages/usage/<type>/) offers “创建” to everyone who
+    can read the report, a reviewer included, and the link then ends on 没有权限: offer it only
+    to someone who may add pages somewhere (portal pages change only through the reviewed path)."""
+    from wagtail.admin.views.pages.usage import ContentTypeUseView
+    from wagtail.permission_policies.pages import PagePermissionPolicy
+
+    original = ContentTypeUseView.get_add_url
+    if getattr(original, "govhub_checked", False):
+        return
+
+    def get_add_url(self):
+        if not PagePermissionPolicy().user_has_permission(self.request.user, "add"):
+            return None
+        return original(self)
+
+    get_add_url.govhub_checked = True
+    ContentTypeUseView.get_add_url = get_add_url
+
+
+_offer_create_only_to_who_may_create()

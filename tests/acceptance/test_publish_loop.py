@@ -149,7 +149,7 @@ def test_a_piece_goes_through_three_people_and_out_to_every_channel(site, platfo
     assert TITLE in _todo(reviewer2, site, "waiting")
     reviewer2.get_by_role("link", name=TITLE).click()
     reviewer2.wait_for_load_state()
-    assert "复审" in reviewer2.inner_text("#review-form")
+    assert "审核：复审" in reviewer2.inner_text("body")
     reviewer2.get_by_role("button", name="通过").click()
     reviewer2.wait_for_load_state()
     assert "已通过，转下一步审核" in reviewer2.inner_text("body")
