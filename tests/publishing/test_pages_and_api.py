@@ -278,13 +278,24 @@ def _png_bytes() -> bytes:
 
 
 def test_page_type_usage_offers_create_only_to_who_may_create(county, client):
+    from wagtail.models import Page
+
+    from govhub.portal.models import HomePage
+
     client.force_login(county.user("reviewer"))
     res = client.get("/admin/pages/usage/portal/articlepage/")
-    assert res.status_code == 200
+    assert res.status_code == 200  # no column anywhere: nowhere to create an article
     assert "/admin/pages/create/portal/articlepage" not in res.content.decode()
     client.force_login(county.admin)
-    res = client.get("/admin/pages/usage/portal/articlepage/")
-    assert "/admin/pages/create/portal/articlepage" in res.content.decode()
+    assert (
+        "/admin/pages/create/portal/homepage"
+        in client.get("/admin/pages/usage/portal/homepage/").content.decode()
+    )
+    Page.objects.get(depth=1).add_child(instance=HomePage(title="示范县", slug="shifan"))
+    assert (
+        "/admin/pages/create/portal/homepage"
+        not in client.get("/admin/pages/usage/portal/homepage/").content.decode()
+    )  # there is one already (max_count)
 
 
 def test_staff_preview_the_piece_page_before_it_is_published(county, client, wechat_api):
