@@ -41,6 +41,9 @@ system-packages:
 	  $$SUDO apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing >/dev/null; \
 	fi
 
+# the site's address follows HOST and PORT (feeds, sitemap, canonical links, WeChat links),
+# unless GOVHUB_SITE_URL is set (a proxy in front: its public address)
+demo: export GOVHUB_SITE_URL ?= http://$(HOST):$(PORT)
 demo: install
 	$(BIN)/govhub migrate --noinput -v0
 	$(BIN)/govhub collectstatic --noinput -v0
