@@ -13,14 +13,15 @@ import re
 
 from playwright.sync_api import expect
 
-SUBJECT = "超市打工三个月工资一直没发"
+# a matter that spans departments (the router is unsure: the dispatcher decides)
+SUBJECT = "超市关门后会员卡和工资都要不回来"
 CONTENT = (
-    "我在城关镇东街社区附近的一家超市做理货员，从八月到十月三个月的工资一直没有发，"
-    "老板说等年底一起结算，我们几个工友都很着急，请有关部门帮忙协调。"
+    "城关镇东街社区的便民超市突然关门了，我在那里上班两个月的工资没结，家里老人办的会员卡里"
+    "还有钱也退不了，不知道该找哪个部门，请领导帮忙协调。"
 )
 REPLY = (
-    "您好！来信收悉。县人社局劳动保障监察大队已到该超市调查核实，责令其在十二月十五日前"
-    "足额支付拖欠的三个月工资。如逾期未支付，请拨打 12333 与我们联系。"
+    "您好！来信收悉。县人社局劳动保障监察大队已找到该超市经营者，责令其在十二月十五日前"
+    "足额支付拖欠的两个月工资；会员卡退款已转县市场监管局协调。如逾期未支付，请拨打 12333。"
 )
 RAW_CODES = ("received", "dispatched", "handling", "reviewing", "replied", "closed")
 
