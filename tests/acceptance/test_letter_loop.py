@@ -169,6 +169,8 @@ def test_letter_from_the_phone_to_the_rating(site, tmp_path):
         assert status in history, status
     _no_raw_codes(history + delivery)
     site.shot(reviewer, "reviewer-approved")
+    reviewer.locator("#letter-history").scroll_into_view_if_needed()
+    site.shot(reviewer, "reviewer-history")
 
     with site.db():
         from govhub.letters.models import Letter
@@ -249,3 +251,54 @@ def test_same_minute_letters_share_their_deadline_and_roles_see_only_their_butto
     reviewer = site.login("rsj_reviewer")  # reviews replies, records no letters
     reviewer.goto(site.url + "/admin/letters/")
     expect(reviewer.get_by_role("link", name="登记来信")).to_have_count(0)
+
+
+def test_open_problems_on_a_real_map_and_as_a_list_without_tiles(site):
+    """The citizen's map of open problems: Leaflet over the county's tiles when a tile server is
+    set (here answered by the browser itself), the list by town without one; the demo letters
+    carry their categories."""
+    from django.test import override_settings
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (256, 256), (230, 236, 222)).save(buf, format="PNG")
+    tile = buf.getvalue()
+
+    citizen = site.citizen()
+    citizen.goto(site.url + "/letters/map/")
+    assert citizen.locator("#letters-map").count() == 0  # no tile server: the list only
+    rows = _table(citizen, "#by-town")
+    assert len(rows) >= 5, rows
+    kinds = " ".join(r["主要问题"] for r in rows)
+    for name in ("劳动和社会保障", "城市管理", "环境保护"):
+        assert name in kinds, kinds
+    with site.db():
+        from govhub.letters.models import Letter
+
+        demo = Letter.objects.filter(idempotency_key__startswith="demo:")
+        assert demo.count() == 120 and not demo.filter(category__isnull=True).exists()
+    site.shot(citizen, "map-list-without-tiles")
+
+    fetched = []
+
+    def serve_tile(route):
+        fetched.append(route.request.url)
+        route.fulfill(status=200, content_type="image/png", body=tile)
+
+    citizen.route("https://tiles.test/**", serve_tile)
+    with override_settings(MAP_TILE_URL="https://tiles.test/{z}/{x}/{y}.png"):
+        citizen.goto(site.url + "/letters/map/")
+        expect(citizen.locator("#letters-map")).to_have_attribute(
+            "data-ready", re.compile(r"[1-9]")
+        )
+        markers = int(citizen.locator("#letters-map").get_attribute("data-ready"))
+        expect(citizen.locator(".leaflet-marker-icon")).to_have_count(markers)
+        assert citizen.locator(".leaflet-tile-loaded").count() > 0 and fetched
+        assert re.search(r"https://tiles\.test/\d+/\d+/\d+\.png", fetched[0]), fetched[0]
+        citizen.locator(".leaflet-marker-icon").first.dispatch_event("click")
+        popup = citizen.locator(".leaflet-popup-content").inner_text()
+        assert re.search(r"镇|乡", popup) and "·" in popup, popup
+        assert citizen.get_by_title("放大").count() == 1  # Leaflet's controls in Chinese
+        expect(citizen.locator("#by-town")).to_be_visible()  # the list stays under the map
+        site.shot(citizen, "map-with-tiles")
+        assert citizen.evaluate("document.documentElement.scrollWidth") <= 375
