@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from govhub.letters import demo, router
 from govhub.core.permissions import can
+from govhub.letters import demo, router
 from govhub.letters.models import Letter, LetterEvent, Reply, RouterModel, Status
 
 pytestmark = pytest.mark.django_db
