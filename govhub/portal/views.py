@@ -148,10 +148,11 @@ def search_view(request: HttpRequest) -> HttpResponse:
         doc_type=doc_type,
     )
     raw = params.get("q", "")
-    result = search.search(raw, filters, page_no) if raw.strip() else None
+    exact = params.get("exact") == "1"  # 仍然搜索: the words as typed, not put right
+    result = search.search(raw, filters, page_no, understand=not exact) if raw.strip() else None
     if result and result.total and page_no > max(result.pages, 1):
         notes.append("没有这一页，已显示第 1 页。")
-        result = search.search(raw, filters, 1)
+        result = search.search(raw, filters, 1, understand=not exact)
     if raw and not raw.strip():
         notes.append("请输入要搜索的内容。")
     home_columns = ColumnPage.objects.live().filter(depth__lte=4).order_by("path")
@@ -160,7 +161,12 @@ def search_view(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "result": result,
-        "raw_query": (result.query if result else raw.strip()[: search.MAX_QUERY_CHARS]),
+        # the search box keeps what was typed (pinyin, a near miss), not what was searched
+        "raw_query": (
+            (result.pinyin or result.original or result.query)
+            if result
+            else raw.strip()[: search.MAX_QUERY_CHARS]
+        ),
         "notes": notes + (result.messages if result else []),
         "columns": home_columns,
         "departments": departments,
