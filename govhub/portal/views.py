@@ -191,8 +191,12 @@ def _page_range(current: int, total: int) -> list[int]:
 
 
 def _querystring_without_page(request: HttpRequest) -> str:
+    """The filters for the pager's links; the query only as far as it was searched (a
+    5,000-character query must not be repeated in every link)."""
     q = request.GET.copy()
     q.pop("page", None)
+    if "q" in q:
+        q["q"] = q["q"][: search.MAX_QUERY_CHARS]
     return q.urlencode()
 
 

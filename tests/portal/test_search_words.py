@@ -109,3 +109,18 @@ def test_back_office_lists_and_imports_synonyms_in_chinese(client, site, editor)
     assert "搜索同义词" in listing and "供暖=供热" in listing and "启用" in listing
     page = client.get("/admin/search-words/import/")
     assert page.status_code == 200 and "导入搜索同义词" in page.content.decode()
+
+
+def test_a_five_thousand_character_query_gets_a_chinese_page(client, site):
+    long_query = "公积金提取" * 1000
+    response = client.get("/search/", {"q": long_query})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "搜索词过长，已按前 100 个字搜索。" in html
+    assert long_query[:101] not in html  # neither the box nor any link repeats it all
+
+
+def test_a_five_thousand_character_address_is_a_chinese_not_found_page(client, site):
+    response = client.get("/" + "公积金" * 1700 + "/")
+    assert response.status_code == 404
+    assert "页面不存在" in response.content.decode()
