@@ -114,3 +114,15 @@ def test_no_dead_tiles_services_address_and_favicon(client, site):
     favicon = client.get("/favicon.ico")
     assert favicon.status_code == 200 and favicon["Content-Type"] == "image/x-icon"
     assert b"".join(favicon.streaming_content)[:4] == b"\x00\x00\x01\x00"
+
+
+def test_portal_publish_command_moves_the_site_to_its_new_address(site, moved, published_root):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("portal_publish", stdout=out)
+    assert f"网站地址已改为 {ELSEWHERE}" in out.getvalue()
+    assert publish.rendered_for() == ELSEWHERE
+    assert f'href="{ELSEWHERE}/"' in (published_root / "index.html").read_text("utf-8")
