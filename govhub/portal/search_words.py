@@ -1,8 +1,9 @@
 """The county's words in search: synonyms editors keep (供暖=供热=暖气), 您是不是要找 for
 near-miss queries (公基金 → 公积金) and pinyin typed without switching input (gongjijin).
 
-All three work from the index's own vocabulary: the words of the newest titles and texts
-(``VOCAB_ROWS`` entries at most, so a million-article index costs no more than a small one),
+All three work from the index's own vocabulary: the words of the newest titles
+(``VOCAB_ROWS``) and texts (``VOCAB_BODIES``), so a million-article index costs no more than a
+small one,
 each with the number of entries it appears in. A near miss is a run of characters that is no
 word of the vocabulary but sounds like one (same toneless pinyin: the usual slip of a pinyin
 input method) or differs from one in a single character; pinyin input is matched against the
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from pypinyin import Style, lazy_pinyin
 
 VOCAB_ROWS = 5000
+VOCAB_BODIES = 800
 VOCAB_TTL = 300.0
 _SEPARATORS = re.compile(r"[=＝,，、;；\s/|]+")
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
@@ -85,9 +87,12 @@ def vocabulary() -> Vocabulary:
     if _VOCAB and now - _VOCAB["at"] < VOCAB_TTL:
         return _VOCAB["v"]
     df: Counter = Counter()
-    rows = SearchEntry.objects.order_by("-id").values_list("title_terms", "body_terms")
-    for title_terms, body_terms in rows[:VOCAB_ROWS]:
-        df.update({t for t in f"{title_terms} {body_terms}".split() if _HAN.fullmatch(t)})
+    newest = SearchEntry.objects.order_by("-id")
+    titles = newest.values_list("id", "title_terms")[:VOCAB_ROWS]
+    bodies = dict(newest.values_list("id", "body_terms")[:VOCAB_BODIES])
+    for entry_id, title_terms in titles:
+        text = f"{title_terms} {bodies.get(entry_id, '')}"
+        df.update({t for t in text.split() if _HAN.fullmatch(t)})
     for group in synonym_groups():
         for w in group:
             df[w] += 0  # known words, even before any page uses them
