@@ -16,7 +16,7 @@ FIGURE_CHOICES: dict[str, tuple] = {
     "gjj_new": (600, 800, 1200, 1500),
     "gjj_draws": (3200, 4600, 5800, 7400),
     "gjj_loans": (1.2, 1.8, 2.6, 3.4),
-    "gjj_rate": (5, 8, 10, 12),
+    "gjj_rate": (7, 8, 10, 12),
     "cover_pct": (95, 96, 97, 98),
     "pension_top": (3000, 4000, 5000),
     "pension_tiers": (10, 12, 14),
