@@ -52,7 +52,7 @@ demo: install
 	@echo "门户网站: http://$(HOST):$(PORT)/    后台: http://$(HOST):$(PORT)/admin/"
 	$(BIN)/govhub worker --reclaim & \
 	  trap "kill $$! 2>/dev/null" EXIT INT TERM; \
-	  $(BIN)/gunicorn govhub.wsgi:application --bind $(HOST):$(PORT) --workers 3 --threads 4 --access-logfile - --log-level warning
+	  $(BIN)/gunicorn -c deploy/gunicorn.conf.py govhub.wsgi:application --bind $(HOST):$(PORT) --workers 3 --threads 4 --access-logfile - --log-level warning
 
 lint: install-test
 	$(BIN)/ruff check .
