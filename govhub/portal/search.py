@@ -101,6 +101,10 @@ def reindex_all(batch: int = 500) -> int:
                 SearchEntry(page_id=p.pk, **entry_values(p, f"{parent_url}{p.slug}/", title))
             )
         SearchEntry.objects.bulk_create(rows, batch_size=batch)
+    from govhub.portal import search_words
+
+    transaction.on_commit(search_words.forget)  # the vocabulary is the index's
+    search_words.forget()
     return len(rows)
 
 

@@ -9,7 +9,6 @@ from django.http import (
     FileResponse,
     HttpRequest,
     HttpResponse,
-    HttpResponsePermanentRedirect,
     HttpResponseRedirect,
 )
 from django.shortcuts import render
@@ -222,12 +221,6 @@ def site_map(request: HttpRequest) -> HttpResponse:
 
     response = render(request, "portal/site_map.html", queries.site_map())
     return apply_script(request, response)
-
-
-def services(request: HttpRequest) -> HttpResponse:
-    """``/services/`` (the address WeChat menus and answers give for 办事服务): the column."""
-    column = ColumnPage.objects.live().filter(title="办事服务").order_by("depth").first()
-    return HttpResponsePermanentRedirect(column.url if column else "/sitemap/")
 
 
 _FAVICON = Path(__file__).resolve().parent / "static" / "portal" / "favicon.ico"
