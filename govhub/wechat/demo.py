@@ -19,6 +19,7 @@ MENU = [
         [
             ("办事指南", "view", "", "/services/"),
             ("在线咨询", "view", "", "/qa/"),
+            ("公积金查询", "view", "", "/services/queries/gjj-balance/"),
             ("政务服务中心", "click", "HALL", ""),
         ],
     ),
@@ -64,7 +65,7 @@ def build(county) -> None:
                     name=sname,
                     kind=kind,
                     key=key,
-                    url=f"{settings.SITE_URL}{url}" if url else "",
+                    url=f"{settings.SITE_URL}{url}" if url else "",  # the site's own address
                     reply_text=reply,
                 )
     if not Subscriber.objects.filter(account=account).exists():
