@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+WIDE_JS = """() => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+  .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"""
+
 
 def _no_overflow(page) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 375, f"page is {width}px wide on a 375px phone"
+    assert width <= 375, f"page is {width}px wide on a 375px phone: {page.evaluate(WIDE_JS)}"
 
 
 def test_consultation_from_draft_to_adoption_report(site):
@@ -161,3 +165,65 @@ def test_board_post_moderated_answered_and_turned_into_a_letter(site):
     assert "13800001111" not in text
     _no_overflow(citizen)
     site.shot(citizen, "citizen-reads-answer")
+
+
+def test_survey_answered_once_by_a_phone_proved_by_sms(site):
+    from govhub.channels import sms
+
+    def code_sent_to(phone: str) -> str:
+        import re
+
+        texts = [t for p, t in sms.gateway().outbox if p == phone]
+        return re.search(r"验证码是 (\d{6})", texts[-1]).group(1)
+
+    citizen = site.citizen()
+    citizen.goto(site.url + "/participation/")
+    citizen.click("text=示范县政府网站和政务新媒体使用情况调查")
+    _no_overflow(citizen)
+    citizen.fill("#id_phone", "13800002222")
+    citizen.click("text=获取验证码")
+    assert "验证码已发送" in citizen.inner_text("body")
+    citizen.fill("#id_code", code_sent_to("13800002222"))
+    citizen.click("button:text-is('验证')")
+    assert "已验证手机号 138****2222" in citizen.inner_text("body")
+    form = citizen.locator("#survey-form")
+    form.locator("label", has_text="政务微信公众号").click()
+    form.locator("label", has_text="公积金查询").click()
+    form.locator("label", has_text="办事预约").click()
+    fieldsets = form.locator("fieldset")
+    fieldsets.nth(2).locator("label", has_text="4").click()
+    citizen.click("text=提交问卷")  # one scale left unanswered: told beside it, ticks kept
+    assert "请回答这道题" in citizen.inner_text("body")
+    assert citizen.locator("#survey-form input:checked").count() == 4
+    citizen.locator("#survey-form fieldset").nth(3).locator("label", has_text="5").click()
+    citizen.locator("#survey-form textarea").fill("希望在微信里能直接预约不动产登记。")
+    site.shot(citizen, "citizen-answers-survey")
+    citizen.click("text=提交问卷")
+    body = citizen.inner_text("body")
+    assert "提交成功，感谢您参与本次调查" in body and "共 37 人参加" in body
+    _no_overflow(citizen)
+    site.shot(citizen, "citizen-sees-results")
+
+    # the same phone from another browser is refused
+    again = site.citizen()
+    again.goto(citizen.url.replace("results/", ""))
+    with site.db():
+        from govhub.participation.models import SmsCode
+
+        SmsCode.objects.all().delete()  # past the one-minute resend wait
+    again.fill("#id_phone", "13800002222")
+    again.click("text=获取验证码")
+    again.fill("#id_code", code_sent_to("13800002222"))
+    again.click("button:text-is('验证')")
+    assert "已经参加过本次调查，每人只能提交一次" in again.inner_text("body")
+
+    # the editor who owns it sees the answers and exports them
+    editor = site.login("editor")
+    editor.goto(site.url + "/admin/participation/surveys/")
+    editor.click("text=示范县政府网站和政务新媒体使用情况调查")
+    assert "37 份答卷" in editor.inner_text("body")
+    assert "希望在微信里能直接预约不动产登记" in editor.inner_text("body")
+    with editor.expect_download() as dl:
+        editor.click("text=导出 CSV")
+    assert dl.value.suggested_filename.endswith(".csv")
+    site.shot(editor, "editor-survey-results")
