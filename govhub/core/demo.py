@@ -25,6 +25,7 @@ APPS = [
     "channels",
     "letters",
     "inbox",
+    "services",
     "matrix",
     "analytics",
     "participation",
