@@ -11,6 +11,7 @@ INTERACTION_LINKS = [
     ("智能问答", "/qa/", "常见问题，随问随答"),
     ("我为政府网站找错", "/report-error/", "发现错别字、错链、过时信息请告诉我们"),
     ("来信选登", "/letters/archive/", "已办结来信的办理结果公开"),
+    ("在线调查", "/participation/", "征求意见、民意调查、留言板"),
 ]
 # the site map's 互动交流 and 订阅 section: services outside the page tree
 SERVICE_PAGES = [
@@ -21,6 +22,7 @@ SERVICE_PAGES = [
     ("来信统计", "/letters/stats/", "来信数量、办结率和满意度"),
     ("问题地图", "/letters/map/", "群众反映问题的分布"),
     ("智能问答", "/qa/", "常见问题，随问随答"),
+    ("互动交流", "/participation/", "征求意见、民意调查、留言板"),
     ("站内搜索", "/search/", "搜索政策、办事、通知"),
     ("我为政府网站找错", "/report-error/", "错别字、错链、过时信息"),
     ("全站 RSS 订阅", "/rss.xml", "各栏目最新信息"),
