@@ -158,7 +158,7 @@ def test_board_post_moderated_answered_and_turned_into_a_letter(site):
     )
     handler.click("text=发布答复")
     expect(handler.locator("body")).to_contain_text("答复已发布")
-    handler.click("text=转为信件")
+    handler.click("button:has-text('转为信件')")
     expect(handler.locator("body")).to_contain_text("已转为领导信箱来信（查询码")
     site.shot(handler, "handler-answered")
 
