@@ -24,6 +24,15 @@ ACTION_LABELS: dict[str, str] = {
     "permission_denied": "越权操作被拒绝",
     "pii_rotate": "更换个人信息密钥",
     "portal_error_reported": "网民报告网页错误",
+    # logins
+    "login_succeeded": "登录成功",
+    "login_failed": "登录失败",
+    "login_locked_out": "账号因多次登录失败被锁定",
+    "logged_out": "退出登录",
+    "twofactor_enrolled": "设置双因素认证",
+    "twofactor_verified": "双因素认证通过",
+    "twofactor_failed": "双因素验证码错误",
+    "twofactor_reset": "重置双因素认证",
     # publishing
     "publication_created": "新建稿件",
     "publication_edited": "修改稿件",

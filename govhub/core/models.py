@@ -108,6 +108,8 @@ class AuditRecord(models.Model):
     summary = models.JSONField(default=dict)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    # which GOVHUB_AUDIT_KEYS key signed it; empty for records from before the chain was keyed
+    key_id = models.CharField(max_length=16, blank=True, default="")
 
     class Meta:
         ordering = ["seq"]

@@ -213,7 +213,14 @@ def audit_log_view(request):
 
 @hooks.register("register_admin_urls")
 def register_audit_url():
-    return [path("audit-log/", audit_log_view, name="govhub_audit_log")]
+    from govhub.core import twofactor_views
+
+    return [
+        path("audit-log/", audit_log_view, name="govhub_audit_log"),
+        path("2fa/setup/", twofactor_views.setup, name="twofactor_setup"),
+        path("2fa/verify/", twofactor_views.verify, name="twofactor_verify"),
+        path("2fa/reset/<int:user_id>/", twofactor_views.reset, name="twofactor_reset"),
+    ]
 
 
 class PermissionMenuItem(MenuItem):
