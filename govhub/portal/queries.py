@@ -12,6 +12,7 @@ INTERACTION_LINKS = [
     ("我为政府网站找错", "/report-error/", "发现错别字、错链、过时信息请告诉我们"),
     ("在线调查", "/participation/surveys/", "民意调查，说出您的看法"),
     ("意见征集", "/participation/consultations/", "政策草案公开征求意见"),
+    ("来信选登", "/letters/archive/", "已办结来信的办理结果公开"),
 ]
 # the site map's 互动交流 and 订阅 section: services outside the page tree
 SERVICE_PAGES = [
