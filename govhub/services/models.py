@@ -146,7 +146,7 @@ class ServiceGuide(models.Model):
 class AuthType(models.TextChoices):
     NONE = "none", "无需认证"
     API_KEY = "api_key", "API 密钥（请求头）"
-    HMAC = "hmac", "HMAC-SHA256 签名"
+    HMAC = "hmac", "签名认证（SHA256 消息认证码）"
 
 
 class QueryConnector(models.Model):
@@ -170,7 +170,10 @@ class QueryConnector(models.Model):
     )
     endpoint = models.URLField(_("接口地址"), help_text=_("后台系统的 HTTP(S) 地址"))
     method = models.CharField(
-        _("请求方式"), max_length=4, choices=[("GET", "GET"), ("POST", "POST（JSON）")]
+        _("请求方式"),
+        max_length=4,
+        choices=[("POST", "JSON 请求体提交"), ("GET", "地址栏参数")],
+        default="POST",
     )
     auth_type = models.CharField(
         _("认证方式"), max_length=8, choices=AuthType.choices, default=AuthType.NONE
@@ -181,13 +184,16 @@ class QueryConnector(models.Model):
     input_fields = models.TextField(
         _("查询条件"),
         help_text=_(
-            "每行一项：参数名｜显示名称｜类型，类型为 身份证号、车牌号、手机号、编号 或 文本；"
-            "例：idcard｜身份证号｜身份证号"
+            "每行一项：参数名｜显示名称｜类型。参数名照后台接口文档填写（英文字母、数字、"
+            "下划线）；类型为 身份证号、车牌号、手机号、编号 或 文本，群众填写时按类型校验"
         ),
     )
     result_mapping = models.TextField(
         _("结果显示"),
-        help_text=_("每行一项：JSON 路径｜显示名称，例：data.balance｜账户余额（元）"),
+        help_text=_(
+            "每行一项：JSON 路径｜显示名称。路径照后台接口文档填写，各层字段名用英文句点连接，"
+            "列表的第几项写作 [0]；查不到的项不显示"
+        ),
     )
     empty_message = models.CharField(
         _("查无结果时的提示"), max_length=200, default="没有查到相关记录，请核对查询条件。"

@@ -116,7 +116,7 @@ class ConnectorForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["secret"].widget = forms.PasswordInput(
-            render_value=False, attrs={"autocomplete": "new-password"}
+            render_value=self.is_bound, attrs={"autocomplete": "new-password"}
         )
         self._old_secret = self.instance.secret if self.instance.pk else ""
         if self._old_secret:
