@@ -68,10 +68,9 @@ def generate(start: int, stop: int, seed: int = 7):
             "day": rng.randint(1, 28),
             "town": rng.choice(TOWNS),
             "n": rng.randint(2, 9),
-            "amount": rng.choice([800, 1500, 3000, 12000]),
-            "pct": rng.choice([70, 85, 92, 98]),
             "dept": "县政府办公室",
             "phone": "0000-6123456",
+            **T.figures(rng),
         }
         title = rng.choice(topic[kind]).format(**v)[:255]
         paras = [p.format(**v) for p in rng.sample(topic["paras"], k=min(3, len(topic["paras"])))]

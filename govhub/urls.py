@@ -22,12 +22,23 @@ urlpatterns = [
     path("analytics/", include("govhub.analytics.urls")),
     path("inbox/", include("govhub.inbox.urls")),
     path("services/", include("govhub.services.urls")),
+    path("participation/", include("govhub.participation.urls")),
     path("", include("govhub.portal.urls")),
 ]
-if settings.DEBUG or settings.MODE != "production":
-    from django.conf.urls.static import static
+if settings.DEBUG or settings.MODE != "production" or settings.SERVE_MEDIA:
+    # uploads (images of pieces and pages) from Django itself in the demo — under gunicorn too,
+    # where ``static()`` would serve nothing without DEBUG; production has nginx's /media/.
+    from django.urls import re_path
+    from django.views.static import serve
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    urlpatterns.insert(
+        0,
+        re_path(
+            rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        ),
+    )
 urlpatterns.append(path("", include(wagtail_urls)))
 
 handler403 = "govhub.core.views.permission_denied"

@@ -57,6 +57,31 @@ def install_error_handlers(api) -> None:
 
     @api.exception_handler(HttpError)
     def _http(request, exc: HttpError):
+        if str(exc) == "CSRF check Failed":
+            return api.create_response(
+                request,
+                error_body(
+                    "csrf_failed",
+                    "CSRF 校验失败：浏览器会话的写操作须带 X-CSRFToken 请求头；"
+                    "机器客户端请用令牌（Authorization: Bearer 令牌）",
+                ),
+                status=403,
+            )
         return api.create_response(
             request, error_body("http_error", str(exc)), status=exc.status_code
         )
+
+    @api.exception_handler(ValueError)
+    def _value(request, exc: ValueError):
+        # a negative offset reaches the queryset slice (``qs[offset:offset + limit]``)
+        if "Negative indexing" in str(exc):
+            return api.create_response(
+                request,
+                error_body(
+                    "invalid",
+                    "请求参数不正确：offset 和 limit 不能为负数",
+                    [{"loc": ["query", "offset"], "msg": "不能为负数"}],
+                ),
+                status=422,
+            )
+        raise exc

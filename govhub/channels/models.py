@@ -352,3 +352,23 @@ class WeChatTemplate(models.Model):
             (self.time_key, values.get("time", "")),
         ]
         return {key: {"value": value} for key, value in pairs if key}
+
+
+class PageView(models.Model):
+    """Views of one published portal page on one day (门户访问量), counted from the web server's
+    access log (published pages are files nginx serves itself: the app never sees them)."""
+
+    date = models.DateField(_("日期"), db_index=True)
+    path = models.CharField(_("网址路径"), max_length=300)
+    page_id = models.PositiveIntegerField(_("页面"), null=True, blank=True, db_index=True)
+    views = models.PositiveIntegerField(_("访问量"), default=0)
+
+    class Meta:
+        verbose_name = _("门户页面访问量")
+        verbose_name_plural = _("门户页面访问量")
+        constraints = [
+            models.UniqueConstraint(fields=["date", "path"], name="channels_pageview_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.path} {self.views}"

@@ -28,6 +28,7 @@ APPS = [
     "services",
     "matrix",
     "analytics",
+    "participation",
 ]
 
 # (code, name, kind, duties)

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
-from django.conf import settings
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+)
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 from wagtail.views import serve as wagtail_serve
 
 from govhub.core.text import to_traditional
-from govhub.portal import publish, search
+from govhub.portal import address, publish, search
 from govhub.portal.forms import ErrorReportForm
 from govhub.portal.models import ColumnPage, DocType
 
@@ -54,6 +60,7 @@ def serve_page(request: HttpRequest, path: str) -> HttpResponse:
         and not request.GET
         and not is_variant(request)
         and not request.user.is_authenticated
+        and publish.files_current()
     ):
         target = publish.file_for(request.path)
         if target is not None and target.is_file():
@@ -192,10 +199,47 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "Disallow: /search/",
         "Disallow: /mode/",
         "Disallow: /script/",
-        f"Sitemap: {settings.SITE_URL}/sitemap.xml",
+        f"Sitemap: {address.absolute('/sitemap.xml')}",
         "",
     ]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+def site_map(request: HttpRequest) -> HttpResponse:
+    """网站地图 for people: every column, catalogue category and 专题, and the interactive
+    services (sitemap.xml stays for search engines, named in robots.txt)."""
+    from govhub.portal import queries
+
+    response = render(request, "portal/site_map.html", queries.site_map())
+    return apply_script(request, response)
+
+
+def services(request: HttpRequest) -> HttpResponse:
+    """``/services/`` (the address WeChat menus and answers give for 办事服务): the column."""
+    column = ColumnPage.objects.live().filter(title="办事服务").order_by("depth").first()
+    return HttpResponsePermanentRedirect(column.url if column else "/sitemap/")
+
+
+_FAVICON = Path(__file__).resolve().parent / "static" / "portal" / "favicon.ico"
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """``/favicon.ico``, which browsers ask for on their own."""
+    response = FileResponse(_FAVICON.open("rb"), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=604800"
+    return response
+
+
+def site_rss(request: HttpRequest) -> HttpResponse:
+    from govhub.portal.feeds import SiteRssFeed
+
+    return SiteRssFeed()(request)
+
+
+def site_atom(request: HttpRequest) -> HttpResponse:
+    from govhub.portal.feeds import SiteAtomFeed
+
+    return SiteAtomFeed()(request)
 
 
 def report_error(request: HttpRequest) -> HttpResponse:

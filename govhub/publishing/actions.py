@@ -5,7 +5,9 @@ state in one transaction with its audit record, and lets the outbox run after co
 from __future__ import annotations
 
 import datetime as dt
+import html
 import os
+import re
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -18,7 +20,7 @@ from govhub.channels.base import ChannelError
 from govhub.channels.render import sanitise_html
 from govhub.core import audit
 from govhub.core.errors import DomainError
-from govhub.core.permissions import can, register_action, require
+from govhub.core.permissions import can, register_action, require, scope_queryset
 from govhub.publishing.checks import (
     ATTACHMENT_EXTENSIONS,
     ATTACHMENT_MAX_BYTES,
@@ -38,7 +40,9 @@ from govhub.publishing.models import (
     ReviewPolicy,
 )
 
-register_action("manage_wording", "维护用语词库与检查规则", ["administrator", "reviewer"])
+# 发布设置 (wording dictionary, check rules, review steps) are the administrator's: a reviewer who
+# could edit the steps could make himself every step of a piece.
+register_action("manage_wording", "维护发布设置（用语词库、检查规则、审核流程）", ["administrator"])
 
 OVERRIDABLE = OVERRIDABLE_CODES
 EDITABLE = {PubStatus.DRAFT, PubStatus.SENT_BACK}
@@ -59,8 +63,8 @@ class Step:
 DEFAULT_STEPS = [Step(1, "初审", "review_content", None), Step(2, "终审签发", "sign_content", None)]
 
 
-def steps_for(pub: Publication) -> list[Step]:
-    """The review steps of the piece's column (nearest column with a policy), else the default."""
+def policy_for(pub: Publication) -> ReviewPolicy | None:
+    """The review policy of the piece's column (nearest column with one), else the default."""
     policy = None
     if pub.column_id:
         ancestors = pub.column.get_ancestors(inclusive=True).values_list("pk", flat=True)
@@ -73,6 +77,12 @@ def steps_for(pub: Publication) -> list[Step]:
                 break
     if policy is None:
         policy = ReviewPolicy.objects.filter(is_default=True).first()
+    return policy
+
+
+def steps_for(pub: Publication) -> list[Step]:
+    """The review steps of the piece's policy (三审 by default)."""
+    policy = policy_for(pub)
     if policy is None:
         return DEFAULT_STEPS
     steps = [
@@ -88,18 +98,90 @@ def current_step(pub: Publication) -> Step | None:
     return next((s for s in steps if s.order >= pub.current_step), None)
 
 
-def can_decide(user, pub: Publication) -> bool:
-    """May ``user`` decide the current step (its action, within its department or the piece's)?"""
+def _this_round(pub: Publication):
+    """The decisions since the piece was last submitted (a piece sent back starts again)."""
+    last = (
+        ReviewDecision.objects.filter(publication=pub, decision=Decision.SUBMIT)
+        .order_by("-at", "-pk")
+        .first()
+    )
+    qs = ReviewDecision.objects.filter(publication=pub)
+    return qs.filter(pk__gte=last.pk) if last else qs
+
+
+def decide_refusal(user, pub: Publication) -> str | None:
+    """Why ``user`` may not decide the piece's current step, or None when they may.
+
+    The step's permission is asked within the step's department (or the piece's when the step
+    names none). Unless the policy allows it, nobody — the administrator included — passes a
+    step of a piece they wrote, submitted, or already passed a step of (三审由三个人)."""
     step = current_step(pub)
     if step is None:
-        return False
-    if pub.author_id == user.pk and not user.is_superuser:
-        return False  # 四眼原则：不能审核自己写的稿件
+        return f"稿件处于“{pub.get_status_display()}”状态，没有待审步骤"
     if step.department_id:
         from govhub.core.models import Department
 
-        return can(user, step.action, Department.objects.get(pk=step.department_id))
-    return can(user, step.action, pub)
+        scope = Department.objects.get(pk=step.department_id)
+    else:
+        scope = pub
+    if not can(user, step.action, scope):
+        return f"无权办理“{step.name}”"
+    policy = policy_for(pub)
+    if policy is None or policy.distinct_reviewers:
+        if pub.author_id == user.pk:
+            return f"不能审核自己撰写的稿件（“{step.name}”须由他人办理）"
+        earlier = (
+            _this_round(pub)
+            .filter(actor=user, decision__in=[Decision.SUBMIT, Decision.APPROVE])
+            .order_by("pk")
+            .first()
+        )
+        if earlier is not None:
+            done = earlier.step_name or "送审"
+            return f"您已办理本稿件的“{done}”，“{step.name}”须由另一人办理"
+    return None
+
+
+def can_decide(user, pub: Publication) -> bool:
+    """May ``user`` decide the current step? (see :func:`decide_refusal`)"""
+    return decide_refusal(user, pub) is None
+
+
+def visible_publications(user):
+    """The pieces ``user`` may open: those of departments they write, review or sign for, the
+    pieces whose current step they hold (a signer of 县政府办 sees a 融媒体中心 piece waiting
+    for 终审签发), and the pieces they have decided on before."""
+    from django.db.models import Q
+
+    qs = Publication.objects.select_related("department", "author")
+    mine = scope_queryset(user, "edit_content", qs)
+    for action in ("review_content", "sign_content"):
+        mine = mine | scope_queryset(user, action, qs)
+    extra = Q(pk__in=waiting_for(user)) | Q(
+        pk__in=ReviewDecision.objects.filter(actor=user).values("publication_id")
+    )
+    return (mine | qs.filter(extra)).distinct()
+
+
+def waiting_for(user) -> list[int]:
+    """Ids of the pieces whose current step ``user`` may decide now (待我审核)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    if not (can(user, "review_content") or can(user, "sign_content")):
+        return []
+    return [
+        p.pk
+        for p in Publication.objects.filter(status=PubStatus.IN_REVIEW).select_related("column")
+        if can_decide(user, p)
+    ]
+
+
+def get_publication_for(user, pk) -> Publication:
+    """One piece the user may open; refusal and absence look alike."""
+    pub = visible_publications(user).filter(pk=pk).first()
+    if pub is None:
+        raise PermissionDenied("稿件不存在或无权访问")
+    return pub
 
 
 def open_findings(pub: Publication) -> tuple[list[Finding], set[str]]:
@@ -130,6 +212,40 @@ def _refuse_findings(blocking: list[Finding], what: str) -> None:
 
 # --- writing ---------------------------------------------------------------------------------
 
+_EMBED = re.compile(r"<embed\b[^>]*>", re.IGNORECASE)
+_ATTR = re.compile(r'([\w-]+)\s*=\s*"([^"]*)"')
+_LINK = re.compile(r'<a\b[^>]*\blinktype="page"[^>]*>', re.IGNORECASE)
+IMAGE_FORMATS = {"fullwidth", "left", "right"}
+
+
+def clean_rich_text(value: str) -> str:
+    """The body as stored: Draftail's rich text (or an API client's HTML) made safe — scripts,
+    event handlers and javascript: links removed — keeping image embeds and page links, which
+    become <img> and <a href> when the body is read (``Publication.body``)."""
+    kept: list[str] = []
+
+    def keep(tag: str) -> str:
+        kept.append(tag)
+        return f"GOVHUBKEPT{len(kept) - 1}X"
+
+    def embed(m: re.Match) -> str:
+        attrs = dict(_ATTR.findall(m.group(0)))
+        if attrs.get("embedtype") != "image" or not attrs.get("id", "").isdigit():
+            return ""
+        fmt = attrs.get("format") if attrs.get("format") in IMAGE_FORMATS else "fullwidth"
+        alt = html.escape(html.unescape(attrs.get("alt", "")), quote=True)
+        return keep(f'<embed alt="{alt}" embedtype="image" format="{fmt}" id="{attrs["id"]}"/>')
+
+    def page_link(m: re.Match) -> str:
+        page_id = dict(_ATTR.findall(m.group(0))).get("id", "")
+        return f'<a href="#govhub-page-{page_id}">' if page_id.isdigit() else "<a>"
+
+    value = _LINK.sub(page_link, _EMBED.sub(embed, value or ""))
+    clean = sanitise_html(value)
+    clean = re.sub(r'<a href="#govhub-page-(\d+)"[^>]*>', r'<a id="\1" linktype="page">', clean)
+    return re.sub(r"GOVHUBKEPT(\d+)X", lambda m: kept[int(m.group(1))], clean)
+
+
 FIELDS = {
     "title",
     "kind",
@@ -143,6 +259,63 @@ FIELDS = {
 }
 
 
+def column_pages():
+    """The portal's columns (栏目): live pages of the types an article may be placed under,
+    never the articles themselves."""
+    from django.apps import apps
+    from django.conf import settings
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import Page, get_page_models
+
+    try:
+        article = apps.get_model(getattr(settings, "PORTAL_ARTICLE_MODEL", "portal.ArticlePage"))
+    except (LookupError, ValueError):
+        return Page.objects.none()
+    parents = [m for m in get_page_models() if article in m.allowed_subpage_models()]
+    types = ContentType.objects.get_for_models(*parents).values() if parents else []
+    return Page.objects.filter(content_type__in=list(types), live=True).order_by("path")
+
+
+IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".gif", ".webp"}
+IMAGE_MAX_BYTES = 10 * 1024 * 1024
+
+
+def upload_image(user, uploaded, title: str = ""):
+    """An editor uploads a picture (cover, figure in the body, Weibo image): a Wagtail image,
+    refused with a Chinese message when it is not a picture or is over 10MB."""
+    from django.core.files.images import ImageFile
+    from PIL import Image as PILImage
+    from PIL import UnidentifiedImageError
+    from wagtail.images import get_image_model
+
+    require(user, "edit_content")
+    name = os.path.basename(uploaded.name or "")
+    ext = os.path.splitext(name)[1].lower()
+    if ext not in IMAGE_EXTENSIONS:
+        raise PublishingError(
+            "image_type",
+            f"不支持的图片类型“{ext or '无扩展名'}”，允许：jpg、png、gif、webp",
+        )
+    if uploaded.size > IMAGE_MAX_BYTES:
+        raise PublishingError("image_size", f"图片 {uploaded.size / 1048576:.1f}MB，超过 10MB 上限")
+    try:
+        with PILImage.open(uploaded) as probe:
+            probe.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError):
+        raise PublishingError("image_unreadable", "文件不是可以打开的图片") from None
+    uploaded.seek(0)
+    model = get_image_model()
+    with transaction.atomic():
+        image = model(
+            title=(title or os.path.splitext(name)[0] or "图片")[:255],
+            file=ImageFile(uploaded, name=name),
+            uploaded_by_user=user,
+        )
+        image.save()
+        audit.record(actor=user, action="image_uploaded", obj=image, summary={"title": image.title})
+    return image
+
+
 def _apply(pub: Publication, fields: dict) -> list[str]:
     notes = []
     unknown = set(fields) - FIELDS - {"targets", "images"}
@@ -152,13 +325,19 @@ def _apply(pub: Publication, fields: dict) -> list[str]:
         if name in ("targets", "images"):
             continue
         if name == "body":
-            clean = sanitise_html(value or "")
+            clean = clean_rich_text(value or "")
             if clean != (value or "") and any(
                 k in (value or "").lower() for k in ("<script", "javascript:", " on")
             ):
                 notes.append("正文中的脚本、事件属性等不安全内容已被移除")
             value = clean
         setattr(pub, name, value)
+    if (
+        "column" in fields
+        and pub.column_id
+        and not column_pages().filter(pk=pub.column_id).exists()
+    ):
+        raise PublishingError("invalid_column", "门户栏目只能选择栏目页，不能选择文章")
     if not (pub.title or "").strip():
         raise PublishingError("invalid", "请填写标题")
     if len(pub.title) > 64:
@@ -166,6 +345,24 @@ def _apply(pub: Publication, fields: dict) -> list[str]:
     if pub.scheduled_at and timezone.is_naive(pub.scheduled_at):
         raise PublishingError("invalid", "定时发布时间须带时区")
     return notes
+
+
+# the renditions pages show: the editor's chooser thumbnail, the portal article's cover
+COVER_RENDITIONS = ("max-165x165", "width-800")
+
+
+def _warm_renditions(pub: Publication) -> None:
+    """Make the image sizes the piece's pages will show now, while writing, so that reading a
+    page (a preview, the published article) never has to write them."""
+    from wagtail.images.exceptions import SourceImageIOError
+
+    try:
+        _ = pub.body  # body images: expand_db_html makes their renditions
+        for image in ([pub.cover] if pub.cover_id else []) + list(pub.images.all()):
+            for spec in COVER_RENDITIONS:
+                image.get_rendition(spec)
+    except SourceImageIOError:
+        pass  # a missing file is reported by the checks, not here
 
 
 def _set_relations(pub: Publication, fields: dict) -> None:
@@ -187,6 +384,7 @@ def create_publication(user, *, department, **fields) -> tuple[Publication, list
         notes = _apply(pub, fields)
         pub.save()
         _set_relations(pub, fields)
+        _warm_renditions(pub)
         audit.record(
             actor=user, action="publication_created", obj=pub, summary={"title": pub.title}
         )
@@ -207,6 +405,7 @@ def update_publication(user, pub: Publication, **fields) -> list[str]:
         notes = _apply(pub, fields)
         pub.save()
         _set_relations(pub, fields)
+        _warm_renditions(pub)
         audit.record(
             actor=user,
             action="publication_edited",
@@ -354,11 +553,12 @@ def _require_step(user, pub: Publication) -> Step:
         raise PublishingError(
             "not_in_review", f"稿件处于“{pub.get_status_display()}”状态，没有待审步骤"
         )
-    if not can_decide(user, pub):
+    refusal = decide_refusal(user, pub)
+    if refusal is not None:
         audit.record(
             actor=user, action="permission_denied", obj=pub, summary={"attempted": step.action}
         )
-        raise PermissionDenied(f"无权办理“{step.name}”")
+        raise PermissionDenied(refusal)
     return step
 
 
@@ -479,12 +679,17 @@ def publish_due_scheduled(now: dt.datetime | None = None) -> int:
     return n
 
 
+def _who(user) -> str:
+    """A person's name as the delivery log shows it (not the login name)."""
+    return user.get_full_name() or user.get_username()
+
+
 def retry_delivery(user, delivery: Delivery) -> Delivery:
     """The editor sends a failed (or unconfigured) delivery again; it keeps its idempotency key."""
     require(user, "edit_content", delivery)
     with transaction.atomic():
         try:
-            outbox.requeue(delivery, f"{user.get_username()} 手动重试")
+            outbox.requeue(delivery, f"{_who(user)} 手动重试")
         except outbox.NotChanged:
             raise PublishingError(
                 "not_retryable", "只有“发送失败”“等待重试”或“渠道未配置”的投递可以重试"
@@ -508,9 +713,7 @@ def record_manual_publication(user, delivery: Delivery, url: str) -> Delivery:
         raise PublishingError("bad_url", "请填写以 https:// 开头的视频号链接")
     with transaction.atomic():
         try:
-            outbox.mark_published_by_hand(
-                delivery, url[:500], f"{user.get_username()} 登记已在平台发表"
-            )
+            outbox.mark_published_by_hand(delivery, url[:500], f"{_who(user)} 登记已在平台发表")
         except outbox.NotChanged:
             raise PublishingError("state_changed", "该投递不在“待人工发表”状态，请刷新") from None
         audit.record(

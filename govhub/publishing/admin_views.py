@@ -11,25 +11,13 @@ from django.views.decorators.http import require_POST
 
 from govhub.channels.adapters import adapter_for
 from govhub.channels.base import marker_for
-from govhub.core.permissions import can, get_for, scope_queryset
+from govhub.core.permissions import can, get_for
 from govhub.publishing import actions
 from govhub.publishing.forms import CommentForm, PublicationForm
 from govhub.publishing.models import Delivery, Publication, PubStatus
 
-
-def _visible(user):
-    qs = Publication.objects.select_related("department", "author")
-    mine = scope_queryset(user, "edit_content", qs)
-    for action in ("review_content", "sign_content"):
-        mine = mine | scope_queryset(user, action, qs)
-    return mine.distinct()
-
-
-def _get(user, pk) -> Publication:
-    pub = _visible(user).filter(pk=pk).first()
-    if pub is None:
-        raise PermissionDenied("稿件不存在或无权访问")
-    return pub
+_visible = actions.visible_publications
+_get = actions.get_publication_for
 
 
 def publication_list(request):
@@ -55,6 +43,7 @@ def _save_form(request, form, pub=None):
     if form.cleaned_data.get("attachment"):
         actions.validate_attachment(form.cleaned_data["attachment"])
     data = {k: v for k, v in form.cleaned_data.items() if k in actions.FIELDS}
+    data["body"] = form.cleaned_data.get("rich_body") or ""
     data["targets"] = form.cleaned_data["targets"]
     data["images"] = form.cleaned_data["images"]
     if pub is None:
@@ -122,6 +111,7 @@ def publication_detail(request, pk):
             "step": step,
             "can_edit": pub.status in actions.EDITABLE and can(request.user, "edit_content", pub),
             "can_decide": actions.can_decide(request.user, pub),
+            "refusal": _refusal_shown(request.user, pub),
             "can_override": can(request.user, "override_check", pub),
             "can_withdraw": can(request.user, "withdraw_content", pub),
             "can_edit_deliveries": can(request.user, "edit_content", pub),
@@ -132,6 +122,14 @@ def publication_detail(request, pk):
             "comment_form": CommentForm(),
         },
     )
+
+
+def _refusal_shown(user, pub) -> str:
+    """Why a reviewer or signer who opens a piece in review cannot decide it (the editor needs
+    no such line)."""
+    if not (can(user, "review_content") or can(user, "sign_content")):
+        return ""
+    return actions.decide_refusal(user, pub) or ""
 
 
 @require_POST

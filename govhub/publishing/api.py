@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied
-from ninja import Field, Router, Schema
+from ninja import Field, File, Form, Router, Schema
+from ninja.files import UploadedFile
 
 from govhub.channels.adapters import adapter_for
 from govhub.channels.base import marker_for
@@ -14,7 +15,6 @@ from govhub.core.errors import DomainError
 from govhub.core.models import Department
 from govhub.core.permissions import get_for
 from govhub.publishing import actions
-from govhub.publishing.admin_views import _get
 from govhub.publishing.checks import check_text
 from govhub.publishing.models import Delivery
 
@@ -38,24 +38,52 @@ class FindingOut(Schema):
     fingerprint: str
 
 
+BODY_HELP = (
+    "正文 HTML；正文中的图片先用 POST /publishing/images 上传，再写作 "
+    '<embed embedtype="image" id="图片编号" format="fullwidth" alt="替代文字"/>'
+)
+
+
 class PublicationIn(Schema):
     title: str
-    department: str  # department code
+    department: str = Field(description="部门代码，如 rmt")
     kind: str = "article"
+    column: int | None = Field(
+        None, description="门户栏目（栏目页编号，见 GET /publishing/columns）"
+    )
     digest: str = ""
-    body: str = ""
+    body: str = Field("", description=BODY_HELP)
     short_text: str = ""
-    targets: list[str] = []  # channel account slugs
+    cover: int | None = Field(None, description="封面图编号（POST /publishing/images 的 id）")
+    images: list[int] = Field([], description="微博配图编号，最多 9 张")
+    targets: list[str] = Field([], description="发布渠道账号代码（slug）")
     scheduled_at: dt.datetime | None = None
 
 
 class PublicationPatch(Schema):
     title: str | None = None
+    column: int | None = None
     digest: str | None = None
-    body: str | None = None
+    body: str | None = Field(None, description=BODY_HELP)
     short_text: str | None = None
+    cover: int | None = None
+    images: list[int] | None = None
     targets: list[str] | None = None
     scheduled_at: dt.datetime | None = None
+
+
+class ImageOut(Schema):
+    id: int
+    title: str
+    url: str
+    width: int
+    height: int
+
+
+class ColumnOut(Schema):
+    id: int
+    title: str
+    path: str = Field(description="栏目在网站上的地址")
 
 
 class DeliveryOut(Schema):
@@ -74,7 +102,14 @@ class PublicationOut(Schema):
     id: int
     title: str
     status: str
+    status_label: str
+    department: str
+    column: int | None
+    cover: int | None
+    cover_url: str | None
+    images: list[int]
     current_step: str | None
+    public_url: str | None
     notes: list[str] = []
     deliveries: list[DeliveryOut]
 
@@ -120,7 +155,14 @@ def _out(pub, notes=()) -> dict:
         "id": pub.pk,
         "title": pub.title,
         "status": pub.status,
+        "status_label": pub.get_status_display(),
+        "department": pub.department.code,
+        "column": pub.column_id,
+        "cover": pub.cover_id,
+        "cover_url": pub.cover.file.url if pub.cover_id else None,
+        "images": sorted(pub.images.values_list("pk", flat=True)),
         "current_step": step.name if step else None,
+        "public_url": pub.public_url if pub.status == "published" else None,
         "notes": list(notes),
         "deliveries": [
             _delivery_out(d) for d in pub.deliveries.select_related("account").order_by("pk")
@@ -138,6 +180,59 @@ def _accounts(slugs: list[str]) -> list[ChannelAccount]:
     return accounts
 
 
+def _relations(payload, fields: dict) -> dict:
+    """Ids in the payload → the objects the actions take (unknown ids are refused by name)."""
+    from wagtail.images import get_image_model
+    from wagtail.models import Page
+
+    Image = get_image_model()
+    if "column" in fields and fields["column"] is not None:
+        page = Page.objects.filter(pk=fields["column"]).first()
+        if page is None:
+            raise DomainError("unknown_column", f"未知的栏目编号 {fields['column']}")
+        fields["column"] = page
+    if "cover" in fields and fields["cover"] is not None:
+        cover = Image.objects.filter(pk=fields["cover"]).first()
+        if cover is None:
+            raise DomainError("unknown_image", f"未知的封面图编号 {fields['cover']}")
+        fields["cover"] = cover
+    if fields.get("images") is not None and "images" in fields:
+        ids = list(dict.fromkeys(fields["images"]))
+        if len(ids) > 9:
+            raise DomainError("too_many_images", "微博最多 9 张配图")
+        found = list(Image.objects.filter(pk__in=ids))
+        missing = set(ids) - {i.pk for i in found}
+        if missing:
+            raise DomainError(
+                "unknown_image", "未知的图片编号：" + "、".join(map(str, sorted(missing)))
+            )
+        fields["images"] = found
+    if getattr(payload, "targets", None) is not None:
+        fields["targets"] = _accounts(payload.targets)
+    return fields
+
+
+@router.post("/images", response={201: ImageOut}, summary="上传图片（封面、正文插图、微博配图）")
+def upload_image(request, file: File[UploadedFile], title: Form[str] = ""):
+    image = actions.upload_image(request.user, file, title)
+    return 201, _image_out(image)
+
+
+def _image_out(image) -> dict:
+    return {
+        "id": image.pk,
+        "title": image.title,
+        "url": image.file.url,
+        "width": image.width,
+        "height": image.height,
+    }
+
+
+@router.get("/columns", response=list[ColumnOut], summary="门户栏目（可发布文章的栏目页）")
+def columns(request):
+    return [{"id": p.pk, "title": p.title, "path": p.url or ""} for p in actions.column_pages()]
+
+
 @router.post(
     "/check", response=list[FindingOut], summary="发布前检查一段文字（身份证/手机/银行卡/用语词库）"
 )
@@ -152,19 +247,16 @@ def create(request, payload: PublicationIn):
     dept = Department.objects.filter(code=payload.department).first()
     if dept is None:
         raise DomainError("unknown_department", f"未知的部门代码 {payload.department}")
-    fields = payload.dict(exclude={"department", "targets"})
-    pub, notes = actions.create_publication(
-        request.user, department=dept, targets=_accounts(payload.targets), **fields
-    )
+    fields = _relations(payload, payload.dict(exclude={"department", "targets"}))
+    pub, notes = actions.create_publication(request.user, department=dept, **fields)
     return 201, _out(pub, notes)
 
 
 @router.patch("/publications/{pk}", response=PublicationOut, summary="修改草稿或退回的稿件")
 def update(request, pk: int, payload: PublicationPatch):
-    pub = _get(request.user, pk)
+    pub = actions.get_publication_for(request.user, pk)
     fields = {k: v for k, v in payload.dict(exclude_unset=True).items() if k != "targets"}
-    if payload.targets is not None:
-        fields["targets"] = _accounts(payload.targets)
+    fields = _relations(payload, fields)
     notes = actions.update_publication(request.user, pub, **fields)
     pub.refresh_from_db()
     return _out(pub, notes)
@@ -172,18 +264,18 @@ def update(request, pk: int, payload: PublicationPatch):
 
 @router.get("/publications/{pk}", response=PublicationOut, summary="稿件状态与投递")
 def detail(request, pk: int):
-    return _out(_get(request.user, pk))
+    return _out(actions.get_publication_for(request.user, pk))
 
 
 @router.get("/publications/{pk}/checks", response=list[FindingOut], summary="稿件的全部检查结果")
 def checks(request, pk: int):
-    findings, _ = actions.open_findings(_get(request.user, pk))
+    findings, _ = actions.open_findings(actions.get_publication_for(request.user, pk))
     return [f.as_dict() for f in findings]
 
 
 @router.get("/publications/{pk}/previews", summary="各渠道预览")
 def previews(request, pk: int):
-    pub = _get(request.user, pk)
+    pub = actions.get_publication_for(request.user, pk)
     out = {}
     for account in pub.targets.all():
         d = pub.deliveries.filter(account=account).first()
@@ -201,7 +293,7 @@ def previews(request, pk: int):
     summary="审核人员放行一项检查（须写理由）",
 )
 def override(request, pk: int, payload: OverrideIn):
-    pub = _get(request.user, pk)
+    pub = actions.get_publication_for(request.user, pk)
     actions.override_finding(request.user, pub, payload.fingerprint, payload.reason)
     return _out(pub)
 
@@ -212,7 +304,7 @@ def override(request, pk: int, payload: OverrideIn):
     summary="送审 / 通过 / 退回 / 不予发布 / 撤回",
 )
 def act(request, pk: int, action: str, payload: CommentIn):
-    pub = _get(request.user, pk)
+    pub = actions.get_publication_for(request.user, pk)
     handlers = {
         "submit": lambda: actions.submit_for_review(request.user, pub),
         "approve": lambda: actions.approve(request.user, pub, payload.comment),
@@ -269,7 +361,7 @@ def stats(request, pk: int):
 
 def _visible_delivery(user, d: Delivery) -> bool:
     try:
-        _get(user, d.publication_id)
+        actions.get_publication_for(user, d.publication_id)
     except PermissionDenied:
         return False
     return True

@@ -1,4 +1,5 @@
-"""Demo content of publishing: a three-step review policy, a small wording dictionary, e-mail
+"""Demo content of publishing: a three-step review policy (初审 李建国 of 融媒体中心, 复审 周文斌 and
+终审签发 张卫东 of 县政府办公室), a small wording dictionary, e-mail
 subscribers and publications in each state (草稿, 审核中, 退回, 不予发布, 定时, 已发布)."""
 
 from __future__ import annotations
@@ -60,7 +61,11 @@ def build(county) -> None:
         policy = ReviewPolicy.objects.create(name="三审三校（默认）", is_default=True)
         ReviewStepSpec.objects.create(policy=policy, order=1, name="初审", action="review_content")
         ReviewStepSpec.objects.create(
-            policy=policy, order=2, name="复审", action="review_content", department=_dept("rmt")
+            policy=policy,
+            order=2,
+            name="复审",
+            action="review_content",
+            department=_dept("gov-office"),
         )
         ReviewStepSpec.objects.create(
             policy=policy,
@@ -82,6 +87,7 @@ def build(county) -> None:
             EmailSubscriber.objects.create(email=address)
 
     editor, reviewer, signer = county.user("editor"), county.user("reviewer"), county.user("signer")
+    reviewer2 = county.user("reviewer2")
     targets = list(ChannelAccount.objects.filter(slug__startswith="shifan-"))
     for title, state, body in PIECES:
         if Publication.objects.filter(title=title).exists():
@@ -110,7 +116,7 @@ def build(county) -> None:
             actions.reject(reviewer, pub, "内容未经核实，不予发布")
             continue
         actions.approve(reviewer, pub, "同意")
-        actions.approve(reviewer, pub, "同意")
+        actions.approve(reviewer2, pub, "同意")
         actions.approve(signer, pub, "同意签发")
     from govhub.channels.outbox import run_outbox
 

@@ -5,11 +5,16 @@ from __future__ import annotations
 from django import forms
 from wagtail.images.models import Image
 from wagtail.images.widgets import AdminImageChooser
-from wagtail.models import Page
 
 from govhub.channels.models import ChannelAccount
 from govhub.core.models import Department
+from govhub.publishing.actions import column_pages
 from govhub.publishing.models import Publication
+
+
+class ColumnChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return "\u3000" * max(0, obj.depth - 3) + obj.title
 
 
 class PublicationForm(forms.ModelForm):
@@ -35,13 +40,12 @@ class PublicationForm(forms.ModelForm):
             "department",
             "column",
             "digest",
-            "body",
+            "rich_body",
             "short_text",
             "cover",
             "scheduled_at",
         ]
         widgets = {
-            "body": forms.Textarea(attrs={"rows": 14}),
             "short_text": forms.Textarea(attrs={"rows": 3}),
             "cover": AdminImageChooser,
             "scheduled_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
@@ -50,8 +54,14 @@ class PublicationForm(forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = _departments(user)
-        self.fields["column"].queryset = Page.objects.filter(depth__gte=2).order_by("path")
-        self.fields["column"].required = False
+        self.fields["column"] = ColumnChoiceField(
+            queryset=column_pages(),
+            label="门户栏目",
+            required=False,
+            empty_label="（不发到门户栏目）",
+            initial=self.instance.column_id,
+            help_text="稿件在门户网站上所在的栏目；只列出栏目，不列文章",
+        )
         self.fields["targets"].queryset = ChannelAccount.objects.filter(enabled=True).order_by(
             "platform", "name"
         )

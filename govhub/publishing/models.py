@@ -14,9 +14,13 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from wagtail.fields import RichTextField
 
 from govhub.channels.models import ChannelAccount, MessageKind, MessageState, OutboundMessage
 from govhub.core.models import Department
+
+# what the editor's Draftail toolbar offers: what every channel can carry (no tables, no embeds)
+BODY_FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link", "image", "blockquote"]
 
 
 class Severity(models.TextChoices):
@@ -55,10 +59,17 @@ class WordingTerm(models.Model):
         return self.term
 
 
+def _check_codes() -> list[tuple[str, str]]:
+    """The kinds of finding a rule can be set for, by their Chinese names."""
+    from govhub.safety.findings import CODE_LABELS
+
+    return sorted(CODE_LABELS.items(), key=lambda kv: kv[1])
+
+
 class CheckSetting(models.Model):
     """Whether a kind of finding blocks publication or only warns (configurable per code)."""
 
-    code = models.CharField(_("检查项"), max_length=32, unique=True)
+    code = models.CharField(_("检查项"), max_length=32, unique=True, choices=_check_codes)
     severity = models.CharField(_("处理方式"), max_length=10, choices=Severity.choices)
     enabled = models.BooleanField(_("启用"), default=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -87,6 +98,11 @@ class ReviewPolicy(models.Model):
         related_name="+",
     )
     is_default = models.BooleanField(_("默认流程"), default=False)
+    distinct_reviewers = models.BooleanField(
+        _("各步由不同人员办理"),
+        default=True,
+        help_text=_("开启后，同一人不能办理同一稿件的两个审核步骤，撰稿人也不能审核自己的稿件"),
+    )
 
     class Meta:
         verbose_name = _("审核流程")
@@ -104,7 +120,9 @@ class StepAction(models.TextChoices):
 class ReviewStepSpec(models.Model):
     """One step of a policy: who (a permission action, optionally within a department) decides."""
 
-    policy = models.ForeignKey(ReviewPolicy, on_delete=models.CASCADE, related_name="steps")
+    policy = models.ForeignKey(
+        ReviewPolicy, verbose_name=_("审核流程"), on_delete=models.CASCADE, related_name="steps"
+    )
     order = models.PositiveSmallIntegerField(_("顺序"))
     name = models.CharField(_("步骤名称"), max_length=40)
     action = models.CharField(
@@ -121,6 +139,8 @@ class ReviewStepSpec(models.Model):
     )
 
     class Meta:
+        verbose_name = _("审核步骤")
+        verbose_name_plural = _("审核步骤")
         ordering = ["policy", "order"]
         constraints = [
             models.UniqueConstraint(fields=["policy", "order"], name="review_step_order_unique")
@@ -176,7 +196,8 @@ class Publication(models.Model):
     digest = models.CharField(
         _("摘要"), max_length=300, blank=True, help_text=_("微信图文摘要，不超过 120 字")
     )
-    body = models.TextField(_("正文（HTML）"), blank=True)
+    # Draftail's stored rich text (images as <embed embedtype="image">); ``body`` is its HTML
+    rich_body = RichTextField(_("正文"), blank=True, db_column="body", features=BODY_FEATURES)
     short_text = models.TextField(_("微博文字"), blank=True, help_text=_("留空时由标题和摘要生成"))
     cover = models.ForeignKey(
         "wagtailimages.Image",
@@ -220,6 +241,19 @@ class Publication(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def body(self) -> str:
+        """The body as HTML, what every channel, check and preview reads: the editor's rich text
+        with image embeds expanded to <img> (renditions of a fitting width) and page links
+        resolved."""
+        from wagtail.rich_text import expand_db_html
+
+        return expand_db_html(self.rich_body or "")
+
+    @body.setter
+    def body(self, value: str) -> None:
+        self.rich_body = value or ""
 
     @property
     def public_url(self) -> str:

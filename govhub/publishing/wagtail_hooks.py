@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.urls import include, path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.components import Component
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
@@ -46,6 +48,58 @@ def register_publishing_menu():
     )
 
 
+@hooks.register("construct_homepage_panels")
+def add_todo_panel(request, panels):
+    """待办 on the dashboard: my drafts, pieces waiting for my step, pieces sent back to me."""
+    user = request.user
+    if not any(can(user, a) for a in ("edit_content", "review_content", "sign_content")):
+        return
+    panels.insert(0, TodoPanel(user))
+
+
+class TodoPanel(Component):
+    name = "publishing_todo"
+    order = 10
+    template_name = "publishing/admin/panel_todo.html"
+
+    def __init__(self, user):
+        self.user = user
+
+    def get_context_data(self, parent_context=None):
+        from govhub.publishing import actions
+        from govhub.publishing.models import Publication, PubStatus
+
+        user = self.user
+        qs = Publication.objects.select_related("department", "column").order_by("-updated_at")
+        waiting = list(qs.filter(pk__in=actions.waiting_for(user)))
+        for p in waiting:
+            step = actions.current_step(p)
+            p.step_name = step.name if step else ""
+        groups = [("等我审核", "waiting", waiting, "没有等您审核的稿件")]
+        if can(user, "edit_content"):
+            groups = [
+                (
+                    "退回修改",
+                    "sent_back",
+                    list(qs.filter(author=user, status=PubStatus.SENT_BACK)),
+                    "没有退回的稿件",
+                ),
+                (
+                    "我的草稿",
+                    "drafts",
+                    list(qs.filter(author=user, status=PubStatus.DRAFT)[:20]),
+                    "没有草稿",
+                ),
+                (
+                    "我已送审",
+                    "submitted",
+                    list(qs.filter(author=user, status=PubStatus.IN_REVIEW)[:20]),
+                    "没有审核中的稿件",
+                ),
+            ] + ([groups[0]] if waiting else [])
+        return {"groups": groups, "can_write": can(user, "edit_content")}
+
+
 def _policy(model):
     return GovhubPermissionPolicy(
         model,
@@ -59,12 +113,23 @@ def _policy(model):
     )
 
 
+class YesNoColumn(Column):
+    """A yes/no field shown as 是/否 (Wagtail would print True/False)."""
+
+    def get_value(self, instance):
+        return "是" if super().get_value(instance) else "否"
+
+
+def _yes_no(name: str, label: str) -> YesNoColumn:
+    return YesNoColumn(name, label=label)
+
+
 class WordingViewSet(ModelViewSet):
     model = WordingTerm
     icon = "warning"
     menu_label = "用语词库"
     form_fields = ["term", "kind", "correction", "severity", "note", "enabled"]
-    list_display = ["term", "kind", "correction", "severity", "enabled"]
+    list_display = ["term", "kind", "correction", "severity", _yes_no("enabled", "启用")]
     list_filter = ["kind", "severity", "enabled"]
     search_fields = ["term", "correction"]
 
@@ -74,15 +139,24 @@ class CheckSettingViewSet(ModelViewSet):
     icon = "cog"
     menu_label = "检查规则"
     form_fields = ["code", "severity", "enabled"]
-    list_display = ["__str__", "code", "severity", "enabled"]
+    list_display = [
+        Column("__str__", label="检查项"),
+        "severity",
+        _yes_no("enabled", "启用"),
+    ]
 
 
 class ReviewPolicyViewSet(ModelViewSet):
     model = ReviewPolicy
     icon = "tasks"
     menu_label = "审核流程"
-    form_fields = ["name", "column", "is_default"]
-    list_display = ["name", "column", "is_default"]
+    form_fields = ["name", "column", "is_default", "distinct_reviewers"]
+    list_display = [
+        "name",
+        "column",
+        _yes_no("is_default", "默认流程"),
+        _yes_no("distinct_reviewers", "各步由不同人员办理"),
+    ]
 
 
 class ReviewStepViewSet(ModelViewSet):

@@ -17,11 +17,27 @@ def _dept(code):
     return Department.objects.get(code=code)
 
 
+def draftail(html: str) -> str:
+    """What Draftail posts for ``html`` (its JSON contentstate), as the editor's browser would."""
+    from wagtail.admin.rich_text.converters.contentstate import ContentstateConverter
+
+    from govhub.publishing.models import BODY_FEATURES
+
+    return ContentstateConverter(BODY_FEATURES).from_database_format(html)
+
+
 def test_editor_writes_previews_and_submits_in_the_back_office(county, client, wechat_api):
     account = wechat_account(_dept("rmt"), wechat_api)
     cover = make_image()
+    figure = make_image()
+    body = draftail(
+        '<p>服务点地址：<a href="/media/none.pdf">人民路1号</a>。</p>'
+        f'<embed embedtype="image" id="{figure.pk}" format="fullwidth" alt=""/>'
+    )
     client.force_login(county.user("editor"))
     assert client.get("/admin/publishing/").status_code == 200
+    form = client.get("/admin/publishing/new/").content.decode()
+    assert "data-draftail-input" in form and "正文（HTML）" not in form
     res = client.post(
         "/admin/publishing/new/",
         {
@@ -29,7 +45,7 @@ def test_editor_writes_previews_and_submits_in_the_back_office(county, client, w
             "kind": "article",
             "department": _dept("rmt").pk,
             "digest": "便民服务点今日开放。",
-            "body": '<p onmouseover="x()">服务点地址：人民路1号。</p><img src="/media/none.png">',
+            "rich_body": body,
             "cover": cover.pk,
             "targets": [account.pk],
             "attachment": SimpleUploadedFile("名单.exe", b"MZ"),
@@ -45,7 +61,7 @@ def test_editor_writes_previews_and_submits_in_the_back_office(county, client, w
             "kind": "article",
             "department": _dept("rmt").pk,
             "digest": "便民服务点今日开放。",
-            "body": '<p onmouseover="x()">服务点地址：人民路1号。</p><img src="/media/none.png">',
+            "rich_body": body,
             "cover": cover.pk,
             "targets": [account.pk],
             "attachment": SimpleUploadedFile("名单.txt", "联系人 13812345678".encode()),
@@ -54,8 +70,8 @@ def test_editor_writes_previews_and_submits_in_the_back_office(county, client, w
     )
     page = res.content.decode()
     pub = Publication.objects.get()
-    assert "onmouseover" not in pub.body
-    assert "已被移除" in page
+    assert f'embedtype="image" format="fullwidth" id="{figure.pk}"' in pub.rich_body
+    assert '<img alt=""' in pub.body and "/media/images/" in pub.body
     assert "缺少替代文字" in page and "无法打开" in page  # image alt + dead internal link
     assert "附件 名单.txt" in page and "138****5678" in page and "13812345678" not in page
     assert "preview-wechat" in page and "阅读原文" in page
@@ -157,9 +173,18 @@ def test_api_write_submit_approve_and_follow_deliveries(
     res = client.post(
         f"/api/publishing/publications/{pk}/approve", {}, content_type="application/json", **editor
     )
-    assert res.status_code == 403
+    assert res.status_code == 403 and "初审" in res.json()["message"]
+    reviewer = {
+        "HTTP_AUTHORIZATION": f"Bearer {issue_token(user=county.user('reviewer'), name='t')[1]}"
+    }
+    res = client.post(
+        f"/api/publishing/publications/{pk}/approve",
+        {},
+        content_type="application/json",
+        **reviewer,
+    )
+    assert res.json()["current_step"] == "终审签发"
     client.force_login(county.admin)
-    client.post(f"/api/publishing/publications/{pk}/approve", {}, content_type="application/json")
     with django_capture_on_commit_callbacks(execute=True):
         res = client.post(
             f"/api/publishing/publications/{pk}/approve",
@@ -182,3 +207,71 @@ def test_api_write_submit_approve_and_follow_deliveries(
     )
     assert res.json()[0]["code"] == "id_number" and "11010519491231002X" not in res.content.decode()
     assert client.get(f"/publishing/p/{pk}/").status_code == 200
+
+
+def test_body_keeps_image_embeds_and_page_links_and_loses_scripts(county):
+    from govhub.publishing.actions import clean_rich_text
+
+    image = make_image()
+    dirty = (
+        '<p onclick="x()">看<a linktype="page" id="3">这里</a><script>alert(1)</script></p>'
+        f'<embed embedtype="image" id="{image.pk}" format="left" alt="图 &quot;一&quot;"/>'
+        '<embed embedtype="media" url="http://evil"/>'
+    )
+    clean = clean_rich_text(dirty)
+    assert "onclick" not in clean and "script" not in clean and "evil" not in clean
+    assert '<a id="3" linktype="page">这里</a>' in clean
+    assert (
+        f'<embed alt="图 &quot;一&quot;" embedtype="image" format="left" id="{image.pk}"/>' in clean
+    )
+    pub = Publication(rich_body=clean)
+    assert '<img alt="图 &quot;一&quot;"' in pub.body and "/media/images/" in pub.body
+
+
+def test_api_refuses_articles_as_columns_unknown_images_and_non_pictures(county, client):
+    from wagtail.models import Page
+
+    from govhub.api.auth import issue_token
+
+    editor = {
+        "HTTP_AUTHORIZATION": f"Bearer {issue_token(user=county.user('editor'), name='t')[1]}"
+    }
+    not_a_column = Page.objects.filter(depth=2).first()
+    res = client.post(
+        "/api/publishing/publications",
+        {"title": "栏目不对", "department": "rmt", "column": not_a_column.pk},
+        content_type="application/json",
+        **editor,
+    )
+    assert res.status_code == 400 and res.json()["error"] == "invalid_column"
+    res = client.post(
+        "/api/publishing/publications",
+        {"title": "图片不存在", "department": "rmt", "cover": 987654},
+        content_type="application/json",
+        **editor,
+    )
+    assert res.status_code == 400 and "987654" in res.json()["message"]
+    assert not Publication.objects.exists()
+    res = client.post(
+        "/api/publishing/images",
+        {"file": SimpleUploadedFile("假图片.png", b"not a picture")},
+        **editor,
+    )
+    assert res.status_code == 400 and res.json()["message"] == "文件不是可以打开的图片"
+    res = client.post(
+        "/api/publishing/images",
+        {"file": SimpleUploadedFile("图.png", _png_bytes()), "title": "示范图"},
+        **editor,
+    )
+    assert res.status_code == 201 and res.json()["title"] == "示范图"
+    assert res.json()["url"].startswith("/media/")
+
+
+def _png_bytes() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (20, 10), (1, 2, 3)).save(buf, "PNG")
+    return buf.getvalue()

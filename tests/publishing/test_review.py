@@ -39,7 +39,7 @@ def three_steps(county):
     policy = ReviewPolicy.objects.create(name="三审", is_default=True)
     ReviewStepSpec.objects.create(policy=policy, order=1, name="初审", action="review_content")
     ReviewStepSpec.objects.create(
-        policy=policy, order=2, name="复审", action="review_content", department=dept("rmt")
+        policy=policy, order=2, name="复审", action="review_content", department=dept("gov-office")
     )
     ReviewStepSpec.objects.create(
         policy=policy,
@@ -75,7 +75,7 @@ def test_piece_goes_through_three_steps_and_out_to_wechat_and_weibo(
     actions.approve(county.user("reviewer"), pub, "同意")
     pub.refresh_from_db()
     assert (pub.status, actions.current_step(pub).name) == (PubStatus.IN_REVIEW, "复审")
-    actions.approve(county.user("reviewer"), pub, "同意")
+    actions.approve(county.user("reviewer2"), pub, "同意")
     with django_capture_on_commit_callbacks(execute=True):
         actions.approve(county.user("signer"), pub, "签发")
     pub.refresh_from_db()
@@ -252,3 +252,107 @@ def test_withdraw_deletes_the_remote_posts(
     assert pub.status == PubStatus.WITHDRAWN
     assert wechat_api.published_count() == 0 and weibo_api.posted_count() == 0
     assert set(pub.deliveries.values_list("state", flat=True)) == {DeliveryState.WITHDRAWN}
+
+
+def test_three_steps_need_three_people_and_the_signer_sees_what_waits_for_him(
+    county, three_steps, wechat_api, client
+):
+    """初审, 复审 and 终审签发 by three different people: a reviewer who also holds the 复审
+    department cannot pass both; the signer of 县政府办公室 opens and signs a 融媒体中心 piece."""
+    from django.core.exceptions import PermissionDenied
+
+    from govhub.core import actions as core_actions
+    from govhub.core.models import Role
+
+    reviewer = county.user("reviewer")
+    core_actions.assign_role(
+        county.admin, user=reviewer, department=dept("gov-office"), role=Role.REVIEWER
+    )
+    reviewer = type(reviewer).objects.get(pk=reviewer.pk)  # fresh role cache
+    pub, _ = _write(county, [wechat_account(dept("rmt"), wechat_api)])
+    signer = county.user("signer")
+    assert not actions.visible_publications(signer).filter(pk=pub.pk).exists()  # a draft
+    actions.submit_for_review(county.user("editor"), pub)
+    actions.approve(reviewer, pub, "同意")
+    with pytest.raises(PermissionDenied, match="初审"):
+        actions.approve(reviewer, pub, "再同意")
+    pub.refresh_from_db()
+    assert pub.current_step == 2 and pub.decisions.count() == 2
+    assert pub.pk not in actions.waiting_for(reviewer)
+    assert pub.pk in actions.waiting_for(county.user("reviewer2"))
+    actions.approve(county.user("reviewer2"), pub, "同意")
+    assert actions.waiting_for(signer) == [pub.pk]
+    client.force_login(signer)
+    page = client.get(f"/admin/publishing/{pub.pk}/").content.decode()
+    assert "终审签发" in page and "没有权限" not in page
+    client.post(f"/admin/publishing/{pub.pk}/do/approve/", {"comment": "签发"})
+    pub.refresh_from_db()
+    assert pub.status == PubStatus.PUBLISHED
+    assert [d.actor.username for d in pub.decisions.all()] == [
+        "editor",
+        "reviewer",
+        "reviewer2",
+        "signer",
+    ]
+
+
+def test_the_administrator_cannot_write_and_pass_his_own_piece(county, three_steps, wechat_api):
+    from django.core.exceptions import PermissionDenied
+
+    admin = county.admin
+    pub, _ = actions.create_publication(
+        admin,
+        department=dept("rmt"),
+        title="管理员自己写的稿件",
+        body="<p>正文</p>",
+        cover=make_image(),
+        targets=[wechat_account(dept("rmt"), wechat_api)],
+    )
+    actions.submit_for_review(admin, pub)
+    with pytest.raises(PermissionDenied, match="自己撰写"):
+        actions.approve(admin, pub)
+    actions.approve(county.user("reviewer"), pub)
+    with pytest.raises(PermissionDenied):
+        actions.approve(admin, pub)  # wrote it: no step of it is his
+    pub.refresh_from_db()
+    assert (pub.status, pub.current_step) == (PubStatus.IN_REVIEW, 2)
+
+
+def test_one_person_may_pass_two_steps_where_the_column_allows_it(county, three_steps, wechat_api):
+    three_steps.distinct_reviewers = False
+    three_steps.save()
+    pub, _ = _write(county, [wechat_account(dept("rmt"), wechat_api)])
+    actions.submit_for_review(county.user("editor"), pub)
+    actions.approve(county.admin, pub)
+    actions.approve(county.admin, pub)
+    pub.refresh_from_db()
+    assert actions.current_step(pub).name == "终审签发"
+
+
+def test_publishing_settings_are_the_administrators(county, three_steps, client):
+    for name in ("reviewer", "reviewer2", "signer", "editor"):
+        client.force_login(county.user(name))
+        for url in ("/admin/review_steps/", "/admin/review_policies/", "/admin/check_settings/"):
+            res = client.get(url, follow=True)
+            assert "审核步骤" not in res.content.decode() or res.status_code == 403, (name, url)
+        home = client.get("/admin/").content.decode()
+        assert "/admin/review_steps/" not in home and "/admin/check_settings/" not in home, name
+    client.force_login(county.admin)
+    assert "/admin/review_steps/" in client.get("/admin/").content.decode()
+    page = client.get("/admin/review_policies/").content.decode()
+    assert "各步由不同人员办理" in page and "True" not in page and "False" not in page
+
+
+def test_each_person_sees_their_work_on_the_dashboard(county, three_steps, wechat_api, client):
+    editor = county.user("editor")
+    pub, _ = _write(county, [wechat_account(dept("rmt"), wechat_api)])
+    client.force_login(editor)
+    page = client.get("/admin/").content.decode()
+    assert "写新稿件" in page and "我的草稿（1）" in page and pub.title in page
+    actions.submit_for_review(editor, pub)
+    client.force_login(county.user("reviewer"))
+    page = client.get("/admin/").content.decode()
+    assert "等我审核（1）" in page and pub.title in page and "写新稿件" not in page
+    actions.send_back(county.user("reviewer"), pub, "请核实数据")
+    client.force_login(editor)
+    assert "退回修改（1）" in client.get("/admin/").content.decode()

@@ -38,3 +38,11 @@ def findings_panel(pub, findings, overridden, can_override, overridable):
         for f in findings
     ]
     return {"pub": pub, "parts": parts, "rows": rows}
+
+
+@register.filter
+def event_text(message: str) -> str:
+    """A delivery log line for staff: without the platform's internal number (平台编号 …)."""
+    import re
+
+    return re.sub(r"（平台编号 [^）]*）", "", message or "")
