@@ -354,7 +354,7 @@ COVER_RENDITIONS = ("max-165x165", "width-800")
 def _warm_renditions(pub: Publication) -> None:
     """Make the image sizes the piece's pages will show now, while writing, so that reading a
     page (a preview, the published article) never has to write them."""
-    from wagtail.images.exceptions import SourceImageIOError
+    from wagtail.images.models import SourceImageIOError
 
     try:
         _ = pub.body  # body images: expand_db_html makes their renditions

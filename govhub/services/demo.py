@@ -340,6 +340,30 @@ def _ratings() -> None:
         actions.rate(actions.rating_token("guide", guide.pk), level, comment, channel="wechat")
 
 
+# (guide code, place, times): what departments open for booking on the next working days
+SLOTS = [
+    ("SFX-MZ-005", "示范县婚姻登记处（民政局一楼）", "09:00-10:00\n10:00-11:00\n14:30-15:30"),
+    ("SFX-RS-006", CENTRE + "人社窗口（二楼 15—18 号）", "09:00-10:30\n14:30-16:00"),
+    ("SFX-ZR-008", CENTRE + "不动产登记窗口（三楼）", "09:00-10:00\n10:00-11:00"),
+]
+
+
+def _slots(county) -> None:
+    from django.utils import timezone
+
+    from govhub.core import workdays
+    from govhub.services.models import AppointmentSlot
+
+    if AppointmentSlot.objects.exists():
+        return
+    day = timezone.localdate()
+    for _ in range(5):
+        day = workdays.next_working_day(day)
+        for code, place, times in SLOTS:
+            guide = ServiceGuide.objects.get(code=code)
+            actions.publish_slots(county.admin, guide, place, day, times, 4)
+
+
 def build(county) -> None:
     admin = county.admin
     events = {e.slug: e for e in LifeEvent.objects.all()}
@@ -372,3 +396,4 @@ def build(county) -> None:
             setattr(c, k, v)
         actions.save_connector(admin, c)
     _ratings()
+    _slots(county)

@@ -350,3 +350,76 @@ class CallbackTask(models.Model):
 
     def __str__(self) -> str:
         return f"回访：{self.rating.target_name}"
+
+
+class AppointmentSlot(models.Model):
+    """预约号源: one time slot of one matter at one place, with a capacity.
+
+    ``booked`` only moves through conditional ``F()`` updates (never read-then-write), and the
+    database refuses ``booked > capacity``: overbooking is impossible, also concurrently."""
+
+    guide = models.ForeignKey(
+        ServiceGuide, verbose_name=_("办理事项"), on_delete=models.CASCADE, related_name="slots"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("部门"), on_delete=models.PROTECT, related_name="+"
+    )
+    place = models.CharField(_("办理地点"), max_length=200)
+    date = models.DateField(_("日期"), db_index=True)
+    start = models.TimeField(_("开始时间"))
+    end = models.TimeField(_("结束时间"))
+    capacity = models.PositiveSmallIntegerField(_("可预约人数"))
+    booked = models.PositiveSmallIntegerField(_("已预约"), default=0)
+
+    class Meta:
+        verbose_name = _("预约号源")
+        verbose_name_plural = _("预约号源")
+        ordering = ["date", "start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(booked__lte=models.F("capacity")), name="slot_not_overbooked"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.guide.name} {self.date:%m-%d} {self.start:%H:%M}"
+
+    @property
+    def left(self) -> int:
+        return max(self.capacity - self.booked, 0)
+
+
+class Booking(models.Model):
+    """One citizen's appointment; name and phone stored encrypted, found by a keyed hash."""
+
+    class Status(models.TextChoices):
+        BOOKED = "booked", "已预约"
+        CANCELLED = "cancelled", "已取消"
+        ATTENDED = "attended", "已到场"
+        NO_SHOW = "no_show", "未到场"
+
+    slot = models.ForeignKey(
+        AppointmentSlot, verbose_name=_("号源"), on_delete=models.PROTECT, related_name="bookings"
+    )
+    code = models.CharField(_("预约码"), max_length=12, unique=True)
+    name = EncryptedTextField(_("姓名"))
+    phone = EncryptedTextField(_("手机号"))
+    phone_index = models.CharField(max_length=64, db_index=True, editable=False)
+    channel = models.CharField(_("渠道"), max_length=10, default="web")
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.BOOKED
+    )
+    created_at = models.DateTimeField(_("预约时间"), auto_now_add=True)
+    changed_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("预约")
+        verbose_name_plural = _("预约")
+        ordering = ["slot__date", "slot__start", "pk"]
+
+    def __str__(self) -> str:
+        return f"预约 {self.code}"
+
+    @property
+    def department(self) -> Department:
+        return self.slot.department
