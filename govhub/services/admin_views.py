@@ -80,6 +80,7 @@ def monthly(request):
             "month_value": first.strftime("%Y-%m"),
             "rows": figures.ratings_by_department(start, end),
             "connectors": figures.connector_figures(start, end),
+            "appointments": figures.appointment_figures(first, end.date()),
             "level_labels": [label for _, label in RatingLevel.choices],
         },
     )

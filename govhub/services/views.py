@@ -72,7 +72,7 @@ def _guide_context(guide, **extra) -> dict:
         "materials": config.parse_materials(guide.materials),
         "steps": config.parse_steps(guide.steps),
         "connectors": guide.connectors.filter(enabled=True),
-        "bookable": bool(_open_slots(guide)),
+        "bookable": bool(access.open_slots(guide)),
         "levels": LEVELS,
         "rating_token": actions.rating_token(RatingTarget.GUIDE, guide.pk),
         **extra,
@@ -153,24 +153,11 @@ def rate(request: HttpRequest) -> HttpResponse:
     return render(request, "services/rated.html", {"rating": rating})
 
 
-def _open_slots(guide) -> list:
-    import datetime as dt
-
-    from django.utils import timezone
-
-    today = timezone.localdate()
-    return list(
-        guide.slots.filter(
-            date__gt=today, date__lte=today + dt.timedelta(days=actions.BOOKING_DAYS_AHEAD)
-        )
-    )
-
-
 @require_http_methods(["GET", "POST"])
 def book(request: HttpRequest, pk: int) -> HttpResponse:
     guide = access.get_guide(pk)
     form = {k: request.POST.get(k, "") for k in ("slot", "name", "phone")}
-    ctx: dict = {"guide": guide, "slots": _open_slots(guide), "form": form, "errors": {}}
+    ctx: dict = {"guide": guide, "slots": access.open_slots(guide), "form": form, "errors": {}}
     if request.method == "GET":
         return render(request, "services/book.html", ctx)
     if ratelimit.hit("services-book", client_ip(request), 10, 600):
@@ -190,7 +177,7 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "services/book.html", ctx, status=400)
     except actions.DomainError as exc:
         ctx["error"] = exc.message
-        ctx["slots"] = _open_slots(guide)
+        ctx["slots"] = access.open_slots(guide)
         return render(request, "services/book.html", ctx, status=exc.status)
     return render(request, "services/booked.html", {"booking": booking})
 

@@ -135,3 +135,29 @@ def test_fifty_people_taking_the_last_place_at_once_end_with_one_booking():
     assert Booking.objects.filter(slot=slot).count() == 1
     assert slot.booked == 1
     assert results.count("booked") == 1
+
+
+@pytest.mark.django_db
+def test_booking_through_the_api():
+    slot = _slot(capacity=1)
+    c = Client()
+    slots = c.get(f"/api/services/guides/{slot.guide_id}/slots").json()
+    assert slots[0]["left"] == 1
+    made = c.post(
+        "/api/services/bookings",
+        {"slot": slot.pk, "name": "张三", "phone": "13800138000"},
+        content_type="application/json",
+    )
+    assert made.status_code == 200 and made.json()["status"] == "已预约"
+    full = c.post(
+        "/api/services/bookings",
+        {"slot": slot.pk, "name": "李四", "phone": "13900139000"},
+        content_type="application/json",
+    )
+    assert full.status_code == 409 and full.json()["error"] == "slot_full"
+    cancelled = c.post(
+        "/api/services/bookings/find",
+        {"code": made.json()["code"], "phone": "13800138000", "cancel": True},
+        content_type="application/json",
+    ).json()
+    assert cancelled["status"] == "已取消"
