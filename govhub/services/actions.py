@@ -106,13 +106,13 @@ def save_connector(actor, connector: QueryConnector) -> QueryConnector:
             actor=actor,
             action="query_connector_saved",
             obj=connector,
-            summary={"created": created, "endpoint": connector.endpoint},
+            summary={"created": created, "接口地址": connector.endpoint},
         )
     return connector
 
 
-def _rule_name(connector: QueryConnector) -> str:
-    return f"微查询：{connector.slug}"[:80]
+def _rule_prefix(connector: QueryConnector) -> str:
+    return f"微查询（{connector.pk}号）"
 
 
 def _sync_keyword_rule(connector: QueryConnector) -> None:
@@ -121,12 +121,13 @@ def _sync_keyword_rule(connector: QueryConnector) -> None:
     from govhub.qa import actions as qa_actions
     from govhub.qa.models import KeywordRule
 
-    rule = KeywordRule.objects.filter(name=_rule_name(connector)).first()
+    rule = KeywordRule.objects.filter(name__startswith=_rule_prefix(connector)).first()
     if not connector.keyword or not connector.enabled:
         if rule is not None:
             qa_actions.delete_object(None, rule)
         return
-    rule = rule or KeywordRule(name=_rule_name(connector))
+    rule = rule or KeywordRule()
+    rule.name = f"{_rule_prefix(connector)}：{connector.name}"[:80]
     rule.keywords = connector.keyword
     rule.match_type = "contains"
     rule.reply_type = "news"
@@ -336,7 +337,10 @@ def rate(
                 actor=None,
                 action="service_rated",
                 obj=rating,
-                summary={"level": level, "target": target_type},
+                summary={
+                    "评价等级": rating.get_level_display(),
+                    "评价对象": rating.get_target_type_display(),
+                },
             )
     except IntegrityError:
         raise AlreadyRated("这次服务您已经评价过了，感谢您的反馈。") from None
@@ -431,7 +435,7 @@ def publish_slots(
             actor=actor,
             action="appointment_slots_published",
             obj=guide,
-            summary={"date": day.isoformat(), "slots": len(slots)},
+            summary={"日期": day.isoformat(), "时段数": len(slots)},
         )
     return slots
 
@@ -547,7 +551,10 @@ def mark_attendance(actor, booking, attended: bool):
         if not changed:
             raise BookingRefused("已取消的预约不能登记到场。")
         audit.record(
-            actor=actor, action="appointment_attendance", obj=booking, summary={"status": status}
+            actor=actor,
+            action="appointment_attendance",
+            obj=booking,
+            summary={"登记": Booking.Status(status).label},
         )
 
 
