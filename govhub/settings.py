@@ -232,7 +232,10 @@ AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_VERBOSE = False
 # axes.W006 asks for the address among axes' lockout parameters; it has its own, higher limit
 # in AddressThrottleBackend instead (a county office shares one NAT address)
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# W005/W021: HSTS for subdomains and the preload list are the domain owner's choice (a county's
+# site often sits under a shared gov.cn domain whose other hosts it does not run);
+# W019: SAMEORIGIN, not DENY, because Wagtail's previews are framed by the back office itself
+SILENCED_SYSTEM_CHECKS = ["axes.W006", "security.W005", "security.W019", "security.W021"]
 # a staff session ends after 30 idle minutes (等保: session timeout); each request renews it
 SESSION_COOKIE_AGE = int(env("GOVHUB_SESSION_IDLE_MINUTES", "30") or 30) * 60
 SESSION_SAVE_EVERY_REQUEST = True

@@ -134,6 +134,8 @@ ACTION_LABELS: dict[str, str] = {
     "service_rated": "服务评价",
     "bad_rating_closed": "差评整改办结",
     "image_uploaded": "上传图片",
+    "search_synonyms_saved": "保存搜索同义词",
+    "search_synonyms_deleted": "删除搜索同义词",
     "appointment_slots_published": "发布预约时段",
     "appointment_booked": "预约办事",
     "appointment_cancelled": "取消预约",

@@ -18,7 +18,11 @@ PROD = {
 
 
 def govhub(*args, **env):
-    full = {k: v for k, v in os.environ.items() if not k.startswith("GOVHUB_")}
+    full = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("GOVHUB_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     full.update(env)
     return subprocess.run(
         [sys.executable, "-m", "govhub", *args],

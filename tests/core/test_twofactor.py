@@ -5,6 +5,7 @@ editor who only writes is not asked; every step is in the audit chain."""
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from django.test import Client
@@ -75,6 +76,7 @@ def test_the_signer_enrols_then_types_the_code_at_every_login(required):
     assert ask.status_code == 302 and ask.url.startswith("/admin/2fa/verify/")
     bad = _post(again, "/admin/2fa/verify/", {"token": "000000"})
     assert "验证码不正确" in bad.content.decode()
+    time.sleep(1.1)  # after a wrong code the next try waits a second (django-otp's throttle)
     ok = _post(again, "/admin/2fa/verify/", {"token": codes[0], "next": "/admin/"})
     assert ok.status_code == 302 and ok.url == "/admin/"
     assert again.get("/admin/").status_code == 200
