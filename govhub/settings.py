@@ -62,6 +62,8 @@ PII_INDEX_KEY = PII_INDEX_KEY or _DEMO_PII_INDEX_KEY
 
 ALLOWED_HOSTS = env_list("GOVHUB_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("GOVHUB_CSRF_TRUSTED_ORIGINS", "")
+# a form whose token ran out: a Chinese page keeping what was typed (not Django's English one)
+CSRF_FAILURE_VIEW = "govhub.core.views.csrf_failure"
 # the site's own address: every absolute link (feeds, sitemap, canonical, robots, published
 # files, WeChat and mail links) names it; `make demo` derives it from HOST and PORT
 SITE_URL = (env("GOVHUB_SITE_URL", "http://127.0.0.1:8000") or "").rstrip("/")

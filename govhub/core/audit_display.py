@@ -109,6 +109,35 @@ ACTION_LABELS: dict[str, str] = {
     "matrix_posts_imported": "导入账号文章",
     "matrix_stats_imported": "导入账号数据",
     "analytics_scheme_saved": "保存考核方案",
+    "matrix_account_linked": "关联平台对接账号",
+    # participation
+    "consultation_create": "新建征求意见",
+    "consultation_edit": "修改征求意见",
+    "consultation_publish": "发布征求意见",
+    "consultation_report": "发布采纳情况反馈",
+    "comment_submit": "提交意见",
+    "comment_approve": "审核通过意见",
+    "comment_adoption": "标注意见采纳情况",
+    "post_submit": "网民留言",
+    "post_approve": "审核通过留言",
+    "post_answer": "答复留言",
+    "post_takedown": "撤下留言",
+    "post_to_letter": "留言转为来信",
+    "survey_create": "新建调查",
+    "survey_publish": "发布调查",
+    "survey_results": "设置调查结果是否公开",
+    # services
+    "service_guide_saved": "保存办事指南",
+    "service_guide_deleted": "删除办事指南",
+    "query_connector_saved": "保存查询接口",
+    "query_connector_deleted": "删除查询接口",
+    "service_rated": "服务评价",
+    "bad_rating_closed": "差评整改办结",
+    "image_uploaded": "上传图片",
+    "appointment_slots_published": "发布预约时段",
+    "appointment_booked": "预约办事",
+    "appointment_cancelled": "取消预约",
+    "appointment_attendance": "登记到场情况",
     "created": "新建",
     "updated": "修改",
     "imported": "导入",
@@ -116,6 +145,13 @@ ACTION_LABELS: dict[str, str] = {
 
 # the object an action's first word names, and what its last words do
 _SUBJECTS = {
+    "consultation": "征求意见",
+    "comment": "意见",
+    "post": "留言",
+    "survey": "调查",
+    "service": "办事指南",
+    "query": "查询接口",
+    "login": "登录",
     "department": "部门",
     "staff": "人员",
     "role": "岗位",
@@ -227,6 +263,7 @@ KEY_LABELS: dict[str, str] = {
     "duties": "职责",
     "is_active": "启用",
     "level": "层级",
+    "public": "公开",
 }
 ACTORS = {"system": "系统", "anonymous": "匿名访客", "citizen": "来信群众"}
 
@@ -247,7 +284,7 @@ def action_label(code: str) -> str:
         if registry.action_exists(name):
             return "页面：" + str(registry.get_action_label(name))
         return "页面：其他操作"
-    parts = code.split("_")
+    parts = re.split(r"[_.]", code)
     subject = _SUBJECTS.get(parts[0], "")
     verb = _VERBS.get(parts[-1], "")
     if subject or verb:

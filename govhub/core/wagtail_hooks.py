@@ -88,6 +88,11 @@ class MembershipCreateView(CreateView):
 
 
 class MembershipDeleteView(DeleteView):
+    def get_usage_url(self):
+        """Nothing refers to a membership; Wagtail's usage page needs the change right, which
+        memberships do not have (a role is revoked and given anew, never edited)."""
+        return None
+
     def delete_action(self):
         actions.revoke_role(self.request.user, self.object)
 

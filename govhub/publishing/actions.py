@@ -118,14 +118,6 @@ def decide_refusal(user, pub: Publication) -> str | None:
     step = current_step(pub)
     if step is None:
         return f"稿件处于“{pub.get_status_display()}”状态，没有待审步骤"
-    if step.department_id:
-        from govhub.core.models import Department
-
-        scope = Department.objects.get(pk=step.department_id)
-    else:
-        scope = pub
-    if not can(user, step.action, scope):
-        return f"无权办理“{step.name}”"
     policy = policy_for(pub)
     if policy is None or policy.distinct_reviewers:
         if pub.author_id == user.pk:
@@ -139,6 +131,14 @@ def decide_refusal(user, pub: Publication) -> str | None:
         if earlier is not None:
             done = earlier.step_name or "送审"
             return f"您已办理本稿件的“{done}”，“{step.name}”须由另一人办理"
+    if step.department_id:
+        from govhub.core.models import Department
+
+        scope = Department.objects.get(pk=step.department_id)
+    else:
+        scope = pub
+    if not can(user, step.action, scope):
+        return f"无权办理“{step.name}”"
     return None
 
 
@@ -354,7 +354,7 @@ COVER_RENDITIONS = ("max-165x165", "width-800")
 def _warm_renditions(pub: Publication) -> None:
     """Make the image sizes the piece's pages will show now, while writing, so that reading a
     page (a preview, the published article) never has to write them."""
-    from wagtail.images.exceptions import SourceImageIOError
+    from wagtail.images.models import SourceImageIOError
 
     try:
         _ = pub.body  # body images: expand_db_html makes their renditions

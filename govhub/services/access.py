@@ -58,3 +58,17 @@ def departments_with_guides() -> QuerySet[Department]:
         .annotate(n=Count("service_guides"))
         .order_by("path")
     )
+
+
+def open_slots(guide: ServiceGuide) -> list:
+    """The guide's slots citizens may book: from tomorrow, within the booking window."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from govhub.services.actions import BOOKING_DAYS_AHEAD
+
+    today = timezone.localdate()
+    return list(
+        guide.slots.filter(date__gt=today, date__lte=today + dt.timedelta(days=BOOKING_DAYS_AHEAD))
+    )

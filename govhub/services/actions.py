@@ -106,13 +106,13 @@ def save_connector(actor, connector: QueryConnector) -> QueryConnector:
             actor=actor,
             action="query_connector_saved",
             obj=connector,
-            summary={"created": created, "endpoint": connector.endpoint},
+            summary={"created": created, "接口地址": connector.endpoint},
         )
     return connector
 
 
-def _rule_name(connector: QueryConnector) -> str:
-    return f"微查询：{connector.slug}"[:80]
+def _rule_prefix(connector: QueryConnector) -> str:
+    return f"微查询（{connector.pk}号）"
 
 
 def _sync_keyword_rule(connector: QueryConnector) -> None:
@@ -121,12 +121,13 @@ def _sync_keyword_rule(connector: QueryConnector) -> None:
     from govhub.qa import actions as qa_actions
     from govhub.qa.models import KeywordRule
 
-    rule = KeywordRule.objects.filter(name=_rule_name(connector)).first()
+    rule = KeywordRule.objects.filter(name__startswith=_rule_prefix(connector)).first()
     if not connector.keyword or not connector.enabled:
         if rule is not None:
             qa_actions.delete_object(None, rule)
         return
-    rule = rule or KeywordRule(name=_rule_name(connector))
+    rule = rule or KeywordRule()
+    rule.name = f"{_rule_prefix(connector)}：{connector.name}"[:80]
     rule.keywords = connector.keyword
     rule.match_type = "contains"
     rule.reply_type = "news"
@@ -336,7 +337,10 @@ def rate(
                 actor=None,
                 action="service_rated",
                 obj=rating,
-                summary={"level": level, "target": target_type},
+                summary={
+                    "评价等级": rating.get_level_display(),
+                    "评价对象": rating.get_target_type_display(),
+                },
             )
     except IntegrityError:
         raise AlreadyRated("这次服务您已经评价过了，感谢您的反馈。") from None
@@ -367,3 +371,216 @@ def is_overdue(task: CallbackTask, today: dt.date | None = None) -> bool:
     if task.status == CallbackTask.Status.DONE:
         return timezone.localdate(task.done_at) > task.due_date
     return today > task.due_date
+
+
+# ---------------------------------------------------------------- 预约办事
+
+NO_SHOW_LIMIT = int(getattr(settings, "GOVHUB_NO_SHOW_LIMIT", 3))  # in the last 90 days
+BOOKING_DAYS_AHEAD = 14
+
+
+class SlotFull(DomainError):
+    code = "slot_full"
+    status = 409
+
+
+class BookingRefused(DomainError):
+    code = "booking_refused"
+
+
+def publish_slots(
+    actor, guide: ServiceGuide, place: str, day: dt.date, times: str, capacity: int
+) -> list:
+    """Open time slots for one matter on one day; ``times`` is one ``HH:MM-HH:MM`` a line."""
+    from govhub.services.models import AppointmentSlot
+
+    require(actor, "manage_appointments", guide)
+    errors = {}
+    spans = []
+    for no, line in enumerate((times or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            a, b = (dt.time.fromisoformat(p.strip()) for p in line.replace("—", "-").split("-"))
+            if a >= b:
+                raise ValueError
+            spans.append((a, b))
+        except ValueError:
+            errors["times"] = f"第 {no} 行应为 开始-结束，例如 09:00-10:00"
+            break
+    if not spans and "times" not in errors:
+        errors["times"] = "请至少填写一个时段"
+    if not 1 <= int(capacity or 0) <= 500:
+        errors["capacity"] = "每个时段可预约人数应在 1 到 500 之间"
+    if day < timezone.localdate():
+        errors["date"] = "不能发布已经过去的日期"
+    if not (place or "").strip():
+        errors["place"] = "请填写办理地点"
+    if errors:
+        raise FieldErrors(errors)
+    with transaction.atomic():
+        slots = [
+            AppointmentSlot.objects.create(
+                guide=guide,
+                department=guide.department,
+                place=place.strip()[:200],
+                date=day,
+                start=a,
+                end=b,
+                capacity=int(capacity),
+            )
+            for a, b in spans
+        ]
+        audit.record(
+            actor=actor,
+            action="appointment_slots_published",
+            obj=guide,
+            summary={"日期": day.isoformat(), "时段数": len(slots)},
+        )
+    return slots
+
+
+def _new_code() -> str:
+    import secrets
+
+    return "".join(secrets.choice("23456789ABCDEFGHJKLMNPQRSTUVWXYZ") for _ in range(8))
+
+
+def book(slot_id: int, name: str, phone: str, *, channel: str = "web"):
+    """Book one place in a slot: the count goes up only while places are left (one
+    conditional UPDATE), so fifty people taking the last place end with one booking."""
+    from django.db.models import F
+
+    from govhub.core.pii import blind_index
+    from govhub.services.models import AppointmentSlot, Booking
+    from govhub.services.validators import check_phone
+
+    errors = {}
+    name = (name or "").strip()
+    if not 2 <= len(name) <= 30:
+        errors["name"] = "请填写真实姓名（2 到 30 个字）"
+    try:
+        phone = check_phone(phone)
+    except ValueError as exc:
+        errors["phone"] = str(exc)
+    if errors:
+        raise FieldErrors(errors)
+    today = timezone.localdate()
+    slot = AppointmentSlot.objects.filter(pk=slot_id).select_related("guide").first()
+    if slot is None or not (today < slot.date <= today + dt.timedelta(days=BOOKING_DAYS_AHEAD)):
+        raise BookingRefused("该时段不可预约，请重新选择。")
+    index = blind_index(phone, "phone")
+    since = timezone.now() - dt.timedelta(days=90)
+    no_shows = Booking.objects.filter(
+        phone_index=index, status=Booking.Status.NO_SHOW, slot__date__gte=since.date()
+    ).count()
+    if no_shows >= NO_SHOW_LIMIT:
+        raise BookingRefused(
+            f"您近 90 天内有 {no_shows} 次预约未到场，暂不能网上预约，请到窗口现场办理。"
+        )
+    if Booking.objects.filter(phone_index=index, slot=slot, status=Booking.Status.BOOKED).exists():
+        raise BookingRefused("您已预约了这个时段。")
+    with transaction.atomic():
+        taken = AppointmentSlot.objects.filter(pk=slot.pk, booked__lt=F("capacity")).update(
+            booked=F("booked") + 1
+        )
+        if not taken:
+            raise SlotFull("这个时段已约满，请选择其他时段。")
+        booking = Booking.objects.create(
+            slot=slot,
+            code=_new_code(),
+            name=name,
+            phone=phone,
+            phone_index=index,
+            channel=channel[:10],
+        )
+        audit.record(actor=None, action="appointment_booked", obj=booking, summary={})
+    return booking
+
+
+def find_booking(code: str, phone: str):
+    """A booking by its code and the phone it was made with (both needed)."""
+    from govhub.core.pii import blind_index
+    from govhub.services.models import Booking
+
+    booking = (
+        Booking.objects.select_related("slot", "slot__guide")
+        .filter(code=(code or "").strip().upper()[:12], phone_index=blind_index(phone, "phone"))
+        .first()
+    )
+    if booking is None:
+        raise BookingRefused("预约码或手机号不对，请核对。")
+    return booking
+
+
+def cancel_booking(booking) -> None:
+    """The citizen cancels; the place goes back to the slot."""
+    from django.db.models import F
+
+    from govhub.services.models import AppointmentSlot, Booking
+
+    with transaction.atomic():
+        changed = Booking.objects.filter(pk=booking.pk, status=Booking.Status.BOOKED).update(
+            status=Booking.Status.CANCELLED, changed_at=timezone.now()
+        )
+        if not changed:
+            raise BookingRefused("这个预约已经取消或办结，不能再取消。")
+        AppointmentSlot.objects.filter(pk=booking.slot_id, booked__gt=0).update(
+            booked=F("booked") - 1
+        )
+        audit.record(actor=None, action="appointment_cancelled", obj=booking, summary={})
+
+
+def change_booking(booking, new_slot_id: int):
+    """Move to another slot: book the new one first, then free the old one."""
+    new = book(new_slot_id, booking.name, booking.phone, channel=booking.channel)
+    cancel_booking(booking)
+    return new
+
+
+def mark_attendance(actor, booking, attended: bool):
+    from govhub.services.models import Booking
+
+    require(actor, "manage_appointments", booking)
+    status = Booking.Status.ATTENDED if attended else Booking.Status.NO_SHOW
+    with transaction.atomic():
+        changed = Booking.objects.filter(
+            pk=booking.pk,
+            status__in=[Booking.Status.BOOKED, Booking.Status.ATTENDED, Booking.Status.NO_SHOW],
+        ).update(status=status, changed_at=timezone.now())
+        if not changed:
+            raise BookingRefused("已取消的预约不能登记到场。")
+        audit.record(
+            actor=actor,
+            action="appointment_attendance",
+            obj=booking,
+            summary={"登记": Booking.Status(status).label},
+        )
+
+
+def queue_reminders(day: dt.date | None = None) -> int:
+    """Tomorrow's bookings get an SMS reminder through the outbox (once each, by its key)."""
+    from govhub.channels import outbox
+    from govhub.services.models import Booking
+
+    day = day or timezone.localdate() + dt.timedelta(days=1)
+    n = 0
+    for b in Booking.objects.filter(slot__date=day, status=Booking.Status.BOOKED).select_related(
+        "slot", "slot__guide"
+    ):
+        text = (
+            f"【示范县政务服务】您预约的“{b.slot.guide.name}”在 {b.slot.date:%m月%d日} "
+            f"{b.slot.start:%H:%M}—{b.slot.end:%H:%M}，地点：{b.slot.place}。预约码 {b.code}。"
+        )
+        with transaction.atomic():
+            outbox.enqueue(
+                kind="appointment_reminder",
+                platform="sms",
+                recipient=b.phone,
+                payload={"text": text, "short": text[:140]},
+                key=f"appointment-reminder:{b.pk}",
+                source=b,
+                department=b.slot.department,
+            )
+        n += 1
+    return n

@@ -143,4 +143,80 @@ def guide_token(request, guide_id: int):
     return {"rating_token": actions.rating_token("guide", g.pk)}
 
 
+class SlotOut(Schema):
+    id: int
+    date: str
+    start: str
+    end: str
+    place: str
+    left: int
+
+
+@router.get(
+    "/guides/{guide_id}/slots", response=list[SlotOut], auth=None, summary="预约办事：可预约时段"
+)
+def list_slots(request, guide_id: int):
+    return [
+        {
+            "id": s.pk,
+            "date": s.date.isoformat(),
+            "start": s.start.strftime("%H:%M"),
+            "end": s.end.strftime("%H:%M"),
+            "place": s.place,
+            "left": s.left,
+        }
+        for s in access.open_slots(access.get_guide(guide_id))
+    ]
+
+
+class BookIn(Schema):
+    slot: int
+    name: str
+    phone: str
+
+
+class BookingOut(Schema):
+    code: str
+    guide: str
+    date: str
+    start: str
+    place: str
+    status: str
+
+
+def _booking_out(b) -> dict:
+    return {
+        "code": b.code,
+        "guide": b.slot.guide.name,
+        "date": b.slot.date.isoformat(),
+        "start": b.slot.start.strftime("%H:%M"),
+        "place": b.slot.place,
+        "status": b.get_status_display(),
+    }
+
+
+@router.post("/bookings", response=BookingOut, auth=None, summary="预约办事：预约一个时段")
+def create_booking(request, body: BookIn):
+    if ratelimit.hit("services-book", client_ip(request), 10, 600):
+        raise DomainError("rate_limited", "您的操作太频繁了，请稍后再试。", status=429)
+    return _booking_out(actions.book(body.slot, body.name, body.phone, channel="api"))
+
+
+class FindIn(Schema):
+    code: str
+    phone: str
+    cancel: bool = False
+
+
+@router.post("/bookings/find", response=BookingOut, auth=None, summary="预约办事：查询或取消预约")
+def find_booking(request, body: FindIn):
+    if ratelimit.hit("services-find-booking", client_ip(request), 20, 600):
+        raise DomainError("rate_limited", "您的操作太频繁了，请稍后再试。", status=429)
+    b = actions.find_booking(body.code, body.phone)
+    if body.cancel:
+        actions.cancel_booking(b)
+        b.refresh_from_db()
+    return _booking_out(b)
+
+
 ROUTERS = [("/services", router)]

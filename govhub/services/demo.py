@@ -313,6 +313,57 @@ CONNECTORS = [
 ]
 
 
+# (guide code, level, comment): what citizens said about the guides this month
+RATINGS = [
+    ("SFX-GA-001", 5, ""),
+    ("SFX-GA-001", 5, "在公众号上申报，第二天就办好了"),
+    ("SFX-GA-001", 4, ""),
+    ("SFX-MZ-005", 5, "预约后不用排队"),
+    ("SFX-MZ-005", 4, ""),
+    ("SFX-GJ-007", 5, ""),
+    ("SFX-GJ-007", 3, "到账比写的慢了一天"),
+    ("SFX-GJ-007", 2, "指南没写要银行一类卡，白跑了一趟"),
+    ("SFX-RS-006", 4, ""),
+    ("SFX-RS-006", 1, "电话一直打不通"),
+    ("SFX-SC-011", 5, "全程网上办，很方便"),
+    ("SFX-YB-003", 4, ""),
+]
+
+
+def _ratings() -> None:
+    from govhub.services.models import Rating
+
+    if Rating.objects.exists():
+        return
+    for code, level, comment in RATINGS:
+        guide = ServiceGuide.objects.get(code=code)
+        actions.rate(actions.rating_token("guide", guide.pk), level, comment, channel="wechat")
+
+
+# (guide code, place, times): what departments open for booking on the next working days
+SLOTS = [
+    ("SFX-MZ-005", "示范县婚姻登记处（民政局一楼）", "09:00-10:00\n10:00-11:00\n14:30-15:30"),
+    ("SFX-RS-006", CENTRE + "人社窗口（二楼 15—18 号）", "09:00-10:30\n14:30-16:00"),
+    ("SFX-ZR-008", CENTRE + "不动产登记窗口（三楼）", "09:00-10:00\n10:00-11:00"),
+]
+
+
+def _slots(county) -> None:
+    from django.utils import timezone
+
+    from govhub.core import workdays
+    from govhub.services.models import AppointmentSlot
+
+    if AppointmentSlot.objects.exists():
+        return
+    day = timezone.localdate()
+    for _ in range(5):
+        day = workdays.next_working_day(day)
+        for code, place, times in SLOTS:
+            guide = ServiceGuide.objects.get(code=code)
+            actions.publish_slots(county.admin, guide, place, day, times, 4)
+
+
 def build(county) -> None:
     admin = county.admin
     events = {e.slug: e for e in LifeEvent.objects.all()}
@@ -344,3 +395,5 @@ def build(county) -> None:
         for k, v in spec.items():
             setattr(c, k, v)
         actions.save_connector(admin, c)
+    _ratings()
+    _slots(county)

@@ -108,3 +108,34 @@ def connector_figures(start: dt.datetime, end: dt.datetime) -> list[dict]:
             }
         )
     return out
+
+
+def appointment_figures(first: dt.date, nxt: dt.date) -> list[dict]:
+    """Per matter: bookings in the month, cancelled, attended, no-shows and the no-show rate."""
+    from govhub.services.models import Booking
+
+    rows = (
+        Booking.objects.filter(slot__date__gte=first, slot__date__lt=nxt)
+        .values("slot__guide__name")
+        .annotate(
+            total=Count("pk"),
+            cancelled=Count("pk", filter=Q(status="cancelled")),
+            attended=Count("pk", filter=Q(status="attended")),
+            no_show=Count("pk", filter=Q(status="no_show")),
+        )
+        .order_by("slot__guide__name")
+    )
+    out = []
+    for r in rows:
+        decided = r["attended"] + r["no_show"]
+        out.append(
+            {
+                "guide": r["slot__guide__name"],
+                "total": r["total"],
+                "cancelled": r["cancelled"],
+                "attended": r["attended"],
+                "no_show": r["no_show"],
+                "no_show_rate": round(100 * r["no_show"] / decided, 1) if decided else None,
+            }
+        )
+    return out

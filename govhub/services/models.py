@@ -146,7 +146,7 @@ class ServiceGuide(models.Model):
 class AuthType(models.TextChoices):
     NONE = "none", "无需认证"
     API_KEY = "api_key", "API 密钥（请求头）"
-    HMAC = "hmac", "HMAC-SHA256 签名"
+    HMAC = "hmac", "签名认证（SHA256 消息认证码）"
 
 
 class QueryConnector(models.Model):
@@ -170,7 +170,10 @@ class QueryConnector(models.Model):
     )
     endpoint = models.URLField(_("接口地址"), help_text=_("后台系统的 HTTP(S) 地址"))
     method = models.CharField(
-        _("请求方式"), max_length=4, choices=[("GET", "GET"), ("POST", "POST（JSON）")]
+        _("请求方式"),
+        max_length=4,
+        choices=[("POST", "JSON 请求体提交"), ("GET", "地址栏参数")],
+        default="POST",
     )
     auth_type = models.CharField(
         _("认证方式"), max_length=8, choices=AuthType.choices, default=AuthType.NONE
@@ -181,13 +184,16 @@ class QueryConnector(models.Model):
     input_fields = models.TextField(
         _("查询条件"),
         help_text=_(
-            "每行一项：参数名｜显示名称｜类型，类型为 身份证号、车牌号、手机号、编号 或 文本；"
-            "例：idcard｜身份证号｜身份证号"
+            "每行一项：参数名｜显示名称｜类型。参数名照后台接口文档填写（英文字母、数字、"
+            "下划线）；类型为 身份证号、车牌号、手机号、编号 或 文本，群众填写时按类型校验"
         ),
     )
     result_mapping = models.TextField(
         _("结果显示"),
-        help_text=_("每行一项：JSON 路径｜显示名称，例：data.balance｜账户余额（元）"),
+        help_text=_(
+            "每行一项：JSON 路径｜显示名称。路径照后台接口文档填写，各层字段名用英文句点连接，"
+            "列表的第几项写作 [0]；查不到的项不显示"
+        ),
     )
     empty_message = models.CharField(
         _("查无结果时的提示"), max_length=200, default="没有查到相关记录，请核对查询条件。"
@@ -344,3 +350,76 @@ class CallbackTask(models.Model):
 
     def __str__(self) -> str:
         return f"回访：{self.rating.target_name}"
+
+
+class AppointmentSlot(models.Model):
+    """预约号源: one time slot of one matter at one place, with a capacity.
+
+    ``booked`` only moves through conditional ``F()`` updates (never read-then-write), and the
+    database refuses ``booked > capacity``: overbooking is impossible, also concurrently."""
+
+    guide = models.ForeignKey(
+        ServiceGuide, verbose_name=_("办理事项"), on_delete=models.CASCADE, related_name="slots"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("部门"), on_delete=models.PROTECT, related_name="+"
+    )
+    place = models.CharField(_("办理地点"), max_length=200)
+    date = models.DateField(_("日期"), db_index=True)
+    start = models.TimeField(_("开始时间"))
+    end = models.TimeField(_("结束时间"))
+    capacity = models.PositiveSmallIntegerField(_("可预约人数"))
+    booked = models.PositiveSmallIntegerField(_("已预约"), default=0)
+
+    class Meta:
+        verbose_name = _("预约号源")
+        verbose_name_plural = _("预约号源")
+        ordering = ["date", "start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(booked__lte=models.F("capacity")), name="slot_not_overbooked"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.guide.name} {self.date:%m-%d} {self.start:%H:%M}"
+
+    @property
+    def left(self) -> int:
+        return max(self.capacity - self.booked, 0)
+
+
+class Booking(models.Model):
+    """One citizen's appointment; name and phone stored encrypted, found by a keyed hash."""
+
+    class Status(models.TextChoices):
+        BOOKED = "booked", "已预约"
+        CANCELLED = "cancelled", "已取消"
+        ATTENDED = "attended", "已到场"
+        NO_SHOW = "no_show", "未到场"
+
+    slot = models.ForeignKey(
+        AppointmentSlot, verbose_name=_("号源"), on_delete=models.PROTECT, related_name="bookings"
+    )
+    code = models.CharField(_("预约码"), max_length=12, unique=True)
+    name = EncryptedTextField(_("姓名"))
+    phone = EncryptedTextField(_("手机号"))
+    phone_index = models.CharField(max_length=64, db_index=True, editable=False)
+    channel = models.CharField(_("渠道"), max_length=10, default="web")
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.BOOKED
+    )
+    created_at = models.DateTimeField(_("预约时间"), auto_now_add=True)
+    changed_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("预约")
+        verbose_name_plural = _("预约")
+        ordering = ["slot__date", "slot__start", "pk"]
+
+    def __str__(self) -> str:
+        return f"预约 {self.code}"
+
+    @property
+    def department(self) -> Department:
+        return self.slot.department

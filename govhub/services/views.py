@@ -72,6 +72,7 @@ def _guide_context(guide, **extra) -> dict:
         "materials": config.parse_materials(guide.materials),
         "steps": config.parse_steps(guide.steps),
         "connectors": guide.connectors.filter(enabled=True),
+        "bookable": bool(access.open_slots(guide)),
         "levels": LEVELS,
         "rating_token": actions.rating_token(RatingTarget.GUIDE, guide.pk),
         **extra,
@@ -150,3 +151,54 @@ def rate(request: HttpRequest) -> HttpResponse:
         ctx["error"] = exc.message
         return render(request, "services/rate.html", ctx, status=exc.status)
     return render(request, "services/rated.html", {"rating": rating})
+
+
+@require_http_methods(["GET", "POST"])
+def book(request: HttpRequest, pk: int) -> HttpResponse:
+    guide = access.get_guide(pk)
+    form = {k: request.POST.get(k, "") for k in ("slot", "name", "phone")}
+    ctx: dict = {"guide": guide, "slots": access.open_slots(guide), "form": form, "errors": {}}
+    if request.method == "GET":
+        return render(request, "services/book.html", ctx)
+    if ratelimit.hit("services-book", client_ip(request), 10, 600):
+        ctx["error"] = "您的操作太频繁了，请稍后再试。"
+        return render(request, "services/book.html", ctx, status=429)
+    try:
+        slot_id = int(form["slot"] or 0)
+    except ValueError:
+        slot_id = 0
+    if not slot_id:
+        ctx["errors"] = {"slot": "请选择一个时段"}
+        return render(request, "services/book.html", ctx, status=400)
+    try:
+        booking = actions.book(slot_id, form["name"], form["phone"], channel=_channel(request))
+    except FieldErrors as exc:
+        ctx["errors"] = exc.errors
+        return render(request, "services/book.html", ctx, status=400)
+    except actions.DomainError as exc:
+        ctx["error"] = exc.message
+        ctx["slots"] = access.open_slots(guide)
+        return render(request, "services/book.html", ctx, status=exc.status)
+    return render(request, "services/booked.html", {"booking": booking})
+
+
+@require_http_methods(["GET", "POST"])
+def my_booking(request: HttpRequest) -> HttpResponse:
+    form = {k: request.POST.get(k, "") for k in ("code", "phone")}
+    ctx: dict = {"form": form}
+    if request.method == "GET":
+        return render(request, "services/my_booking.html", ctx)
+    if ratelimit.hit("services-find-booking", client_ip(request), 20, 600):
+        ctx["error"] = "您的操作太频繁了，请稍后再试。"
+        return render(request, "services/my_booking.html", ctx, status=429)
+    try:
+        booking = actions.find_booking(form["code"], form["phone"])
+        if request.POST.get("cancel") == "1":
+            actions.cancel_booking(booking)
+            booking.refresh_from_db()
+            ctx["cancelled"] = True
+    except actions.DomainError as exc:
+        ctx["error"] = exc.message
+        return render(request, "services/my_booking.html", ctx, status=400)
+    ctx["booking"] = booking
+    return render(request, "services/my_booking.html", ctx)

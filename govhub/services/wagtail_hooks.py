@@ -22,6 +22,8 @@ admin_urls = [
     path("callbacks/", admin_views.callbacks, name="callbacks"),
     path("callbacks/<int:pk>/", admin_views.callback_detail, name="callback"),
     path("figures/", admin_views.monthly, name="figures"),
+    path("appointments/", admin_views.appointments, name="appointments"),
+    path("appointments/publish/", admin_views.publish_slots, name="publish_slots"),
 ]
 
 
@@ -116,7 +118,7 @@ class ConnectorForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["secret"].widget = forms.PasswordInput(
-            render_value=False, attrs={"autocomplete": "new-password"}
+            render_value=self.is_bound, attrs={"autocomplete": "new-password"}
         )
         self._old_secret = self.instance.secret if self.instance.pk else ""
         if self._old_secret:
@@ -190,6 +192,11 @@ class CallbacksMenuItem(MenuItem):
         return can(request.user, "handle_rating")
 
 
+class AppointmentsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return can(request.user, "manage_appointments")
+
+
 class FiguresMenuItem(MenuItem):
     def is_shown(self, request):
         return can(request.user, "view_service_figures")
@@ -215,6 +222,13 @@ def register_services_viewsets():
 def register_callbacks_menu():
     return CallbacksMenuItem(
         "差评回访", reverse("services_admin:callbacks"), icon_name="warning", order=171
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def register_appointments_menu():
+    return AppointmentsMenuItem(
+        "预约办事", reverse("services_admin:appointments"), icon_name="date", order=173
     )
 
 

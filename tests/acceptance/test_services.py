@@ -52,7 +52,7 @@ def test_a_bad_rating_is_called_back_by_the_department(site):
 
     handler = site.login("handler")  # 人社局
     handler.goto(site.url + "/admin/services/callbacks/")
-    handler.get_by_role("link", name="失业保险金申领").first.click()
+    handler.locator("tr", has_text="指南里没写").get_by_role("link").click()
     expect(handler.locator("main")).to_contain_text("指南里没写")
     handler.get_by_label("回访及整改情况").fill("已电话回访，已在指南材料中补充单位证明要求")
     handler.get_by_role("button", name="办结").click()
@@ -120,3 +120,38 @@ def test_the_administrator_adds_a_query_connector(site):
     phone = site.citizen()
     phone.goto(site.url + "/services/queries/sb-payments/")
     expect(phone.get_by_role("heading", level=1)).to_have_text("社保缴费查询")
+
+
+def test_a_citizen_books_an_appointment_and_the_window_marks_attendance(site):
+    phone = site.citizen()
+    phone.goto(site.url + "/services/guides/?q=失业保险金")
+    phone.get_by_role("link", name="失业保险金申领").click()
+    phone.get_by_role("link", name="预约办理").click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("预约办理")
+    phone.locator("input[name=slot]:not([disabled])").first.check()
+    phone.get_by_label("姓名").fill("孙秀英")
+    phone.get_by_label("手机号").fill("1390000")
+    phone.get_by_role("button", name="确认预约").click()
+    expect(phone.locator(".svc-err")).to_contain_text("手机号应为 11 位")
+    assert phone.get_by_label("姓名").input_value() == "孙秀英"
+    phone.get_by_label("手机号").fill("13900001111")
+    phone.get_by_role("button", name="确认预约").click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("预约成功")
+    _no_overflow(phone)
+    site.shot(phone, "booked")
+    code = phone.locator(".svc-code").inner_text().strip()
+    day = phone.locator(".svc-facts dd").nth(2).inner_text()
+
+    from govhub.services.models import Booking
+
+    with site.db():
+        date = Booking.objects.get(code=code).slot.date.isoformat()
+    handler = site.login("handler")  # 人社局 window
+    handler.goto(f"{site.url}/admin/services/appointments/?date={date}")
+    row = handler.locator("tr", has_text=code)
+    expect(row).to_contain_text("孙秀英")
+    expect(row).to_contain_text("139****1111")
+    row.get_by_role("button", name="到场", exact=True).click()
+    expect(handler.locator("tr", has_text=code)).to_contain_text("已到场")
+    site.shot(handler, "attended")
+    assert day

@@ -6,13 +6,13 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0001_initial'),
+        ('core', '0002_verbose_names'),
     ]
 
     operations = [
         migrations.AddField(
             model_name='auditrecord',
             name='key_id',
-            field=models.CharField(blank=True, default='', max_length=16),
+            field=models.CharField(blank=True, default='', max_length=16, verbose_name='密钥编号'),
         ),
     ]
