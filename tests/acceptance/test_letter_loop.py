@@ -302,3 +302,21 @@ def test_open_problems_on_a_real_map_and_as_a_list_without_tiles(site):
         expect(citizen.locator("#by-town")).to_be_visible()  # the list stays under the map
         site.shot(citizen, "map-with-tiles")
         assert citizen.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_elder_mode_reaches_the_letters_pages(site):
+    """An older citizen switches on 长者模式 once; every letters page follows it on the phone."""
+    citizen = site.citizen()
+    citizen.goto(site.url + "/letters/")
+    normal = citizen.locator(".letters").evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+    citizen.get_by_role("link", name="长者模式（大字体）").click()
+    citizen.wait_for_load_state()
+    for path in ("/letters/", "/letters/write/", "/letters/track/", "/letters/archive/"):
+        citizen.goto(site.url + path)
+        expect(citizen.get_by_role("link", name="退出长者模式")).to_be_visible()
+        size = citizen.locator(".letters").evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+        assert size >= 21 > normal, (path, size, normal)
+        assert citizen.evaluate("document.documentElement.scrollWidth") <= 375, path
+    site.shot(citizen, "elder-archive")
+    citizen.goto(site.url + "/letters/write/")
+    site.shot(citizen, "elder-write")
