@@ -52,7 +52,7 @@ def test_consultation_from_draft_to_adoption_report(site):
     citizen.evaluate(
         """() => {
         const el = document.querySelector('#p2');
-        const text = el.childNodes[1];
+        const text = [...el.childNodes].find(n => n.nodeType === 3 && n.textContent.trim());
         const r = document.createRange();
         r.setStart(text, 15); r.setEnd(text, 19);
         const s = window.getSelection(); s.removeAllRanges(); s.addRange(r);

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django import template
 
 register = template.Library()
@@ -18,3 +20,14 @@ def lookup(mapping, key):
 @register.filter
 def scale_values(question) -> range:
     return range(question.scale_min, question.scale_max + 1)
+
+
+_NUMBERED = re.compile(
+    r"^\s*(第[一二三四五六七八九十百零〇\d]+[条章节款项]|[一二三四五六七八九十]+、|\d+[.、．])"
+)
+
+
+@register.filter
+def self_numbered(text: str) -> bool:
+    """A paragraph that already begins with its own number (第一条, 一、, 1.) needs no other."""
+    return bool(_NUMBERED.match(text or ""))
