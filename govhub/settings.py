@@ -25,10 +25,12 @@ PRODUCTION = MODE == "production"
 _DEMO_SECRET = "demo-only-not-secret-0b7f5c1e9a2d4c6b8e1f3a5c7e9b2d4f"
 _DEMO_PII_KEYS = "demo1:ZGVtby1vbmx5LWtleS1ub3Qtc2VjcmV0LTAxMjM0NTY="
 _DEMO_PII_INDEX_KEY = "demo-only-index-key-not-secret"
+_DEMO_AUDIT_KEYS = "demo1:ZGVtby1vbmx5LWF1ZGl0LWtleS1ub3Qtc2VjcmV0LTAx"
 
 SECRET_KEY = env("GOVHUB_SECRET_KEY")
 PII_KEYS = env("GOVHUB_PII_KEYS")
 PII_INDEX_KEY = env("GOVHUB_PII_INDEX_KEY")
+AUDIT_KEYS = env("GOVHUB_AUDIT_KEYS")
 if PRODUCTION:
     # production refuses what would make its keys guessable or its errors public: DEBUG, a
     # missing, short or published key (the demo keys are in this file, hence public)
@@ -48,12 +50,20 @@ if PRODUCTION:
         fail("个人信息密钥是演示密钥 / the personal-data keys are the public demo keys")
     if len(PII_INDEX_KEY) < 32:
         fail("GOVHUB_PII_INDEX_KEY 太短 / personal-data index key too short (≥ 32 characters)")
+    if not AUDIT_KEYS or _DEMO_AUDIT_KEYS.split(":", 1)[1] in AUDIT_KEYS:
+        fail("GOVHUB_AUDIT_KEYS 未设置或是演示密钥 / audit keys missing or the public demo keys")
+AUDIT_KEYS = AUDIT_KEYS or _DEMO_AUDIT_KEYS
+# the audit chain's head is anchored here daily (an append-only file; in production on another
+# host or a write-once mount, out of reach of the database's administrators)
+AUDIT_ANCHOR_FILE = env("GOVHUB_AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit-anchors.jsonl"))
 SECRET_KEY = SECRET_KEY or _DEMO_SECRET
 PII_KEYS = PII_KEYS or _DEMO_PII_KEYS
 PII_INDEX_KEY = PII_INDEX_KEY or _DEMO_PII_INDEX_KEY
 
 ALLOWED_HOSTS = env_list("GOVHUB_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("GOVHUB_CSRF_TRUSTED_ORIGINS", "")
+# a form whose token ran out: a Chinese page keeping what was typed (not Django's English one)
+CSRF_FAILURE_VIEW = "govhub.core.views.csrf_failure"
 # the site's own address: every absolute link (feeds, sitemap, canonical, robots, published
 # files, WeChat and mail links) names it; `make demo` derives it from HOST and PORT
 SITE_URL = (env("GOVHUB_SITE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
@@ -146,6 +156,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 if JOBS_BACKEND == "rq":
     INSTALLED_APPS.append("django_rq")
@@ -161,6 +174,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # two-factor login for the roles that publish, sign, dispatch, see personal data, administer
+    "django_otp.middleware.OTPMiddleware",
+    "govhub.core.twofactor.RequireSecondFactorMiddleware",
     # a back-office form sent after the login ran out: a Chinese page holding what was typed
     "govhub.backoffice.middleware.ExpiredSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -220,6 +236,10 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 # a staff session ends after 30 idle minutes (等保: session timeout); each request renews it
 SESSION_COOKIE_AGE = int(env("GOVHUB_SESSION_IDLE_MINUTES", "30") or 30) * 60
 SESSION_SAVE_EVERY_REQUEST = True
+# two-factor login (govhub/core/twofactor.py): on in production; the demo's printed logins work
+# without it (its enrolment page is open to try); tests switch it on themselves
+REQUIRE_2FA = env_bool("GOVHUB_REQUIRE_2FA", PRODUCTION)
+OTP_TOTP_ISSUER = PLATFORM_NAME
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]

@@ -5,7 +5,7 @@ from ninja import Router, Schema
 from govhub.core.models import Department
 from govhub.core.permissions import ACTIONS, can, require, roles_of
 
-router = Router(tags=["core"])
+router = Router(tags=["基础信息"])
 
 
 class MeOut(Schema):

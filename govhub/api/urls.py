@@ -11,6 +11,18 @@ from govhub.api.auth import TokenAuth
 from govhub.api.errors import install_error_handlers
 
 
+class StaffSession(SessionAuth):
+    """The back office's session; a request without a session cookie is simply not logged in
+    (401), not a CSRF failure."""
+
+    def _get_key(self, request):
+        from django.conf import settings
+
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return None
+        return super()._get_key(request)
+
+
 class OfflineSwagger(Swagger):
     """Swagger UI served from our static files (npm's swagger-ui-dist), not from a CDN."""
 
@@ -38,7 +50,7 @@ api = NinjaAPI(
         "写操作无须 CSRF）；在浏览器中已登录时也可用会话，写操作须带 X-CSRFToken。"
     ),
     # the token first: a client that sends one is a machine client, whatever cookies it carries
-    auth=[TokenAuth(), SessionAuth()],
+    auth=[TokenAuth(), StaffSession()],
     urls_namespace="api",
     docs=OfflineSwagger(settings={"defaultModelsExpandDepth": 0}),
 )

@@ -39,9 +39,12 @@ CALLBACK = {
 WECHAT_SLUG = "shifan-wechat"
 
 
-def build(county) -> None:
-    """The county's channel accounts, one record each (built once; other apps' demos use them)."""
+def build(county, only: set[str] | None = None) -> None:
+    """The county's channel accounts, one record each (built once; other apps' demos use them:
+    ``only`` builds just those slugs, e.g. the WeChat account the wechat demo configures)."""
     for slug, platform, name, remote_id, dept in ACCOUNTS:
+        if only is not None and slug not in only:
+            continue
         ChannelAccount.objects.get_or_create(
             slug=slug,
             defaults={

@@ -24,6 +24,15 @@ ACTION_LABELS: dict[str, str] = {
     "permission_denied": "越权操作被拒绝",
     "pii_rotate": "更换个人信息密钥",
     "portal_error_reported": "网民报告网页错误",
+    # logins
+    "login_succeeded": "登录成功",
+    "login_failed": "登录失败",
+    "login_locked_out": "账号因多次登录失败被锁定",
+    "logged_out": "退出登录",
+    "twofactor_enrolled": "设置双因素认证",
+    "twofactor_verified": "双因素认证通过",
+    "twofactor_failed": "双因素验证码错误",
+    "twofactor_reset": "重置双因素认证",
     # publishing
     "publication_created": "新建稿件",
     "publication_edited": "修改稿件",
@@ -100,6 +109,36 @@ ACTION_LABELS: dict[str, str] = {
     "matrix_posts_imported": "导入账号文章",
     "matrix_stats_imported": "导入账号数据",
     "analytics_scheme_saved": "保存考核方案",
+    "matrix_account_linked": "关联平台对接账号",
+    # participation
+    "consultation_create": "新建征求意见",
+    "consultation_edit": "修改征求意见",
+    "consultation_publish": "发布征求意见",
+    "consultation_report": "发布采纳情况反馈",
+    "comment_submit": "提交意见",
+    "comment_approve": "审核通过意见",
+    "comment_adoption": "标注意见采纳情况",
+    "post_submit": "网民留言",
+    "post_approve": "审核通过留言",
+    "post_answer": "答复留言",
+    "post_takedown": "撤下留言",
+    "post_to_letter": "留言转为来信",
+    "survey_create": "新建调查",
+    "survey_publish": "发布调查",
+    "survey_results": "设置调查结果是否公开",
+    # services
+    "service_guide_saved": "保存办事指南",
+    "service_guide_deleted": "删除办事指南",
+    "query_connector_saved": "保存查询接口",
+    "query_connector_deleted": "删除查询接口",
+    "service_rated": "服务评价",
+    "bad_rating_closed": "差评整改办结",
+    "image_uploaded": "上传图片",
+    # logins
+    "login.succeeded": "登录",
+    "login.failed": "登录失败",
+    "login.logged_out": "退出登录",
+    "login.locked_out": "登录被锁定",
     "created": "新建",
     "updated": "修改",
     "imported": "导入",
@@ -107,6 +146,13 @@ ACTION_LABELS: dict[str, str] = {
 
 # the object an action's first word names, and what its last words do
 _SUBJECTS = {
+    "consultation": "征求意见",
+    "comment": "意见",
+    "post": "留言",
+    "survey": "调查",
+    "service": "办事指南",
+    "query": "查询接口",
+    "login": "登录",
     "department": "部门",
     "staff": "人员",
     "role": "岗位",
@@ -218,6 +264,7 @@ KEY_LABELS: dict[str, str] = {
     "duties": "职责",
     "is_active": "启用",
     "level": "层级",
+    "public": "公开",
 }
 ACTORS = {"system": "系统", "anonymous": "匿名访客", "citizen": "来信群众"}
 
@@ -238,7 +285,7 @@ def action_label(code: str) -> str:
         if registry.action_exists(name):
             return "页面：" + str(registry.get_action_label(name))
         return "页面：其他操作"
-    parts = code.split("_")
+    parts = re.split(r"[_.]", code)
     subject = _SUBJECTS.get(parts[0], "")
     verb = _VERBS.get(parts[-1], "")
     if subject or verb:

@@ -63,22 +63,22 @@ def _count_and_audit_failure(sender, credentials=None, request=None, **kwargs):
                 cache.incr(key)
             except ValueError:  # expired between add and incr
                 cache.set(key, 1, ADDRESS_WINDOW_SECONDS)
-    audit.record(actor=None, action="login.failed", summary={"username": username})
+    audit.record(actor=None, action="login_failed", summary={"username": username})
 
 
 @receiver(user_logged_in)
 def _audit_login(sender, request=None, user=None, **kwargs):
-    audit.record(actor=user, action="login.succeeded")
+    audit.record(actor=user, action="login_succeeded")
 
 
 @receiver(user_logged_out)
 def _audit_logout(sender, request=None, user=None, **kwargs):
     if user is not None:
-        audit.record(actor=user, action="login.logged_out")
+        audit.record(actor=user, action="logged_out")
 
 
 def _audit_lockout(sender, request=None, username=None, ip_address=None, **kwargs):
-    audit.record(actor=None, action="login.locked_out", summary={"username": str(username)[:150]})
+    audit.record(actor=None, action="login_locked_out", summary={"username": str(username)[:150]})
 
 
 def connect_lockout_signal() -> None:

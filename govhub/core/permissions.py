@@ -109,10 +109,14 @@ def page_departments(page) -> list[Department] | None:
     return None
 
 
-def pages_for(user, action: str, pages) -> list:
+def pages_for(user, action: str, pages):
     """The pages (columns in a chooser) on which ``user`` may perform ``action``: a bureau's
-    people reach their bureau's columns and the county-wide ones, not another bureau's."""
-    return [p for p in pages if can(user, action, p)]
+    people reach their bureau's columns and the county-wide ones, not another bureau's. Given a
+    queryset, answers a queryset (for a form's choice field); given a list, a list."""
+    allowed = [p for p in pages if can(user, action, p)]
+    if isinstance(pages, models.QuerySet):
+        return pages.filter(pk__in=[p.pk for p in allowed])
+    return allowed
 
 
 def _memberships(user) -> list[Membership]:

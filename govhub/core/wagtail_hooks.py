@@ -88,6 +88,11 @@ class MembershipCreateView(CreateView):
 
 
 class MembershipDeleteView(DeleteView):
+    def get_usage_url(self):
+        """Nothing refers to a membership; Wagtail's usage page needs the change right, which
+        memberships do not have (a role is revoked and given anew, never edited)."""
+        return None
+
     def delete_action(self):
         actions.revoke_role(self.request.user, self.object)
 
@@ -213,7 +218,14 @@ def audit_log_view(request):
 
 @hooks.register("register_admin_urls")
 def register_audit_url():
-    return [path("audit-log/", audit_log_view, name="govhub_audit_log")]
+    from govhub.core import twofactor_views
+
+    return [
+        path("audit-log/", audit_log_view, name="govhub_audit_log"),
+        path("2fa/setup/", twofactor_views.setup, name="twofactor_setup"),
+        path("2fa/verify/", twofactor_views.verify, name="twofactor_verify"),
+        path("2fa/reset/<int:user_id>/", twofactor_views.reset, name="twofactor_reset"),
+    ]
 
 
 class PermissionMenuItem(MenuItem):

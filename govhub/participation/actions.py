@@ -673,16 +673,18 @@ def parse_questions(source: str) -> list[dict]:
     return questions
 
 
-def _date(value, field: str, errors: dict) -> dt.datetime | None:
+def _date(value, field: str, errors: dict, *, end: bool = False) -> dt.datetime | None:
+    """A moment from a datetime or a date; a closing date means the end of that day."""
     if isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, dt.date):
-        return timezone.make_aware(dt.datetime.combine(value, dt.time()))
-    try:
-        return timezone.make_aware(dt.datetime.fromisoformat(str(value)))
-    except (TypeError, ValueError):
-        errors[field] = "请填写日期，如 2026-12-31"
-        return None
+        return value if timezone.is_aware(value) else timezone.make_aware(value)
+    if not isinstance(value, dt.date):
+        try:
+            value = dt.date.fromisoformat(str(value).strip()[:10])
+        except (TypeError, ValueError):
+            errors[field] = "请填写日期，如 2026-12-31"
+            return None
+    at = dt.time(23, 59, 59) if end else dt.time()
+    return timezone.make_aware(dt.datetime.combine(value, at))
 
 
 @transaction.atomic
@@ -703,7 +705,7 @@ def create_survey(actor, data: dict) -> Survey:
     if department is None:
         errors["department"] = "请选择发起单位"
     opens = _date(data.get("opens_at"), "opens_at", errors)
-    closes = _date(data.get("closes_at"), "closes_at", errors)
+    closes = _date(data.get("closes_at"), "closes_at", errors, end=True)
     if opens and closes and closes <= opens:
         errors["closes_at"] = "结束时间应晚于开始时间"
     try:

@@ -53,6 +53,7 @@ def home(request):
             if can(user, "moderate_participation")
             else 0,
             "may_survey": can(user, "manage_survey") or can(user, "view_participation"),
+            "may_stats": can(user, "view_participation") or can(user, "moderate_participation"),
             "may_board": any(
                 can(user, a)
                 for a in ("answer_post", "moderate_participation", "view_participation")
@@ -423,3 +424,17 @@ def survey_export(request, survey_id: int):
     response["Content-Type"] = "text/csv; charset=utf-8"
     response["Content-Disposition"] = f'attachment; filename="survey-{s.pk}.csv"'
     return response
+
+
+def statistics(request):
+    """Supervision's figures of participation for the last 30 days."""
+    from govhub.participation import stats
+
+    user = request.user
+    if not (can(user, "view_participation") or can(user, "moderate_participation")):
+        raise PermissionDenied("无权查看互动交流统计")
+    return render(
+        request,
+        "participation/admin/stats.html",
+        {"f": stats.figures(), "veto_days": queries.VETO_DAYS},
+    )

@@ -250,7 +250,7 @@ def build_survey(county) -> None:
             "questions": SURVEY_QUESTIONS,
         },
     )
-    actions.publish_survey(editor, survey)
+    survey = actions.publish_survey(editor, survey)
     questions = list(survey.questions.prefetch_related("options"))
     rng = county.rng
     for i in range(36):

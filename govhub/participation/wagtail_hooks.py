@@ -40,6 +40,7 @@ admin_urls = [
     path("surveys/<int:survey_id>/", admin_views.survey, name="survey"),
     path("surveys/<int:survey_id>/act/<slug:action>/", admin_views.survey_act, name="survey_act"),
     path("surveys/<int:survey_id>/export.csv", admin_views.survey_export, name="survey_export"),
+    path("stats/", admin_views.statistics, name="stats"),
     path("moderation/", admin_views.moderation, name="moderation"),
     path("moderation/<slug:kind>/<int:object_id>/", admin_views.moderate, name="moderate"),
 ]

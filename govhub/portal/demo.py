@@ -23,6 +23,7 @@ from govhub.portal.models import (
     NoticePage,
     PortalSettings,
     SearchEntry,
+    SearchSynonym,
     SpecialTopicItem,
     SpecialTopicPage,
     TopicIndexPage,
@@ -158,6 +159,8 @@ def build(county, publish_files: bool | None = None) -> None:
             home = _build_pages(county)
             created = True
         _ensure_site(home)
+        for words, note in T.SYNONYMS:
+            SearchSynonym.objects.get_or_create(words=words, defaults={"note": note})
     if created or not SearchEntry.objects.exists():
         search.reindex_all()
     if publish_files and (created or publish.rendered_for() != address.site_url()):
@@ -347,6 +350,28 @@ def _build_pages(county) -> HomePage:
         )
         page.tags.add(key)
         cols["tzgg"].add_child(instance=page)
+    # 供热: written out (no random figures), tagged 供热
+    zjj = depts.get("zjj")
+    for n, (col, kind, days, title, paras) in enumerate(T.HEATING, 1):
+        when = timezone.make_aware(datetime.combine(ANCHOR - timedelta(days=days), time(9, 0)))
+        cls, doc_type = (NoticePage, DocType.NOTICE) if kind == "notice" else (ArticlePage, kind)
+        extra = (
+            {"issuer": zjj.name if zjj else "示范县住房和城乡建设局"} if kind == "notice" else {}
+        )
+        page = cls(
+            title=title,
+            slug=f"gr{n:02d}",
+            date=when,
+            doc_type=doc_type,
+            summary=paras[0][:120],
+            body="".join(f"<p>{p}</p>" for p in paras),
+            department=zjj,
+            first_published_at=when,
+            last_published_at=when,
+            **extra,
+        )
+        page.tags.add("供热")
+        cols[col].add_child(instance=page)
     for p in govinfo_pages:
         govinfo.assign_index_number(p)
     # 专题

@@ -47,6 +47,9 @@ def file_for(url: str) -> Path | None:
     rel = unquote(url.split("?", 1)[0]).lstrip("/")
     if ".." in rel.split("/") or "\x00" in rel:
         return None
+    # no page has such an address, and the file system would refuse the name (a 500)
+    if len(rel) > 1000 or any(len(part.encode()) > 200 for part in rel.split("/")):
+        return None
     if rel == "" or rel.endswith("/"):
         rel += "index.html"
     elif "." not in rel.rsplit("/", 1)[-1]:

@@ -10,6 +10,8 @@ INTERACTION_LINKS = [
     ("领导信箱", "/letters/", "给县领导写信，全程可查办理进度"),
     ("智能问答", "/qa/", "常见问题，随问随答"),
     ("我为政府网站找错", "/report-error/", "发现错别字、错链、过时信息请告诉我们"),
+    ("在线调查", "/participation/surveys/", "民意调查，说出您的看法"),
+    ("意见征集", "/participation/consultations/", "政策草案公开征求意见"),
     ("来信选登", "/letters/archive/", "已办结来信的办理结果公开"),
 ]
 # the site map's 互动交流 and 订阅 section: services outside the page tree
@@ -21,6 +23,10 @@ SERVICE_PAGES = [
     ("来信统计", "/letters/stats/", "来信数量、办结率和满意度"),
     ("问题地图", "/letters/map/", "群众反映问题的分布"),
     ("智能问答", "/qa/", "常见问题，随问随答"),
+    ("办事服务", "/services/", "办事指南、便民查询、好差评"),
+    ("在线调查", "/participation/surveys/", "民意调查"),
+    ("意见征集", "/participation/consultations/", "政策草案公开征求意见"),
+    ("留言板", "/participation/board/", "给政府部门留言"),
     ("站内搜索", "/search/", "搜索政策、办事、通知"),
     ("我为政府网站找错", "/report-error/", "错别字、错链、过时信息"),
     ("全站 RSS 订阅", "/rss.xml", "各栏目最新信息"),

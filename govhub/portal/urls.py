@@ -14,7 +14,6 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots"),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": PortalSitemap}}, name="sitemap"),
     path("sitemap/", views.site_map, name="site_map"),
-    path("services/", views.services, name="services"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("rss.xml", views.site_rss, name="rss"),
     path("atom.xml", views.site_atom, name="atom"),

@@ -9,7 +9,6 @@ from django.http import (
     FileResponse,
     HttpRequest,
     HttpResponse,
-    HttpResponsePermanentRedirect,
     HttpResponseRedirect,
 )
 from django.shortcuts import render
@@ -148,10 +147,11 @@ def search_view(request: HttpRequest) -> HttpResponse:
         doc_type=doc_type,
     )
     raw = params.get("q", "")
-    result = search.search(raw, filters, page_no) if raw.strip() else None
+    exact = params.get("exact") == "1"  # 仍然搜索: the words as typed, not put right
+    result = search.search(raw, filters, page_no, understand=not exact) if raw.strip() else None
     if result and result.total and page_no > max(result.pages, 1):
         notes.append("没有这一页，已显示第 1 页。")
-        result = search.search(raw, filters, 1)
+        result = search.search(raw, filters, 1, understand=not exact)
     if raw and not raw.strip():
         notes.append("请输入要搜索的内容。")
     home_columns = ColumnPage.objects.live().filter(depth__lte=4).order_by("path")
@@ -160,7 +160,12 @@ def search_view(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "result": result,
-        "raw_query": (result.query if result else raw.strip()[: search.MAX_QUERY_CHARS]),
+        # the search box keeps what was typed (pinyin, a near miss), not what was searched
+        "raw_query": (
+            (result.pinyin or result.original or result.query)
+            if result
+            else raw.strip()[: search.MAX_QUERY_CHARS]
+        ),
         "notes": notes + (result.messages if result else []),
         "columns": home_columns,
         "departments": departments,
@@ -185,8 +190,12 @@ def _page_range(current: int, total: int) -> list[int]:
 
 
 def _querystring_without_page(request: HttpRequest) -> str:
+    """The filters for the pager's links; the query only as far as it was searched (a
+    5,000-character query must not be repeated in every link)."""
     q = request.GET.copy()
     q.pop("page", None)
+    if "q" in q:
+        q["q"] = q["q"][: search.MAX_QUERY_CHARS]
     return q.urlencode()
 
 
@@ -212,12 +221,6 @@ def site_map(request: HttpRequest) -> HttpResponse:
 
     response = render(request, "portal/site_map.html", queries.site_map())
     return apply_script(request, response)
-
-
-def services(request: HttpRequest) -> HttpResponse:
-    """``/services/`` (the address WeChat menus and answers give for 办事服务): the column."""
-    column = ColumnPage.objects.live().filter(title="办事服务").order_by("depth").first()
-    return HttpResponsePermanentRedirect(column.url if column else "/sitemap/")
 
 
 _FAVICON = Path(__file__).resolve().parent / "static" / "portal" / "favicon.ico"

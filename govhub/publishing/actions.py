@@ -118,14 +118,6 @@ def decide_refusal(user, pub: Publication) -> str | None:
     step = current_step(pub)
     if step is None:
         return f"稿件处于“{pub.get_status_display()}”状态，没有待审步骤"
-    if step.department_id:
-        from govhub.core.models import Department
-
-        scope = Department.objects.get(pk=step.department_id)
-    else:
-        scope = pub
-    if not can(user, step.action, scope):
-        return f"无权办理“{step.name}”"
     policy = policy_for(pub)
     if policy is None or policy.distinct_reviewers:
         if pub.author_id == user.pk:
@@ -139,6 +131,14 @@ def decide_refusal(user, pub: Publication) -> str | None:
         if earlier is not None:
             done = earlier.step_name or "送审"
             return f"您已办理本稿件的“{done}”，“{step.name}”须由另一人办理"
+    if step.department_id:
+        from govhub.core.models import Department
+
+        scope = Department.objects.get(pk=step.department_id)
+    else:
+        scope = pub
+    if not can(user, step.action, scope):
+        return f"无权办理“{step.name}”"
     return None
 
 

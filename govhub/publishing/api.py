@@ -18,7 +18,7 @@ from govhub.publishing import actions
 from govhub.publishing.checks import check_text
 from govhub.publishing.models import Delivery
 
-router = Router(tags=["publishing"])
+router = Router(tags=["内容发布"])
 
 
 class TextIn(Schema):

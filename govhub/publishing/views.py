@@ -10,15 +10,28 @@ from django.utils.feedgenerator import Rss201rev2Feed
 
 from govhub.channels.models import ChannelAccount
 from govhub.channels.render import digest_of, sanitise_html
+from govhub.publishing import actions
 from govhub.publishing.models import Delivery, DeliveryState, Publication, PubStatus
 
 
 def publication_page(request, pk: int):
-    pub = get_object_or_404(Publication, pk=pk, status=PubStatus.PUBLISHED)
-    if pub.portal_page_id and pub.portal_page.live:
+    """The piece as readers see it; before it is published, staff who may open the piece see the
+    same page marked 预览 (the 阅读原文 links of the previews lead here)."""
+    pub = Publication.objects.filter(pk=pk).first()
+    if pub is None:
+        raise Http404
+    preview = pub.status != PubStatus.PUBLISHED
+    if preview and not (
+        request.user.is_authenticated
+        and actions.visible_publications(request.user).filter(pk=pk).exists()
+    ):
+        raise Http404
+    if not preview and pub.portal_page_id and pub.portal_page.live:
         return redirect(pub.portal_page.url or "/")
     return render(
-        request, "publishing/public_detail.html", {"pub": pub, "body": sanitise_html(pub.body)}
+        request,
+        "publishing/public_detail.html",
+        {"pub": pub, "body": sanitise_html(pub.body), "preview": preview},
     )
 
 

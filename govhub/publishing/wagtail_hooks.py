@@ -186,3 +186,36 @@ def register_publishing_settings():
 
 for _model in (WordingTerm, CheckSetting, ReviewPolicy, ReviewStepSpec):
     register_permission_policy(_model, _policy(_model))
+
+
+def _offer_create_only_to_who_may_create() -> None:
+    """Wagtail's 页面类型使用情况 page (/admin/pages/usage/<type>/) offers “创建” to everyone who
+    can read the report, a reviewer included, and the link then ends on 没有权限: offer it only
+    to someone who may add a page of that type under some page (where its parent type is)."""
+    from wagtail.admin.views.pages.usage import ContentTypeUseView
+    from wagtail.permission_policies.pages import PagePermissionPolicy
+
+    original = ContentTypeUseView.get_add_url
+    if getattr(original, "govhub_checked", False):
+        return
+
+    def get_add_url(self):
+        from django.contrib.contenttypes.models import ContentType
+
+        model = self.model
+        parents = [m for m in model.allowed_parent_page_models() if hasattr(m, "_meta")]
+        if not model.is_creatable or not parents:
+            return None
+        if model.max_count and model.objects.count() >= model.max_count:
+            return None
+        places = PagePermissionPolicy().instances_user_has_permission_for(self.request.user, "add")
+        types = list(ContentType.objects.get_for_models(*parents).values())
+        if not places.filter(content_type__in=types).exists():
+            return None
+        return original(self)
+
+    get_add_url.govhub_checked = True
+    ContentTypeUseView.get_add_url = get_add_url
+
+
+_offer_create_only_to_who_may_create()

@@ -35,7 +35,7 @@ MENU = [
 
 
 def build(county) -> None:
-    channels_demo.build(county)  # the one account record; wechat adds its reply settings
+    channels_demo.build(county, only={SLUG})  # the one account record; wechat adds its settings
     account = ChannelAccount.objects.get(slug=SLUG)
     AccountSettings.objects.get_or_create(
         account=account,

@@ -13,14 +13,15 @@ import re
 
 from playwright.sync_api import expect
 
-SUBJECT = "超市打工三个月工资一直没发"
+# a matter that spans departments (the router is unsure: the dispatcher decides)
+SUBJECT = "超市关门后会员卡和工资都要不回来"
 CONTENT = (
-    "我在城关镇东街社区附近的一家超市做理货员，从八月到十月三个月的工资一直没有发，"
-    "老板说等年底一起结算，我们几个工友都很着急，请有关部门帮忙协调。"
+    "城关镇东街社区的便民超市突然关门了，我在那里上班两个月的工资没结，家里老人办的会员卡里"
+    "还有钱也退不了，不知道该找哪个部门，请领导帮忙协调。"
 )
 REPLY = (
-    "您好！来信收悉。县人社局劳动保障监察大队已到该超市调查核实，责令其在十二月十五日前"
-    "足额支付拖欠的三个月工资。如逾期未支付，请拨打 12333 与我们联系。"
+    "您好！来信收悉。县人社局劳动保障监察大队已找到该超市经营者，责令其在十二月十五日前"
+    "足额支付拖欠的两个月工资；会员卡退款已转县市场监管局协调。如逾期未支付，请拨打 12333。"
 )
 RAW_CODES = ("received", "dispatched", "handling", "reviewing", "replied", "closed")
 
@@ -168,6 +169,8 @@ def test_letter_from_the_phone_to_the_rating(site, tmp_path):
         assert status in history, status
     _no_raw_codes(history + delivery)
     site.shot(reviewer, "reviewer-approved")
+    reviewer.locator("#letter-history").scroll_into_view_if_needed()
+    site.shot(reviewer, "reviewer-history")
 
     with site.db():
         from govhub.letters.models import Letter
@@ -248,3 +251,54 @@ def test_same_minute_letters_share_their_deadline_and_roles_see_only_their_butto
     reviewer = site.login("rsj_reviewer")  # reviews replies, records no letters
     reviewer.goto(site.url + "/admin/letters/")
     expect(reviewer.get_by_role("link", name="登记来信")).to_have_count(0)
+
+
+def test_open_problems_on_a_real_map_and_as_a_list_without_tiles(site):
+    """The citizen's map of open problems: Leaflet over the county's tiles when a tile server is
+    set (here answered by the browser itself), the list by town without one; the demo letters
+    carry their categories."""
+    from django.test import override_settings
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (256, 256), (230, 236, 222)).save(buf, format="PNG")
+    tile = buf.getvalue()
+
+    citizen = site.citizen()
+    citizen.goto(site.url + "/letters/map/")
+    assert citizen.locator("#letters-map").count() == 0  # no tile server: the list only
+    rows = _table(citizen, "#by-town")
+    assert len(rows) >= 5, rows
+    kinds = " ".join(r["主要问题"] for r in rows)
+    for name in ("劳动和社会保障", "城市管理", "环境保护"):
+        assert name in kinds, kinds
+    with site.db():
+        from govhub.letters.models import Letter
+
+        demo = Letter.objects.filter(idempotency_key__startswith="demo:")
+        assert demo.count() == 120 and not demo.filter(category__isnull=True).exists()
+    site.shot(citizen, "map-list-without-tiles")
+
+    fetched = []
+
+    def serve_tile(route):
+        fetched.append(route.request.url)
+        route.fulfill(status=200, content_type="image/png", body=tile)
+
+    citizen.route("https://tiles.test/**", serve_tile)
+    with override_settings(MAP_TILE_URL="https://tiles.test/{z}/{x}/{y}.png"):
+        citizen.goto(site.url + "/letters/map/")
+        expect(citizen.locator("#letters-map")).to_have_attribute(
+            "data-ready", re.compile(r"[1-9]")
+        )
+        markers = int(citizen.locator("#letters-map").get_attribute("data-ready"))
+        expect(citizen.locator(".leaflet-marker-icon")).to_have_count(markers)
+        assert citizen.locator(".leaflet-tile-loaded").count() > 0 and fetched
+        assert re.search(r"https://tiles\.test/\d+/\d+/\d+\.png", fetched[0]), fetched[0]
+        citizen.locator(".leaflet-marker-icon").first.dispatch_event("click")
+        popup = citizen.locator(".leaflet-popup-content").inner_text()
+        assert re.search(r"镇|乡", popup) and "·" in popup, popup
+        assert citizen.get_by_title("放大").count() == 1  # Leaflet's controls in Chinese
+        expect(citizen.locator("#by-town")).to_be_visible()  # the list stays under the map
+        site.shot(citizen, "map-with-tiles")
+        assert citizen.evaluate("document.documentElement.scrollWidth") <= 375

@@ -7,10 +7,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+from playwright.sync_api import expect
+
+WIDE_JS = """() => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+  .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"""
+
 
 def _no_overflow(page) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 375, f"page is {width}px wide on a 375px phone"
+    assert width <= 375, f"page is {width}px wide on a 375px phone: {page.evaluate(WIDE_JS)}"
 
 
 def test_consultation_from_draft_to_adoption_report(site):
@@ -70,7 +76,7 @@ def test_consultation_from_draft_to_adoption_report(site):
     assert "内容检查：未发现问题" in card.inner_text()
     site.shot(reviewer, "moderation-queue")
     card.locator("button", has_text="通过").click()
-    assert "已通过，内容已公开" in reviewer.inner_text("body")
+    expect(reviewer.locator("body")).to_contain_text("已通过，内容已公开")
 
     citizen.reload()
     comments = citizen.inner_text("#comments")
@@ -92,11 +98,11 @@ def test_consultation_from_draft_to_adoption_report(site):
     handler.select_option("#adoption", label="部分采纳")
     handler.fill("#reason", "清理时限修改为学校、医院周边1小时，其他区域2小时。")
     handler.click("#adoption-form button[type=submit]")
-    assert "已标注 1 条意见的采纳情况" in handler.inner_text("body")
+    expect(handler.locator("body")).to_contain_text("已标注 1 条意见的采纳情况")
     handler.fill("#report-text", "征求意见期间收到意见 1 条，部分采纳，规定第二条已据此修改。")
     site.shot(handler, "adoption-marked")
     handler.click("text=发布反馈报告")
-    assert "反馈报告已在门户网站发布" in handler.inner_text("body")
+    expect(handler.locator("body")).to_contain_text("反馈报告已在门户网站发布")
 
     citizen.reload()
     report = citizen.inner_text("#report")
@@ -111,7 +117,9 @@ def test_board_post_moderated_answered_and_turned_into_a_letter(site):
     citizen = site.citizen()
     citizen.goto(site.url + "/participation/")
     citizen.click("nav.sub >> text=留言板")
-    assert "城关二小课后服务能否延长到六点" in citizen.inner_text("body")  # demo: answered post
+    expect(citizen.locator("body")).to_contain_text(
+        "城关二小课后服务能否延长到六点"
+    )  # demo: answered post
     citizen.click("text=我要留言")
     citizen.click("text=提交留言")  # empty: every error at once
     body = citizen.inner_text("body")
@@ -136,7 +144,7 @@ def test_board_post_moderated_answered_and_turned_into_a_letter(site):
     card = reviewer.locator(".help-block", has_text="失业保险金领取期间能否参加职业培训")
     card.locator("select").select_option(label="县人力资源和社会保障局")
     card.locator("button", has_text="通过").click()
-    assert "已通过" in reviewer.inner_text("body")
+    expect(reviewer.locator("body")).to_contain_text("已通过")
 
     # the 人社局 handler answers officially and turns it into a letter for follow-up
     handler = site.login("handler")
@@ -149,9 +157,9 @@ def test_board_post_moderated_answered_and_turned_into_a_letter(site):
         "请到县公共就业服务中心报名。",
     )
     handler.click("text=发布答复")
-    assert "答复已发布" in handler.inner_text("body")
-    handler.click("text=转为信件")
-    assert "已转为领导信箱来信（查询码" in handler.inner_text("body")
+    expect(handler.locator("body")).to_contain_text("答复已发布")
+    handler.click("button:has-text('转为信件')")
+    expect(handler.locator("body")).to_contain_text("已转为领导信箱来信（查询码")
     site.shot(handler, "handler-answered")
 
     citizen.goto(site.url + "/participation/board/")
@@ -161,3 +169,65 @@ def test_board_post_moderated_answered_and_turned_into_a_letter(site):
     assert "13800001111" not in text
     _no_overflow(citizen)
     site.shot(citizen, "citizen-reads-answer")
+
+
+def test_survey_answered_once_by_a_phone_proved_by_sms(site):
+    from govhub.channels import sms
+
+    def code_sent_to(phone: str) -> str:
+        import re
+
+        texts = [t for p, t in sms.gateway().outbox if p == phone]
+        return re.search(r"验证码是 (\d{6})", texts[-1]).group(1)
+
+    citizen = site.citizen()
+    citizen.goto(site.url + "/participation/")
+    citizen.click("text=示范县政府网站和政务新媒体使用情况调查")
+    _no_overflow(citizen)
+    citizen.fill("#id_phone", "13800002222")
+    citizen.click("text=获取验证码")
+    expect(citizen.locator("body")).to_contain_text("验证码已发送")
+    citizen.fill("#id_code", code_sent_to("13800002222"))
+    citizen.click("button:text-is('验证')")
+    expect(citizen.locator("body")).to_contain_text("已验证手机号 138****2222")
+    form = citizen.locator("#survey-form")
+    form.locator("label", has_text="政务微信公众号").click()
+    form.locator("label", has_text="公积金查询").click()
+    form.locator("label", has_text="办事预约").click()
+    fieldsets = form.locator("fieldset")
+    fieldsets.nth(2).locator("label", has_text="4").click()
+    citizen.click("text=提交问卷")  # one scale left unanswered: told beside it, ticks kept
+    expect(citizen.locator("body")).to_contain_text("请回答这道题")
+    assert citizen.locator("#survey-form input:checked").count() == 4
+    citizen.locator("#survey-form fieldset").nth(3).locator("label", has_text="5").click()
+    citizen.locator("#survey-form textarea").fill("希望在微信里能直接预约不动产登记。")
+    site.shot(citizen, "citizen-answers-survey")
+    citizen.click("text=提交问卷")
+    body = citizen.inner_text("body")
+    assert "提交成功，感谢您参与本次调查" in body and "共 37 人参加" in body
+    _no_overflow(citizen)
+    site.shot(citizen, "citizen-sees-results")
+
+    # the same phone from another browser is refused
+    again = site.citizen()
+    again.goto(citizen.url.replace("results/", ""))
+    with site.db():
+        from govhub.participation.models import SmsCode
+
+        SmsCode.objects.all().delete()  # past the one-minute resend wait
+    again.fill("#id_phone", "13800002222")
+    again.click("text=获取验证码")
+    again.fill("#id_code", code_sent_to("13800002222"))
+    again.click("button:text-is('验证')")
+    expect(again.locator("body")).to_contain_text("已经参加过本次调查，每人只能提交一次")
+
+    # the editor who owns it sees the answers and exports them
+    editor = site.login("editor")
+    editor.goto(site.url + "/admin/participation/surveys/")
+    editor.click("text=示范县政府网站和政务新媒体使用情况调查")
+    expect(editor.locator("body")).to_contain_text("37 份答卷")
+    expect(editor.locator("body")).to_contain_text("希望在微信里能直接预约不动产登记")
+    with editor.expect_download() as dl:
+        editor.click("text=导出 CSV")
+    assert dl.value.suggested_filename.endswith(".csv")
+    site.shot(editor, "editor-survey-results")

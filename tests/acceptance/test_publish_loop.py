@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import time
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -53,11 +54,26 @@ def _upload_in_chooser(page, path: str, title: str) -> None:
     modal.get_by_role("tab", name=re.compile("上传")).click()
     modal.locator("input[name='image-chooser-upload-file']").set_input_files(path)
     modal.locator("input[name='image-chooser-upload-title']").fill(title)
-    modal.locator("form[action*='upload'] button[type=submit]").click()
+    modal.locator("form[data-chooser-modal-creation-form] button[type=submit]").click()
 
 
 def test_a_piece_goes_through_three_people_and_out_to_every_channel(site, platforms, tmp_path):
     wechat, weibo = platforms
+    with site.db():
+        from govhub.channels.models import ChannelAccount
+
+        targets = list(
+            ChannelAccount.objects.filter(
+                slug__in=[
+                    "shifan-portal",
+                    "shifan-wechat",
+                    "shifan-weibo",
+                    "shifan-rss",
+                    "shifan-email",
+                ]
+            ).values_list("pk", flat=True)
+        )
+    assert len(targets) == 5
     figure = _png(tmp_path / "zhongduan.png", (40, 110, 170))
     cover_file = _png(tmp_path / "fengmian.png", (180, 40, 40))
 
@@ -87,17 +103,20 @@ def test_a_piece_goes_through_three_people_and_out_to_every_channel(site, platfo
         "12月起，城关镇便民服务中心启用两台自助办税终端，可办理完税证明打印、社保费缴纳等业务。"
     )
     editor.keyboard.press("Enter")
-    editor.locator(".Draftail-Toolbar button[name='IMAGE']").click()
+    editor.keyboard.type("/")  # Draftail's command menu: 图片
+    editor.get_by_role("option", name=re.compile("图片")).first.click()
     _upload_in_chooser(editor, figure, "自助办税终端")
+    editor.locator("input[name='image-chooser-insertion-format'][value='fullwidth']").check()
     editor.locator("input[name='image-chooser-insertion-alt_text']").fill("自助办税终端")
-    editor.locator(".modal-dialog form button[type=submit]").last.click()
+    site.shot(editor, "editor-image-format")
+    editor.locator(".modal-dialog form input[type=submit]").click()
     editor.locator(".Draftail-Editor img").first.wait_for()
     # the cover: the image chooser, uploading a new picture
-    editor.locator("[data-chooser-action-choose], .chooser .action-choose").first.click()
+    editor.locator("#id_cover-chooser .unchosen button").click()
     _upload_in_chooser(editor, cover_file, "便民服务中心封面")
-    editor.locator("#id_cover-chooser .chooser__image, [data-chooser-image]").first.wait_for()
-    for label in ("门户网站", "微信公众号", "微博", "RSS", "邮件订阅"):
-        editor.locator("label", has_text=label).first.locator("input").check()
+    editor.locator("#id_cover-chooser:not(.blank) img[data-chooser-image]").wait_for()
+    for pk in targets:
+        editor.locator(f"#id_targets input[value='{pk}']").check()
     site.shot(editor, "editor-writes")
     editor.get_by_role("button", name="保存").click()
     editor.wait_for_load_state()
@@ -145,7 +164,7 @@ def test_a_piece_goes_through_three_people_and_out_to_every_channel(site, platfo
     assert TITLE in _todo(reviewer2, site, "waiting")
     reviewer2.get_by_role("link", name=TITLE).click()
     reviewer2.wait_for_load_state()
-    assert "复审" in reviewer2.inner_text("#review-form")
+    assert "审核：复审" in reviewer2.inner_text("body")
     reviewer2.get_by_role("button", name="通过").click()
     reviewer2.wait_for_load_state()
     assert "已通过，转下一步审核" in reviewer2.inner_text("body")
@@ -187,7 +206,8 @@ def test_a_piece_goes_through_three_people_and_out_to_every_channel(site, platfo
         portal_url = pub.portal_url
     # the citizen reads it on the portal, cover and figure showing
     citizen = site.citizen()
-    citizen.goto(portal_url.replace("http://localhost", site.url) if portal_url else "")
+    assert portal_url
+    citizen.goto(site.url + urlsplit(portal_url).path)
     assert TITLE in citizen.inner_text("h1")
     images = citizen.locator("article img, main img")
     images.first.wait_for()

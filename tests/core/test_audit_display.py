@@ -18,7 +18,7 @@ CODES = sorted(
     {
         m
         for path in __import__("pathlib").Path(audit.__file__).parents[1].rglob("*.py")
-        for m in re.findall(r'action="([a-z]+(?:_[a-z]+)+)"', path.read_text())
+        for m in re.findall(r'action="([a-z]+(?:[_.][a-z]+)+)"', path.read_text())
         # require(..., "view_audit") names a permission; argparse's store_true is no record
         if m not in ACTIONS and not m.startswith("store_")
     }

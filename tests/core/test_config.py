@@ -13,6 +13,7 @@ PROD = {
     "GOVHUB_SECRET_KEY": GOOD_KEY,
     "GOVHUB_PII_KEYS": "k1:c2VjcmV0LWtleS1mb3ItdGhlLXRlc3Qtb25seS0wMTI=",
     "GOVHUB_PII_INDEX_KEY": "an-index-key-of-the-test-only-0123456789",
+    "GOVHUB_AUDIT_KEYS": "a1:dGhlLWF1ZGl0LWtleS1vZi10aGUtdGVzdC1vbmx5LTAx",
 }
 
 
@@ -45,6 +46,7 @@ def govhub(*args, **env):
         ),
         ({"GOVHUB_MODE": "production", **PROD, "GOVHUB_PII_KEYS": DEMO_PII}, "演示密钥"),
         ({"GOVHUB_MODE": "production", **PROD, "GOVHUB_PII_INDEX_KEY": "short"}, "太短"),
+        ({"GOVHUB_MODE": "production", **PROD, "GOVHUB_AUDIT_KEYS": ""}, "GOVHUB_AUDIT_KEYS"),
         ({"GOVHUB_MODE": "staging"}, "GOVHUB_MODE"),
     ],
 )

@@ -53,9 +53,9 @@ def test_five_wrong_passwords_lock_the_account_with_a_chinese_page(lockout):
     other = _login(Client(enforce_csrf_checks=True), "handler8", PASSWORD)
     assert other.status_code == 302
     actions = list(AuditRecord.objects.values_list("action", flat=True))
-    assert actions.count("login.failed") >= 5
-    assert "login.locked_out" in actions
-    assert "login.succeeded" in actions
+    assert actions.count("login_failed") >= 5
+    assert "login_locked_out" in actions
+    assert "login_succeeded" in actions
 
 
 def test_a_right_password_after_a_few_wrong_ones_logs_in_and_is_audited(lockout):
@@ -66,9 +66,9 @@ def test_a_right_password_after_a_few_wrong_ones_logs_in_and_is_audited(lockout)
     ok = _login(client, "editor9", PASSWORD)
     assert ok.status_code == 302
     assert client.session["_auth_user_id"] == str(user.pk)
-    rec = AuditRecord.objects.filter(action="login.succeeded").last()
+    rec = AuditRecord.objects.filter(action="login_succeeded").last()
     assert rec.actor_id == user.pk and rec.ip == "10.1.1.1"
-    failed = AuditRecord.objects.filter(action="login.failed").last()
+    failed = AuditRecord.objects.filter(action="login_failed").last()
     assert failed.summary == {"username": "editor9"} and "wrong-one" not in str(failed.summary)
 
 

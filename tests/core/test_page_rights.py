@@ -95,5 +95,10 @@ def test_a_bureaus_people_reach_their_columns_and_the_county_wide_ones(county, c
     editor = make_user(department=rsj, role=Role.EDITOR)
     reviewer = make_user(department=rsj, role=Role.REVIEWER)
     assert pages_for(editor, "edit_content", [shared, rsj_col, office_col]) == [shared, rsj_col]
+    columns_qs = Page.objects.filter(pk__in=[shared.pk, rsj_col.pk, office_col.pk])
+    assert set(pages_for(editor, "edit_content", columns_qs)) == {
+        Page.objects.get(pk=shared.pk),
+        Page.objects.get(pk=rsj_col.pk),
+    }
     assert not can(reviewer, "review_content", office_article)
     assert can(reviewer, "review_content", rsj_col)

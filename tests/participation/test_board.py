@@ -196,3 +196,17 @@ def test_board_api_for_citizens_and_staff(county, columns, client):
     )
     assert r.status_code == 200 and r.json()["answers"][0]["department"] == "县教育局"
     assert client.get("/api/participation/board/posts").json()[0]["answered"] is True
+
+
+def test_supervisor_sees_the_figures_of_participation(county, columns, client):
+    from govhub.participation import stats
+
+    _post(columns, county)
+    answered = _post(columns, county, title="第二条留言")
+    actions.answer_post(county.user("handler"), answered, text="已答复，请到窗口办理。")
+    f = stats.figures()
+    assert f["posts"] == 2 and f["posts_answered"] == 1 and f["participations"] == 2
+    assert f["unanswered_by_department"][0]["unanswered"] == 1
+    client.force_login(county.user("supervisor"))
+    html = client.get("/admin/participation/stats/").content.decode()
+    assert "留言 / 已答复" in html and "<td>2 / 1</td>" in html and "县人力资源和社会保障局" in html

@@ -108,9 +108,21 @@ def test_html_site_map_lists_columns_and_services_and_the_footer_points_at_it(cl
 
 def test_no_dead_tiles_services_address_and_favicon(client, site):
     home = client.get("/").content.decode()
-    assert "/participation/" not in home and "在线调查" not in home
-    services = client.get("/services/")
-    assert services.status_code == 301 and services["Location"] in ("/bsfw/", "/sitemap/")
+    assert 'href="/participation/surveys/">在线调查' in home
+    for link in ("/participation/surveys/", "/services/"):
+        assert client.get(link).status_code == 200, link
     favicon = client.get("/favicon.ico")
     assert favicon.status_code == 200 and favicon["Content-Type"] == "image/x-icon"
     assert b"".join(favicon.streaming_content)[:4] == b"\x00\x00\x01\x00"
+
+
+def test_portal_publish_command_moves_the_site_to_its_new_address(site, moved, published_root):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("portal_publish", stdout=out)
+    assert f"网站地址已改为 {ELSEWHERE}" in out.getvalue()
+    assert publish.rendered_for() == ELSEWHERE
+    assert f'href="{ELSEWHERE}/"' in (published_root / "index.html").read_text("utf-8")

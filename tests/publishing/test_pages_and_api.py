@@ -275,3 +275,38 @@ def _png_bytes() -> bytes:
     buf = io.BytesIO()
     Image.new("RGB", (20, 10), (1, 2, 3)).save(buf, "PNG")
     return buf.getvalue()
+
+
+def test_page_type_usage_offers_create_only_to_who_may_create(county, client):
+    from wagtail.models import Page
+
+    from govhub.portal.models import HomePage
+
+    client.force_login(county.user("reviewer"))
+    res = client.get("/admin/pages/usage/portal/articlepage/")
+    assert res.status_code == 200  # no column anywhere: nowhere to create an article
+    assert "/admin/pages/create/portal/articlepage" not in res.content.decode()
+    client.force_login(county.admin)
+    assert (
+        "/admin/pages/create/portal/homepage"
+        in client.get("/admin/pages/usage/portal/homepage/").content.decode()
+    )
+    Page.objects.get(depth=1).add_child(instance=HomePage(title="示范县", slug="shifan"))
+    assert (
+        "/admin/pages/create/portal/homepage"
+        not in client.get("/admin/pages/usage/portal/homepage/").content.decode()
+    )  # there is one already (max_count)
+
+
+def test_staff_preview_the_piece_page_before_it_is_published(county, client, wechat_api):
+    from govhub.publishing import actions
+
+    pub, _ = actions.create_publication(
+        county.user("editor"), department=_dept("rmt"), title="尚未发布的稿件", body="<p>正文</p>"
+    )
+    assert client.get(f"/publishing/p/{pub.pk}/").status_code == 404  # a visitor
+    client.force_login(county.user("handler"))
+    assert client.get(f"/publishing/p/{pub.pk}/").status_code == 404  # staff who may not see it
+    client.force_login(county.user("editor"))
+    page = client.get(f"/publishing/p/{pub.pk}/").content.decode()
+    assert "预览：本稿件尚未发布" in page and "尚未发布的稿件" in page
