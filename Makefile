@@ -41,6 +41,9 @@ system-packages:
 	  $$SUDO apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing >/dev/null; \
 	fi
 
+# the site's address follows HOST and PORT (feeds, sitemap, canonical links, WeChat links),
+# unless GOVHUB_SITE_URL is set (a proxy in front: its public address)
+demo: export GOVHUB_SITE_URL ?= http://$(HOST):$(PORT)
 demo: install
 	$(BIN)/govhub migrate --noinput -v0
 	$(BIN)/govhub collectstatic --noinput -v0
@@ -49,7 +52,7 @@ demo: install
 	@echo "门户网站: http://$(HOST):$(PORT)/    后台: http://$(HOST):$(PORT)/admin/"
 	$(BIN)/govhub worker --reclaim & \
 	  trap "kill $$! 2>/dev/null" EXIT INT TERM; \
-	  $(BIN)/gunicorn govhub.wsgi:application --bind $(HOST):$(PORT) --workers 3 --threads 4 --access-logfile - --log-level warning
+	  $(BIN)/gunicorn -c deploy/gunicorn.conf.py govhub.wsgi:application --bind $(HOST):$(PORT) --workers 3 --threads 4 --access-logfile - --log-level warning
 
 lint: install-test
 	$(BIN)/ruff check .

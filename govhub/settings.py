@@ -7,6 +7,7 @@ See the README's configuration table. GOVHUB_MODE is ``demo`` (default for a che
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from govhub.config import ConfigError, env, env_bool, env_list, fail, parse_database_url
 
@@ -24,23 +25,51 @@ PRODUCTION = MODE == "production"
 _DEMO_SECRET = "demo-only-not-secret-0b7f5c1e9a2d4c6b8e1f3a5c7e9b2d4f"
 _DEMO_PII_KEYS = "demo1:ZGVtby1vbmx5LWtleS1ub3Qtc2VjcmV0LTAxMjM0NTY="
 _DEMO_PII_INDEX_KEY = "demo-only-index-key-not-secret"
+_DEMO_AUDIT_KEYS = "demo1:ZGVtby1vbmx5LWF1ZGl0LWtleS1ub3Qtc2VjcmV0LTAx"
 
 SECRET_KEY = env("GOVHUB_SECRET_KEY")
-if not SECRET_KEY:
-    if PRODUCTION and not DEBUG:
-        fail("GOVHUB_SECRET_KEY 未设置 / secret key missing: required in production mode")
-    SECRET_KEY = _DEMO_SECRET
-
 PII_KEYS = env("GOVHUB_PII_KEYS")
 PII_INDEX_KEY = env("GOVHUB_PII_INDEX_KEY")
-if PRODUCTION and not (PII_KEYS and PII_INDEX_KEY):
-    fail("GOVHUB_PII_KEYS / GOVHUB_PII_INDEX_KEY 未设置 / personal-data keys missing in production")
+AUDIT_KEYS = env("GOVHUB_AUDIT_KEYS")
+if PRODUCTION:
+    # production refuses what would make its keys guessable or its errors public: DEBUG, a
+    # missing, short or published key (the demo keys are in this file, hence public)
+    if DEBUG:
+        fail("生产模式不能打开调试页面 / GOVHUB_DEBUG must be off in production mode")
+    if not SECRET_KEY:
+        fail("GOVHUB_SECRET_KEY 未设置 / secret key missing: required in production mode")
+    if SECRET_KEY == _DEMO_SECRET or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 10:
+        fail(
+            "GOVHUB_SECRET_KEY 太短或是演示密钥 / secret key too short or public (≥ 50 random characters)"
+        )
+    if not (PII_KEYS and PII_INDEX_KEY):
+        fail(
+            "GOVHUB_PII_KEYS / GOVHUB_PII_INDEX_KEY 未设置 / personal-data keys missing in production"
+        )
+    if _DEMO_PII_KEYS.split(":", 1)[1] in PII_KEYS or PII_INDEX_KEY == _DEMO_PII_INDEX_KEY:
+        fail("个人信息密钥是演示密钥 / the personal-data keys are the public demo keys")
+    if len(PII_INDEX_KEY) < 32:
+        fail("GOVHUB_PII_INDEX_KEY 太短 / personal-data index key too short (≥ 32 characters)")
+    if not AUDIT_KEYS or _DEMO_AUDIT_KEYS.split(":", 1)[1] in AUDIT_KEYS:
+        fail("GOVHUB_AUDIT_KEYS 未设置或是演示密钥 / audit keys missing or the public demo keys")
+AUDIT_KEYS = AUDIT_KEYS or _DEMO_AUDIT_KEYS
+# the audit chain's head is anchored here daily (an append-only file; in production on another
+# host or a write-once mount, out of reach of the database's administrators)
+AUDIT_ANCHOR_FILE = env("GOVHUB_AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit-anchors.jsonl"))
+SECRET_KEY = SECRET_KEY or _DEMO_SECRET
 PII_KEYS = PII_KEYS or _DEMO_PII_KEYS
 PII_INDEX_KEY = PII_INDEX_KEY or _DEMO_PII_INDEX_KEY
 
 ALLOWED_HOSTS = env_list("GOVHUB_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("GOVHUB_CSRF_TRUSTED_ORIGINS", "")
+# a form whose token ran out: a Chinese page keeping what was typed (not Django's English one)
+CSRF_FAILURE_VIEW = "govhub.core.views.csrf_failure"
+# the site's own address: every absolute link (feeds, sitemap, canonical, robots, published
+# files, WeChat and mail links) names it; `make demo` derives it from HOST and PORT
 SITE_URL = (env("GOVHUB_SITE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
+_site_host = urlsplit(SITE_URL).hostname
+if _site_host and _site_host not in ALLOWED_HOSTS and "*" not in ALLOWED_HOSTS:
+    ALLOWED_HOSTS.append(_site_host)
 WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAIL_SITE_NAME = env("GOVHUB_SITE_NAME", "示范县人民政府")
 # the back office's name (login page, sidebar, browser tab): the county's, not Wagtail's
@@ -98,6 +127,8 @@ INSTALLED_APPS = [
     "govhub.matrix",
     "govhub.analytics",
     "govhub.inbox",
+    "govhub.services",
+    "govhub.participation",
     "govhub.api",
     "govhub.backoffice",
     "wagtail.contrib.forms",
@@ -124,6 +155,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 if JOBS_BACKEND == "rq":
     INSTALLED_APPS.append("django_rq")
@@ -139,12 +174,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # two-factor login for the roles that publish, sign, dispatch, see personal data, administer
+    "django_otp.middleware.OTPMiddleware",
+    "govhub.core.twofactor.RequireSecondFactorMiddleware",
     # a back-office form sent after the login ran out: a Chinese page holding what was typed
     "govhub.backoffice.middleware.ExpiredSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "govhub.core.middleware.RequestContextMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # last, as django-axes asks: turns a locked-out login into its Chinese page
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "govhub.urls"
@@ -167,10 +207,39 @@ TEMPLATES = [
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "govhub.core.logins.NotPhoneOrUsernameValidator"},
 ]
 LOGIN_URL = "/admin/login/"
+
+# Staff logins: an address with many failures is refused first (per address, shared cache), then
+# django-axes locks one account after 5 wrong passwords for 30 minutes, then the password is
+# checked; every login, failure and lockout lands in the audit chain (govhub/core/logins.py).
+AUTHENTICATION_BACKENDS = ["govhub.core.logins.GuardedBackend"]
+AXES_ENABLED = env_bool("GOVHUB_LOGIN_LOCKOUT", MODE != "test")  # tests switch it on themselves
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 0.5  # hours
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "govhub.core.logins.axes_client_ip"
+AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
+AXES_VERBOSE = False
+# axes.W006 asks for the address among axes' lockout parameters; it has its own, higher limit
+# in AddressThrottleBackend instead (a county office shares one NAT address)
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# a staff session ends after 30 idle minutes (等保: session timeout); each request renews it
+SESSION_COOKIE_AGE = int(env("GOVHUB_SESSION_IDLE_MINUTES", "30") or 30) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+# two-factor login (govhub/core/twofactor.py): on in production; the demo's printed logins work
+# without it (its enrolment page is open to try); tests switch it on themselves
+REQUIRE_2FA = env_bool("GOVHUB_REQUIRE_2FA", PRODUCTION)
+OTP_TOTP_ISSUER = PLATFORM_NAME
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
@@ -183,6 +252,8 @@ WAGTAIL_CONTENT_LANGUAGES = [("zh-hans", "简体中文")]
 # what's-new banner links to guide.wagtail.org (abroad, English, unreachable from an intranet)
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
+# portal pages go live through 内容发布's review steps and checks, not Wagtail's own workflow
+WAGTAIL_WORKFLOW_ENABLED = False
 WAGTAILADMIN_USER_LOGIN_FORM = "govhub.backoffice.forms.LoginForm"
 TIME_ZONE = env("GOVHUB_TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
@@ -235,6 +306,13 @@ WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION and env_bool("GOVHUB_HTTPS", True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+if SESSION_COOKIE_SECURE:
+    # behind TLS (nginx terminates it and sets, never appends, X-Forwarded-Proto): browsers keep
+    # to https for a year, plain http is redirected
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = 365 * 24 * 3600
+    SECURE_SSL_REDIRECT = env_bool("GOVHUB_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "SAMEORIGIN"
 

@@ -21,6 +21,8 @@ urlpatterns = [
     path("matrix/", include("govhub.matrix.urls")),
     path("analytics/", include("govhub.analytics.urls")),
     path("inbox/", include("govhub.inbox.urls")),
+    path("services/", include("govhub.services.urls")),
+    path("participation/", include("govhub.participation.urls")),
     path("", include("govhub.portal.urls")),
 ]
 if settings.DEBUG or settings.MODE != "production" or settings.SERVE_MEDIA:

@@ -26,6 +26,12 @@ def _fresh_caches(settings):
 
 
 @pytest.fixture(autouse=True)
+def _own_audit_anchor_file(settings, tmp_path):
+    """The audit chain's anchors are one test's: another test's database has other hashes."""
+    settings.AUDIT_ANCHOR_FILE = str(tmp_path / "audit-anchors.jsonl")
+
+
+@pytest.fixture(autouse=True)
 def _no_pending_counts():
     """The WeChat callback keeps hit counts, unanswered questions and answered questions' dedup
     rows in memory for batched writes: none may land on another test's rows (SQLite reuses

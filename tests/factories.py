@@ -51,35 +51,21 @@ def make_user(
 
 
 def restore_wagtail_defaults() -> None:
-    """What Wagtail's migrations create — the root page, a default site, the Editors and
-    Moderators groups with their page permissions — for tests that run after a transactional
-    test has flushed every table."""
-    from django.contrib.auth.models import Group, Permission
+    """What migrations leave — the root page and a default site (Wagtail's), no Editors or
+    Moderators groups (backoffice's migration 0002 removes them) — for tests that run after a
+    transactional test has flushed every table."""
     from django.contrib.contenttypes.models import ContentType
-    from wagtail.models import GroupPagePermission, Locale, Page, Site
+    from wagtail.models import Collection, Locale, Page, Site
 
     root = Page.get_first_root_node()
     if root is None:
         Locale.objects.get_or_create(language_code="zh-hans")
         root = Page.add_root(
             instance=Page(
-                title="Root", slug="root", content_type=ContentType.objects.get_for_model(Page)
+                title="根目录", slug="root", content_type=ContentType.objects.get_for_model(Page)
             )
         )
     if not Site.objects.exists():
         Site.objects.create(hostname="localhost", root_page=root, is_default_site=True)
-    access = Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
-    for name, codenames in {
-        "Editors": ["add_page", "change_page"],
-        "Moderators": ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"],
-    }.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.add(access)
-        for codename in codenames:
-            GroupPagePermission.objects.get_or_create(
-                group=group,
-                page=root,
-                permission=Permission.objects.get(
-                    content_type__app_label="wagtailcore", codename=codename
-                ),
-            )
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="全部")

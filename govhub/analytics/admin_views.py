@@ -16,7 +16,7 @@ from govhub.analytics import assessment, charts, hotspots, reports
 from govhub.analytics.models import INDICATORS, AssessmentScheme
 from govhub.core.models import Department
 from govhub.core.permissions import can, require, scope_roots
-from govhub.matrix import actions
+from govhub.matrix import actions, influence
 from govhub.matrix.inspection import RULES
 from govhub.matrix.models import Finding, Post, Severity
 
@@ -270,7 +270,7 @@ def report_view(request):
         return resp
     if fmt == "html":
         return HttpResponse(reports.render_html(region, month))
-    months = [(today.replace(day=1) - dt.timedelta(days=31 * i)).replace(day=1) for i in range(12)]
+    months = influence.selectable_months(today)
     return render(
         request,
         "analytics/report_index.html",

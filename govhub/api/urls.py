@@ -70,6 +70,8 @@ for _app in [
     "analytics",
     "portal",
     "channels",
+    "services",
+    "participation",
 ]:
     try:
         _mod = import_module(f"govhub.{_app}.api")

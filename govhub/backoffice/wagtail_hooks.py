@@ -6,10 +6,13 @@ the settings menu's footer names Wagtail and its version."""
 
 from __future__ import annotations
 
+from django.db import models
 from django.shortcuts import render
 from django.urls import path
 from wagtail import hooks
 from wagtail.admin.menu import SubmenuMenuItem
+from wagtail.admin.ui.components import Component
+from wagtail.admin.ui.fields import register_display_class
 
 FOREIGN_HELP_ITEMS = ("whats-new-in-wagtail", "editor-guide")
 
@@ -43,3 +46,16 @@ def logged_in_again(request):
 @hooks.register("register_admin_urls")
 def register_logged_in_again():
     return [path("logged-in-again/", logged_in_again, name="backoffice_logged_in_again")]
+
+
+class YesNo(Component):
+    """A yes/no field on an inspect page: 是/否 (Wagtail prints Python's True/False)."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def render_html(self, parent_context=None):
+        return "未填写" if self.value is None else ("是" if self.value else "否")
+
+
+register_display_class(models.BooleanField, display_class=YesNo)

@@ -13,7 +13,7 @@ from govhub.channels.models import ChannelAccount
 ACCOUNTS = [
     # slug, platform, name, remote id, department code
     ("shifan-portal", "portal", "示范县人民政府门户网站", "", "gov-office"),
-    ("shifan-wechat", "wechat", "示范县发布（微信公众号）", "gh_shifan0001", "rmt"),
+    ("shifan-wechat", "wechat", "示范县发布", "gh_shifan0001", "rmt"),
     ("shifan-weibo", "weibo", "示范县发布（微博）", "5550001", "rmt"),
     ("shifan-rss", "rss", "示范县政务发布 RSS", "", "rmt"),
     ("shifan-email", "email", "示范县政务发布邮件订阅", "", "rmt"),
@@ -25,8 +25,26 @@ ACCOUNTS = [
 ]
 
 
-def build(county) -> None:
+# the county's one WeChat account: it publishes, it answers citizens (callback in safe mode),
+# and supervision's registry entry refers to it (matrix.Account.channel). Receiving needs only
+# the callback token and key; sending needs AppID/AppSecret, which the demo leaves empty.
+CALLBACK = {
+    "shifan-wechat": {
+        "app_id": "wx-shifan-demo",  # AppID is public; the AppSecret stays empty in the demo
+        "callback_token": "shifan-demo-token",
+        "encoding_aes_key": "ShifanDemoEncodingAesKey0123456789abcdefghi",
+        "callback_mode": "safe",
+    }
+}
+WECHAT_SLUG = "shifan-wechat"
+
+
+def build(county, only: set[str] | None = None) -> None:
+    """The county's channel accounts, one record each (built once; other apps' demos use them:
+    ``only`` builds just those slugs, e.g. the WeChat account the wechat demo configures)."""
     for slug, platform, name, remote_id, dept in ACCOUNTS:
+        if only is not None and slug not in only:
+            continue
         ChannelAccount.objects.get_or_create(
             slug=slug,
             defaults={
@@ -34,5 +52,6 @@ def build(county) -> None:
                 "name": name,
                 "remote_id": remote_id,
                 "department": county.dept(dept).__class__.objects.get(code=dept),
+                **CALLBACK.get(slug, {}),
             },
         )

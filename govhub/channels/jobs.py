@@ -44,3 +44,15 @@ def fetch_statistics_job() -> dict:
         day = today - dt.timedelta(days=back)
         out[str(day)] = fetch_statistics(day)
     return out
+
+
+@periodic(every=dt.timedelta(days=1), at_hour=3, name="channels.collect_page_views")
+@job(retries=1)
+def collect_page_views_job() -> dict:
+    """Yesterday's portal page views from nginx's access log; overwrites the day's counts."""
+    from django.utils import timezone
+
+    from govhub.channels.pageviews import collect_page_views
+
+    day = timezone.localdate() - dt.timedelta(days=1)
+    return {str(day): collect_page_views(day)}

@@ -72,7 +72,7 @@ class ChannelAccount(models.Model):
         _("接口地址"), blank=True, help_text=_("留空使用平台正式接口；测试环境可指向模拟服务")
     )
     enabled = models.BooleanField(_("启用"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("渠道账号")
@@ -167,8 +167,8 @@ class OutboundMessage(models.Model):
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
     gave_up_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         verbose_name = _("外发消息")
@@ -274,7 +274,7 @@ class EmailSubscriber(models.Model):
     email = EncryptedTextField(_("电子邮箱"), grade=Grade.SENSITIVE, index_kind="email")
     email_index = models.CharField(max_length=64, unique=True, editable=False)
     active = models.BooleanField(_("有效"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("邮件订阅者")
@@ -352,3 +352,23 @@ class WeChatTemplate(models.Model):
             (self.time_key, values.get("time", "")),
         ]
         return {key: {"value": value} for key, value in pairs if key}
+
+
+class PageView(models.Model):
+    """Views of one published portal page on one day (门户访问量), counted from the web server's
+    access log (published pages are files nginx serves itself: the app never sees them)."""
+
+    date = models.DateField(_("日期"), db_index=True)
+    path = models.CharField(_("网址路径"), max_length=300)
+    page_id = models.PositiveIntegerField(_("页面"), null=True, blank=True, db_index=True)
+    views = models.PositiveIntegerField(_("访问量"), default=0)
+
+    class Meta:
+        verbose_name = _("门户页面访问量")
+        verbose_name_plural = _("门户页面访问量")
+        constraints = [
+            models.UniqueConstraint(fields=["date", "path"], name="channels_pageview_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.path} {self.views}"

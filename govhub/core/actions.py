@@ -81,31 +81,64 @@ def revoke_role(actor, membership: Membership) -> None:
             },
         )
         membership.delete()
+        sync_wagtail_groups(membership.user)
 
 
-# Wagtail's own groups (created by its migrations) that each role needs in the page editor.
-ROLE_WAGTAIL_GROUPS = {
-    "editor": ["Editors"],
-    "reviewer": ["Moderators"],
-    "signer": ["Moderators"],
-    "administrator": ["Moderators"],
-}
+# Each role's group in Wagtail's 用户组 (Chinese names: the administrator reads them there). They
+# give back-office access and, to those who write or check pieces, the image and document library.
+# None gives rights on portal pages: pages change only through 内容发布's review steps and checks
+# (the administrator keeps Wagtail's page tree, as superuser); Wagtail's own Editors and
+# Moderators groups, which could publish any page past the review, are removed by
+# backoffice's migration 0002.
 STAFF_GROUP = "后台用户"
+ROLE_GROUPS = {
+    "editor": "编辑岗",
+    "reviewer": "审核岗",
+    "signer": "签发岗",
+    "dispatcher": "分办岗",
+    "handler": "承办岗",
+    "supervisor": "督办督导岗",
+    "administrator": "管理员岗",
+}
+LIBRARY_ROLES = {"editor", "reviewer", "signer", "administrator"}
+LIBRARY_PERMISSIONS = [
+    ("wagtailimages", ["add_image", "change_image", "choose_image"]),
+    ("wagtaildocs", ["add_document", "change_document", "choose_document"]),
+]
+
+
+def _role_group(role: str | None):
+    """The group of ``role`` (None: every staff user's), created with its rights on first use."""
+    from django.contrib.auth.models import Group, Permission
+    from wagtail.models import Collection, GroupCollectionPermission
+
+    name = ROLE_GROUPS[role] if role else STAFF_GROUP
+    group, created = Group.objects.get_or_create(name=name)
+    if not created and group.permissions.exists():
+        return group
+    group.permissions.add(
+        Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+    )
+    root = Collection.get_first_root_node()
+    if role in LIBRARY_ROLES and root is not None:
+        for app_label, codenames in LIBRARY_PERMISSIONS:
+            for perm in Permission.objects.filter(
+                content_type__app_label=app_label, codename__in=codenames
+            ):
+                GroupCollectionPermission.objects.get_or_create(
+                    group=group, collection=root, permission=perm
+                )
+    return group
 
 
 def sync_wagtail_groups(user) -> None:
-    """Give a staff user back-office access and the Wagtail groups of the roles they hold."""
-    from django.contrib.auth.models import Group, Permission
-
-    staff_group, created = Group.objects.get_or_create(name=STAFF_GROUP)
-    if created or not staff_group.permissions.exists():
-        staff_group.permissions.add(
-            Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
-        )
-    names = {STAFF_GROUP}
-    for m in Membership.objects.filter(user=user):
-        names.update(ROLE_WAGTAIL_GROUPS.get(m.role, []))
-    user.groups.add(*Group.objects.filter(name__in=names))
+    """Put a staff user in the groups of the roles they hold now, and in no other role's."""
+    held = set(Membership.objects.filter(user=user).values_list("role", flat=True))
+    wanted = [_role_group(None), *(_role_group(r) for r in sorted(held) if r in ROLE_GROUPS)]
+    user.groups.remove(
+        *user.groups.filter(name__in=[ROLE_GROUPS[r] for r in ROLE_GROUPS if r not in held])
+    )
+    user.groups.add(*wanted)
 
 
 def create_staff_user(actor, *, username: str, password: str, full_name: str = "", email: str = ""):

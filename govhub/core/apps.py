@@ -10,7 +10,10 @@ class CoreConfig(AppConfig):
         from django.db.models.signals import post_save
         from wagtail.models import ModelLogEntry, PageLogEntry
 
+        from govhub.core import logins  # noqa: F401  (connects the login audit receivers)
         from govhub.core.audit import mirror_wagtail_log_entry
+
+        logins.connect_lockout_signal()
 
         # Edits made in Wagtail's own views (pages, images, documents, snippets) are logged by
         # Wagtail; mirroring each entry puts them in the hash chain beside govhub's own changes.

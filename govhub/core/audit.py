@@ -1,17 +1,29 @@
-"""The audit log (审计日志): every state change, append-only, chained by SHA-256.
+"""The audit log (审计日志): every state change, append-only, chained by a keyed MAC.
 
-Each record's hash covers its fields and the previous record's hash; the head row keeps the
-last link so that deleting the newest records is detected as well. Personal data never enters
-a summary: keys that name personal fields are dropped and free text is redacted.
+Each record's MAC (HMAC-SHA-256 under a key kept outside the database, ``GOVHUB_AUDIT_KEYS``,
+rotated like the personal-data keys: newest first, older ones kept to verify) covers its fields
+and the previous record's; the head row keeps the last link so that deleting the newest records
+is detected as well. A database administrator who edits a record and recomputes the chain has
+no key: the MACs do not match. Records written before the key existed carry plain SHA-256
+(``key_id`` empty); once a keyed record exists, an unkeyed one after it is a forgery. The head is
+also anchored now and then outside the database (:func:`anchor`, an append-only file): a chain
+rewritten by someone holding the key still differs from what was anchored.
+Personal data never enters a summary: keys that name personal fields are dropped and free text
+is redacted.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from datetime import UTC
+from functools import cache
+from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -45,9 +57,30 @@ def _object_ref(obj) -> tuple[str, str]:
     return kind, str(getattr(obj, "pk", "") or "")
 
 
-def compute_hash(rec: AuditRecord) -> str:
+@cache
+def _keys(spec: str) -> dict[str, bytes]:
+    keys = {}
+    for item in spec.split(","):
+        key_id, _, b64 = item.strip().partition(":")
+        if key_id and b64:
+            keys[key_id] = base64.b64decode(b64)
+    if not keys:
+        raise ValueError("GOVHUB_AUDIT_KEYS is empty")
+    return keys
+
+
+def audit_keys() -> dict[str, bytes]:
+    """The audit keys by id; the first is the one new records are signed with."""
+    return _keys(settings.AUDIT_KEYS)
+
+
+def current_key_id() -> str:
+    return next(iter(audit_keys()))
+
+
+def _payload(rec: AuditRecord) -> bytes:
     at = rec.at.astimezone(UTC).isoformat(timespec="microseconds")
-    payload = json.dumps(
+    return json.dumps(
         [
             rec.seq,
             at,
@@ -64,8 +97,17 @@ def compute_hash(rec: AuditRecord) -> str:
         ensure_ascii=False,
         sort_keys=True,
         separators=(",", ":"),
-    )
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    ).encode("utf-8")
+
+
+def compute_hash(rec: AuditRecord) -> str:
+    """The record's MAC under its key (or, for records from before keys, its SHA-256)."""
+    if not rec.key_id:
+        return hashlib.sha256(_payload(rec)).hexdigest()
+    key = audit_keys().get(rec.key_id)
+    if key is None:
+        raise KeyError(rec.key_id)
+    return hmac.new(key, _payload(rec), hashlib.sha256).hexdigest()
 
 
 def _actor_fields(actor) -> tuple[int | None, str]:
@@ -97,6 +139,7 @@ def record(
             ip=context.current().ip[:64],
             summary=_clean(summary or {}),
             prev_hash=head.hash,
+            key_id=current_key_id(),
         )
         # Round-trip the summary as JSON so the hash sees what the database will give back.
         rec.summary = json.loads(json.dumps(rec.summary, ensure_ascii=False))
@@ -118,6 +161,7 @@ class Problem:
 def verify(batch: int = 5000) -> list[Problem]:
     """Walk the chain; name every record that was edited, deleted or inserted out of order."""
     problems: list[Problem] = []
+    keyed = False
     expected_seq, prev = 1, GENESIS
     last_seq = 0
     qs = AuditRecord.objects.order_by("seq")
@@ -132,8 +176,17 @@ def verify(batch: int = 5000) -> list[Problem]:
             prev = rec.prev_hash  # resynchronise so one deletion is reported once
         if rec.prev_hash != prev:
             problems.append(Problem(rec.seq, "与前一条记录的链接断开 (chain link broken)"))
-        if compute_hash(rec) != rec.hash:
-            problems.append(Problem(rec.seq, "内容被篡改 (record edited)"))
+        if rec.key_id:
+            keyed = True
+        elif keyed:
+            problems.append(
+                Problem(rec.seq, "启用密钥后出现无密钥记录，系伪造 (unkeyed record after keying)")
+            )
+        try:
+            if not hmac.compare_digest(compute_hash(rec), rec.hash):
+                problems.append(Problem(rec.seq, "内容被篡改 (record edited)"))
+        except KeyError:
+            problems.append(Problem(rec.seq, f"签名密钥 {rec.key_id} 不在密钥列表中 (unknown key)"))
         prev, expected_seq, last_seq = rec.hash, rec.seq + 1, rec.seq
     head = AuditHead.objects.filter(id=1).first()
     if head and head.seq > last_seq:
@@ -145,6 +198,74 @@ def verify(batch: int = 5000) -> list[Problem]:
         )
     elif head and head.seq == last_seq and last_seq and head.hash != prev:
         problems.append(Problem(last_seq, "链尾哈希不符 (head hash mismatch)"))
+    problems.extend(_check_anchors())
+    return problems
+
+
+# --- anchoring outside the database ------------------------------------------------------
+
+
+def anchor_file() -> Path:
+    return Path(settings.AUDIT_ANCHOR_FILE)
+
+
+def _anchor_mac(seq: int, digest: str, at: str) -> str:
+    key = audit_keys()[current_key_id()]
+    return hmac.new(key, f"{seq}|{digest}|{at}".encode(), hashlib.sha256).hexdigest()
+
+
+def anchor() -> dict | None:
+    """Append the chain's head (sequence number and MAC) to the anchor file, an append-only
+    record outside the database (in production a path on another host or a write-once mount).
+    Returns what was written, or None for an empty chain."""
+    head = AuditHead.objects.filter(id=1).first()
+    if head is None or head.seq == 0:
+        return None
+    at = timezone.now().astimezone(UTC).isoformat(timespec="seconds")
+    line = {"seq": head.seq, "hash": head.hash, "at": at}
+    line["mac"] = _anchor_mac(head.seq, head.hash, at)
+    path = anchor_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps(line, sort_keys=True) + "\n")
+    return line
+
+
+def anchors() -> list[dict]:
+    path = anchor_file()
+    if not path.exists():
+        return []
+    out = []
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        if raw.strip():
+            try:
+                out.append(json.loads(raw))
+            except ValueError:
+                out.append({"bad": raw[:80]})
+    return out
+
+
+def _check_anchors() -> list[Problem]:
+    problems = []
+    for item in anchors():
+        if "bad" in item:
+            problems.append(Problem(0, "锚点文件有无法读取的行 (unreadable anchor line)"))
+            continue
+        seq, digest, at = int(item["seq"]), item["hash"], item["at"]
+        try:
+            mac_ok = hmac.compare_digest(_anchor_mac(seq, digest, at), item.get("mac", ""))
+        except KeyError:
+            mac_ok = False
+        if not mac_ok:
+            problems.append(Problem(seq, f"{at} 的锚点签名不符 (anchor line forged)"))
+            continue
+        rec = AuditRecord.objects.filter(seq=seq).only("hash").first()
+        if rec is None:
+            problems.append(Problem(seq, f"{at} 锚定的记录已不存在 (anchored record gone)"))
+        elif rec.hash != digest:
+            problems.append(
+                Problem(seq, f"与 {at} 写出的锚点不符，链被重算过 (differs from the anchor)")
+            )
     return problems
 
 

@@ -25,8 +25,10 @@ APPS = [
     "channels",
     "letters",
     "inbox",
+    "services",
     "matrix",
     "analytics",
+    "participation",
 ]
 
 # (code, name, kind, duties)

@@ -157,3 +157,13 @@ def load_job_modules() -> None:
             except ModuleNotFoundError as exc:
                 if exc.name != f"{cfg.name}.jobs":
                     raise
+
+
+@periodic(every=dt.timedelta(days=1), at_hour=2)
+@job(retries=3)
+def anchor_audit_chain() -> int:
+    """Daily: the audit chain's head written outside the database (see core.audit.anchor)."""
+    from govhub.core import audit
+
+    line = audit.anchor()
+    return line["seq"] if line else 0

@@ -75,12 +75,17 @@ class Membership(models.Model):
     """A staff user holds a role in a department; the role reaches the department's subtree."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("人员"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
     )
-    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="memberships")
+    department = models.ForeignKey(
+        Department, verbose_name=_("部门"), on_delete=models.CASCADE, related_name="memberships"
+    )
     role = models.CharField(_("角色"), max_length=16, choices=Role.choices)
     title = models.CharField(_("职务"), max_length=60, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("设立时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("岗位")
@@ -96,18 +101,20 @@ class Membership(models.Model):
 class AuditRecord(models.Model):
     """One state change. Append-only and hash-chained; see govhub.core.audit."""
 
-    seq = models.BigIntegerField(unique=True)
-    at = models.DateTimeField(db_index=True)
-    actor_id = models.BigIntegerField(null=True, blank=True)
-    actor = models.CharField(max_length=150, blank=True)
-    role = models.CharField(max_length=32, blank=True)
-    action = models.CharField(max_length=64, db_index=True)
-    object_type = models.CharField(max_length=64, db_index=True)
-    object_id = models.CharField(max_length=64, db_index=True)
-    ip = models.CharField(max_length=64, blank=True)
-    summary = models.JSONField(default=dict)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
+    seq = models.BigIntegerField(_("序号"), unique=True)
+    at = models.DateTimeField(_("时间"), db_index=True)
+    actor_id = models.BigIntegerField(_("操作人编号"), null=True, blank=True)
+    actor = models.CharField(_("操作人"), max_length=150, blank=True)
+    role = models.CharField(_("岗位"), max_length=32, blank=True)
+    action = models.CharField(_("操作"), max_length=64, db_index=True)
+    object_type = models.CharField(_("对象类型"), max_length=64, db_index=True)
+    object_id = models.CharField(_("对象编号"), max_length=64, db_index=True)
+    ip = models.CharField(_("来源地址"), max_length=64, blank=True)
+    summary = models.JSONField(_("详情"), default=dict)
+    prev_hash = models.CharField(_("上一条哈希"), max_length=64)
+    hash = models.CharField(_("哈希"), max_length=64)
+    # which GOVHUB_AUDIT_KEYS key signed it; empty for records from before the chain was keyed
+    key_id = models.CharField(_("密钥编号"), max_length=16, blank=True, default="")
 
     class Meta:
         ordering = ["seq"]
@@ -122,8 +129,12 @@ class AuditHead(models.Model):
     """The chain's last link, so deleting the newest records is detected too."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    seq = models.BigIntegerField(default=0)
-    hash = models.CharField(max_length=64, default="0" * 64)
+    seq = models.BigIntegerField(_("序号"), default=0)
+    hash = models.CharField(_("哈希"), max_length=64, default="0" * 64)
+
+    class Meta:
+        verbose_name = _("审计链末端")
+        verbose_name_plural = _("审计链末端")
 
 
 class WorkdayOverride(models.Model):
@@ -153,12 +164,18 @@ class Citizen(models.Model):
     )
     address = EncryptedTextField(_("地址"), grade=Grade.SENSITIVE, blank=True)
     email = EncryptedTextField(_("电子邮箱"), grade=Grade.INTERNAL, blank=True, index_kind="email")
-    phone_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
-    id_number_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
-    email_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
-    wechat_openid = models.CharField(max_length=64, blank=True, db_index=True)
-    weibo_uid = models.CharField(max_length=64, blank=True, db_index=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    phone_index = models.CharField(
+        _("电话检索码"), max_length=64, blank=True, db_index=True, editable=False
+    )
+    id_number_index = models.CharField(
+        _("证件号检索码"), max_length=64, blank=True, db_index=True, editable=False
+    )
+    email_index = models.CharField(
+        _("邮箱检索码"), max_length=64, blank=True, db_index=True, editable=False
+    )
+    wechat_openid = models.CharField(_("微信用户标识"), max_length=64, blank=True, db_index=True)
+    weibo_uid = models.CharField(_("微博用户标识"), max_length=64, blank=True, db_index=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("群众")
@@ -172,15 +189,19 @@ class ApiToken(models.Model):
     """A bearer token for the staff API or an Open311 writer; only its hash is stored."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("人员"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
     )
     name = models.CharField(_("名称"), max_length=100)
-    key_hash = models.CharField(max_length=64, unique=True)
-    prefix = models.CharField(max_length=8)
-    scopes = models.JSONField(default=list, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked = models.BooleanField(default=False)
+    key_hash = models.CharField(_("密钥摘要"), max_length=64, unique=True)
+    prefix = models.CharField(_("密钥前缀"), max_length=8)
+    scopes = models.JSONField(_("权限范围"), default=list, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("最近使用时间"), null=True, blank=True)
+    revoked = models.BooleanField(_("已吊销"), default=False)
 
     class Meta:
         verbose_name = _("接口令牌")
@@ -193,11 +214,13 @@ class ApiToken(models.Model):
 class PeriodicRun(models.Model):
     """One row per periodic job per time slot: two schedulers never enqueue the same slot twice."""
 
-    name = models.CharField(max_length=120)
-    slot = models.CharField(max_length=40)
-    enqueued_at = models.DateTimeField(auto_now_add=True)
+    name = models.CharField(_("任务"), max_length=120)
+    slot = models.CharField(_("时段"), max_length=40)
+    enqueued_at = models.DateTimeField(_("入队时间"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("定时任务记录")
+        verbose_name_plural = _("定时任务记录")
         constraints = [
             models.UniqueConstraint(fields=["name", "slot"], name="periodic_slot_unique")
         ]

@@ -79,11 +79,44 @@ def departments_of(obj: object) -> list[Department] | None:
         return None
     if isinstance(obj, Department):
         return [obj]
+    if _is_page(obj):
+        return page_departments(obj)
     getter = getattr(obj, "permission_departments", None)
     if callable(getter):
         return [d for d in getter() if d is not None]
     dept = getattr(obj, "department", None)
     return [dept] if isinstance(dept, Department) else None
+
+
+def _is_page(obj: object) -> bool:
+    from wagtail.models import Page
+
+    return isinstance(obj, Page)
+
+
+def page_departments(page) -> list[Department] | None:
+    """A portal page belongs to its own 主管部门, else to its nearest column's that has one (a
+    bureau's article in a bureau's column): page rights follow the department tree. A page
+    with none above it (the home page, a county-wide column) belongs to no department."""
+    specific = page.specific_deferred if hasattr(page, "specific_deferred") else page
+    dept = getattr(specific, "department", None)
+    if isinstance(dept, Department):
+        return [dept]
+    for ancestor in page.get_ancestors().specific().reverse():
+        dept = getattr(ancestor, "department", None)
+        if isinstance(dept, Department):
+            return [dept]
+    return None
+
+
+def pages_for(user, action: str, pages):
+    """The pages (columns in a chooser) on which ``user`` may perform ``action``: a bureau's
+    people reach their bureau's columns and the county-wide ones, not another bureau's. Given a
+    queryset, answers a queryset (for a form's choice field); given a list, a list."""
+    allowed = [p for p in pages if can(user, action, p)]
+    if isinstance(pages, models.QuerySet):
+        return pages.filter(pk__in=[p.pk for p in allowed])
+    return allowed
 
 
 def _memberships(user) -> list[Membership]:

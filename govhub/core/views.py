@@ -84,3 +84,34 @@ def server_error(request):
             {"error": "server_error", "message": "服务器内部错误，请稍后再试"}, status=500
         )
     return render(request, "500.html", status=500)
+
+
+def csrf_failure(request, reason: str = ""):
+    """A form whose security token no longer holds (left open for hours, cookies cleared, a
+    login that changed meanwhile). Django answers in English and the typed form is gone; here a
+    Chinese page holds every field that was sent, with a fresh token, ready to send again.
+    Files cannot be carried over (no page may fill a file input): the page names them."""
+    from django.middleware.csrf import get_token
+
+    fields = [
+        (name, value)
+        for name in request.POST
+        if name != "csrfmiddlewaretoken"
+        for value in request.POST.getlist(name)
+    ]
+    if _wants_json(request):
+        return JsonResponse(
+            {"error": "csrf", "message": "页面已过期，请刷新页面后重新提交。"}, status=403
+        )
+    return render(
+        request,
+        "core/csrf_failure.html",
+        {
+            "action": request.get_full_path(),
+            "fields": fields,
+            "texts": [v for _, v in fields if len(v.strip()) >= 30],
+            "files": [f.name for f in request.FILES.values()],
+            "token": get_token(request),
+        },
+        status=403,
+    )

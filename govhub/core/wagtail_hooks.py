@@ -88,6 +88,11 @@ class MembershipCreateView(CreateView):
 
 
 class MembershipDeleteView(DeleteView):
+    def get_usage_url(self):
+        """Nothing refers to a membership; Wagtail's usage page needs the change right, which
+        memberships do not have (a role is revoked and given anew, never edited)."""
+        return None
+
     def delete_action(self):
         actions.revoke_role(self.request.user, self.object)
 
@@ -162,14 +167,16 @@ def register_organisation():
 
 
 def audit_log_view(request):
-    """The audit log, newest first, with the chain check on demand."""
+    """The audit log, newest first, in words (audit_display), with the chain check on demand."""
     if not can(request.user, "view_audit"):
         from govhub.core.permissions import require
 
         require(request.user, "view_audit")
         raise PermissionDenied
+    from django.contrib.auth import get_user_model
     from django.core.paginator import Paginator
 
+    from govhub.core import audit_display as shown
     from govhub.core.audit import verify
 
     qs = AuditRecord.objects.order_by("-seq")
@@ -177,12 +184,31 @@ def audit_log_view(request):
     if action:
         qs = qs.filter(action=action)
     page = Paginator(qs, 50).get_page(request.GET.get("p"))
+    people = dict(
+        get_user_model()
+        .objects.filter(pk__in={r.actor_id for r in page if r.actor_id})
+        .values_list("pk", "first_name")
+    )
+    rows = [
+        {
+            "record": r,
+            "actor": shown.actor_text(r, people),
+            "action": shown.action_label(r.action),
+            "object": shown.object_kind(r.object_type),
+            "details": shown.details(r.summary),
+        }
+        for r in page
+    ]
+    codes = AuditRecord.objects.order_by().values_list("action", flat=True).distinct()
+    choices = sorted({(shown.action_label(c), c) for c in codes})
     problems = verify() if request.GET.get("verify") else None
     return render(
         request,
         "core/audit_log.html",
         {
             "page_obj": page,
+            "rows": rows,
+            "choices": choices,
             "problems": problems,
             "action": action,
             "verified": request.GET.get("verify"),
@@ -192,7 +218,14 @@ def audit_log_view(request):
 
 @hooks.register("register_admin_urls")
 def register_audit_url():
-    return [path("audit-log/", audit_log_view, name="govhub_audit_log")]
+    from govhub.core import twofactor_views
+
+    return [
+        path("audit-log/", audit_log_view, name="govhub_audit_log"),
+        path("2fa/setup/", twofactor_views.setup, name="twofactor_setup"),
+        path("2fa/verify/", twofactor_views.verify, name="twofactor_verify"),
+        path("2fa/reset/<int:user_id>/", twofactor_views.reset, name="twofactor_reset"),
+    ]
 
 
 class PermissionMenuItem(MenuItem):

@@ -24,13 +24,16 @@ MESSAGES = [
 def build(county) -> None:
     if InboxMessage.objects.filter(remote_id__startswith="demo-").exists():
         return
-    account = ChannelAccount.objects.filter(slug="shifan-fabu").first()
+    accounts = {
+        "wechat": ChannelAccount.objects.filter(slug="shifan-wechat").first(),
+        "weibo_comment": ChannelAccount.objects.filter(slug="shifan-weibo").first(),
+    }
     now = timezone.now().replace(microsecond=0)
     handler = county.user("editor")
     for n, (channel, sender, text, hours) in enumerate(MESSAGES):
         msg, _ = receive_message(
             channel=channel,
-            account=account if channel == "wechat" else None,
+            account=accounts.get(channel),
             sender_ref=sender,
             text=text,
             remote_id=f"demo-{n}",

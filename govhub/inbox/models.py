@@ -80,6 +80,15 @@ class InboxMessage(models.Model):
         return self.text[:30]
 
     @property
+    def sender_label(self) -> str:
+        """Who wrote, as staff should read it: the platform's user, not its raw identifier."""
+        who = {"wechat": "微信用户", "weibo": "微博用户", "chat": "网站访客"}.get(
+            self.channel, self.get_channel_display() + "用户"
+        )
+        tail = "".join(ch for ch in self.sender_ref if ch.isdigit())[-4:]
+        return f"{who}（标识尾号 {tail}）" if tail else who
+
+    @property
     def response_seconds(self) -> float | None:
         if self.first_response_at is None:
             return None

@@ -19,6 +19,7 @@ from govhub.core.pii import shown_value
 from govhub.letters import actions, intake, policy_admin
 from govhub.letters.access import can_letter, get_letter_for, visible_letters
 from govhub.letters.deadlines import clock, current_policy
+from govhub.letters.forms import VillageField
 from govhub.letters.models import (
     Extension,
     ExtensionStatus,
@@ -90,7 +91,14 @@ def queue(request):
     return render(
         request,
         "letters/admin/queue.html",
-        {"tabs": tabs, "tab": tab, "page": page, "rows": rows, **extra},
+        {
+            "tabs": tabs,
+            "tab": tab,
+            "page": page,
+            "rows": rows,
+            "may_record": can(user, "record_letter"),
+            **extra,
+        },
     )
 
 
@@ -136,6 +144,8 @@ def detail(request, letter_id: int):
             "attachments": letter.attachments.all(),
             "reminders": Reminder.objects.filter(letter=letter).order_by("-created_at")[:10],
             "notices": _notices(letter),
+            "may_record": can(user, "record_letter"),
+            "map": _letter_map(letter),
             "redacted": {
                 "subject": letter.public_subject or redact_for_publication(letter.subject, names),
                 "content": letter.public_content or redact_for_publication(letter.content, names),
@@ -144,6 +154,16 @@ def detail(request, letter_id: int):
             },
         },
     )
+
+
+def _letter_map(letter) -> dict | None:
+    """The letter's point for a small map, when it has one and the county a tile server."""
+    from django.conf import settings
+
+    tile_url = getattr(settings, "MAP_TILE_URL", None) or ""
+    if letter.latitude is None or letter.longitude is None or not tile_url:
+        return None
+    return {"lat": letter.latitude, "lng": letter.longitude, "tiles": tile_url}
 
 
 def _notices(letter) -> list[dict]:
@@ -161,6 +181,18 @@ def attachment(request, letter_id: int, attachment_id: int):
 
     try:  # a plain 403, not Wagtail's redirect to the dashboard: this is a file link
         return staff_download(request.user, letter_id, attachment_id, via="admin")
+    except PermissionDenied as exc:
+        return permission_denied(request, exc)
+
+
+def thumbnail(request, letter_id: int, attachment_id: int):
+    """A photo attachment shown inline on the letter's page (403 for those who may not see the
+    letter)."""
+    from govhub.core.views import permission_denied
+    from govhub.letters.attachments import staff_thumbnail
+
+    try:
+        return staff_thumbnail(request.user, letter_id, attachment_id)
     except PermissionDenied as exc:
         return permission_denied(request, exc)
 
@@ -277,15 +309,32 @@ class PhoneLetterForm(forms.Form):
     name = forms.CharField(label="来信人姓名", max_length=50, required=False)
     phone = forms.CharField(label="联系电话", max_length=30)
     town = forms.ModelChoiceField(
-        label="乡镇/村",
+        label="乡镇",
         required=False,
         to_field_name="code",
-        queryset=Department.objects.filter(level__in=["town", "village"]).order_by("path"),
+        queryset=Department.objects.filter(level="town", is_active=True).order_by("path"),
+        empty_label="— 请选择乡镇 —",
     )
+    village = VillageField(
+        label="村（社区）",
+        required=False,
+        to_field_name="code",
+        queryset=Department.objects.filter(level="village", is_active=True).order_by("path"),
+        empty_label="— 请先选择乡镇 —",
+    )
+    address = forms.CharField(label="详细地点", max_length=200, required=False)
     channel = forms.ChoiceField(
         label="渠道", choices=[("phone", "电话"), ("weibo", "微博"), ("inbox", "其他")]
     )
     publish_consent = forms.BooleanField(label="来信人同意公开", required=False)
+
+    def clean(self):
+        data = super().clean()
+        town, village = data.get("town"), data.get("village")
+        if village is not None and town is not None and not town.contains(village):
+            self.add_error("village", f"{village.name}不属于{town.name}，请重新选择。")
+        data["place"] = village or town
+        return data
 
 
 def record(request):
@@ -301,12 +350,14 @@ def record(request):
                 content=d["content"],
                 name=d["name"],
                 phone=d["phone"],
-                town_code=d["town"].code if d["town"] else None,
+                town_code=d["place"].code if d["place"] else None,
+                address=d["address"],
                 publish_consent=d["publish_consent"],
                 actor=request.user,
             )
         except intake.LetterInputError as exc:
             for field, message in exc.errors.items():
+                field = {"town_code": "village", "location": "address"}.get(field, field)
                 form.add_error(field if field in form.fields else None, message)
         else:
             messages.success(request, f"已登记，查询码 {letter.tracking_code}（已短信告知来信人）")

@@ -7,9 +7,10 @@ import datetime as dt
 from xml.sax.saxutils import escape
 
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
-from ninja import Form, Router, Schema
+from ninja import Router, Schema
 
 from govhub.api.auth import resolve_token
 from govhub.core.errors import DomainError
@@ -17,7 +18,7 @@ from govhub.core.models import Department
 from govhub.letters import actions, intake
 from govhub.letters.access import get_letter_for, visible_letters
 from govhub.letters.deadlines import clock
-from govhub.letters.models import Category, ExtensionStatus, Letter, Status
+from govhub.letters.models import OTHER_SERVICE, Category, ExtensionStatus, Letter, Status
 from govhub.letters.text import redact_for_publication
 
 router = Router(tags=["letters"])
@@ -45,6 +46,11 @@ class LetterOut(Schema):
     subject: str
     content: str
     category: str | None
+    service_code: str
+    place: str
+    latitude: float | None
+    longitude: float | None
+    media_url: str
     department: str | None
     co_departments: list[str]
     received_at: dt.datetime
@@ -79,6 +85,11 @@ def _out(letter: Letter, with_events: bool = False) -> dict:
         "subject": letter.subject,
         "content": letter.content,
         "category": letter.category.code if letter.category else None,
+        "service_code": letter.service_code,
+        "place": letter.place,
+        "latitude": letter.latitude,
+        "longitude": letter.longitude,
+        "media_url": letter.media_url,
         "department": letter.department.code if letter.department else None,
         "co_departments": [
             a.department.code
@@ -167,6 +178,8 @@ class LetterIn(Schema):
     category_code: str | None = None
     latitude: float | None = None
     longitude: float | None = None
+    address: str = ""
+    media_url: str = ""
     publish_consent: bool = False
     idempotency_key: str | None = None
 
@@ -327,7 +340,12 @@ def publish(request, letter_id: int, body: PublishIn):
 
 
 # --- Open311 GeoReport v2 ------------------------------------------------------------------
-# https://wiki.open311.org/GeoReport_v2 — service_request_id is the tracking code.
+# https://wiki.open311.org/GeoReport_v2 — service_request_id is the tracking code. Every time
+# is given in the county's one time zone (settings.TIME_ZONE, e.g. +08:00); a time sent without
+# an offset is read in it too. Bad requests answer 400 with every problem at once, as a list of
+# {"code", "description", "field"} (Open311's error format plus the offending field).
+
+WINDOW = dt.timedelta(days=90)  # the default (and widest) window of a request list
 
 
 def _to_xml(root: str, item: str, rows: list[dict]) -> str:
@@ -336,6 +354,13 @@ def _to_xml(root: str, item: str, rows: list[dict]) -> str:
             return ""
         if isinstance(v, bool):
             return "true" if v else "false"
+        if isinstance(v, list):
+            return "".join(
+                "<attribute>"
+                + "".join(f"<{k}>{value(x)}</{k}>" for k, x in a.items())
+                + "</attribute>"
+                for a in v
+            )
         return escape(str(v))
 
     body = "".join(
@@ -345,36 +370,64 @@ def _to_xml(root: str, item: str, rows: list[dict]) -> str:
     return f'<?xml version="1.0" encoding="utf-8"?><{root}>{body}</{root}>'
 
 
-def _respond(rows: list[dict], fmt: str, root: str, item: str, status: int = 200):
+def _respond(rows, fmt: str, root: str, item: str, status: int = 200):
     if fmt == "xml":
+        rows = rows if isinstance(rows, list) else [rows]
         return HttpResponse(
             _to_xml(root, item, rows), content_type="text/xml; charset=utf-8", status=status
         )
     return JsonResponse(rows, safe=False, status=status, json_dumps_params={"ensure_ascii": False})
 
 
-def _error(fmt: str, code: int, description: str):
-    rows = [{"code": code, "description": description}]
+def _errors(fmt: str, code: int, problems: dict[str, str] | str):
+    """Open311's error list: one entry per problem, each naming its field."""
+    if isinstance(problems, str):
+        problems = {"": problems}
+    rows = [
+        {"code": code, "description": message, "field": field or None}
+        for field, message in problems.items()
+    ]
     return _respond(rows, fmt, "errors", "error", status=code)
+
+
+def _error(fmt: str, code: int, description: str):
+    return _errors(fmt, code, description)
+
+
+def _service_list() -> list[tuple[str, str]]:
+    services = [(c.code, c.name) for c in Category.objects.filter(is_public=True)]
+    if OTHER_SERVICE[0] not in {code for code, _ in services}:
+        services.append(OTHER_SERVICE)
+    return services
 
 
 def _services() -> list[dict]:
     return [
         {
-            "service_code": c.code,
-            "service_name": c.name,
-            "description": c.name,
+            "service_code": code,
+            "service_name": name,
+            "description": name,
             "metadata": False,
             "type": "realtime",
             "keywords": "",
             "group": "领导信箱",
         }
-        for c in Category.objects.filter(is_public=True)
+        for code, name in _service_list()
     ]
 
 
 def _iso(value):
-    return value.isoformat() if value else None
+    """A time in the county's zone, to the second (e.g. 2026-12-06T10:15:00+08:00)."""
+    if not value:
+        return None
+    return timezone.localtime(value).isoformat(timespec="seconds")
+
+
+def _parse_time(raw: str) -> dt.datetime:
+    value = dt.datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, timezone.get_current_timezone())
+    return value
 
 
 def _request_row(letter: Letter, token) -> dict:
@@ -404,8 +457,8 @@ def _request_row(letter: Letter, token) -> dict:
                 else (notes.public_note if notes else "")
             )
         ),
-        "service_name": letter.category.name if letter.category else None,
-        "service_code": letter.category.code if letter.category else None,
+        "service_name": letter.category.name if letter.category else OTHER_SERVICE[1],
+        "service_code": letter.service_code,
         "description": description,
         "agency_responsible": letter.department.name if letter.department else None,
         "service_notice": f"依规定 {letter.reply_due:%Y-%m-%d} 前答复",
@@ -418,12 +471,12 @@ def _request_row(letter: Letter, token) -> dict:
                 letter.reply_due, dt.time(17, 30), tzinfo=timezone.get_current_timezone()
             )
         ),
-        "address": letter.town.name if letter.town else None,
+        "address": letter.place or None,
         "address_id": None,
         "zipcode": None,
         "lat": letter.latitude,
         "long": letter.longitude,
-        "media_url": None,
+        "media_url": letter.media_url or None,
     }
 
 
@@ -434,6 +487,158 @@ def _token(key: str | None):
     if token is None or "open311" not in (token.scopes or []):
         return None
     return token
+
+
+def _float(raw: str, field: str, label: str, problems: dict) -> float | None:
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    try:
+        return float(raw)
+    except ValueError:
+        problems[field] = f"{label}须为数字（十进制度，WGS84），收到“{raw[:20]}”。"
+        return None
+
+
+# Open311's request fields → intake's
+_INTAKE_FIELDS = {
+    "content": "description",
+    "category_code": "service_code",
+    "location": "lat",
+    "address": "address_string",
+    "phone": "phone",
+    "email": "email",
+    "attachments": "media",
+}
+
+
+def _post_request(request, fmt: str):
+    """POST requests.{fmt}: a citizen's request from another system (12345 hotline, an app)."""
+    p = request.POST
+    token = _token(p.get("api_key"))
+    if token is None:
+        return _error(fmt, 403, "api_key 无效或无 open311 权限")
+    problems: dict[str, str] = {}
+    service_code = (p.get("service_code") or "").strip()
+    services = dict(_service_list())
+    if not service_code:
+        problems["service_code"] = "请提供 service_code（见 services.json）。"
+    elif service_code not in services:
+        problems["service_code"] = f"未知的 service_code：{service_code[:40]}（见 services.json）。"
+    lat = _float(p.get("lat", ""), "lat", "纬度 lat", problems)
+    lng = _float(p.get("long", ""), "long", "经度 long", problems)
+    address = (p.get("address_string") or "").strip()
+    if lat is None and lng is None and not address and "lat" not in problems:
+        if "long" not in problems:
+            problems["location"] = "请提供位置：lat 和 long，或 address_string（至少其一）。"
+    elif (lat is None) != (lng is None) and not ({"lat", "long"} & set(problems)):
+        problems["location"] = "lat 和 long 须同时提供。"
+    description = (p.get("description") or "").strip()
+    media_url = (p.get("media_url") or "").strip()
+    category_code = service_code if service_code != OTHER_SERVICE[0] else None
+    for key, message in intake.check_letter(
+        channel="api",
+        content=description,
+        phone=p.get("phone", ""),
+        email=p.get("email", ""),
+        category_code=category_code if service_code in services else None,
+        latitude=lat,
+        longitude=lng,
+        address=address,
+        media_url=media_url,
+    ).items():
+        problems.setdefault(_INTAKE_FIELDS.get(key, key), message)
+    if problems:
+        return _errors(fmt, 400, problems)
+    try:
+        letter = intake.submit_letter(
+            channel="api",
+            subject="",
+            content=description,
+            name=f"{p.get('last_name', '')}{p.get('first_name', '')}".strip(),
+            phone=p.get("phone", ""),
+            email=p.get("email", ""),
+            category_code=category_code,
+            latitude=lat,
+            longitude=lng,
+            address=address,
+            media_url=media_url,
+            attachments=request.FILES.getlist("media"),
+            api_token=token,
+        )
+    except intake.LetterInputError as exc:
+        return _errors(fmt, 400, {_INTAKE_FIELDS.get(k, k): v for k, v in exc.errors.items()})
+    except PermissionDenied as exc:
+        return _error(fmt, 403, str(exc))
+    rows = [
+        {
+            "service_request_id": letter.tracking_code,
+            "service_notice": f"依规定 {letter.reply_due:%Y-%m-%d} 前答复",
+            "account_id": None,
+        }
+    ]
+    return _respond(rows, fmt, "service_requests", "request", status=201)
+
+
+def _list_requests(request, fmt: str):
+    """GET requests.{fmt}: by id, or the window (default: the last 90 days, at most 90)."""
+    g = request.GET
+    token = _token(g.get("api_key"))
+    problems: dict[str, str] = {}
+    qs = Letter.objects.select_related("category", "department", "town").exclude(
+        status__in=[Status.INVALID, Status.MERGED]
+    )
+    ids = (g.get("service_request_id") or "").strip()
+    if ids:
+        codes = [intake.normalise_code(c) for c in ids.split(",")[:50]]
+        qs = qs.filter(tracking_code__in=codes)
+    elif token is not None:
+        qs = qs.filter(api_token=token)
+    else:
+        qs = qs.filter(published=True)
+    service_code = (g.get("service_code") or "").strip()
+    if service_code:
+        codes = [c.strip() for c in service_code.split(",") if c.strip()]
+        known = dict(_service_list())
+        unknown = [c for c in codes if c not in known]
+        if unknown:
+            problems["service_code"] = f"未知的 service_code：{'、'.join(unknown)[:60]}。"
+        cond = models.Q(category__code__in=codes)
+        if OTHER_SERVICE[0] in codes:
+            cond |= models.Q(category__isnull=True)
+        qs = qs.filter(cond)
+    status = (g.get("status") or "").strip()
+    if status and not set(status.split(",")) <= {"open", "closed"}:
+        problems["status"] = "status 只能是 open 或 closed。"
+    elif status == "open":
+        qs = qs.exclude(status__in=[Status.REPLIED, Status.CLOSED])
+    elif status == "closed":
+        qs = qs.filter(status__in=[Status.REPLIED, Status.CLOSED])
+    start = end = None
+    for field in ("start_date", "end_date"):
+        raw = (g.get(field) or "").strip()
+        if raw:
+            try:
+                value = _parse_time(raw)
+            except ValueError:
+                problems[field] = f"{field} 须为 ISO 8601 时间，如 2026-12-01T00:00:00+08:00。"
+                continue
+            if field == "start_date":
+                start = value
+            else:
+                end = value
+    if not ids and not problems:
+        if start and end and end - start > WINDOW:
+            problems["end_date"] = "start_date 与 end_date 相隔不能超过 90 天。"
+        elif start and end and end < start:
+            problems["end_date"] = "end_date 不能早于 start_date。"
+        end = end or ((start + WINDOW) if start else timezone.now())
+        start = start or (end - WINDOW)
+        qs = qs.filter(received_at__gte=start, received_at__lte=end)
+    if problems:
+        return _errors(fmt, 400, problems)
+    rows = [_request_row(lt, token) for lt in qs.order_by("-received_at")[:1000]]
+    return _respond(rows, fmt, "service_requests", "request")
 
 
 for _fmt in ("json", "xml"):
@@ -448,106 +653,45 @@ for _fmt in ("json", "xml"):
         def services(request):
             return _respond(_services(), fmt, "services", "service")
 
+        @open311.get(
+            f"/services/{{service_code}}.{fmt}",
+            auth=None,
+            summary=f"Open311 服务定义（{fmt}）",
+            operation_id=f"open311_service_definition_{fmt}",
+        )
+        def service_definition(request, service_code: str):
+            if service_code not in dict(_service_list()):
+                return _error(fmt, 404, f"未知的 service_code：{service_code[:40]}")
+            # no extra questions per service: what, where and who are the standard fields
+            row = {"service_code": service_code, "attributes": []}
+            return _respond(row, fmt, "service_definition", "service_definition")
+
         @open311.post(
             f"/requests.{fmt}",
             auth=None,
             summary=f"Open311 提交诉求（{fmt}）",
+            description=(
+                "表单字段（application/x-www-form-urlencoded 或 multipart/form-data）：api_key、"
+                "service_code、description，位置 lat+long 或 address_string 至少其一；可选 "
+                "media_url、media（图片文件）、email、phone、first_name、last_name。"
+            ),
             operation_id=f"open311_post_request_{fmt}",
         )
-        def post_request(
-            request,
-            api_key: Form[str] = "",
-            service_code: Form[str] = "",
-            description: Form[str] = "",
-            lat: Form[float | None] = None,
-            long: Form[float | None] = None,
-            address_string: Form[str] = "",
-            email: Form[str] = "",
-            first_name: Form[str] = "",
-            last_name: Form[str] = "",
-            phone: Form[str] = "",
-        ):
-            token = _token(api_key)
-            if token is None:
-                return _error(fmt, 403, "api_key 无效或无 open311 权限")
-            if not Category.objects.filter(code=service_code).exists():
-                return _error(fmt, 404, f"未知的 service_code：{service_code}")
-            content = (
-                description if not address_string else f"{description}\n（地点：{address_string}）"
-            )
-            try:
-                letter = intake.submit_letter(
-                    channel="api",
-                    subject="",
-                    content=content,
-                    name=f"{last_name}{first_name}",
-                    phone=phone,
-                    email=email,
-                    category_code=service_code,
-                    latitude=lat,
-                    longitude=long,
-                    api_token=token,
-                )
-            except intake.LetterInputError as exc:
-                return _error(fmt, 400, str(exc))
-            except PermissionDenied as exc:
-                return _error(fmt, 403, str(exc))
-            rows = [
-                {
-                    "service_request_id": letter.tracking_code,
-                    "service_notice": f"依规定 {letter.reply_due:%Y-%m-%d} 前答复",
-                    "account_id": None,
-                }
-            ]
-            return _respond(rows, fmt, "service_requests", "request", status=201)
+        def post_request(request):
+            return _post_request(request, fmt)
 
         @open311.get(
             f"/requests.{fmt}",
             auth=None,
             summary=f"Open311 诉求列表（{fmt}）",
+            description=(
+                "参数：service_request_id（逗号分隔）、service_code、status（open/closed）、"
+                "start_date、end_date（ISO 8601；不给则为最近 90 天，最长 90 天）、api_key。"
+            ),
             operation_id=f"open311_list_requests_{fmt}",
         )
-        def list_requests(
-            request,
-            service_request_id: str = "",
-            service_code: str = "",
-            status: str = "",
-            start_date: str = "",
-            end_date: str = "",
-            api_key: str = "",
-        ):
-            token = _token(api_key)
-            qs = Letter.objects.select_related("category", "department", "town").exclude(
-                status__in=[Status.INVALID, Status.MERGED]
-            )
-            if service_request_id:
-                codes = [intake.normalise_code(c) for c in service_request_id.split(",")[:50]]
-                qs = qs.filter(tracking_code__in=codes)
-            elif token is not None:
-                qs = qs.filter(api_token=token)
-            else:
-                qs = qs.filter(published=True)
-            if service_code:
-                qs = qs.filter(category__code__in=service_code.split(","))
-            if status == "open":
-                qs = qs.exclude(status__in=[Status.REPLIED, Status.CLOSED])
-            elif status == "closed":
-                qs = qs.filter(status__in=[Status.REPLIED, Status.CLOSED])
-            try:
-                if start_date:
-                    qs = qs.filter(
-                        received_at__gte=dt.datetime.fromisoformat(
-                            start_date.replace("Z", "+00:00")
-                        )
-                    )
-                if end_date:
-                    qs = qs.filter(
-                        received_at__lte=dt.datetime.fromisoformat(end_date.replace("Z", "+00:00"))
-                    )
-            except ValueError:
-                return _error(fmt, 400, "start_date/end_date 须为 ISO 8601 时间")
-            rows = [_request_row(lt, token) for lt in qs.order_by("-received_at")[:1000]]
-            return _respond(rows, fmt, "service_requests", "request")
+        def list_requests(request):
+            return _list_requests(request, fmt)
 
         @open311.get(
             f"/requests/{{request_id}}.{fmt}",

@@ -163,3 +163,27 @@ def staff_download(user, letter_id: int, attachment_id: int, via: str) -> HttpRe
         summary={"attachment": att.pk, "via": via},
     )
     return download_response(att)
+
+
+def staff_thumbnail(user, letter_id: int, attachment_id: int) -> HttpResponse:
+    """A photo shown inline on the letter's page to staff who may see the letter: seeing it is
+    seeing the letter (not a download, so not audited as one). Anything but an image is 404."""
+    from govhub.letters.access import get_letter_for
+
+    letter = get_letter_for(user, letter_id)
+    att = letter.attachments.filter(pk=attachment_id).first()
+    if att is None or not att.is_image:
+        raise Http404("附件不存在")
+    name = att.file.name
+    if not name or not att.file.storage.exists(name):
+        raise Http404("附件不存在")
+    prefix = x_accel_prefix()
+    if prefix:
+        response = HttpResponse(content_type=att.mime)
+        response["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + name.lstrip("/")
+    else:
+        response = FileResponse(att.file.storage.open(name, "rb"), content_type=att.mime)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -274,6 +274,41 @@ def build_router(county) -> None:
     router.store_model(trained, metrics={"n": len(texts)}, source="示范数据（模板生成）")
 
 
+# the letters' own people beyond core's demo staff: (full name, department, role, title)
+DEPARTMENT_STAFF = {
+    "zjj_reviewer": ("钱立新", "zjj", "reviewer", "住建局副局长"),
+    "cgj_reviewer": ("邓国华", "cgj", "reviewer", "城管局副局长"),
+    "sthj_reviewer": ("许明", "sthj", "reviewer", "生态环境分局副局长"),
+    "wjw_reviewer": ("曹静", "wjw", "reviewer", "卫健委副主任"),
+    "jtj_reviewer": ("彭涛", "jtj", "reviewer", "交通局副局长"),
+    "swj_reviewer": ("袁丽", "swj", "reviewer", "商务局副局长"),
+    "xihe_handler": ("蒋红梅", "xihe", "handler", "西河镇党政办"),
+    "xihe_reviewer": ("蒋勇", "xihe", "reviewer", "西河镇副镇长"),
+}
+
+
+def _staff(county, username: str, name: str, code: str, role: str, title: str):
+    """A demo member of staff with one role in one department (made once)."""
+    from django.contrib.auth import get_user_model
+
+    from govhub.core import actions as core_actions
+    from govhub.core.demo import DEMO_PASSWORD
+
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        user = core_actions.create_staff_user(
+            county.admin,
+            username=username,
+            password=DEMO_PASSWORD,
+            full_name=name,
+            email=f"{username}@shifanxian.gov.cn",
+        )
+    core_actions.assign_role(
+        county.admin, user=user, department=county.dept(code), role=role, title=title
+    )
+    return user
+
+
 def _shift(letter: Letter, when: dt.datetime, **fields) -> None:
     """Put the last state row (and the given letter fields) at the demo's simulated time."""
     last = LetterEvent.objects.filter(letter=letter).order_by("-id").first()
@@ -317,14 +352,14 @@ def build(county) -> None:
         assign_role(
             county.admin, user=county.user(user), department=county.dept(code), role="reviewer"
         )
-    # other bureaus: the demo reviewer (融媒体 reviewer) also reviews their replies
-    for dept in set(dept_of.values()) - set(reviewers):
-        assign_role(
-            county.admin,
-            user=county.user("reviewer"),
-            department=county.dept(dept),
-            role="reviewer",
-        )
+    # every other handling department has its own reply reviewer (and 西河镇 its own handler):
+    # a reply is approved inside the department that wrote it, never by an outsider
+    for username, (name, code, role, title) in DEPARTMENT_STAFF.items():
+        county.users[username] = _staff(county, username, name, code, role, title)
+        if role == "reviewer":
+            reviewers[code] = username
+        else:
+            handlers[code] = username
     previous: Letter | None = None
     for i, (subject, content, code) in enumerate(rows[:120]):
         steps = plan[i]
@@ -340,6 +375,7 @@ def build(county) -> None:
                 previous.content + "再次反映。",
                 previous.citizen.phone,
             )
+            code = previous.category.code if previous.category else code
         located = rng.random() < 0.4
         letter = submit_letter(
             channel=rng.choice(["portal"] * 6 + ["wechat", "phone", "weibo", "api"]),
@@ -348,6 +384,7 @@ def build(county) -> None:
             name=name,
             phone=phone,
             town_code=town.code,
+            category_code=code,
             publish_consent=rng.random() < 0.7,
             idempotency_key=f"demo:{i}",
             received_at=received,
@@ -358,12 +395,8 @@ def build(county) -> None:
         dept = county.dept(dept_of[code])
         if code == "urban" and town.code == "xihe":
             dept = county.dept("xihe")
-        handler = county.user(handlers.get(dept.code, "chengguan_handler"))
-        if dept.code == "xihe":
-            assign_role(county.admin, user=handler, department=dept, role="handler")
-        reviewer = county.user(reviewers.get(dept.code, "reviewer"))
-        if dept.code == "xihe":
-            assign_role(county.admin, user=reviewer, department=dept, role="reviewer")
+        handler = county.user(handlers[dept.code])
+        reviewer = county.user(reviewers[dept.code])
         t = received
         for step in steps:
             t = t + dt.timedelta(hours=rng.randint(2, 40))
@@ -373,7 +406,9 @@ def build(county) -> None:
                     letter,
                     t,
                     dispatched_at=t,
-                    handle_due=workdays.add_working_days(workdays.add_working_days(t.date(), 0), 2),
+                    handle_due=workdays.add_working_days(
+                        workdays.add_working_days(timezone.localdate(t), 0), 2
+                    ),
                 )
             elif step == "accept":
                 lc.accept_letter(handler, letter)

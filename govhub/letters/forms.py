@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from govhub.core.models import Department
+from govhub.letters import intake
 from govhub.letters.models import Category, Satisfaction
 
 
@@ -23,6 +24,45 @@ class MultipleFileField(forms.FileField):
         return [data] if data else []
 
 
+class VillageSelect(forms.Select):
+    """Villages grouped under their town (optgroups), each option naming its town in
+    ``data-town`` so the page can offer only the chosen town's villages."""
+
+    def optgroups(self, name, value, attrs=None):
+        groups = []
+        by_town: dict[str, list] = {}
+        towns: dict[str, str] = {}
+        by_path = {t.path: t for t in Department.objects.filter(level="town")}
+        index = 0
+        for option_value, label in self.choices:
+            if option_value in ("", None):
+                groups.append(
+                    (
+                        None,
+                        [self.create_option(name, "", label, not value or value == [""], 0)],
+                        0,
+                    )
+                )
+                continue
+            village = option_value.instance
+            town = by_path.get(village.path[: -village.steplen])
+            key = town.code if town else ""
+            towns[key] = town.name if town else ""
+            index += 1
+            option = self.create_option(
+                name, option_value, label, str(option_value) in [str(v) for v in value], index
+            )
+            option["attrs"]["data-town"] = key
+            by_town.setdefault(key, []).append(option)
+        for key, options in by_town.items():
+            groups.append((towns[key], options, len(groups)))
+        return groups
+
+
+class VillageField(forms.ModelChoiceField):
+    widget = VillageSelect
+
+
 class LetterForm(forms.Form):
     """Field checks that need no database live in submit_letter; this form only shapes input."""
 
@@ -38,11 +78,21 @@ class LetterForm(forms.Form):
         empty_label="— 不确定，由工作人员分办 —",
     )
     town = forms.ModelChoiceField(
-        label="所在乡镇/村（社区）",
+        label="所在乡镇（可不选）",
         required=False,
         to_field_name="code",
-        queryset=Department.objects.filter(level__in=["town", "village"]).order_by("path"),
-        empty_label="— 请选择 —",
+        queryset=Department.objects.filter(level="town", is_active=True).order_by("path"),
+        empty_label="— 请选择乡镇 —",
+    )
+    village = VillageField(
+        label="村（社区）（可不选）",
+        required=False,
+        to_field_name="code",
+        queryset=Department.objects.filter(level="village", is_active=True).order_by("path"),
+        empty_label="— 请先选择乡镇，再选村（社区） —",
+    )
+    address = forms.CharField(
+        label="详细地点（可选，如街道门牌、地标）", max_length=200, required=False
     )
     name = forms.CharField(label="姓名", max_length=50, required=False)
     phone = forms.CharField(
@@ -62,11 +112,45 @@ class LetterForm(forms.Form):
     )
     token = forms.CharField(widget=forms.HiddenInput)
 
+    # intake's field names → this form's
+    INTAKE_FIELDS = {"category_code": "category", "town_code": "village", "location": "address"}
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             if not isinstance(field.widget, forms.HiddenInput | forms.CheckboxInput):
                 field.widget.attrs.setdefault("id", f"id_{name}")
+
+    def clean(self):
+        """Every error at once: the domain's checks (intake) run even when a field already
+        failed, and each message lands beside its own field."""
+        data = super().clean()
+        town, village = data.get("town"), data.get("village")
+        if village is not None and town is not None and not town.contains(village):
+            self.add_error("village", f"{village.name}不属于{town.name}，请重新选择。")
+        if village is not None and town is None:
+            data["town"] = village.get_parent()
+        place = village or data.get("town")
+        raw = self.data
+        errors = intake.check_letter(
+            channel="portal",
+            subject=raw.get("subject", ""),
+            content=raw.get("content", ""),
+            phone=raw.get("phone", ""),
+            email=raw.get("email", ""),
+            town_code=place.code if place else None,
+            address=raw.get("address", ""),
+            latitude=data.get("latitude"),
+            longitude=data.get("longitude"),
+        )
+        for key, message in errors.items():
+            field = self.INTAKE_FIELDS.get(key, key)
+            if field not in self.fields:
+                field = None
+            if field is None or field not in self.errors:
+                self.add_error(field, message)
+        data["place"] = place
+        return data
 
 
 class LookupForm(forms.Form):

@@ -65,7 +65,17 @@ def pin_hash(code: str, pin: str) -> str:
 
 
 def _validate(
-    channel, subject, content, phone, email, category_code, town_code, latitude, longitude
+    channel,
+    subject,
+    content,
+    phone,
+    email,
+    category_code,
+    town_code,
+    latitude,
+    longitude,
+    address="",
+    media_url="",
 ) -> tuple[dict, dict]:
     errors: dict[str, str] = {}
     if channel not in CHANNELS:
@@ -101,7 +111,17 @@ def _validate(
         errors["location"] = "位置须同时包含经度和纬度。"
     elif latitude is not None and not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
         errors["location"] = "位置坐标超出范围。"
+    address = clean_text(address or "")
+    if len(address) > 200:
+        errors["address"] = "地点不能超过 200 字。"
+    media_url = (media_url or "").strip()
+    if media_url and (
+        len(media_url) > 500 or not re.match(r"^https?://[^\s/$.?#][^\s]*$", media_url)
+    ):
+        errors["media_url"] = "图片链接须为 http:// 或 https:// 开头的网址（不超过 500 个字符）。"
     return errors, {
+        "address": address,
+        "media_url": media_url,
         "subject": subject,
         "content": content,
         "phone": phone,
@@ -159,6 +179,38 @@ def _intake_departments(policy) -> tuple[Department, Department]:
     return intake, supervising
 
 
+def check_letter(
+    *,
+    channel: str = "portal",
+    subject: str = "",
+    content: str = "",
+    phone: str = "",
+    email: str = "",
+    town_code: str | None = None,
+    category_code: str | None = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    address: str = "",
+    media_url: str = "",
+) -> dict[str, str]:
+    """Every problem with a letter's fields at once (field → Chinese message), without saving:
+    a form shows them all beside their fields in one go."""
+    errors, _clean = _validate(
+        channel,
+        subject,
+        content,
+        phone,
+        email,
+        category_code,
+        town_code,
+        latitude,
+        longitude,
+        address,
+        media_url,
+    )
+    return errors
+
+
 def subject_from(content: str, default: str) -> str:
     """A subject for a letter that came without one: its first sentence, at most 30 characters."""
     return re.split(r"[。！？\n!?]", content, maxsplit=1)[0][:30] or default
@@ -178,6 +230,8 @@ def submit_letter(
     category_code: str | None = None,
     latitude: float | None = None,
     longitude: float | None = None,
+    address: str = "",
+    media_url: str = "",
     publish_consent: bool = False,
     attachments: Sequence = (),
     idempotency_key: str | None = None,
@@ -203,7 +257,17 @@ def submit_letter(
         if existing is not None:
             return existing
     errors, clean = _validate(
-        channel, subject, content, phone, email, category_code, town_code, latitude, longitude
+        channel,
+        subject,
+        content,
+        phone,
+        email,
+        category_code,
+        town_code,
+        latitude,
+        longitude,
+        address,
+        media_url,
     )
     try:
         checked = att.check_files(attachments)
@@ -325,6 +389,8 @@ def _create(
             citizen=citizen,
             category=clean["category"],
             town=clean["town"],
+            address=clean["address"],
+            media_url=clean["media_url"],
             latitude=latitude,
             longitude=longitude,
             publish_consent=bool(publish_consent),

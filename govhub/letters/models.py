@@ -41,6 +41,9 @@ class Status(models.TextChoices):
     MERGED = "merged", "已合并"
 
 
+# the Open311 service of a letter without a category
+OTHER_SERVICE = ("other", "其他")
+
 OPEN_STATUSES = [
     Status.RECEIVED,
     Status.DISPATCHED,
@@ -66,7 +69,7 @@ class Category(models.Model):
         _("答复时限（工作日，空则按默认）"), null=True, blank=True
     )
     is_public = models.BooleanField(_("群众可选"), default=True)
-    sort_order = models.PositiveSmallIntegerField(default=0)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
     class Meta:
         ordering = ["sort_order", "code"]
@@ -80,7 +83,9 @@ class Category(models.Model):
 class CategoryRoute(models.Model):
     """Which department handles a category (optionally: in one town)."""
 
-    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="routes")
+    category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, related_name="routes", verbose_name=_("类别")
+    )
     town = models.ForeignKey(
         Department,
         on_delete=models.CASCADE,
@@ -181,8 +186,12 @@ class Letter(models.Model):
         related_name="+",
         verbose_name=_("乡镇/村"),
     )
-    latitude = models.FloatField(null=True, blank=True)
-    longitude = models.FloatField(null=True, blank=True)
+    latitude = models.FloatField(_("纬度"), null=True, blank=True)
+    longitude = models.FloatField(_("经度"), null=True, blank=True)
+    # where, in the writer's words (Open311 ``address_string``, the portal's 详细地点)
+    address = models.CharField(_("地点"), max_length=200, blank=True)
+    # a photo kept elsewhere (Open311 ``media_url``); uploads are Attachments
+    media_url = models.CharField(_("图片链接"), max_length=500, blank=True)
     publish_consent = models.BooleanField(_("同意公开"), default=False)
     idempotency_key = models.CharField(max_length=80, null=True, blank=True, unique=True)
     intake_department = models.ForeignKey(
@@ -258,6 +267,26 @@ class Letter(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    @property
+    def place(self) -> str:
+        """Where the matter is, as a person reads it: 乡镇 · 村（社区） · the address given."""
+        parts = []
+        if self.town_id:
+            town = self.town
+            parent = town.get_parent() if town.level == "village" else None
+            if parent is not None and parent.level == "town":
+                parts.append(parent.name)
+            parts.append(town.name)
+        if self.address:
+            parts.append(self.address)
+        return " · ".join(parts)
+
+    @property
+    def service_code(self) -> str:
+        """The Open311 service this letter is filed under: its category, or 其他 (``other``)
+        while nobody has classified it."""
+        return self.category.code if self.category_id else OTHER_SERVICE[0]
+
 
 class AssignmentRole(models.TextChoices):
     LEAD = "lead", "主办"
@@ -307,6 +336,16 @@ class LetterEvent(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
+    @property
+    def to_status_label(self) -> str:
+        """The status this step led to, in Chinese (empty when it did not change)."""
+        if not self.to_status or self.to_status == self.from_status:
+            return ""
+        try:
+            return Status(self.to_status).label
+        except ValueError:
+            return self.to_status
+
 
 class Attachment(models.Model):
     letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="attachments")
@@ -314,6 +353,11 @@ class Attachment(models.Model):
     original_name = models.CharField(max_length=200)
     mime = models.CharField(max_length=80)
     size = models.PositiveIntegerField()
+
+    @property
+    def is_image(self) -> bool:
+        """A photo (shown as a thumbnail to staff)."""
+        return self.mime in ("image/jpeg", "image/png", "image/gif", "image/webp")
 
 
 class ReplyStatus(models.TextChoices):

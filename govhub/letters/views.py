@@ -55,16 +55,18 @@ def write(request):
             name=d["name"],
             phone=d["phone"],
             email=d["email"],
-            town_code=d["town"].code if d["town"] else None,
+            town_code=d["place"].code if d["place"] else None,
             category_code=d["category"].code if d["category"] else None,
             latitude=d["latitude"],
             longitude=d["longitude"],
+            address=d["address"],
             publish_consent=d["publish_consent"],
             attachments=d["attachments"],
             idempotency_key=f"portal:{token}",
         )
     except intake.LetterInputError as exc:
         for field, message in exc.errors.items():
+            field = LetterForm.INTAKE_FIELDS.get(field, field)
             form.add_error(field if field in form.fields else None, message)
         return render(request, "letters/write.html", {"form": form}, status=400)
     _remember(request, letter)
@@ -128,6 +130,7 @@ def _progress_page(request, letter, rating_form, status=200):
             "reply": reply,
             "rating_form": rating_form,
             "can_rate": letter.status == Status.REPLIED,
+            "extended": letter.extensions.filter(status="approved").exists(),
             "own": own,
             "attachments": own.attachments.all(),
         },
@@ -167,7 +170,10 @@ def archive(request):
             cond &= Q(search_text__icontains=term) | Q(public_subject__icontains=term)
         qs = qs.filter(cond)
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
-    return render(request, "letters/archive.html", {"page": page, "q": q})
+    page_range = page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+    return render(
+        request, "letters/archive.html", {"page": page, "q": q, "page_range": list(page_range)}
+    )
 
 
 def archive_detail(request, letter_id: int):
@@ -191,9 +197,17 @@ def statistics(request):
 
 
 def open_map(request):
+    """Open problems on a map (when the county has a tile server) and as a list by town."""
     from govhub.letters import geo
 
-    towns = geo.open_by_town()
-    tile_url = getattr(settings, "MAP_TILE_URL", None)
-    tiles = geo.static_map(tile_url) if tile_url else None
-    return render(request, "letters/map.html", {"towns": towns, "tiles": tiles})
+    tile_url = getattr(settings, "MAP_TILE_URL", None) or ""
+    return render(
+        request,
+        "letters/map.html",
+        {
+            "towns": geo.open_by_town(),
+            "points": geo.open_points() if tile_url else [],
+            "tile_url": tile_url,
+            "attribution": getattr(settings, "MAP_ATTRIBUTION", "") or "",
+        },
+    )

@@ -27,6 +27,11 @@ admin_urls = [
         admin_views.attachment,
         name="attachment",
     ),
+    path(
+        "<int:letter_id>/photos/<int:attachment_id>/",
+        admin_views.thumbnail,
+        name="thumbnail",
+    ),
 ]
 
 

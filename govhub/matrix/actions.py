@@ -338,3 +338,65 @@ def import_accounts(
             },
         )
     return report
+
+
+CHANNEL_PLATFORMS = {"wechat", "weibo", "douyin", "wechat_channels", "portal"}
+
+
+def _channel_values(channel) -> dict:
+    return {
+        "platform": channel.platform,
+        "name": channel.name,
+        "remote_id": channel.remote_id or f"channel-{channel.slug}",
+        "department": channel.department,
+    }
+
+
+def link_channel_account(user, account: Account, channel) -> Account:
+    """Make the registry entry and the platform's own account (channels.ChannelAccount) one
+    account: the entry refers to it and takes its name, platform id and department, so
+    publishing, the WeChat callback and supervision speak of the same record."""
+    require(user, "manage_registry", account)
+    if channel.platform not in CHANNEL_PLATFORMS:
+        raise RegistryError("not_an_account", "RSS、邮件、短信不是政务新媒体账号，不能登记")
+    other = Account.objects.filter(channel=channel).exclude(pk=account.pk).first()
+    if other is not None:
+        raise RegistryError("linked", f"该平台账号已对应台账中的“{other.name}”")
+    values = _channel_values(channel)
+    _check_unique(values["platform"], values["remote_id"], exclude=account.pk)
+    changes = _diff(account, values)
+    with transaction.atomic():
+        for k, v in values.items():
+            setattr(account, k, v)
+        account.channel = channel
+        account.save()
+        AccountChange.objects.create(
+            account=account, actor=_actor(user), action="linked", changes=changes
+        )
+        audit.record(
+            actor=user,
+            action="matrix_account_linked",
+            obj=account,
+            summary={"channel": channel.slug},
+        )
+    return account
+
+
+def sync_channel_accounts() -> int:
+    """Bring registry entries in line with the accounts they refer to (a renamed or moved
+    account changes in one place: channels); run nightly. Returns the entries changed."""
+    changed = 0
+    for account in Account.objects.filter(channel__isnull=False).select_related(
+        "channel", "department"
+    ):
+        values = _channel_values(account.channel)
+        diff = _diff(account, values)
+        if not diff:
+            continue
+        for k, v in values.items():
+            setattr(account, k, v)
+        with transaction.atomic():
+            account.save()
+            AccountChange.objects.create(account=account, action="synced", changes=diff)
+        changed += 1
+    return changed

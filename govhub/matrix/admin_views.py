@@ -362,7 +362,7 @@ def rankings_view(request):
         by: influence.group_ranking(month, accounts, by, platform)
         for by in ("level", "kind", "department")
     }
-    months = [(today.replace(day=1) - dt.timedelta(days=31 * i)).replace(day=1) for i in range(6)]
+    months = influence.selectable_months(today)
     return render(
         request,
         "matrix/rankings.html",

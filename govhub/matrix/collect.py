@@ -284,7 +284,10 @@ def collect_delivery_statistics() -> int:
     from govhub.channels.models import MessageKind, OutboundMessage, OutboundStat
 
     accounts: dict[tuple[str, str], Account] = {}
+    linked: dict[int, Account] = {}
     for a in Account.objects.all():
+        if a.channel_id:
+            linked[a.channel_id] = a
         accounts[(a.platform, a.remote_id)] = a
         accounts.setdefault((a.platform, "name:" + a.name), a)
     qs = OutboundMessage.objects.filter(kind=MessageKind.PUBLICATION, sent_at__isnull=False)
@@ -294,7 +297,8 @@ def collect_delivery_statistics() -> int:
         for d in qs.iterator(chunk_size=500):
             ch = d.account
             acc = (
-                accounts.get((ch.platform, getattr(ch, "remote_id", "") or ""))
+                linked.get(ch.pk)
+                or accounts.get((ch.platform, getattr(ch, "remote_id", "") or ""))
                 or accounts.get((ch.platform, ch.app_id or ""))
                 or accounts.get((ch.platform, "name:" + ch.name))
             )

@@ -5,6 +5,7 @@ citizens' messages on recurring topics, counterfeit candidates, and one nightly 
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 
 from django.db import transaction
 from django.utils import timezone
@@ -48,6 +49,17 @@ TOPICS = [
     ("柳林镇", "柳林镇集市占道经营，垃圾乱扔，环境卫生差，请城管整治"),
     ("龙泉镇", "龙泉村道路坑洼不平，雨天积水严重，希望修缮村道"),
 ]
+
+
+def remote_id(platform: str, code: str) -> str:
+    """A platform id shaped as the platform shapes it: WeChat's original id gh_ + 12 hex
+    characters, Weibo's and Douyin's numeric UIDs, the portal's 10-digit 网站标识码."""
+    n = zlib.crc32(f"{platform}:{code}".encode())
+    if platform == Platform.WECHAT:
+        return f"gh_{n:08x}{n % 65521:04x}"
+    if platform == Platform.PORTAL:
+        return f"36{n % 10**8:08d}"
+    return str(5_000_000_000 + n)
 
 
 def _accounts(county) -> list[dict]:
@@ -127,7 +139,7 @@ def build(county) -> None:
     )
     if hasattr(supervisor, "_govhub_memberships"):
         del supervisor._govhub_memberships
-    if Account.objects.filter(remote_id__startswith="demo-").exists():
+    if Account.objects.filter(filing_number__startswith="示政媒备").exists():
         return
     rng = county.rng
     today = timezone.localdate()
@@ -138,7 +150,7 @@ def build(county) -> None:
         acc = Account.objects.create(
             platform=s["platform"],
             name=s["name"],
-            remote_id=f"demo-{s['platform']}-{s['code']}",
+            remote_id=remote_id(s["platform"], s["code"]),
             department=d,
             level=d.level if d.level in (Level.TOWN, Level.COUNTY) else Level.COUNTY,
             kind=KIND_OF.get(s["code"], AccountKind.GOVERNMENT),
@@ -217,6 +229,7 @@ def build(county) -> None:
                 )
             )
     Post.objects.bulk_create(posts, batch_size=2000)
+    link_channel_accounts(county, accounts)
     DailyFigure.objects.bulk_create(figures, batch_size=2000)
     towns = {t.name: t for t in county.towns()}
     msgs = []
@@ -236,7 +249,7 @@ def build(county) -> None:
         msgs.append(
             Message(
                 account=acc,
-                remote_id=f"demo-msg-{i}",
+                remote_id=f"{acc.remote_id}-m{i}",
                 received_at=when,
                 text=f"{text}{rng.choice(['', '！', '，谢谢', '，盼回复'])}",
                 town=towns.get(town),
@@ -246,14 +259,14 @@ def build(county) -> None:
         )
     Message.objects.bulk_create(msgs)
     for name, rid, plat in [
-        ("示范县公安", "fake-gaj-1", Platform.WECHAT),
-        ("示范县公安局服务号", "fake-gaj-2", Platform.WECHAT),
-        ("示范县人社局官方", "fake-rsj", Platform.WECHAT),
-        ("示范县教育发布", "fake-jyj", Platform.WEIBO),
-        ("示范县美食探店", "other-1", Platform.DOUYIN),
-        ("城关镇发布", "fake-chengguan", Platform.WECHAT),
-        ("隔壁县旅游", "other-2", Platform.WECHAT),
-        ("示范县公安局", "demo-wechat-gaj", Platform.WECHAT),
+        ("示范县公安", remote_id(Platform.WECHAT, "seen-gaj-1"), Platform.WECHAT),
+        ("示范县公安局服务号", remote_id(Platform.WECHAT, "seen-gaj-2"), Platform.WECHAT),
+        ("示范县人社局官方", remote_id(Platform.WECHAT, "seen-rsj"), Platform.WECHAT),
+        ("示范县教育发布", remote_id(Platform.WEIBO, "seen-jyj"), Platform.WEIBO),
+        ("示范县美食探店", remote_id(Platform.DOUYIN, "seen-food"), Platform.DOUYIN),
+        ("城关镇发布", remote_id(Platform.WECHAT, "seen-chengguan"), Platform.WECHAT),
+        ("隔壁县旅游", remote_id(Platform.WECHAT, "seen-travel"), Platform.WECHAT),
+        ("示范县公安局", remote_id(Platform.WECHAT, "gaj"), Platform.WECHAT),
     ]:
         SeenAccount.objects.create(
             platform=plat, name=name, remote_id=rid, source="2026年平台巡查名单"
@@ -291,3 +304,18 @@ def _rectifications(county, accounts, today) -> None:
         editor, r2, "已删除含个人信息的内容，并在审核环节增加个人信息检查。"
     )
     assert Rectification.objects.filter(pk__in=[r1.pk, r2.pk]).count() == 2
+
+
+def link_channel_accounts(county, accounts: list[Account]) -> None:
+    """The county's own accounts (channels' records: the one WeChat account that publishes and
+    answers, the Weibo, Douyin and portal accounts) are the registry's entries for the
+    融媒体中心 and the portal: one record each, referred to, not copied by hand."""
+    from govhub.channels.models import ChannelAccount
+    from govhub.matrix import actions
+
+    by_key = {(a.platform, a._code): a for a in accounts}
+    for ch in ChannelAccount.objects.filter(platform__in=actions.CHANNEL_PLATFORMS):
+        code = "portal" if ch.platform == Platform.PORTAL else ch.department.code
+        acc = by_key.get((ch.platform, code))
+        if acc is not None and acc.channel_id is None:
+            actions.link_channel_account(county.admin, acc, ch)

@@ -24,6 +24,7 @@ class AccountForm(forms.ModelForm):
             "opened_on",
             "closed_on",
             "has_interaction",
+            "channel",
             "operator_name",
             "operator_phone",
         ]
@@ -48,6 +49,13 @@ class AccountForm(forms.ModelForm):
                 cond |= Q(path__startswith=root.path)
             qs = qs.filter(cond)
         self.fields["department"].queryset = qs
+        from govhub.channels.models import ChannelAccount
+        from govhub.matrix.actions import CHANNEL_PLATFORMS
+
+        self.fields["channel"].queryset = ChannelAccount.objects.filter(
+            platform__in=CHANNEL_PLATFORMS
+        ).order_by("platform", "name")
+        self.fields["channel"].empty_label = "（不是本平台运营的账号）"
 
     def clean(self):
         data = super().clean()
@@ -76,7 +84,7 @@ KINDS = [
 
 class UploadForm(forms.Form):
     kind = forms.ChoiceField(label="导入内容", choices=KINDS)
-    file = forms.FileField(label="文件（CSV / xlsx / JSON，UTF-8 或 GBK）")
+    file = forms.FileField(label="文件（CSV、Excel 表格或 JSON 文本，UTF-8 或 GBK 编码）")
     import_valid_rows = forms.BooleanField(label="有错误时仍导入其余有效行", required=False)
 
     def clean_file(self):

@@ -183,3 +183,20 @@ def group_ranking(
         {"group": labels.get(r[field], r[field]), "avg": round(r["avg"], 2), "n": r["n"]}
         for r in rows
     ]
+
+
+def selectable_months(
+    today: dt.date, *, earliest: dt.date | None = None, at_most: int = 24
+) -> list[dt.date]:
+    """Every month from the first one with data (or a year back) to this one, newest first:
+    calendar arithmetic, so no month is skipped (31-day steps skip short months)."""
+    if earliest is None:
+        first = Post.objects.order_by("published_at").values_list("published_at", flat=True).first()
+        earliest = timezone.localtime(first).date() if first else today
+    y, m = today.year, today.month
+    stop = (earliest.year, earliest.month)
+    out: list[dt.date] = []
+    while len(out) < at_most and ((y, m) >= stop or len(out) < 12):
+        out.append(dt.date(y, m, 1))
+        y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+    return out

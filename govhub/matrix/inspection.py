@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Max, Min
+from django.db.models import Max, Min, Q
 from django.utils import timezone
 
 from govhub.core import audit
@@ -404,3 +404,50 @@ def return_rectification(user, rect: Rectification, note: str) -> Rectification:
             summary={"number": rect.number},
         )
     return rect
+
+
+@dataclass
+class IdleAccount:
+    """An open account with no post for ``days`` days as of a date (僵尸/长期未更新账号)."""
+
+    account: Account
+    last_post: dt.date | None
+    days: int
+
+    @property
+    def suggestion(self) -> str:
+        name = self.account.department.name
+        if self.last_post is None:
+            return f"请{name}尽快发布首条内容；确无运维力量的，按程序注销或关停并向社会公告"
+        if self.days >= 60:
+            return (
+                f"下发整改通知，请{name}5个工作日内恢复更新、每周至少发布1条；"
+                "确无运维力量的，按程序关停或整合到县融媒体账号"
+            )
+        return f"提醒{name}恢复更新，保持每周至少发布1条，两周内复查"
+
+
+def idle_accounts(accounts_qs, as_of: dt.date, min_days: int | None = None) -> list[IdleAccount]:
+    """Open accounts (the portal aside) whose last post before ``as_of`` is ``min_days`` (the
+    inspection's silence threshold, 14) or more days old, the longest idle first. Computed from
+    the posts themselves, so it holds for any month, with or without a nightly run in it."""
+    if min_days is None:
+        min_days = InspectionSettings.current().silent_days
+    tz = timezone.get_current_timezone()
+    cutoff = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), tz)
+    accounts = list(
+        accounts_qs.filter(closed_on__isnull=True)
+        .exclude(platform="portal")
+        .exclude(opened_on__gt=as_of)
+        .select_related("department")
+        .annotate(last=Max("posts__published_at", filter=Q(posts__published_at__lt=cutoff)))
+    )
+    out = []
+    for acc in accounts:
+        last = _local_date(acc.last)
+        since = last or acc.opened_on
+        days = (as_of - since).days if since else min_days
+        if days >= min_days:
+            out.append(IdleAccount(acc, last, days))
+    out.sort(key=lambda r: (-r.days, r.account.name))
+    return out

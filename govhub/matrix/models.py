@@ -16,6 +16,7 @@ class Platform(models.TextChoices):
     WECHAT = "wechat", "微信公众号"
     WEIBO = "weibo", "微博"
     DOUYIN = "douyin", "抖音"
+    WECHAT_CHANNELS = "wechat_channels", "视频号"
     PORTAL = "portal", "门户网站"
     APP = "app", "客户端"
 
@@ -60,6 +61,15 @@ class Account(models.Model):
     opened_on = models.DateField(_("开设日期"), null=True, blank=True)
     closed_on = models.DateField(_("关停日期"), null=True, blank=True)
     has_interaction = models.BooleanField(_("具备互动功能"), default=True)
+    channel = models.OneToOneField(
+        "channels.ChannelAccount",
+        verbose_name=_("平台对接账号"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="registry_entry",
+        help_text=_("本平台用来发布和回复群众的同一个账号；名称、平台账号ID与主办部门以它为准"),
+    )
     operator_name = EncryptedTextField(_("运维联系人"), grade=Grade.SENSITIVE, blank=True)
     operator_phone = EncryptedTextField(
         _("联系人电话"), grade=Grade.SENSITIVE, blank=True, index_kind="phone"
@@ -100,6 +110,37 @@ class AccountChange(models.Model):
         ordering = ["-at", "-id"]
         verbose_name = _("账号变更记录")
         verbose_name_plural = _("账号变更记录")
+
+    ACTIONS = {
+        "created": "登记",
+        "updated": "修改",
+        "closed": "关停",
+        "imported": "批量导入",
+        "linked": "对接平台账号",
+        "synced": "随平台账号更新",
+    }
+
+    @property
+    def action_label(self) -> str:
+        return self.ACTIONS.get(self.action, "修改")
+
+    @property
+    def summary(self) -> str:
+        """What changed, in words: 账号名称：旧 → 新；联系人电话：已修改."""
+        parts = []
+        for key, value in (self.changes or {}).items():
+            try:
+                field = Account._meta.get_field(key)
+            except Exception:  # noqa: BLE001 - not a field: 行 (the import's line)
+                field = None
+            label = str(field.verbose_name) if field is not None else key
+            names = dict(field.flatchoices) if field is not None and field.choices else {}
+            if isinstance(value, list) and len(value) == 2:
+                old, new = (names.get(v, v) if v not in (None, "") else "空" for v in value)
+                parts.append(f"{label}：{old} → {new}")
+            else:
+                parts.append(f"{label}：{value}")
+        return "；".join(parts) or "—"
 
 
 class Post(models.Model):

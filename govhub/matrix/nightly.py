@@ -18,6 +18,9 @@ def run_nightly(today: dt.date | None = None) -> dict:
     run = NightlyRun.objects.create(started_at=timezone.now())
     stats: dict = {}
     t0 = time.perf_counter()
+    from govhub.matrix.actions import sync_channel_accounts
+
+    stats["registry_synced"] = sync_channel_accounts()
     stats["delivery_posts"] = collect_delivery_statistics()
     stats["inspection"] = inspection.run_inspection(today)
     stats["duplicates"] = duplicates.run_duplicates(today)

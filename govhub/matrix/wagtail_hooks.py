@@ -24,7 +24,10 @@ class AccountCreateView(CreateView):
         return {**super().get_form_kwargs(), "for_user": self.request.user}
 
     def save_instance(self):
-        return actions.create_account(self.request.user, **self.form.cleaned_data)
+        data = dict(self.form.cleaned_data)
+        channel = data.pop("channel", None)
+        acc = actions.create_account(self.request.user, **data)
+        return actions.link_channel_account(self.request.user, acc, channel) if channel else acc
 
 
 class AccountEditView(EditView):
@@ -34,7 +37,9 @@ class AccountEditView(EditView):
     def save_instance(self):
         acc = Account.objects.get(pk=self.object.pk)
         changed = {k: self.form.cleaned_data[k] for k in self.form.changed_data}
-        return actions.update_account(self.request.user, acc, **changed)
+        channel = changed.pop("channel", None)
+        acc = actions.update_account(self.request.user, acc, **changed)
+        return actions.link_channel_account(self.request.user, acc, channel) if channel else acc
 
 
 class AccountViewSet(ModelViewSet):

@@ -11,8 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Page, Site
 
+from govhub.portal import address, govinfo, publish, search
 from govhub.portal import demo_text as T
-from govhub.portal import govinfo, publish, search
 from govhub.portal.models import (
     ArticlePage,
     ColumnPage,
@@ -23,6 +23,7 @@ from govhub.portal.models import (
     NoticePage,
     PortalSettings,
     SearchEntry,
+    SearchSynonym,
     SpecialTopicItem,
     SpecialTopicPage,
     TopicIndexPage,
@@ -88,6 +89,10 @@ class Writer:
 
     def __init__(self, county) -> None:
         self.rng = random.Random(20261123)
+        # figures come from their own sequence: the titles, topics and dates drawn from
+        # ``rng`` stay those the search regression set (tests/portal/search_queries.py) was
+        # written against
+        self.figure_rng = random.Random(20261124)
         self.county = county
         self.used_titles: set[str] = set()
 
@@ -101,10 +106,11 @@ class Writer:
             "day": r.randint(5, 28),
             "town": r.choice(TOWNS),
             "n": r.randint(2, 9),
-            "amount": r.choice([500, 800, 1200, 1500, 2000, 3000, 5000, 12000, 18600]),
-            "pct": r.choice([65, 70, 75, 80, 85, 90, 92, 95, 98]),
+            # two draws that once chose the figures (now ``figure_rng``): keeps ``rng``'s sequence
+            "_": (r.randrange(9), r.randrange(9)),
             "dept": dept_name,
             "phone": f"0000-{r.randint(6100000, 6899999)}",
+            **T.figures(self.figure_rng),
         }
 
     def fill(self, template: str, v: dict) -> str:
@@ -153,19 +159,21 @@ def build(county, publish_files: bool | None = None) -> None:
             home = _build_pages(county)
             created = True
         _ensure_site(home)
+        for words, note in T.SYNONYMS:
+            SearchSynonym.objects.get_or_create(words=words, defaults={"note": note})
     if created or not SearchEntry.objects.exists():
         search.reindex_all()
-    home_file = publish.file_for("/")
-    if publish_files and (created or home_file is None or not home_file.exists()):
-        publish.publish_all()
+    if publish_files and (created or publish.rendered_for() != address.site_url()):
+        publish.publish_all()  # first build, or the site moved (another PORT): links change
 
 
 def _ensure_site(home: HomePage) -> None:
     site = Site.objects.filter(is_default_site=True).first()
+    hostname, port = address.host_and_port()
     if site is None:
         site = Site.objects.create(
-            hostname="localhost",
-            port=80,
+            hostname=hostname,
+            port=port,
             root_page=home,
             is_default_site=True,
             site_name="示范县人民政府",
@@ -177,6 +185,7 @@ def _ensure_site(home: HomePage) -> None:
         site.save()
         if type(old_root.specific) is Page and old_root.depth == 2:  # Wagtail's welcome page
             old_root.delete()
+    address.sync_site()
     PortalSettings.objects.update_or_create(
         site=site,
         defaults={
@@ -341,6 +350,28 @@ def _build_pages(county) -> HomePage:
         )
         page.tags.add(key)
         cols["tzgg"].add_child(instance=page)
+    # 供热: written out (no random figures), tagged 供热
+    zjj = depts.get("zjj")
+    for n, (col, kind, days, title, paras) in enumerate(T.HEATING, 1):
+        when = timezone.make_aware(datetime.combine(ANCHOR - timedelta(days=days), time(9, 0)))
+        cls, doc_type = (NoticePage, DocType.NOTICE) if kind == "notice" else (ArticlePage, kind)
+        extra = (
+            {"issuer": zjj.name if zjj else "示范县住房和城乡建设局"} if kind == "notice" else {}
+        )
+        page = cls(
+            title=title,
+            slug=f"gr{n:02d}",
+            date=when,
+            doc_type=doc_type,
+            summary=paras[0][:120],
+            body="".join(f"<p>{p}</p>" for p in paras),
+            department=zjj,
+            first_published_at=when,
+            last_published_at=when,
+            **extra,
+        )
+        page.tags.add("供热")
+        cols[col].add_child(instance=page)
     for p in govinfo_pages:
         govinfo.assign_index_number(p)
     # 专题

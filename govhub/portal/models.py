@@ -507,3 +507,45 @@ class SiteErrorReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.page_url}"
+
+
+# ---------------------------------------------------------------------------- search words
+class SearchSynonym(models.Model):
+    """同义词: words citizens use for the same thing (供暖=供热=暖气). A query with any of them
+    also finds pages with the others. Maintained by editors (back office, CSV import)."""
+
+    words = models.CharField(
+        "同义词",
+        max_length=300,
+        unique=True,
+        help_text="两个或更多意思相同的词，用“=”、逗号或空格分开，例如：供暖=供热=暖气",
+    )
+    note = models.CharField("备注", max_length=200, blank=True)
+    enabled = models.BooleanField("启用", default=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "搜索同义词"
+        verbose_name_plural = "搜索同义词"
+        ordering = ["words"]
+
+    def __str__(self) -> str:
+        return self.words
+
+    def state_label(self) -> str:
+        return "启用" if self.enabled else "停用"
+
+    def word_list(self) -> list[str]:
+        from govhub.portal.search_words import split_words
+
+        return split_words(self.words)
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from govhub.portal.search_words import split_words
+
+        words = split_words(self.words)
+        if len(words) < 2:
+            raise ValidationError({"words": "请至少填写两个词，用“=”分开，例如：供暖=供热"})
+        self.words = "=".join(words)

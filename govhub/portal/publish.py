@@ -28,10 +28,14 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 from django.test import RequestFactory
-from wagtail.models import Page, Site
+from wagtail.models import Page
+
+from govhub.portal import address
 
 log = logging.getLogger(__name__)
 FEED_NAMES = ("rss.xml", "atom.xml")
+# the site address the files were rendered for: other address, other links → render again
+ADDRESS_MARKER = ".site-url"
 
 
 def root() -> Path:
@@ -43,6 +47,9 @@ def file_for(url: str) -> Path | None:
     rel = unquote(url.split("?", 1)[0]).lstrip("/")
     if ".." in rel.split("/") or "\x00" in rel:
         return None
+    # no page has such an address, and the file system would refuse the name (a 500)
+    if len(rel) > 1000 or any(len(part.encode()) > 200 for part in rel.split("/")):
+        return None
     if rel == "" or rel.endswith("/"):
         rel += "index.html"
     elif "." not in rel.rsplit("/", 1)[-1]:
@@ -51,9 +58,11 @@ def file_for(url: str) -> Path | None:
 
 
 def _request_for(url: str):
-    site = Site.objects.filter(is_default_site=True).first()
-    host = site.hostname if site and site.hostname not in ("", "*") else "localhost"
-    request = RequestFactory().get(url, HTTP_HOST=host)
+    """A visitor's request as it reaches the site at its own address (GOVHUB_SITE_URL), so
+    whatever the page builds from the request (feeds' links) names that address too."""
+    request = RequestFactory().get(
+        url, HTTP_HOST=address.netloc() or "localhost", secure=address.scheme() == "https"
+    )
     request.user = AnonymousUser()
     request.COOKIES = {}
     return request
@@ -200,10 +209,37 @@ def _is_column(page: Page) -> bool:
     return issubclass(page.specific_class or Page, ColumnPage)
 
 
+def rendered_for() -> str | None:
+    """The site address the published files were rendered for (None: nothing published)."""
+    try:
+        return (root() / ADDRESS_MARKER).read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+
+
+_CURRENT: dict = {}
+
+
+def files_current() -> bool:
+    """Whether the published files were rendered for today's site address: after the address
+    changes (another PORT for `make demo`), stale files are not served until re-rendered."""
+    marker = root() / ADDRESS_MARKER
+    try:
+        stamp = marker.stat().st_mtime_ns
+    except OSError:
+        return False
+    key = (str(marker), stamp, address.site_url())
+    if _CURRENT.get("key") != key:
+        _CURRENT.update(key=key, ok=rendered_for() == address.site_url())
+    return _CURRENT["ok"]
+
+
 def publish_all() -> int:
     """Render the whole live site (demo build, `govhub portal_publish`)."""
     if root().exists():
         shutil.rmtree(root())
+    root().mkdir(parents=True, exist_ok=True)
+    (root() / ADDRESS_MARKER).write_text(address.site_url() + "\n", encoding="utf-8")
     urls: list[str] = []
     for p in Page.objects.live().filter(depth__gt=1).specific().order_by("path"):
         url = _page_url(p)

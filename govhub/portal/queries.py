@@ -10,7 +10,27 @@ INTERACTION_LINKS = [
     ("领导信箱", "/letters/", "给县领导写信，全程可查办理进度"),
     ("智能问答", "/qa/", "常见问题，随问随答"),
     ("我为政府网站找错", "/report-error/", "发现错别字、错链、过时信息请告诉我们"),
-    ("在线调查", "/participation/", "民意征集与在线调查"),
+    ("在线调查", "/participation/surveys/", "民意调查，说出您的看法"),
+    ("意见征集", "/participation/consultations/", "政策草案公开征求意见"),
+    ("来信选登", "/letters/archive/", "已办结来信的办理结果公开"),
+]
+# the site map's 互动交流 and 订阅 section: services outside the page tree
+SERVICE_PAGES = [
+    ("领导信箱", "/letters/", "写信、查询办理进度"),
+    ("我要写信", "/letters/write/", "给县领导写信"),
+    ("信件查询", "/letters/track/", "凭查询码查看办理进度和答复"),
+    ("来信选登", "/letters/archive/", "已办结来信的办理结果"),
+    ("来信统计", "/letters/stats/", "来信数量、办结率和满意度"),
+    ("问题地图", "/letters/map/", "群众反映问题的分布"),
+    ("智能问答", "/qa/", "常见问题，随问随答"),
+    ("办事服务", "/services/", "办事指南、便民查询、好差评"),
+    ("在线调查", "/participation/surveys/", "民意调查"),
+    ("意见征集", "/participation/consultations/", "政策草案公开征求意见"),
+    ("留言板", "/participation/board/", "给政府部门留言"),
+    ("站内搜索", "/search/", "搜索政策、办事、通知"),
+    ("我为政府网站找错", "/report-error/", "错别字、错链、过时信息"),
+    ("全站 RSS 订阅", "/rss.xml", "各栏目最新信息"),
+    ("全站 Atom 订阅", "/atom.xml", "各栏目最新信息"),
 ]
 
 SERVICE_LINKS = [
@@ -30,6 +50,39 @@ def nav_columns(home: m.Page | None) -> list[m.Page]:
     if home is None:
         return []
     return list(home.get_children().live().in_menu().only("title", "url_path", "path", "depth"))
+
+
+def site_map() -> dict:
+    """网站地图: the page tree down to sub-columns (articles are reached from their columns),
+    one section per top-level column, plus the services outside the tree."""
+    from wagtail.models import Site
+
+    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+    home = site.root_page if site else None
+    sections: list[tuple[m.Page, list[tuple[m.Page, int]]]] = []
+    if home is not None:
+        kinds = (
+            m.ColumnPage,
+            m.GovInfoCatalogPage,
+            m.GovInfoCategoryPage,
+            m.TopicIndexPage,
+            m.SpecialTopicPage,
+        )
+        pages = (
+            m.Page.objects.live()
+            .public()
+            .descendant_of(home)
+            .type(*kinds)
+            .filter(depth__lte=home.depth + 3)
+            .order_by("path")
+        )
+        for page in pages:
+            level = page.depth - home.depth
+            if level == 1:
+                sections.append((page, []))
+            elif sections and page.path.startswith(sections[-1][0].path):
+                sections[-1][1].append((page, level - 1))
+    return {"home": home, "sections": sections, "services": SERVICE_PAGES}
 
 
 def home_blocks(home: m.HomePage) -> dict:

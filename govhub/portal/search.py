@@ -101,6 +101,10 @@ def reindex_all(batch: int = 500) -> int:
                 SearchEntry(page_id=p.pk, **entry_values(p, f"{parent_url}{p.slug}/", title))
             )
         SearchEntry.objects.bulk_create(rows, batch_size=batch)
+    from govhub.portal import search_words
+
+    transaction.on_commit(search_words.forget)  # the vocabulary is the index's
+    search_words.forget()
     return len(rows)
 
 
@@ -133,6 +137,10 @@ class Result:
     pages: int = 0
     messages: list[str] = field(default_factory=list)
     elapsed_ms: float = 0.0
+    synonyms: list[str] = field(default_factory=list)  # also searched (同义词)
+    pinyin: str = ""  # the pinyin typed, when the query was read as Chinese
+    suggestion: str = ""  # 您是不是要找 …
+    original: str = ""  # the query as typed, when the suggestion's results are shown
 
 
 def clean_query(raw: str) -> tuple[str, list[str], list[str]]:
@@ -152,16 +160,55 @@ def clean_query(raw: str) -> tuple[str, list[str], list[str]]:
     return query, terms, notes
 
 
-def search(raw_query: str, filters: Filters | None = None, page: int = 1) -> Result:
-    """Ranked, filtered, paged hits with highlighted titles and snippets."""
+def search(
+    raw_query: str, filters: Filters | None = None, page: int = 1, *, understand: bool = True
+) -> Result:
+    """Ranked, filtered, paged hits with highlighted titles and snippets.
+
+    With ``understand`` (the default; the visitor's 仍然搜索 link turns it off) the county's
+    words are understood: pinyin is read as Chinese, synonyms are searched too, and a near-miss
+    query is put right (您是不是要找), its results shown in place of the miss's."""
+    from govhub.portal import search_words as words
+
     started = _time.perf_counter()
     filters = filters or Filters()
     query, terms, notes = clean_query(raw_query)
     result = Result(query=query, terms=terms, messages=notes, page=max(1, page))
-    if not terms:
-        if query:
+    if understand and terms:
+        chinese = words.from_pinyin(query)
+        if chinese:
+            result.pinyin = query
+            result.query, result.terms, _ = clean_query(chinese)
+    _run_into(result, filters, expand=understand)
+    if understand and result.terms and result.page == 1:
+        fixed = words.suggest(result.query, by_shape=result.total == 0)
+        if fixed:
+            corrected = Result(query=fixed, messages=result.messages, page=result.page)
+            corrected.terms = clean_query(fixed)[1]
+            corrected.pinyin, corrected.suggestion = result.pinyin, fixed
+            corrected.original = result.query
+            _run_into(corrected, filters, expand=True)
+            if corrected.total:
+                result = corrected
+    if not result.terms:
+        if result.query:
             result.messages.append("搜索词中没有可检索的文字，请输入中文词语、数字或字母。")
         return result
+    result.elapsed_ms = (_time.perf_counter() - started) * 1000
+    return result
+
+
+def _run_into(result: Result, filters: Filters, *, expand: bool) -> None:
+    """Search ``result.terms`` (and, with ``expand``, their synonyms); fill the hits in."""
+    from govhub.portal import search_words as words
+
+    terms = result.terms
+    if not terms:
+        return
+    result.synonyms = words.synonyms_of([*terms, result.query]) if expand else []
+    for word in result.synonyms:
+        terms = terms + [t for t in clean_query(word)[1] if t not in terms]
+    terms = terms[: MAX_TERMS + 8]
     ids_scores, total, result.more = _run(terms, filters, PER_PAGE, (result.page - 1) * PER_PAGE)
     result.total = total
     result.pages = min(MAX_PAGE, -(-total // PER_PAGE))
@@ -170,14 +217,13 @@ def search(raw_query: str, filters: Filters | None = None, page: int = 1) -> Res
         .defer("title_terms", "body_terms")
         .in_bulk([i for i, _ in ids_scores])
     )
+    result.hits = []
     for entry_id, score in ids_scores:
         e = entries.get(entry_id)
         if e is not None:
             result.hits.append(
                 Hit(e, score, highlight(e.title, terms), highlight(snippet(e.text, terms), terms))
             )
-    result.elapsed_ms = (_time.perf_counter() - started) * 1000
-    return result
 
 
 def _filter_sql(filters: Filters, alias: str = "e") -> tuple[str, list]:

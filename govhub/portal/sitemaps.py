@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.contrib.sitemaps import Sitemap
 from wagtail.models import Page, PageViewRestriction
 
+from govhub.portal import address
+
 
 class PortalSitemap(Sitemap):
     limit = 5000
@@ -18,6 +20,13 @@ class PortalSitemap(Sitemap):
 
     def location(self, item) -> str:
         return item.url or "/"
+
+    def get_domain(self, site=None) -> str:
+        """The site's own address, not the host the request carried (a proxy's upstream)."""
+        return address.netloc()
+
+    def get_protocol(self, protocol=None) -> str:
+        return address.scheme()
 
     def lastmod(self, item):
         return item.last_published_at

@@ -13,6 +13,10 @@ urlpatterns = [
     path("script/<str:script>/", views.set_script, name="script"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": PortalSitemap}}, name="sitemap"),
+    path("sitemap/", views.site_map, name="site_map"),
+    path("favicon.ico", views.favicon, name="favicon"),
+    path("rss.xml", views.site_rss, name="rss"),
+    path("atom.xml", views.site_atom, name="atom"),
     path("report-error/", views.report_error, name="report_error"),
     re_path(
         r"^(?!(?:media|static|_util|admin|documents|api|django-admin)/)(?P<path>.*)$",

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
-from django.conf import settings
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+)
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 from wagtail.views import serve as wagtail_serve
 
 from govhub.core.text import to_traditional
-from govhub.portal import publish, search
+from govhub.portal import address, publish, search
 from govhub.portal.forms import ErrorReportForm
 from govhub.portal.models import ColumnPage, DocType
 
@@ -54,6 +59,7 @@ def serve_page(request: HttpRequest, path: str) -> HttpResponse:
         and not request.GET
         and not is_variant(request)
         and not request.user.is_authenticated
+        and publish.files_current()
     ):
         target = publish.file_for(request.path)
         if target is not None and target.is_file():
@@ -141,10 +147,11 @@ def search_view(request: HttpRequest) -> HttpResponse:
         doc_type=doc_type,
     )
     raw = params.get("q", "")
-    result = search.search(raw, filters, page_no) if raw.strip() else None
+    exact = params.get("exact") == "1"  # 仍然搜索: the words as typed, not put right
+    result = search.search(raw, filters, page_no, understand=not exact) if raw.strip() else None
     if result and result.total and page_no > max(result.pages, 1):
         notes.append("没有这一页，已显示第 1 页。")
-        result = search.search(raw, filters, 1)
+        result = search.search(raw, filters, 1, understand=not exact)
     if raw and not raw.strip():
         notes.append("请输入要搜索的内容。")
     home_columns = ColumnPage.objects.live().filter(depth__lte=4).order_by("path")
@@ -153,7 +160,12 @@ def search_view(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "result": result,
-        "raw_query": (result.query if result else raw.strip()[: search.MAX_QUERY_CHARS]),
+        # the search box keeps what was typed (pinyin, a near miss), not what was searched
+        "raw_query": (
+            (result.pinyin or result.original or result.query)
+            if result
+            else raw.strip()[: search.MAX_QUERY_CHARS]
+        ),
         "notes": notes + (result.messages if result else []),
         "columns": home_columns,
         "departments": departments,
@@ -178,8 +190,12 @@ def _page_range(current: int, total: int) -> list[int]:
 
 
 def _querystring_without_page(request: HttpRequest) -> str:
+    """The filters for the pager's links; the query only as far as it was searched (a
+    5,000-character query must not be repeated in every link)."""
     q = request.GET.copy()
     q.pop("page", None)
+    if "q" in q:
+        q["q"] = q["q"][: search.MAX_QUERY_CHARS]
     return q.urlencode()
 
 
@@ -192,10 +208,41 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "Disallow: /search/",
         "Disallow: /mode/",
         "Disallow: /script/",
-        f"Sitemap: {settings.SITE_URL}/sitemap.xml",
+        f"Sitemap: {address.absolute('/sitemap.xml')}",
         "",
     ]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+def site_map(request: HttpRequest) -> HttpResponse:
+    """网站地图 for people: every column, catalogue category and 专题, and the interactive
+    services (sitemap.xml stays for search engines, named in robots.txt)."""
+    from govhub.portal import queries
+
+    response = render(request, "portal/site_map.html", queries.site_map())
+    return apply_script(request, response)
+
+
+_FAVICON = Path(__file__).resolve().parent / "static" / "portal" / "favicon.ico"
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """``/favicon.ico``, which browsers ask for on their own."""
+    response = FileResponse(_FAVICON.open("rb"), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=604800"
+    return response
+
+
+def site_rss(request: HttpRequest) -> HttpResponse:
+    from govhub.portal.feeds import SiteRssFeed
+
+    return SiteRssFeed()(request)
+
+
+def site_atom(request: HttpRequest) -> HttpResponse:
+    from govhub.portal.feeds import SiteAtomFeed
+
+    return SiteAtomFeed()(request)
 
 
 def report_error(request: HttpRequest) -> HttpResponse:

@@ -129,7 +129,7 @@ def read_rows(name: str, data: bytes) -> list[dict]:
             raise ImportError_("无法识别 CSV 文件的编码，请另存为 UTF-8")
         rows = list(csv.DictReader(io.StringIO(text)))
     else:
-        raise ImportError_("只支持 CSV、xlsx 或 JSONL 文件")
+        raise ImportError_("只支持 CSV、Excel 表格（.xlsx）或每行一条记录的 JSON 文本（.jsonl）")
     if len(rows) > MAX_ROWS:
         raise ImportError_(f"一次最多导入 {MAX_ROWS} 条")
     out = []

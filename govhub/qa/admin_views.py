@@ -16,7 +16,7 @@ MAX_UPLOAD = 10 * 1024 * 1024
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="文件（CSV、xlsx 或 JSONL）")
+    file = forms.FileField(label="文件（CSV 或 Excel 表格，或每行一条记录的 JSON 文本）")
 
 
 def tools(request):

@@ -106,6 +106,15 @@ class KnowledgeEntry(models.Model):
         return out
 
 
+CHANNEL_LABELS = {
+    "web": "网站",
+    "wechat": "微信",
+    "weibo": "微博",
+    "api": "接口",
+    "chat": "网站在线咨询",
+}
+
+
 class UnansweredQuestion(models.Model):
     """没有答上的问题（按规范化文本归并计数），供工作人员补充知识库。"""
 
@@ -124,3 +133,7 @@ class UnansweredQuestion(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+    @property
+    def channel_label(self) -> str:
+        return CHANNEL_LABELS.get(self.channel, self.channel or "—")

@@ -20,9 +20,13 @@ def _session_ref(request: HttpRequest) -> str:
     return ref
 
 
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "POST"])
 def ask_page(request: HttpRequest) -> HttpResponse:
-    q = (request.GET.get("q") or "").strip()
+    """The question page. A question asked with the form (POST) counts in the statistics (hits,
+    unanswered questions); following a link to ``/qa/?q=…`` (a suggestion, a menu, a crawler)
+    only reads: a GET changes nothing."""
+    data = request.POST if request.method == "POST" else request.GET
+    q = (data.get("q") or "").strip()
     ctx: dict = {"q": q, "max_len": engine.MAX_QUESTION, "session_ref": _session_ref(request)}
     status = 200
     if q:
@@ -31,7 +35,7 @@ def ask_page(request: HttpRequest) -> HttpResponse:
         elif refused := over_limit(request, "ask"):
             ctx["error"], status = refused, 429
         else:
-            ctx["answer"] = engine.answer(q, channel="web")
+            ctx["answer"] = engine.answer(q, channel="web", record=request.method == "POST")
     ctx["replies"] = chat.replies_for(ctx["session_ref"])
     ctx["handed_over"] = request.GET.get("handed") == "1"
     return render(request, "qa/ask.html", ctx, status=status)

@@ -78,6 +78,7 @@ class RuleViewSet(ModelViewSet):
     list_display = ["name", "match_type", "priority", "enabled", "hits"]
     list_filter = ["match_type", "enabled"]
     search_fields = ["name", "keywords"]
+    copy_view_enabled = False  # a copy would answer the same keywords twice
     add_view_class = RuleCreate
     edit_view_class = RuleEdit
     delete_view_class = QaDelete
@@ -99,6 +100,7 @@ class EntryViewSet(ModelViewSet):
     list_display = ["question", "department", "hits", "enabled"]
     list_filter = ["enabled"]
     search_fields = ["question", "variants", "answer"]
+    copy_view_enabled = False  # a copy would be the same standard question twice
     add_view_class = EntryCreate
     edit_view_class = EntryEdit
     delete_view_class = QaDelete

@@ -52,7 +52,11 @@ def overview(request):
         }
         for a in accounts
     ]
-    return render(request, "wechat/admin/overview.html", {"rows": rows})
+    from django.conf import settings
+
+    return render(
+        request, "wechat/admin/overview.html", {"rows": rows, "site_url": settings.SITE_URL}
+    )
 
 
 @require_POST

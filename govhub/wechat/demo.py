@@ -1,21 +1,25 @@
-"""示范县发布: the county's WeChat account with callback settings, reply settings, menu, subscribers."""
+"""示范县发布: reply settings, menu and subscribers of the county's one WeChat account (the
+record itself, with its callback settings, is built by ``channels.demo``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.utils import timezone
 
+from govhub.channels import demo as channels_demo
 from govhub.channels.models import ChannelAccount
 from govhub.wechat.models import AccountSettings, MenuButton, Subscriber
 
-SLUG = "shifan-fabu"
+SLUG = channels_demo.WECHAT_SLUG
 MENU = [
     (
         "政务服务",
         [
-            ("办事指南", "view", "", "http://127.0.0.1:8000/services/"),
-            ("在线咨询", "view", "", "http://127.0.0.1:8000/qa/"),
+            ("办事指南", "view", "", "/services/"),
+            ("在线咨询", "view", "", "/qa/"),
+            ("公积金查询", "view", "", "/services/queries/gjj-balance/"),
             ("政务服务中心", "click", "HALL", ""),
         ],
     ),
@@ -31,20 +35,8 @@ MENU = [
 
 
 def build(county) -> None:
-    account = ChannelAccount.objects.filter(slug=SLUG).first()
-    if account is None:
-        account = ChannelAccount.objects.create(
-            platform="wechat",
-            name="示范县发布",
-            slug=SLUG,
-            remote_id="gh_shifanfabu01",
-            department=county.dept("rmt"),
-            app_id="wx-shifan-demo",
-            app_secret="demo-secret",
-            callback_token="shifan-demo-token",
-            encoding_aes_key="ShifanDemoEncodingAesKey0123456789abcdefghi",
-            callback_mode="safe",
-        )
+    channels_demo.build(county, only={SLUG})  # the one account record; wechat adds its settings
+    account = ChannelAccount.objects.get(slug=SLUG)
     AccountSettings.objects.get_or_create(
         account=account,
         defaults={
@@ -73,7 +65,7 @@ def build(county) -> None:
                     name=sname,
                     kind=kind,
                     key=key,
-                    url=url,
+                    url=f"{settings.SITE_URL}{url}" if url else "",  # the site's own address
                     reply_text=reply,
                 )
     if not Subscriber.objects.filter(account=account).exists():

@@ -300,21 +300,111 @@ class Finding:
         return f"[{self.role}] {self.page} — {self.subject} {self.detail}".rstrip()
 
 
+# who fixes what: the first matching path prefix names the owner (BRIEF.md's areas)
+OWNERS = [
+    (
+        "publishing",
+        (
+            "/admin/publishing/",
+            "/admin/review_",
+            "/admin/check_settings/",
+            "/admin/wording/",
+            "/admin/delivery/",
+            "/admin/new/",
+            "/publishing/",
+            "/api/",
+        ),
+    ),
+    (
+        "letters",
+        (
+            "/admin/letters/",
+            "/admin/letter_",
+            "/admin/record/",
+            "/admin/policy/",
+            "/admin/router/",
+            "/letters/",
+            "/open311/",
+        ),
+    ),
+    (
+        "supervision",
+        (
+            "/admin/matrix",
+            "/admin/analytics/",
+            "/admin/wechat",
+            "/admin/inbox/",
+            "/admin/qa",
+            "/admin/unanswered/",
+            "/admin/export/",
+            "/admin/outbox/",
+            "/admin/channel_accounts/",
+            "/wechat/",
+            "/qa/",
+        ),
+    ),
+    ("safety", ("/admin/safety/",)),
+    ("wagtail", ("/admin/",)),
+    ("portal", ("/",)),
+]
+
+
+def owner(page: str) -> str:
+    """The area (and so the engineer) that owns a page of the site."""
+    path = urlsplit(page).path
+    for name, prefixes in OWNERS:
+        if path.startswith(prefixes):
+            return name
+    return "portal"
+
+
+def _subject_key(f: Finding) -> str:
+    """Dead links of one kind (/admin/qa_entries/copy/1/, …/2/) are one finding."""
+    if f.check == "dead-link" and f.subject.startswith("/"):
+        return _pattern(f.subject, query_keys=False)
+    return f.subject
+
+
 def summarize(findings: list[Finding], limit: int = 60) -> str:
-    """One line per wrong word or link, with how many pages show it and one of them, so the
-    owner of that page can find it (a word of Wagtail's shows on every page: one line)."""
-    groups: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+    """One line per wrong word or link: owner, role, page, finding — with how many pages show
+    it, so the owner of that page can find it (a word of Wagtail's shows on every page: one
+    line; dead links of one URL pattern: one line)."""
+    groups: dict[tuple[str, str, str], list[Finding]] = defaultdict(list)
     for f in findings:
-        groups[(f.check, f.subject)].append(f)
+        groups[(owner(f.page), f.check, _subject_key(f))].append(f)
     lines = []
-    for (check, subject), group in sorted(groups.items(), key=lambda kv: -len(kv[1])):
+    ordered = sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1], -len(kv[1])))
+    for (area, check, _key), group in ordered:
         first = group[0]
         pages = len({f.page for f in group})
+        links = len({f.subject for f in group})
         more = f"（另有 {pages - 1} 页）" if pages > 1 else ""
-        lines.append(f"{check} [{first.role}] {subject} {first.detail} — {first.page}{more}")
+        kind = f"（同类 {links} 个）" if links > 1 else ""
+        lines.append(
+            f"[{area}] {check} [{first.role}] 页面 {first.page}{more}: "
+            f"{first.subject}{kind} {first.detail}".rstrip()
+        )
     if len(lines) > limit:
-        lines = [*lines[:limit], f"… 另有 {len(lines) - limit} 项"]
+        lines = [*lines[:limit], f"… 另有 {len(lines) - limit} 项（全部见 crawl-report.txt）"]
     return "\n".join(lines)
+
+
+def report(crawls: list[Crawl]) -> str:
+    """The whole walk, for the file kept beside the screenshots: figures per role, then every
+    finding grouped by owner."""
+    lines = ["角色            页面   链接  同类未重复  问题     秒"]
+    for c in crawls:
+        lines.append(
+            f"{c.role:<13} {len(c.pages):>5} {len(c.links):>6} {c.sampled_out:>10} "
+            f"{len(c.findings):>5} {c.seconds:6.1f}"
+        )
+    findings = [f for c in crawls for f in c.findings]
+    by_owner: dict[str, list[Finding]] = defaultdict(list)
+    for f in findings:
+        by_owner[owner(f.page)].append(f)
+    for area in sorted(by_owner):
+        lines += ["", f"== {area}: {len(by_owner[area])} 处 ==", summarize(by_owner[area], 10**6)]
+    return "\n".join(lines) + "\n"
 
 
 @dataclass

@@ -4,12 +4,14 @@ every public page fits a 375 px phone.
 Each demo login walks the back office from its menu, the citizen walks the portal from its home
 page, its sitemap and its search box (crawler.py says how). One walk per person per test
 session, shared by the checks below; each failure names the person, the page and the word or
-link, so whoever owns that page can fix it. The figures (pages read, links checked, seconds)
-are printed at the end of the run.
+link, so whoever owns that page can fix it. The figures (pages read, links checked, findings,
+seconds per person) are printed at the end of the run; every finding, by owner, is written to
+tests/screenshots/acceptance/crawl-report.txt.
 """
 
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
@@ -18,6 +20,7 @@ from playwright.sync_api import expect
 from govhub.core.demo import DEMO_LOGINS
 from tests.acceptance import crawler
 from tests.acceptance.conftest import PHONE, Session
+from tests.conftest import SCREENSHOTS
 
 ROLES = [*DEMO_LOGINS, "citizen"]
 WALKS: dict[str, crawler.Crawl] = {}
@@ -25,6 +28,7 @@ FIGURES: list[str] = []
 _SHARED_STATUS: dict[str, str] = {}
 _SHARED_PATTERNS: dict[str, set[str]] = {}
 _VOCABULARY: list[crawler.Vocabulary] = []
+REPORT = os.path.join(SCREENSHOTS, "acceptance", "crawl-report.txt")
 
 
 def walk(demo_site, role: str) -> crawler.Crawl:
@@ -60,8 +64,13 @@ def walk(demo_site, role: str) -> crawler.Crawl:
     WALKS[role] = result
     FIGURES.append(
         f"{role:<13} {len(result.pages):>5} 页  {len(result.links):>5} 个链接  "
-        f"{result.sampled_out:>5} 个同类链接未重复打开  {result.seconds:6.1f} 秒"
+        f"{result.sampled_out:>5} 个同类链接未重复打开  {len(result.findings):>4} 处问题  "
+        f"{result.seconds:6.1f} 秒"
     )
+    # the whole walk so far, every finding by owner, kept with the screenshots
+    os.makedirs(os.path.dirname(REPORT), exist_ok=True)
+    with open(REPORT, "w", encoding="utf-8") as out:
+        out.write(crawler.report(list(WALKS.values())))
     return result
 
 

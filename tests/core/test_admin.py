@@ -80,5 +80,28 @@ def test_audit_log_page_refuses_handlers_with_a_message_and_a_record(client, cou
 def test_dashboard_reads_in_chinese(client, county):
     client.force_login(make_user(department=county, role=Role.EDITOR))
     html = client.get("/admin/").content.decode()
-    assert "个页面" in html and "搜索全部页面" in html and "我的岗位" in html
+    assert "我的岗位" in html
+    # the page tree is the administrator's (superuser's): only they see its summary
+    admin = make_user(department=county, role=Role.ADMINISTRATOR)
+    admin.is_superuser = True
+    admin.save()
+    client.force_login(admin)
+    html = client.get("/admin/").content.decode()
+    assert "个页面" in html and "搜索全部页面" in html
     assert "Pages <span" not in html and "Page <span" not in html
+
+
+def test_memberships_and_departments_read_chinese(client, county):
+    admin = make_user(department=county, role=Role.ADMINISTRATOR)
+    client.force_login(admin)
+    listing = client.get("/admin/memberships/").content.decode()
+    assert ">人员<" in listing.replace("\n", "").replace(" ", "") or "人员" in listing
+    for english in (">User<", ">Department<", "“User”", "“Department”"):
+        assert english not in listing
+    inspect = client.get(f"/admin/departments/inspect/{county.pk}/").content.decode()
+    body = inspect[inspect.index("<main") :]
+    assert "True" not in body and "False" not in body
+    assert "是" in body
+    membership = admin.memberships.get()
+    delete = client.get(f"/admin/memberships/delete/{membership.pk}/").content.decode()
+    assert "/admin/memberships/usage/" not in delete

@@ -125,3 +125,79 @@ def test_changes_made_in_wagtail_views_enter_the_chain():
     assert rec.object_id == str(page.pk) and rec.actor == editor.username
     assert rec.summary == {"title": "关于开展秋冬季防火工作的通知"}
     assert audit.verify() == []
+
+
+def _forge(seq: int, *, action: str, key: bytes | None, key_id: str | None = None) -> None:
+    """What a database administrator can do: edit a row and recompute every MAC after it
+    (with a key of his own, or as an unkeyed legacy record), head included."""
+    import hashlib
+    import hmac
+
+    from govhub.core.models import AuditHead
+
+    prev = None
+    for rec in AuditRecord.objects.order_by("seq"):
+        if rec.seq >= seq:
+            if rec.seq == seq:
+                rec.action = action
+            if key_id is not None:
+                rec.key_id = key_id
+            rec.prev_hash = prev
+            payload = audit._payload(rec)
+            rec.hash = (
+                hmac.new(key, payload, hashlib.sha256).hexdigest()
+                if key
+                else hashlib.sha256(payload).hexdigest()
+            )
+            AuditRecord.objects.filter(pk=rec.pk).update(
+                action=rec.action, prev_hash=rec.prev_hash, hash=rec.hash, key_id=rec.key_id
+            )
+        prev = rec.hash
+    AuditHead.objects.filter(id=1).update(hash=prev)
+
+
+def test_new_records_carry_a_keyed_mac():
+    recs = _write(2)
+    assert all(r.key_id == audit.current_key_id() for r in recs)
+    assert audit.verify() == []
+
+
+def test_a_forger_who_recomputes_the_chain_without_the_key_is_caught():
+    recs = _write(5)
+    _forge(recs[2].seq, action="thing_forged", key=b"not-the-county-key")
+    problems = audit.verify()
+    assert problems and {p.seq for p in problems} >= {recs[2].seq, recs[4].seq}
+    assert all("篡改" in p.message for p in problems)
+
+
+def test_a_forger_who_makes_the_records_look_older_than_the_key_is_caught():
+    recs = _write(5)
+    _forge(recs[3].seq, action="thing_forged", key=None, key_id="")
+    problems = audit.verify()
+    assert [p.seq for p in problems][:1] == [recs[3].seq]
+    assert "伪造" in problems[0].message
+
+
+def test_a_rewrite_with_the_key_still_differs_from_the_anchor(settings, capsys):
+    recs = _write(4)
+    call_command("audit", "anchor")
+    assert "已锚定第" in capsys.readouterr().out
+    # someone holding the key (or the unkeyed past) rewrites record 2 and everything after it
+    key = audit.audit_keys()[audit.current_key_id()]
+    _forge(recs[1].seq, action="thing_forged", key=key)
+    problems = audit.verify()
+    assert [p.seq for p in problems] == [recs[-1].seq]
+    assert "锚点" in problems[0].message
+    with pytest.raises(CommandError):
+        call_command("audit", "verify")
+
+
+def test_an_old_key_still_verifies_after_rotation(settings):
+    recs = _write(2)
+    old = settings.AUDIT_KEYS
+    settings.AUDIT_KEYS = "k2:bmV3LWtleS1vZi10aGUtY291bnR5LWF1ZGl0LTAy," + old
+    more = _write(2)
+    assert more[0].key_id == "k2" and recs[0].key_id != "k2"
+    assert audit.verify() == []
+    settings.AUDIT_KEYS = "k2:bmV3LWtleS1vZi10aGUtY291bnR5LWF1ZGl0LTAy"  # old key dropped
+    assert any("不在密钥列表" in p.message for p in audit.verify())

@@ -6,6 +6,16 @@ import sys
 
 import pytest
 
+GOOD_KEY = "k7Qm2xVb9sLp4TzR8wNc3YhF6jDg1KaE5uWo0iXeZrBnMqHtSvCy"
+DEMO_SECRET = "demo-only-not-secret-0b7f5c1e9a2d4c6b8e1f3a5c7e9b2d4f"
+DEMO_PII = "demo1:ZGVtby1vbmx5LWtleS1ub3Qtc2VjcmV0LTAxMjM0NTY="
+PROD = {
+    "GOVHUB_SECRET_KEY": GOOD_KEY,
+    "GOVHUB_PII_KEYS": "k1:c2VjcmV0LWtleS1mb3ItdGhlLXRlc3Qtb25seS0wMTI=",
+    "GOVHUB_PII_INDEX_KEY": "an-index-key-of-the-test-only-0123456789",
+    "GOVHUB_AUDIT_KEYS": "a1:dGhlLWF1ZGl0LWtleS1vZi10aGUtdGVzdC1vbmx5LTAx",
+}
+
 
 def govhub(*args, **env):
     full = {k: v for k, v in os.environ.items() if not k.startswith("GOVHUB_")}
@@ -25,7 +35,18 @@ def govhub(*args, **env):
         ({"GOVHUB_DATABASE_URL": "mysql//nonsense"}, "GOVHUB_DATABASE_URL"),
         ({"GOVHUB_DATABASE_URL": "postgres://127.0.0.1:5432/"}, "数据库名"),
         ({"GOVHUB_MODE": "production"}, "GOVHUB_SECRET_KEY"),
-        ({"GOVHUB_MODE": "production", "GOVHUB_SECRET_KEY": "x" * 50}, "GOVHUB_PII_KEYS"),
+        ({"GOVHUB_MODE": "production", "GOVHUB_SECRET_KEY": GOOD_KEY}, "GOVHUB_PII_KEYS"),
+        # production refuses DEBUG, a short or repetitive key, and the public demo keys
+        ({"GOVHUB_MODE": "production", "GOVHUB_DEBUG": "true", **PROD}, "GOVHUB_DEBUG"),
+        ({"GOVHUB_MODE": "production", **PROD, "GOVHUB_SECRET_KEY": "x"}, "太短"),
+        ({"GOVHUB_MODE": "production", **PROD, "GOVHUB_SECRET_KEY": "x" * 60}, "太短"),
+        (
+            {"GOVHUB_MODE": "production", **PROD, "GOVHUB_SECRET_KEY": DEMO_SECRET},
+            "演示密钥",
+        ),
+        ({"GOVHUB_MODE": "production", **PROD, "GOVHUB_PII_KEYS": DEMO_PII}, "演示密钥"),
+        ({"GOVHUB_MODE": "production", **PROD, "GOVHUB_PII_INDEX_KEY": "short"}, "太短"),
+        ({"GOVHUB_MODE": "production", **PROD, "GOVHUB_AUDIT_KEYS": ""}, "GOVHUB_AUDIT_KEYS"),
         ({"GOVHUB_MODE": "staging"}, "GOVHUB_MODE"),
     ],
 )
@@ -50,10 +71,11 @@ def test_unreachable_database_is_one_line():
 def test_production_with_its_secrets_starts():
     result = govhub(
         "check",
+        "--deploy",
         GOVHUB_MODE="production",
-        GOVHUB_SECRET_KEY="s" * 50,
-        GOVHUB_PII_KEYS="k1:" + "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE=",
-        GOVHUB_PII_INDEX_KEY="i" * 32,
         GOVHUB_VAR_DIR="/tmp/govhub-config-test",
+        **PROD,
     )
     assert result.returncode == 0, result.stderr
+    # Django's own deployment checks (HSTS, secure cookies, SSL redirect, key strength) pass
+    assert "security.W" not in result.stderr, result.stderr

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -118,8 +120,15 @@ def test_open_problems_by_town_without_tiles_and_on_a_map_with_them(client, coun
     letter(town_code="chengguan", latitude=34.5, longitude=109.7)
     letter(town_code="chengguan", phone="13900000001")
     page = client.get("/letters/map/").content.decode()
-    assert "城关镇" in page and "<td>2</td>" in page and "<img" not in page
+    assert "城关镇" in page and "<td>2</td>" in page
+    assert "leaflet.js" not in page and "letters-map" not in page  # no tiles: the list only
     settings.MAP_TILE_URL = "https://tiles.example.gov.cn/{z}/{x}/{y}.png"
     page = client.get("/letters/map/").content.decode()
-    assert "https://tiles.example.gov.cn/" in page and 'class="pin"' in page
+    assert 'data-tiles="https://tiles.example.gov.cn/{z}/{x}/{y}.png"' in page
+    assert "/static/leaflet/leaflet.js" in page and "/static/leaflet/leaflet.css" in page
+    points = json.loads(re.search(r'id="letters-map-points"[^>]*>(.*?)</script>', page).group(1))
+    assert points == [
+        {"lat": 34.5, "lng": 109.7, "category": "其他", "town": "城关镇", "status": "待分办"}
+    ]
+    assert "<td>2</td>" in page  # the list stays under the map
     assert "工资被拖欠" not in page  # no letter text on the public map

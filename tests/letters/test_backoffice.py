@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from govhub.letters import router
@@ -77,6 +79,10 @@ def test_whole_lifecycle_through_the_back_office(
     _act(client, lt, "draft", body="已责令企业于月底前支付拖欠工资。", submit="1")
     lt.refresh_from_db()
     assert lt.status == Status.REVIEWING
+    # after 送审 the handler still reads the reply, but no longer edits it
+    page = client.get(f"/admin/letters/{lt.pk}/").content.decode()
+    assert 'id="reply-submitted"' in page and "已责令企业于月底前支付拖欠工资。" in page
+    assert 'id="reply-body"' not in page
     _as(client, county.user("rsj_reviewer"))
     _act(client, lt, "review", decision="send_back", note="请写明金额")
     lt.refresh_from_db()
@@ -115,6 +121,10 @@ def test_whole_lifecycle_through_the_back_office(
         "办结",
     ):
         assert label in history
+    table = re.search(r'id="letter-history">(.*?)</table>', history, re.S).group(1)
+    for status in ("待分办", "待签收", "办理中", "答复待审核", "已答复", "不满意待督办", "已办结"):
+        assert f"<td>{status}</td>" in table, status
+    assert not set(re.findall(r"[a-z_]{4,}", re.sub(r"<[^>]+>", " ", table)))
 
 
 def test_dispatcher_merges_marks_invalid_and_handler_returns(client, county):
@@ -211,3 +221,72 @@ def test_administrator_edits_policy_and_rolls_back_the_router(client, county, tr
     _as(client, county.user("handler"))
     refused = client.get("/admin/letters/policy/")
     assert refused.status_code == 302 and refused["Location"] == "/admin/"
+
+
+def test_the_letter_page_shows_the_place_and_the_photo(client, county):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (32, 24), "red").save(buf, format="JPEG")
+    photo = SimpleUploadedFile("路灯.jpg", buf.getvalue(), content_type="image/jpeg")
+    lt = letter(
+        town_code="chengguan-v1",
+        address="幸福小区门口",
+        latitude=34.51,
+        longitude=109.72,
+        attachments=[photo],
+    )
+    att = lt.attachments.get()
+    page = _as(client, county.user("dispatcher")).get(f"/admin/letters/{lt.pk}/").content.decode()
+    assert "地点：城关镇 · 东街社区 · 幸福小区门口（来信人附有定位：北纬 34.5100°" in page
+    assert f'<img src="/admin/letters/{lt.pk}/photos/{att.pk}/"' in page
+    shown = client.get(f"/admin/letters/{lt.pk}/photos/{att.pk}/")
+    assert shown.status_code == 200 and shown["Content-Type"] == "image/jpeg"
+    assert "attachment" not in shown.get("Content-Disposition", "")
+    # another department's handler sees neither the letter nor its photo
+    _as(client, county.user("jyj_handler"))
+    assert client.get(f"/admin/letters/{lt.pk}/photos/{att.pk}/").status_code == 403
+
+
+def test_record_is_offered_only_to_those_who_may_record(client, county):
+    lt = letter()
+    page = _as(client, county.user("dispatcher")).get("/admin/letters/").content.decode()
+    assert "登记来信" in page
+    _as(client, county.user("rsj_reviewer"))
+    assert "登记来信" not in client.get("/admin/letters/").content.decode()
+    _as(client, county.user("supervisor"))
+    assert "登记来信" not in client.get(f"/admin/letters/{lt.pk}/").content.decode()
+
+
+def test_the_phone_desk_chooses_town_then_village(client, county):
+    _as(client, county.user("dispatcher"))
+    page = client.get("/admin/letters/record/").content.decode()
+    assert '<optgroup label="西河镇">' in page
+    resp = client.post(
+        "/admin/letters/record/",
+        {
+            "content": "西河村的桥栏杆断了。",
+            "phone": "13512345678",
+            "town": "xihe",
+            "village": "chengguan-v1",
+            "channel": "phone",
+        },
+    )
+    assert resp.status_code == 200 and "东街社区不属于西河镇" in resp.content.decode()
+    assert "西河村的桥栏杆断了。" in resp.content.decode()  # kept
+    resp = client.post(
+        "/admin/letters/record/",
+        {
+            "content": "西河村的桥栏杆断了。",
+            "phone": "13512345678",
+            "town": "xihe",
+            "village": "xihe-v1",
+            "address": "村口石桥",
+            "channel": "phone",
+        },
+    )
+    assert resp.status_code == 302
+    assert Letter.objects.get().place == "西河镇 · 西河村 · 村口石桥"

@@ -79,3 +79,25 @@ def test_an_approved_extension_moves_the_deadline_and_earns_a_fresh_reminder(cou
     lc.decide_extension(county.user("supervisor"), ext, approve=True)
     lt.refresh_from_db()
     assert lt.reply_due == dt.date(2026, 11, 12) and before == dt.date(2026, 11, 5)
+
+
+def test_letters_of_the_same_minute_share_their_deadlines_whatever_their_channel(county):
+    """The deadline is a date on the working-day calendar counted from the day of receipt in
+    the county's time zone: two letters of 23:59 (local), one by the portal and one by phone,
+    are due the same day — 15:59 UTC is not “the day before”."""
+    from tests.letters.helpers import make_categories
+
+    make_categories(county)
+    first = letter(received_at=dt.datetime(2026, 12, 7, 23, 59, 5, tzinfo=SH))
+    second = letter(
+        channel="phone",
+        phone="13900000009",
+        category_code="labour",
+        received_at=dt.datetime(2026, 12, 7, 15, 59, 55, tzinfo=dt.UTC),  # 23:59:55 local
+    )
+    assert first.reply_due == second.reply_due == dt.date(2026, 12, 10)
+    assert first.dispatch_due == second.dispatch_due == dt.date(2026, 12, 7)
+    # dispatching one of them later moves its handling step, never its reply deadline
+    lc.dispatch_letter(county.user("dispatcher"), second, department=county.dept("rsj"))
+    second.refresh_from_db()
+    assert second.reply_due == first.reply_due

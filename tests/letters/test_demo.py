@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from govhub.core.permissions import can
 from govhub.letters import demo, router
-from govhub.letters.models import Letter, LetterEvent, RouterModel, Status
+from govhub.letters.models import Letter, LetterEvent, Reply, RouterModel, Status
 
 pytestmark = pytest.mark.django_db
 
@@ -23,3 +24,9 @@ def test_demo_letters_cover_every_state_and_building_twice_changes_nothing(count
     s = router.suggest("拖欠工资", "老板拖欠我三个月工资不给，请劳动监察帮忙", None)
     assert s["department"] == "县人力资源和社会保障局" and len(s["candidates"]) == 2 and s["words"]
     assert Letter.objects.filter(published=True).exists()
+    # every letter carries its category; replies are approved inside their own department
+    assert not Letter.objects.filter(category__isnull=True).exists()
+    assert Letter.objects.values("category").distinct().count() == 8
+    for reply in Reply.objects.filter(status="approved").select_related("reviewer", "department"):
+        assert can(reply.reviewer, "review_reply", reply.department), reply.department
+        assert reply.reviewer.username != "reviewer"  # not the 融媒体中心's content reviewer

@@ -199,3 +199,77 @@ def test_form_works_without_javascript_and_marks_required(client, county):
     html = client.get("/letters/write/").content.decode()
     assert 'enctype="multipart/form-data"' in html and 'name="token"' in html
     assert "来信内容 *" in html
+
+
+def _field_error(html: str, field: str) -> str:
+    """The message shown right beside one field ('' when none)."""
+    m = re.search(rf'id="id_{field}-error">(.*?)</span>', html, re.S)
+    return re.sub(r"<[^>]+>", "", m.group(1)).strip() if m else ""
+
+
+def test_an_empty_letter_shows_every_error_at_once_and_keeps_what_was_typed(client, county):
+    data = _form(client, content="", phone="", email="bad@", subject="路灯")
+    data["name"] = "李四"
+    resp = client.post("/letters/write/", data)
+    html = resp.content.decode()
+    assert resp.status_code == 400 and Letter.objects.count() == 0
+    assert "请填写来信内容" in _field_error(html, "content")
+    assert "请填写手机号码" in _field_error(html, "phone")
+    assert "电子邮箱格式不正确" in _field_error(html, "email")
+    summary = re.search(r'id="error-summary".*?</div>', html, re.S).group(0)
+    assert "3 处" in summary and 'href="#id_content"' in summary
+    assert 'value="路灯"' in html and 'value="李四"' in html and 'value="bad@"' in html
+
+
+def test_town_then_village_is_a_two_level_choice(client, county):
+    html = client.get("/letters/write/").content.decode()
+    town = re.search(r'<select name="town".*?</select>', html, re.S).group(0)
+    village = re.search(r'<select name="village".*?</select>', html, re.S).group(0)
+    assert "城关镇" in town and "东街社区" not in town  # towns only: 10, not 31
+    assert town.count("<option") == 1 + 10
+    assert '<optgroup label="城关镇">' in village and 'data-town="chengguan"' in village
+    resp = client.post("/letters/write/", _form(client, town="chengguan", village="chengguan-v1"))
+    code = re.search(r'id="tracking-code">([^<]+)<', resp.content.decode()).group(1)
+    lt = Letter.objects.get(tracking_code=code)
+    assert lt.town.code == "chengguan-v1" and lt.place == "城关镇 · 东街社区"
+    # a village of another town is refused beside the village, the town kept
+    resp = client.post("/letters/write/", _form(client, town="xihe", village="chengguan-v1"))
+    html = resp.content.decode()
+    assert resp.status_code == 400 and "东街社区不属于西河镇" in _field_error(html, "village")
+    assert re.search(r'<option value="xihe"[^>]*selected', html)
+
+
+def test_the_tracking_page_shows_the_reply_deadline(client, county):
+    lt = letter(phone="13912345678")
+    resp = client.post("/letters/track/", {"code": lt.tracking_code, "last4": "5678"})
+    page = client.get(resp["Location"]).content.decode()
+    due = lt.reply_due
+    assert f'答复期限：<span class="deadline">{due.year}年{due.month}月{due.day}日</span>' in page
+
+
+def test_the_archive_pages_through_every_published_letter(client, county):
+    for i in range(45):
+        lt = letter(subject=f"公开来信{i:02d}", phone=f"139000000{i:02d}", publish_consent=True)
+        Letter.objects.filter(pk=lt.pk).update(
+            published=True, public_subject=f"公开来信{i:02d}", status=Status.CLOSED
+        )
+    first = client.get("/letters/archive/").content.decode()
+    assert "共 45 封公开来信" in first and "第 1/3 页" in first and 'rel="next"' in first
+    third = client.get("/letters/archive/?page=3").content.decode()
+    assert third.count("公开来信") - third.count("共 45 封公开来信") == 5
+    seen = set()
+    for n in (1, 2, 3):
+        seen |= set(
+            re.findall(
+                r"公开来信(\d\d)<", client.get(f"/letters/archive/?page={n}").content.decode()
+            )
+        )
+    assert len(seen) == 45
+
+
+def test_elder_mode_reaches_the_letters_pages(client, county):
+    client.cookies["gh_elder"] = "1"
+    for url in ("/letters/", "/letters/write/", "/letters/track/", "/letters/archive/"):
+        html = client.get(url).content.decode()
+        assert 'class="elder"' in html and "退出长者模式" in html, url
+        assert "font-size:16px" not in html  # the page follows the elder font size

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from govhub.core.models import Role
 from govhub.matrix.demo import build as build_matrix
+from govhub.matrix.demo import remote_id as demo_remote_id
 from govhub.matrix.models import Account, Rectification
 from tests.factories import make_user
 
@@ -33,7 +34,7 @@ def test_every_page_shows_the_demo(client, demo):
         ("matrix_rectifications", "ZG"),
         ("matrix_duplicates", "首发"),
         ("matrix_counterfeits", "示范县公安"),
-        ("matrix_rankings", "WCI"),
+        ("matrix_rankings", "传播力指数"),
         ("matrix_import", "上传并校验"),
         ("analytics_dashboard", "<svg"),
         ("analytics_topics", "路灯"),
@@ -44,7 +45,7 @@ def test_every_page_shows_the_demo(client, demo):
         resp = client.get(reverse(name))
         assert resp.status_code == 200, name
         assert text in resp.content.decode(), name
-    acc = Account.objects.get(remote_id="demo-wechat-gaj")
+    acc = Account.objects.get(remote_id=demo_remote_id("wechat", "gaj"))
     page = client.get(reverse("matrix_account", args=[acc.pk])).content.decode()
     assert "示范县公安局" in page and "变更记录" in page
 
@@ -55,7 +56,7 @@ def test_every_page_shows_the_demo(client, demo):
         assert resp.status_code in (302, 403) and "示范县" not in resp.content.decode()
     # the supervisor sends a rectification notice; the owner answers it
     login(client, "supervisor")
-    acc = Account.objects.get(remote_id="demo-wechat-kjj")
+    acc = Account.objects.get(remote_id=demo_remote_id("wechat", "kjj"))
     resp = client.get(reverse("matrix_rectification_new", args=[acc.pk]))
     assert "天未更新" in resp.content.decode()  # the findings are pre-filled
     resp = client.post(
@@ -76,7 +77,7 @@ def test_every_page_shows_the_demo(client, demo):
     assert rect.status == "answered"  # the owner cannot close it
     # the registry's edit page goes through update_account and keeps the history
     login(client, "supervisor")
-    acc = Account.objects.get(remote_id="demo-wechat-jyj")
+    acc = Account.objects.get(remote_id=demo_remote_id("wechat", "jyj"))
     url = reverse("matrix_accounts:edit", args=[acc.pk])
     form = client.get(url).context["form"]
     data = {k: ("" if v is None else v) for k, v in form.initial.items() if k in form.fields}

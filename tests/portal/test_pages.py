@@ -97,7 +97,7 @@ def test_unknown_url_gives_chinese_404_with_search(client, site):
     assert "页面不存在" in html and 'action="/search/"' in html
 
 
-def test_feeds_sitemap_robots(client, site):
+def test_feeds_sitemap_robots(client, site, settings):
     rss = client.get("/yaowen/rss.xml")
     assert rss.status_code == 200 and rss["Content-Type"].startswith("application/rss+xml")
     channel = ET.fromstring(rss.content).find("channel")
@@ -109,7 +109,7 @@ def test_feeds_sitemap_robots(client, site):
     sitemap = client.get("/sitemap.xml").content.decode()
     assert "/yaowen/" in sitemap and site["gjj"].url in sitemap
     robots = client.get("/robots.txt").content.decode()
-    assert "Sitemap: http://127.0.0.1:8000/sitemap.xml" in robots
+    assert f"Sitemap: {settings.SITE_URL}/sitemap.xml" in robots
 
 
 def test_elder_mode_and_traditional_script_are_remembered_without_javascript(client, site):

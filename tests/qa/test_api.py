@@ -66,3 +66,18 @@ def test_the_no_js_page_answers_and_hands_over(client):
     assert res.status_code == 302
     assert InboxMessage.objects.filter(channel="chat", text="县城哪里可以游泳").exists()
     assert "问题不能超过" in client.get("/qa/", {"q": "长" * 700}).content.decode()
+
+
+def test_following_a_question_link_counts_nothing_asking_with_the_form_counts(client):
+    """A GET (a suggestion link, a crawler, a prefetching browser) only reads; the form posts."""
+    from govhub.qa.models import KnowledgeEntry, UnansweredQuestion
+
+    make_entries()
+    hits = sum(KnowledgeEntry.objects.values_list("hits", flat=True))
+    client.get("/qa/", {"q": "公积金怎么取出来"})
+    client.get("/qa/", {"q": "县城哪里可以游泳"})
+    assert sum(KnowledgeEntry.objects.values_list("hits", flat=True)) == hits
+    assert not UnansweredQuestion.objects.exists()
+    page = client.post("/qa/", {"q": "县城哪里可以游泳"}).content.decode()
+    assert "转人工客服" in page
+    assert UnansweredQuestion.objects.filter(text="县城哪里可以游泳").exists()

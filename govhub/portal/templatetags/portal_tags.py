@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django import template
-from django.conf import settings
 from django.utils.http import urlencode
 from wagtail.models import Site
 
+from govhub.portal import address
 from govhub.portal.queries import nav_columns
 
 register = template.Library()
@@ -23,11 +23,7 @@ def portal_nav(context):
 @register.simple_tag
 def absolute(path: str) -> str:
     """Canonical absolute URL of a site path (GOVHUB_SITE_URL + path)."""
-    if not path:
-        path = "/"
-    if path.startswith("http"):
-        return path
-    return f"{settings.SITE_URL}{path}"
+    return address.absolute(path)
 
 
 @register.simple_tag(takes_context=True)

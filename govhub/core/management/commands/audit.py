@@ -1,16 +1,26 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from govhub.core.audit import verify
+from govhub.core.audit import anchor, anchor_file, verify
 from govhub.core.models import AuditRecord
 
 
 class Command(BaseCommand):
-    help = "审计日志：govhub audit verify 校验哈希链，指出被修改或删除的记录"
+    help = (
+        "审计日志：govhub audit verify 校验签名链与外部锚点，指出被修改、删除或重算的记录；"
+        "govhub audit anchor 把链尾写到锚点文件"
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("subcommand", choices=["verify"])
+        parser.add_argument("subcommand", choices=["verify", "anchor"])
 
     def handle(self, *args, **opts):
+        if opts["subcommand"] == "anchor":
+            line = anchor()
+            if line is None:
+                self.stdout.write("审计日志为空，无需锚定")
+            else:
+                self.stdout.write(f"已锚定第 {line['seq']} 号记录到 {anchor_file()}")
+            return
         total = AuditRecord.objects.count()
         problems = verify()
         if problems:

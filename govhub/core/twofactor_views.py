@@ -1,0 +1,56 @@
+"""The two-factor pages: enrol an authenticator, type the code after the password, and the
+administrator's reset. Thin: the work is in core.twofactor."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+from django_otp import user_has_device
+
+from govhub.core import twofactor
+from govhub.core.errors import DomainError
+
+
+def setup(request):
+    device = twofactor.pending_device(request)
+    context = {"error": "", "next": twofactor.safe_next(request)}
+    if request.method == "POST":
+        try:
+            codes = twofactor.confirm_device(request, device, request.POST.get("token", ""))
+        except DomainError as exc:
+            context["error"] = exc.message
+        else:
+            return render(
+                request, "core/twofactor_codes.html", {"codes": codes, "next": context["next"]}
+            )
+    context.update(
+        qr=twofactor.otpauth_qr_svg(device),
+        secret=twofactor.secret_text(device),
+        enrolled=user_has_device(request.user),
+    )
+    return render(request, "core/twofactor_setup.html", context)
+
+
+def verify(request):
+    if not user_has_device(request.user):
+        return redirect("twofactor_setup")
+    context = {"error": "", "next": twofactor.safe_next(request)}
+    if request.method == "POST":
+        try:
+            twofactor.verify(request, request.POST.get("token", ""))
+        except DomainError as exc:
+            context["error"] = exc.message
+        else:
+            return redirect(context["next"])
+    return render(request, "core/twofactor_verify.html", context)
+
+
+@require_POST
+def reset(request, user_id: int):
+    person = get_object_or_404(get_user_model(), pk=user_id)
+    try:
+        twofactor.reset(request.user, person)
+    except DomainError as exc:
+        return render(request, "403.html", {"message": exc.message}, status=403)
+    return redirect(request.POST.get("next") or "wagtailusers_users:index")

@@ -1,0 +1,937 @@
+"""Every state change of participation, one function each: permission, one transaction, the
+audit record, then what others react to (after commit).
+
+Consultations (征求意见): ``create_consultation`` → ``publish_consultation`` (the period
+starts; commenting closes by itself at ``closes_at``) → citizens ``submit_comment`` (content
+checker, then pre-moderation) → ``moderate_comment`` → others ``agree_with_comment`` → after
+the close, staff ``mark_adoption`` for each comment → ``publish_report`` puts the adoption report
+(意见采纳情况反馈) on the draft's page.
+
+Message board (留言板): ``submit_post`` → ``moderate_post`` → ``answer_post`` (official, in the
+department's name), ``post_to_letter``, ``report_abuse`` → ``resolve_reports``.
+
+Surveys (民意调查): ``create_survey`` (questions typed as plain text) → ``publish_survey`` → a
+citizen proves a phone with ``send_code`` / ``verify_code`` (or comes with a WeChat openid) →
+``submit_response`` once per person: the database's unique constraint decides, so two workers
+submitting at the same moment still count once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import os
+import re
+import secrets
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from govhub.core import audit
+from govhub.core.errors import DomainError, FieldErrors
+from govhub.core.models import Department
+from govhub.core.permissions import can, require
+from govhub.core.pii import blind_index
+from govhub.participation.models import (
+    AbuseReport,
+    Adoption,
+    Agreement,
+    Answer,
+    BoardColumn,
+    Comment,
+    Consultation,
+    ConsultationStatus,
+    Moderation,
+    Option,
+    Paragraph,
+    Post,
+    Question,
+    QuestionKind,
+    Response,
+    ResponseItem,
+    SmsCode,
+    Survey,
+    SurveyStatus,
+)
+
+MAX_COMMENT = 2000
+MAX_NICKNAME = 30
+
+
+class ParticipationError(DomainError):
+    code = "participation"
+
+
+class ConsultationClosed(ParticipationError):
+    code = "consultation_closed"
+    status = 409
+
+
+class ModerationError(ParticipationError):
+    code = "moderation"
+    status = 409
+
+
+def default_period_days() -> int:
+    """The comment period when the editor names none: 30 days, the usual legal minimum."""
+    return int(
+        getattr(settings, "PARTICIPATION_PERIOD_DAYS", 0)
+        or os.environ.get("GOVHUB_CONSULTATION_DAYS", 30)
+    )
+
+
+def report_days() -> int:
+    """Days after the close by which the adoption report is due (GOVHUB_CONSULTATION_REPORT_DAYS)."""
+    return int(os.environ.get("GOVHUB_CONSULTATION_REPORT_DAYS", 30))
+
+
+def voter_key(raw: str) -> str:
+    """A keyed hash of a session key, phone or openid: equal for one person, not reversible."""
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{raw}".encode()).hexdigest()
+
+
+def split_paragraphs(body: str) -> list[str]:
+    """The draft's articles: one per non-empty line (a blank line or a newline separates)."""
+    return [p.strip() for p in re.split(r"\n+", body.replace("\r", "")) if p.strip()]
+
+
+# --- consultations -------------------------------------------------------------------------
+
+
+def _clean_consultation(data: dict) -> dict:
+    errors = {}
+    title = (data.get("title") or "").strip()
+    if not title:
+        errors["title"] = "请填写标题"
+    elif len(title) > 120:
+        errors["title"] = "标题不能超过 120 个字"
+    body = data.get("body") or ""
+    paragraphs = split_paragraphs(body)
+    if not paragraphs:
+        errors["body"] = "请填写征求意见稿正文（每段一行）"
+    elif len(paragraphs) > 500:
+        errors["body"] = "正文不能超过 500 段"
+    try:
+        period = int(data.get("period_days") or default_period_days())
+        if not 1 <= period <= 365:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors["period_days"] = "征求意见期应为 1 到 365 天"
+        period = default_period_days()
+    department = data.get("department")
+    if isinstance(department, int | str) and str(department).isdigit():
+        department = Department.objects.filter(pk=int(department)).first()
+    if not isinstance(department, Department):
+        errors["department"] = "请选择起草单位"
+    if errors:
+        raise FieldErrors(errors)
+    return {
+        "title": title,
+        "summary": (data.get("summary") or "").strip()[:5000],
+        "paragraphs": paragraphs,
+        "period_days": period,
+        "department": department,
+    }
+
+
+def host_department_of(user) -> Department | None:
+    """The department whose editors run a consultation: the editor's own."""
+    from govhub.core.permissions import scope_roots
+
+    roots = scope_roots(user, "manage_consultation")
+    return roots[0] if roots else None
+
+
+@transaction.atomic
+def create_consultation(actor, data: dict, host: Department | None = None) -> Consultation:
+    """A new draft (草稿), not yet visible; ``data`` has title, summary, body, period_days,
+    department (起草单位)."""
+    host = host or host_department_of(actor)
+    if host is None:
+        require(actor, "manage_consultation")
+    require(actor, "manage_consultation", host)
+    d = _clean_consultation(data)
+    c = Consultation.objects.create(
+        title=d["title"],
+        summary=d["summary"],
+        department=d["department"],
+        host=host,
+        period_days=d["period_days"],
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    Paragraph.objects.bulk_create(
+        Paragraph(consultation=c, number=i, text=t) for i, t in enumerate(d["paragraphs"], 1)
+    )
+    audit.record(actor=actor, action="consultation_create", obj=c, summary={"title": c.title})
+    return c
+
+
+@transaction.atomic
+def update_consultation(actor, consultation: Consultation, data: dict) -> Consultation:
+    """Edit a draft; once published its text is what people commented on and stays."""
+    require(actor, "manage_consultation", consultation)
+    c = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    if c.status != ConsultationStatus.DRAFT:
+        raise ParticipationError("已发布的征求意见稿不能再修改正文")
+    d = _clean_consultation(data)
+    c.title, c.summary, c.department, c.period_days = (
+        d["title"],
+        d["summary"],
+        d["department"],
+        d["period_days"],
+    )
+    c.save()
+    c.paragraphs.all().delete()
+    Paragraph.objects.bulk_create(
+        Paragraph(consultation=c, number=i, text=t) for i, t in enumerate(d["paragraphs"], 1)
+    )
+    audit.record(actor=actor, action="consultation_edit", obj=c, summary={"title": c.title})
+    return c
+
+
+@transaction.atomic
+def publish_consultation(
+    actor, consultation: Consultation, *, opens_at: dt.datetime | None = None
+) -> Consultation:
+    """Open the draft for comments for its period; the report's due date is fixed now, so the
+    page shows it from the first day."""
+    require(actor, "manage_consultation", consultation)
+    c = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    if c.status != ConsultationStatus.DRAFT:
+        raise ParticipationError("该征求意见稿已经发布")
+    now = timezone.now()
+    c.opens_at = opens_at or now
+    c.closes_at = c.opens_at + dt.timedelta(days=c.period_days)
+    c.report_due = timezone.localtime(c.closes_at).date() + dt.timedelta(days=report_days())
+    c.status = ConsultationStatus.PUBLISHED
+    c.save(update_fields=["opens_at", "closes_at", "report_due", "status"])
+    audit.record(
+        actor=actor,
+        action="consultation_publish",
+        obj=c,
+        summary={"closes_at": c.closes_at.isoformat(), "period_days": c.period_days},
+    )
+    return c
+
+
+def _clean_text(text: str, nickname: str) -> tuple[str, str, dict]:
+    errors = {}
+    text = (text or "").strip()
+    nickname = (nickname or "").strip()
+    if len(text) < 5:
+        errors["text"] = "请填写意见内容（至少 5 个字）"
+    elif len(text) > MAX_COMMENT:
+        errors["text"] = f"意见内容不能超过 {MAX_COMMENT} 字（现在 {len(text)} 字）"
+    if len(nickname) > MAX_NICKNAME:
+        errors["nickname"] = f"署名不能超过 {MAX_NICKNAME} 个字"
+    return text, nickname, errors
+
+
+def check_citizen_text(text: str, field: str = "text") -> list[dict]:
+    """The content checker over what a citizen wrote. Personal data is refused at once with a
+    message beside the field (it would be published); other findings go to the moderator."""
+    from govhub.safety.checker import check_text
+
+    findings = check_text(text)
+    personal = [f for f in findings if f.personal]
+    if personal:
+        raise FieldErrors(
+            {
+                field: "请不要在公开内容中填写手机号、身份证号、银行卡号或详细住址等个人信息"
+                f"（发现：{personal[0].excerpt}）；需要联系您时请填写在“手机号”一栏，不会公开。"
+            }
+        )
+    return [
+        {"code": f.code, "message": f.message, "excerpt": f.excerpt, "severity": f.severity}
+        for f in findings
+        if f.blocking or f.code == "sensitive_term"
+    ]
+
+
+def submit_comment(
+    consultation: Consultation,
+    *,
+    text: str,
+    nickname: str = "",
+    phone: str = "",
+    paragraph_id: int | None = None,
+    quote: str = "",
+    channel: str = "portal",
+    now: dt.datetime | None = None,
+) -> Comment:
+    """A citizen's comment: refused after the close; checked; held for the moderator."""
+    now = now or timezone.now()
+    if not consultation.is_open(now):
+        if consultation.closes_at and now >= consultation.closes_at:
+            raise ConsultationClosed(
+                "本次征求意见已于 "
+                f"{timezone.localtime(consultation.closes_at):%Y年%m月%d日 %H:%M} 截止，"
+                "不再接收意见。感谢您的关注，采纳情况将在反馈报告中公布。"
+            )
+        raise ConsultationClosed("本次征求意见尚未开始")
+    text, nickname, errors = _clean_text(text, nickname)
+    phone = re.sub(r"\D", "", phone or "")
+    if phone and not (len(phone) == 11 and phone.startswith("1")):
+        errors["phone"] = "请填写 11 位手机号，或留空"
+    paragraph = None
+    if paragraph_id:
+        paragraph = Paragraph.objects.filter(consultation=consultation, pk=paragraph_id).first()
+        if paragraph is None:
+            errors["paragraph"] = "所选条款不存在，请重新选择"
+    if errors:
+        raise FieldErrors(errors)
+    findings = check_citizen_text(text) + (
+        check_citizen_text(nickname, "nickname") if nickname else []
+    )
+    with transaction.atomic():
+        comment = Comment.objects.create(
+            consultation=consultation,
+            paragraph=paragraph,
+            quote=(quote or "").strip()[:300] if paragraph else "",
+            nickname=nickname,
+            phone=phone,
+            channel=channel,
+            text=text,
+            findings=findings,
+            created_at=now,
+        )
+        audit.record(
+            actor="citizen",
+            action="comment_submit",
+            obj=comment,
+            summary={"consultation": consultation.pk, "findings": len(findings)},
+        )
+    return comment
+
+
+@transaction.atomic
+def moderate_comment(actor, comment: Comment, *, approve: bool, reason: str = "") -> Comment:
+    """Pre-moderation: a reviewer lets a comment show, or refuses it with a reason."""
+    require(actor, "moderate_participation")
+    c = Comment.objects.select_for_update().get(pk=comment.pk)
+    if c.status != Moderation.PENDING:
+        raise ModerationError("这条意见已经审核过了")
+    reason = (reason or "").strip()
+    if not approve and not reason:
+        raise FieldErrors({"reason": "请填写不予公开的理由（会告知提交人）"})
+    c.status = Moderation.APPROVED if approve else Moderation.REJECTED
+    c.reject_reason = "" if approve else reason[:200]
+    c.moderated_by = actor
+    c.moderated_at = timezone.now()
+    c.save(update_fields=["status", "reject_reason", "moderated_by", "moderated_at"])
+    audit.record(
+        actor=actor,
+        action="comment_approve" if approve else "comment_reject",
+        obj=c,
+        summary={"reason": c.reject_reason},
+    )
+    return c
+
+
+def agree_with_comment(comment: Comment, raw_voter: str) -> bool:
+    """Count one visitor's agreement once (unique constraint); True when it counted."""
+    if comment.status != Moderation.APPROVED:
+        raise ParticipationError("只能赞同已公开的意见")
+    try:
+        with transaction.atomic():
+            Agreement.objects.create(comment=comment, voter_key=voter_key(raw_voter))
+            Comment.objects.filter(pk=comment.pk).update(agree_count=F("agree_count") + 1)
+    except IntegrityError:
+        return False
+    return True
+
+
+def mark_adoption(actor, comments: list[Comment], *, adoption: str, reason: str) -> int:
+    """Mark one or several comments (on the same point, answered together) adopted / partly /
+    not adopted, with the reason published in the report."""
+    errors = {}
+    if adoption not in Adoption.values:
+        errors["adoption"] = "请选择采纳、部分采纳或未采纳"
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = "请填写理由（将在反馈报告中公布）"
+    elif len(reason) > 1000:
+        errors["reason"] = "理由不能超过 1000 字"
+    if not comments:
+        errors["comments"] = "请至少选择一条意见"
+    if errors:
+        raise FieldErrors(errors)
+    now = timezone.now()
+    with transaction.atomic():
+        comments = list(
+            Comment.objects.select_for_update()
+            .select_related("consultation")
+            .filter(pk__in=[c.pk for c in comments])
+        )
+        for comment in comments:
+            if not can(actor, "mark_adoption", comment.consultation.department) and not can(
+                actor, "mark_adoption", comment.consultation
+            ):
+                require(actor, "mark_adoption", comment.consultation.department)
+            if comment.status != Moderation.APPROVED:
+                raise ParticipationError("只能标注已公开的意见")
+            if comment.consultation.status == ConsultationStatus.REPORTED:
+                raise ParticipationError("反馈报告已发布，采纳情况不能再修改")
+        ids = [c.pk for c in comments]
+        Comment.objects.filter(pk__in=ids).update(
+            adoption=adoption, adoption_reason=reason, adopted_by=actor, adopted_at=now
+        )
+        audit.record(
+            actor=actor,
+            action="comment_adoption",
+            obj=comments[0].consultation,
+            summary={"comments": ids, "adoption": adoption},
+        )
+    return len(comments)
+
+
+def may_mark_adoption(user, consultation: Consultation) -> bool:
+    return can(user, "mark_adoption", consultation.department) or can(
+        user, "mark_adoption", consultation
+    )
+
+
+@transaction.atomic
+def publish_report(actor, consultation: Consultation, *, text: str, now=None) -> Consultation:
+    """Publish the adoption report on the draft's page: after the close, every shown comment
+    marked."""
+    if not may_mark_adoption(actor, consultation):
+        require(actor, "mark_adoption", consultation.department)
+    c = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    now = now or timezone.now()
+    if c.status == ConsultationStatus.REPORTED:
+        raise ParticipationError("反馈报告已经发布")
+    if c.status != ConsultationStatus.PUBLISHED or now < c.closes_at:
+        raise ParticipationError("征求意见期结束后才能发布反馈报告")
+    unmarked = c.comments.filter(status=Moderation.APPROVED, adoption="").count()
+    if unmarked:
+        raise ParticipationError(f"还有 {unmarked} 条意见未标注采纳情况")
+    pending = c.comments.filter(status=Moderation.PENDING).count()
+    if pending:
+        raise ParticipationError(f"还有 {pending} 条意见待审核")
+    text = (text or "").strip()
+    if not text:
+        raise FieldErrors({"text": "请填写采纳情况总体说明"})
+    c.report_text = text[:10000]
+    c.report_published_at = now
+    c.status = ConsultationStatus.REPORTED
+    c.save(update_fields=["report_text", "report_published_at", "status"])
+    audit.record(actor=actor, action="consultation_report", obj=c, summary={})
+    return c
+
+
+# --- message board (留言板) ---------------------------------------------------------------
+
+
+def submit_post(
+    column: BoardColumn | None,
+    *,
+    title: str,
+    text: str,
+    nickname: str = "",
+    phone: str = "",
+    now: dt.datetime | None = None,
+) -> Post:
+    """A citizen's post: every input error at once; the checker; held for the moderator."""
+    errors = {}
+    if column is None or not column.is_active:
+        errors["column"] = "请选择栏目"
+    title = (title or "").strip()
+    if not title:
+        errors["title"] = "请填写标题"
+    elif len(title) > 60:
+        errors["title"] = "标题不能超过 60 个字"
+    text, nickname, more = _clean_text(text, nickname)
+    errors.update(more)
+    phone = re.sub(r"\D", "", phone or "")
+    if phone and not (len(phone) == 11 and phone.startswith("1")):
+        errors["phone"] = "请填写 11 位手机号，或留空"
+    if errors:
+        raise FieldErrors(errors)
+    found: list[dict] = []
+    problems: dict = {}
+    for field, value in (("title", title), ("text", text), ("nickname", nickname)):
+        if not value:
+            continue
+        try:
+            found += check_citizen_text(value, field)
+        except FieldErrors as exc:
+            problems.update(exc.errors)
+    if problems:
+        raise FieldErrors(problems)
+    with transaction.atomic():
+        post = Post.objects.create(
+            column=column,
+            title=title,
+            text=text,
+            nickname=nickname,
+            phone=phone,
+            findings=found,
+            department=column.department,
+            created_at=now or timezone.now(),
+        )
+        audit.record(
+            actor="citizen",
+            action="post_submit",
+            obj=post,
+            summary={"column": column.pk, "findings": len(found)},
+        )
+    return post
+
+
+@transaction.atomic
+def moderate_post(
+    actor, post: Post, *, approve: bool, reason: str = "", department: Department | None = None
+) -> Post:
+    """Pre-moderation of a post; the moderator may also name the answering department."""
+    require(actor, "moderate_participation")
+    p = Post.objects.select_for_update().get(pk=post.pk)
+    if p.status != Moderation.PENDING:
+        raise ModerationError("这条留言已经审核过了")
+    reason = (reason or "").strip()
+    if not approve and not reason:
+        raise FieldErrors({"reason": "请填写不予公开的理由（会告知留言人）"})
+    p.status = Moderation.APPROVED if approve else Moderation.REJECTED
+    p.reject_reason = "" if approve else reason[:200]
+    if department is not None:
+        p.department = department
+    p.moderated_by = actor
+    p.moderated_at = timezone.now()
+    p.save(update_fields=["status", "reject_reason", "department", "moderated_by", "moderated_at"])
+    audit.record(
+        actor=actor,
+        action="post_approve" if approve else "post_reject",
+        obj=p,
+        summary={"reason": p.reject_reason, "department": p.department_id},
+    )
+    return p
+
+
+def answer_post(actor, post: Post, *, text: str) -> Answer:
+    """An official answer in the name of the post's department, checked like any publication."""
+    require(actor, "answer_post", post)
+    text = (text or "").strip()
+    if len(text) < 5:
+        raise FieldErrors({"text": "请填写答复内容（至少 5 个字）"})
+    if len(text) > 5000:
+        raise FieldErrors({"text": "答复不能超过 5000 字"})
+    check_citizen_text(text)
+    with transaction.atomic():
+        p = Post.objects.select_for_update().get(pk=post.pk)
+        if p.status != Moderation.APPROVED:
+            raise ParticipationError("只能答复已公开的留言")
+        answer = Answer.objects.create(
+            post=p, department=p.department, text=text, answered_by=actor
+        )
+        if p.answered_at is None:
+            p.answered_at = answer.created_at
+            p.save(update_fields=["answered_at"])
+        audit.record(actor=actor, action="post_answer", obj=p, summary={"answer": answer.pk})
+    return answer
+
+
+def post_to_letter(actor, post: Post) -> int:
+    """Turn a post into a letter of the leader's mailbox with one click, through letters'
+    public intake (its author's contact goes into the letter's encrypted citizen record)."""
+    if not (can(actor, "moderate_participation") or can(actor, "answer_post", post)):
+        require(actor, "answer_post", post)
+    if post.letter_id:
+        return post.letter_id
+    if post.status == Moderation.REJECTED:
+        raise ParticipationError("未通过审核的留言不能转为信件")
+    from govhub.letters.intake import submit_letter
+
+    content = post.text if len(post.text) >= 10 else f"{post.text}（由留言板转入）"
+    letter = submit_letter(
+        channel="portal",
+        subject=post.title[:40],
+        content=content,
+        name=post.nickname,
+        phone=post.phone,
+        idempotency_key=f"board-{post.pk}",
+    )
+    with transaction.atomic():
+        Post.objects.filter(pk=post.pk).update(letter_id=letter.pk)
+        audit.record(actor=actor, action="post_to_letter", obj=post, summary={"letter": letter.pk})
+    post.letter_id = letter.pk
+    return letter.pk
+
+
+def report_abuse(post: Post, raw_voter: str, reason: str) -> bool:
+    """A visitor reports a post; counted once per visitor; the moderator sees it in the queue."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise FieldErrors({"reason": "请说明举报理由"})
+    if post.status != Moderation.APPROVED:
+        raise ParticipationError("只能举报已公开的留言")
+    try:
+        with transaction.atomic():
+            AbuseReport.objects.create(
+                post=post, reason=reason[:200], voter_key=voter_key(raw_voter)
+            )
+            Post.objects.filter(pk=post.pk).update(report_count=F("report_count") + 1)
+    except IntegrityError:
+        return False
+    return True
+
+
+@transaction.atomic
+def resolve_reports(actor, post: Post, *, remove: bool, reason: str = "") -> Post:
+    """The moderator's decision on a reported post: take it down (with a reason) or keep it."""
+    require(actor, "moderate_participation")
+    p = Post.objects.select_for_update().get(pk=post.pk)
+    if remove:
+        reason = (reason or "").strip()
+        if not reason:
+            raise FieldErrors({"reason": "请填写撤下的理由（会告知留言人）"})
+        p.status = Moderation.REJECTED
+        p.reject_reason = reason[:200]
+        p.save(update_fields=["status", "reject_reason"])
+    p.reports.filter(resolved=False).update(resolved=True)
+    audit.record(actor=actor, action="post_takedown" if remove else "post_keep", obj=p, summary={})
+    return p
+
+
+# --- surveys (民意调查) -------------------------------------------------------------------
+
+CODE_MINUTES = 10
+CODE_RESEND_SECONDS = 60
+CODE_ATTEMPTS = 5
+KIND_WORDS = {
+    "单选": QuestionKind.SINGLE,
+    "多选": QuestionKind.MULTIPLE,
+    "量表": QuestionKind.SCALE,
+    "文本": QuestionKind.TEXT,
+}
+_HEAD = re.compile(r"^\[(单选|多选|量表|文本)\]\s*(.+)$")
+_SCALE = re.compile(r"[（(]\s*(\d+)\s*[-–~至到]\s*(\d+)\s*[)）]\s*$")
+
+
+class AlreadyAnswered(ParticipationError):
+    code = "already_answered"
+    status = 409
+
+
+class SurveyClosed(ParticipationError):
+    code = "survey_closed"
+    status = 409
+
+
+class VerificationError(ParticipationError):
+    code = "verification"
+
+
+class SmsUnavailable(ParticipationError):
+    code = "sms_unavailable"
+    status = 503
+
+
+# --- writing a survey ----------------------------------------------------------------------
+
+
+def parse_questions(source: str) -> list[dict]:
+    """Questions from the editor's plain text: a line ``[单选] 题目`` (or 多选/量表/文本) opens a
+    question, lines starting with ``-`` are its options, ``（1-5）`` at the end of a 量表 sets
+    its range, ``（选填）`` makes it optional. Raises FieldErrors naming the line."""
+    questions: list[dict] = []
+    for n, raw in enumerate((source or "").replace("\r", "").split("\n"), 1):
+        line = raw.strip()
+        if not line:
+            continue
+        head = _HEAD.match(line)
+        if head:
+            text = head.group(2).strip()
+            q = {"kind": KIND_WORDS[head.group(1)], "required": True, "options": [], "line": n}
+            if text.endswith(("（选填）", "(选填)")):
+                q["required"] = False
+                text = text[: -len("（选填）")].strip()
+            if q["kind"] == QuestionKind.SCALE:
+                m = _SCALE.search(text)
+                q["scale"] = (int(m.group(1)), int(m.group(2))) if m else (1, 5)
+                if m:
+                    text = text[: m.start()].strip()
+            q["text"] = text[:300]
+            questions.append(q)
+        elif line.startswith(("-", "－", "·")) and questions:
+            questions[-1]["options"].append(line.lstrip("-－· ").strip()[:120])
+        else:
+            raise FieldErrors(
+                {
+                    "questions": f"第 {n} 行无法识别：题目以 [单选]/[多选]/[量表]/[文本] 开头，选项以 - 开头"
+                }
+            )
+    if not questions:
+        raise FieldErrors({"questions": "请至少写一道题"})
+    for i, q in enumerate(questions, 1):
+        if q["kind"] in (QuestionKind.SINGLE, QuestionKind.MULTIPLE) and len(q["options"]) < 2:
+            raise FieldErrors({"questions": f"第 {i} 题（{q['text'][:20]}）至少需要两个选项"})
+        if q["kind"] == QuestionKind.SCALE and not q["scale"][0] < q["scale"][1] <= 10:
+            raise FieldErrors({"questions": f"第 {i} 题的量表范围应如（1-5），最大不超过 10"})
+    return questions
+
+
+def _date(value, field: str, errors: dict, *, end: bool = False) -> dt.datetime | None:
+    """A moment from a datetime or a date; a closing date means the end of that day."""
+    if isinstance(value, dt.datetime):
+        return value if timezone.is_aware(value) else timezone.make_aware(value)
+    if not isinstance(value, dt.date):
+        try:
+            value = dt.date.fromisoformat(str(value).strip()[:10])
+        except (TypeError, ValueError):
+            errors[field] = "请填写日期，如 2026-12-31"
+            return None
+    at = dt.time(23, 59, 59) if end else dt.time()
+    return timezone.make_aware(dt.datetime.combine(value, at))
+
+
+@transaction.atomic
+def create_survey(actor, data: dict) -> Survey:
+    """A draft survey: title, description, department, opens/closes (dates), results_public,
+    questions (plain text, see ``parse_questions``)."""
+    errors: dict = {}
+    title = (data.get("title") or "").strip()
+    if not title:
+        errors["title"] = "请填写标题"
+    department = data.get("department")
+    if not isinstance(department, Department):
+        department = (
+            Department.objects.filter(pk=str(department or "0")).first()
+            if str(department or "").isdigit()
+            else None
+        )
+    if department is None:
+        errors["department"] = "请选择发起单位"
+    opens = _date(data.get("opens_at"), "opens_at", errors)
+    closes = _date(data.get("closes_at"), "closes_at", errors, end=True)
+    if opens and closes and closes <= opens:
+        errors["closes_at"] = "结束时间应晚于开始时间"
+    try:
+        questions = parse_questions(data.get("questions", ""))
+    except FieldErrors as exc:
+        errors.update(exc.errors)
+    if errors:
+        raise FieldErrors(errors)
+    require(actor, "manage_survey", department)
+    survey = Survey.objects.create(
+        title=title[:120],
+        description=(data.get("description") or "").strip()[:5000],
+        department=department,
+        opens_at=opens,
+        closes_at=closes,
+        results_public=bool(data.get("results_public")),
+        created_by=actor,
+    )
+    for i, q in enumerate(questions, 1):
+        lo, hi = q.get("scale", (1, 5))
+        question = Question.objects.create(
+            survey=survey,
+            number=i,
+            kind=q["kind"],
+            text=q["text"],
+            required=q["required"],
+            scale_min=lo,
+            scale_max=hi,
+        )
+        Option.objects.bulk_create(
+            Option(question=question, number=j, label=label)
+            for j, label in enumerate(q["options"], 1)
+        )
+    audit.record(actor=actor, action="survey_create", obj=survey, summary={"title": survey.title})
+    return survey
+
+
+@transaction.atomic
+def publish_survey(actor, survey: Survey) -> Survey:
+    require(actor, "manage_survey", survey.department)
+    s = Survey.objects.select_for_update().get(pk=survey.pk)
+    if s.status != SurveyStatus.DRAFT:
+        raise ParticipationError("该调查已经发布")
+    s.status = SurveyStatus.PUBLISHED
+    s.save(update_fields=["status"])
+    audit.record(actor=actor, action="survey_publish", obj=s, summary={})
+    return s
+
+
+@transaction.atomic
+def set_results_public(actor, survey: Survey, public: bool) -> Survey:
+    require(actor, "manage_survey", survey.department)
+    Survey.objects.filter(pk=survey.pk).update(results_public=public)
+    survey.results_public = public
+    audit.record(actor=actor, action="survey_results", obj=survey, summary={"public": public})
+    return survey
+
+
+# --- proving who answers ---------------------------------------------------------------------
+
+
+def _code_hash(phone_index: str, code: str) -> str:
+    return hmac.new(
+        settings.SECRET_KEY.encode(), f"{phone_index}:{code}".encode(), hashlib.sha256
+    ).hexdigest()
+
+
+def clean_phone(phone: str) -> str:
+    digits = re.sub(r"\D", "", phone or "")
+    if digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    if not (len(digits) == 11 and digits.startswith("1")):
+        raise FieldErrors({"phone": "请填写 11 位手机号"})
+    return digits
+
+
+def send_code(phone: str, *, now: dt.datetime | None = None) -> None:
+    """Text a six-digit code through the SMS gateway at once (the person is waiting); a failing
+    gateway gives a clear message and nothing stays behind, so the person can simply retry."""
+    from govhub.channels import sms
+
+    phone = clean_phone(phone)
+    now = now or timezone.now()
+    index = blind_index(phone, "phone")
+    last = SmsCode.objects.filter(phone_index=index).order_by("-created_at").first()
+    if last and (now - last.created_at).total_seconds() < CODE_RESEND_SECONDS:
+        wait = CODE_RESEND_SECONDS - int((now - last.created_at).total_seconds())
+        raise VerificationError(f"验证码已发送，请 {wait} 秒后再试")
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    row = SmsCode.objects.create(
+        phone_index=index,
+        code_hash=_code_hash(index, code),
+        created_at=now,
+        expires_at=now + dt.timedelta(minutes=CODE_MINUTES),
+    )
+    try:
+        sms.gateway().send(
+            phone,
+            f"【{settings.WAGTAIL_SITE_NAME}】您参加民意调查的验证码是 {code}，"
+            f"{CODE_MINUTES} 分钟内有效。",
+            ref=f"survey-code-{row.pk}",
+        )
+    except Exception as exc:  # noqa: BLE001 - any gateway failure is the same to the person
+        row.delete()
+        raise SmsUnavailable(
+            "短信发送失败，可能是短信平台暂时故障，请稍后点击“获取验证码”重试"
+        ) from exc
+
+
+def verify_code(phone: str, code: str, *, now: dt.datetime | None = None) -> str:
+    """The voter key of a phone whose code is right (used once, five tries, ten minutes)."""
+    phone = clean_phone(phone)
+    now = now or timezone.now()
+    index = blind_index(phone, "phone")
+    code = re.sub(r"\D", "", code or "")
+    with transaction.atomic():
+        row = (
+            SmsCode.objects.select_for_update()
+            .filter(phone_index=index, used=False, expires_at__gt=now)
+            .order_by("-created_at")
+            .first()
+        )
+        if row is None:
+            raise FieldErrors({"code": "验证码已过期或未发送，请重新获取"})
+        if row.attempts >= CODE_ATTEMPTS:
+            raise FieldErrors({"code": "错误次数过多，请重新获取验证码"})
+        if not hmac.compare_digest(row.code_hash, _code_hash(index, code)):
+            row.attempts += 1
+            row.save(update_fields=["attempts"])
+            raise FieldErrors({"code": "验证码不正确"})
+        row.used = True
+        row.save(update_fields=["used"])
+    return voter_key_for("phone", phone)
+
+
+def voter_key_for(kind: str, raw: str) -> str:
+    """One key per person and kind: a phone's blind index, or a keyed hash of the openid."""
+    if kind == "phone":
+        return "p:" + blind_index(raw, "phone")[:60]
+    if kind == "wechat":
+        if not raw or len(raw) > 64:
+            raise VerificationError("微信身份无效")
+        return "w:" + blind_index(raw, "email")[:60]
+    raise VerificationError("未知的验证方式")
+
+
+# --- answering ----------------------------------------------------------------------------
+
+
+def _clean_answers(survey: Survey, answers: dict) -> tuple[list[ResponseItem], dict]:
+    """``answers`` maps question id (or "q<id>") to an option id, a list of option ids, a
+    scale value or text. Returns unsaved items and every error at once (field ``q<id>``)."""
+    items: list[ResponseItem] = []
+    errors: dict = {}
+    for q in survey.questions.prefetch_related("options"):
+        key = f"q{q.pk}"
+        raw = answers.get(key, answers.get(q.pk, answers.get(str(q.pk))))
+        values = raw if isinstance(raw, list | tuple) else ([] if raw in (None, "") else [raw])
+        values = [v for v in values if str(v).strip() != ""]
+        if not values:
+            if q.required:
+                errors[key] = "请回答这道题"
+            continue
+        options = {o.pk: o for o in q.options.all()}
+        if q.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+            try:
+                chosen = [options[int(v)] for v in values]
+            except (KeyError, ValueError, TypeError):
+                errors[key] = "所选选项不存在"
+                continue
+            if q.kind == QuestionKind.SINGLE and len(chosen) > 1:
+                errors[key] = "这道题只能选一项"
+                continue
+            items += [ResponseItem(question=q, option=o) for o in dict.fromkeys(chosen)]
+        elif q.kind == QuestionKind.SCALE:
+            try:
+                value = int(values[0])
+            except (TypeError, ValueError):
+                value = None
+            if value is None or not q.scale_min <= value <= q.scale_max:
+                errors[key] = f"请选择 {q.scale_min} 到 {q.scale_max} 之间的分值"
+                continue
+            items.append(ResponseItem(question=q, value=value))
+        else:
+            text = str(values[0]).strip()
+            if len(text) > 1000:
+                errors[key] = f"不能超过 1000 字（现在 {len(text)} 字）"
+                continue
+            items.append(ResponseItem(question=q, text=text))
+    return items, errors
+
+
+def submit_response(
+    survey: Survey,
+    *,
+    voter_key: str,
+    verified_by: str,
+    answers: dict,
+    now: dt.datetime | None = None,
+) -> Response:
+    """One verified person's answers, all or nothing; a second answer from the same person is
+    refused by the database's unique constraint (also when both arrive at the same moment)."""
+    now = now or timezone.now()
+    if not survey.is_open(now):
+        if now >= survey.closes_at:
+            raise SurveyClosed(
+                f"本次调查已于 {timezone.localtime(survey.closes_at):%Y年%m月%d日 %H:%M} 结束"
+            )
+        raise SurveyClosed("本次调查尚未开始")
+    if not voter_key:
+        raise VerificationError("请先验证手机号")
+    items, errors = _clean_answers(survey, answers)
+    if errors:
+        raise FieldErrors(errors)
+    try:
+        with transaction.atomic():
+            response = Response.objects.create(
+                survey=survey, voter_key=voter_key, verified_by=verified_by, created_at=now
+            )
+            for item in items:
+                item.response = response
+            ResponseItem.objects.bulk_create(items)
+    except IntegrityError as exc:
+        raise AlreadyAnswered("您已经参加过本次调查，每人只能提交一次。感谢您的参与！") from exc
+    return response
+
+
+def has_answered(survey: Survey, voter_key: str) -> bool:
+    return bool(voter_key) and Response.objects.filter(survey=survey, voter_key=voter_key).exists()

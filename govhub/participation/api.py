@@ -1,0 +1,573 @@
+"""The participation API: public reads and citizens' submissions (no login), staff actions with
+session or Bearer token and the same permission checks as the back office."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied
+from ninja import Router, Schema
+
+from govhub.core.models import Department
+from govhub.participation import actions, queries
+from govhub.participation.models import BoardColumn, Comment, Post
+
+router = Router(tags=["participation"])
+
+
+class ParagraphOut(Schema):
+    id: int
+    number: int
+    text: str
+    comments: int
+
+
+class ConsultationOut(Schema):
+    id: int
+    title: str
+    department: str
+    phase: str
+    opens_at: dt.datetime | None
+    closes_at: dt.datetime | None
+    report_due: dt.date | None
+    is_open: bool
+
+
+class ConsultationDetailOut(ConsultationOut):
+    summary: str
+    paragraphs: list[ParagraphOut]
+    report: dict | None
+
+
+class CommentOut(Schema):
+    id: int
+    paragraph: int | None
+    quote: str
+    author: str
+    text: str
+    agree_count: int
+    adoption: str
+    adoption_reason: str
+    created_at: dt.datetime
+
+
+class CommentIn(Schema):
+    text: str
+    nickname: str = ""
+    phone: str = ""
+    paragraph_id: int | None = None
+    quote: str = ""
+
+
+class SubmittedOut(Schema):
+    id: int
+    status: str
+    message: str
+
+
+class ConsultationIn(Schema):
+    title: str
+    body: str
+    department_id: int
+    summary: str = ""
+    period_days: int | None = None
+
+
+class ModerateIn(Schema):
+    approve: bool
+    reason: str = ""
+
+
+class AdoptionIn(Schema):
+    comment_ids: list[int]
+    adoption: str
+    reason: str
+
+
+class ReportIn(Schema):
+    text: str
+
+
+def _c(c) -> dict:
+    return {
+        "id": c.pk,
+        "title": c.title,
+        "department": c.department.name,
+        "phase": c.phase_label(),
+        "opens_at": c.opens_at,
+        "closes_at": c.closes_at,
+        "report_due": c.report_due,
+        "is_open": c.is_open(),
+    }
+
+
+def _detail(c) -> dict:
+    return {
+        **_c(c),
+        "summary": c.summary,
+        "paragraphs": [
+            {"id": p.pk, "number": p.number, "text": p.text, "comments": p.shown}
+            for p in queries.paragraphs_with_counts(c)
+        ],
+        "report": queries.report_counts(c) if c.report_published_at else None,
+    }
+
+
+def _comment(m: Comment, with_adoption: bool) -> dict:
+    return {
+        "id": m.pk,
+        "paragraph": m.paragraph.number if m.paragraph_id else None,
+        "quote": m.quote,
+        "author": m.author_label,
+        "text": m.text,
+        "agree_count": m.agree_count,
+        "adoption": m.adoption if with_adoption else "",
+        "adoption_reason": m.adoption_reason if with_adoption else "",
+        "created_at": m.created_at,
+    }
+
+
+@router.get("/consultations", response=list[ConsultationOut], auth=None, summary="征求意见列表")
+def list_consultations(request, limit: int = 20, offset: int = 0):
+    qs = queries.public_consultations()[max(offset, 0) : max(offset, 0) + min(limit, 100)]
+    return [_c(c) for c in qs]
+
+
+@router.get(
+    "/consultations/{consultation_id}",
+    response=ConsultationDetailOut,
+    auth=None,
+    summary="征求意见稿及采纳情况",
+)
+def get_consultation(request, consultation_id: int):
+    return _detail(queries.public_consultation(consultation_id))
+
+
+@router.get(
+    "/consultations/{consultation_id}/comments",
+    response=list[CommentOut],
+    auth=None,
+    summary="公开的意见（分页）",
+)
+def list_comments(request, consultation_id: int, page: int = 1, paragraph_id: int | None = None):
+    c = queries.public_consultation(consultation_id)
+    p = queries.comment_page(c, page, paragraph_id)
+    return [_comment(m, bool(c.report_published_at)) for m in p]
+
+
+@router.post(
+    "/consultations/{consultation_id}/comments",
+    response={201: SubmittedOut},
+    auth=None,
+    summary="提交意见（审核后公开）",
+)
+def post_comment(request, consultation_id: int, payload: CommentIn):
+    c = queries.public_consultation(consultation_id)
+    m = actions.submit_comment(
+        c,
+        text=payload.text,
+        nickname=payload.nickname,
+        phone=payload.phone,
+        paragraph_id=payload.paragraph_id,
+        quote=payload.quote,
+        channel="api",
+    )
+    return 201, {"id": m.pk, "status": m.status, "message": "意见已提交，审核通过后公开"}
+
+
+# --- staff -----------------------------------------------------------------------------------
+
+
+@router.post("/staff/consultations", response={201: ConsultationOut}, summary="新建征求意见稿")
+def create_consultation(request, payload: ConsultationIn):
+    c = actions.create_consultation(
+        request.user,
+        {
+            "title": payload.title,
+            "body": payload.body,
+            "summary": payload.summary,
+            "period_days": payload.period_days,
+            "department": payload.department_id,
+        },
+    )
+    return 201, _c(c)
+
+
+@router.post(
+    "/staff/consultations/{consultation_id}/publish",
+    response=ConsultationOut,
+    summary="发布，开始征求意见",
+)
+def publish(request, consultation_id: int):
+    user = request.user
+    c = queries.get_consultation_for(user, consultation_id)
+    return _c(actions.publish_consultation(user, c))
+
+
+@router.post("/staff/comments/{comment_id}/moderate", response=SubmittedOut, summary="审核意见")
+def moderate(request, comment_id: int, payload: ModerateIn):
+    user = request.user
+    m = Comment.objects.filter(pk=comment_id).first()
+    if m is None:
+        raise PermissionDenied("对象不存在或无权访问")
+    m = actions.moderate_comment(user, m, approve=payload.approve, reason=payload.reason)
+    return {"id": m.pk, "status": m.status, "message": m.get_status_display()}
+
+
+@router.post(
+    "/staff/consultations/{consultation_id}/adoption",
+    response=dict,
+    summary="标注采纳情况（可多条一并）",
+)
+def adoption(request, consultation_id: int, payload: AdoptionIn):
+    user = request.user
+    c = queries.get_consultation_for(user, consultation_id)
+    chosen = list(Comment.objects.filter(consultation=c, pk__in=payload.comment_ids))
+    n = actions.mark_adoption(user, chosen, adoption=payload.adoption, reason=payload.reason)
+    return {"marked": n}
+
+
+@router.post(
+    "/staff/consultations/{consultation_id}/report",
+    response=ConsultationDetailOut,
+    summary="发布意见采纳情况反馈",
+)
+def report(request, consultation_id: int, payload: ReportIn):
+    user = request.user
+    c = queries.get_consultation_for(user, consultation_id)
+    return _detail(actions.publish_report(user, c, text=payload.text))
+
+
+# --- message board ---------------------------------------------------------------------------
+
+
+class ColumnOut(Schema):
+    id: int
+    name: str
+    description: str
+    department: str
+    posts: int
+
+
+class AnswerOut(Schema):
+    department: str
+    text: str
+    created_at: dt.datetime
+
+
+class PostOut(Schema):
+    id: int
+    column: str
+    title: str
+    author: str
+    department: str
+    answered: bool
+    created_at: dt.datetime
+
+
+class PostDetailOut(PostOut):
+    text: str
+    answers: list[AnswerOut]
+
+
+class PostIn(Schema):
+    column_id: int
+    title: str
+    text: str
+    nickname: str = ""
+    phone: str = ""
+
+
+class ReportAbuseIn(Schema):
+    reason: str
+    reporter: str
+
+
+class PostModerateIn(ModerateIn):
+    department_id: int | None = None
+
+
+class AnswerIn(Schema):
+    text: str
+
+
+class UnansweredOut(Schema):
+    department: str
+    unanswered: int
+    oldest_days: int
+    veto: bool
+
+
+def _post(p: Post) -> dict:
+    return {
+        "id": p.pk,
+        "column": p.column.name,
+        "title": p.title,
+        "author": p.author_label,
+        "department": p.department.name,
+        "answered": p.answered_at is not None,
+        "created_at": p.created_at,
+    }
+
+
+def _post_detail(p: Post) -> dict:
+    return {
+        **_post(p),
+        "text": p.text,
+        "answers": [
+            {"department": a.department.name, "text": a.text, "created_at": a.created_at}
+            for a in p.answers.select_related("department")
+        ],
+    }
+
+
+@router.get("/board/columns", response=list[ColumnOut], auth=None, summary="留言板栏目")
+def board_columns(request):
+    return [
+        {
+            "id": c.pk,
+            "name": c.name,
+            "description": c.description,
+            "department": c.department.name,
+            "posts": c.shown,
+        }
+        for c in queries.board_columns()
+    ]
+
+
+@router.get("/board/posts", response=list[PostOut], auth=None, summary="公开的留言（分页）")
+def board_posts(request, column_id: int | None = None, page: int = 1):
+    from django.core.paginator import Paginator
+
+    p = Paginator(queries.public_posts(column_id), queries.POSTS_PER_PAGE).get_page(page)
+    return [_post(x) for x in p]
+
+
+@router.get("/board/posts/{post_id}", response=PostDetailOut, auth=None, summary="留言及官方答复")
+def board_post(request, post_id: int):
+    return _post_detail(queries.public_post(post_id))
+
+
+@router.post("/board/posts", response={201: SubmittedOut}, auth=None, summary="留言（审核后公开）")
+def submit_post(request, payload: PostIn):
+    column = BoardColumn.objects.filter(pk=payload.column_id, is_active=True).first()
+    p = actions.submit_post(
+        column,
+        title=payload.title,
+        text=payload.text,
+        nickname=payload.nickname,
+        phone=payload.phone,
+    )
+    return 201, {"id": p.pk, "status": p.status, "message": "留言已提交，审核通过后公开"}
+
+
+@router.post(
+    "/board/posts/{post_id}/report", response=dict, auth=None, summary="举报留言（每人一次）"
+)
+def report_post(request, post_id: int, payload: ReportAbuseIn):
+    p = queries.public_post(post_id)
+    counted = actions.report_abuse(p, "api:" + payload.reporter, payload.reason)
+    return {"counted": counted}
+
+
+@router.post("/staff/posts/{post_id}/moderate", response=SubmittedOut, summary="审核留言")
+def moderate_post(request, post_id: int, payload: PostModerateIn):
+    user = request.user
+    p = queries.get_post_for(user, post_id)
+    dept = (
+        Department.objects.filter(pk=payload.department_id).first()
+        if payload.department_id
+        else None
+    )
+    p = actions.moderate_post(
+        user, p, approve=payload.approve, reason=payload.reason, department=dept
+    )
+    return {"id": p.pk, "status": p.status, "message": p.get_status_display()}
+
+
+@router.post("/staff/posts/{post_id}/answer", response=PostDetailOut, summary="官方答复")
+def answer(request, post_id: int, payload: AnswerIn):
+    user = request.user
+    p = queries.get_post_for(user, post_id)
+    actions.answer_post(user, p, text=payload.text)
+    return _post_detail(Post.objects.get(pk=p.pk))
+
+
+@router.post("/staff/posts/{post_id}/letter", response=dict, summary="转为领导信箱来信")
+def to_letter(request, post_id: int):
+    user = request.user
+    p = queries.get_post_for(user, post_id)
+    return {"letter_id": actions.post_to_letter(user, p)}
+
+
+@router.get("/staff/board/unanswered", response=list[UnansweredOut], summary="各部门未答复留言")
+def unanswered(request):
+    from govhub.core.permissions import can
+
+    user = request.user
+    if not (can(user, "view_participation") or can(user, "moderate_participation")):
+        raise PermissionDenied("无权查看")
+    return queries.unanswered_by_department()
+
+
+# --- surveys ---------------------------------------------------------------------------------
+
+
+class OptionOut(Schema):
+    id: int
+    label: str
+
+
+class QuestionOut(Schema):
+    id: int
+    number: int
+    kind: str
+    text: str
+    required: bool
+    scale_min: int
+    scale_max: int
+    options: list[OptionOut]
+
+
+class SurveyOut(Schema):
+    id: int
+    title: str
+    department: str
+    phase: str
+    opens_at: dt.datetime
+    closes_at: dt.datetime
+    is_open: bool
+    results_public: bool
+
+
+class SurveyDetailOut(SurveyOut):
+    description: str
+    questions: list[QuestionOut]
+
+
+class CodeIn(Schema):
+    phone: str
+
+
+class ResponseIn(Schema):
+    phone: str
+    code: str
+    answers: dict[str, int | str | list[int]]
+
+
+class SurveyIn(Schema):
+    title: str
+    department_id: int
+    opens_at: dt.date
+    closes_at: dt.date
+    questions: str
+    description: str = ""
+    results_public: bool = True
+
+
+def _s(x) -> dict:
+    return {
+        "id": x.pk,
+        "title": x.title,
+        "department": x.department.name,
+        "phase": x.phase_label(),
+        "opens_at": x.opens_at,
+        "closes_at": x.closes_at,
+        "is_open": x.is_open(),
+        "results_public": x.results_public,
+    }
+
+
+@router.get("/surveys", response=list[SurveyOut], auth=None, summary="民意调查列表")
+def list_surveys(request):
+    return [_s(x) for x in queries.public_surveys()[:100]]
+
+
+@router.get("/surveys/{survey_id}", response=SurveyDetailOut, auth=None, summary="问卷")
+def get_survey(request, survey_id: int):
+    x = queries.public_survey(survey_id)
+    return {
+        **_s(x),
+        "description": x.description,
+        "questions": [
+            {
+                "id": q.pk,
+                "number": q.number,
+                "kind": q.kind,
+                "text": q.text,
+                "required": q.required,
+                "scale_min": q.scale_min,
+                "scale_max": q.scale_max,
+                "options": [{"id": o.pk, "label": o.label} for o in q.options.all()],
+            }
+            for q in x.questions.prefetch_related("options")
+        ],
+    }
+
+
+@router.get("/surveys/{survey_id}/results", response=dict, auth=None, summary="调查结果")
+def survey_results(request, survey_id: int):
+    x = queries.public_survey(survey_id)
+    if not x.results_public:
+        raise PermissionDenied("发起单位未公开本次调查的结果")
+    r = queries.survey_results(x)
+    return {
+        "total": r["total"],
+        "questions": [
+            {
+                "number": row["q"].number,
+                "text": row["q"].text,
+                "kind": row["kind"],
+                "bars": row.get("bars", []),
+                "mean": row.get("mean"),
+                "texts": row.get("texts"),
+            }
+            for row in r["questions"]
+        ],
+    }
+
+
+@router.post("/surveys/{survey_id}/code", response=dict, auth=None, summary="发送短信验证码")
+def survey_code(request, survey_id: int, payload: CodeIn):
+    queries.public_survey(survey_id)
+    actions.send_code(payload.phone)
+    return {"sent": True}
+
+
+@router.post(
+    "/surveys/{survey_id}/responses",
+    response={201: dict},
+    auth=None,
+    summary="提交答卷（手机号 + 验证码，每人一次）",
+)
+def survey_respond(request, survey_id: int, payload: ResponseIn):
+    x = queries.public_survey(survey_id)
+    key = actions.verify_code(payload.phone, payload.code)
+    r = actions.submit_response(x, voter_key=key, verified_by="phone", answers=payload.answers)
+    return 201, {"id": r.pk}
+
+
+@router.post("/staff/surveys", response={201: SurveyOut}, summary="新建调查（草稿）")
+def create_survey(request, payload: SurveyIn):
+    x = actions.create_survey(
+        request.user,
+        {
+            "title": payload.title,
+            "department": payload.department_id,
+            "opens_at": payload.opens_at,
+            "closes_at": payload.closes_at,
+            "questions": payload.questions,
+            "description": payload.description,
+            "results_public": payload.results_public,
+        },
+    )
+    return 201, _s(x)
+
+
+@router.post("/staff/surveys/{survey_id}/publish", response=SurveyOut, summary="发布调查")
+def publish_survey(request, survey_id: int):
+    x = queries.get_survey_for(request.user, survey_id)
+    return _s(actions.publish_survey(request.user, x))
+
+
+ROUTERS = [("/participation", router)]

@@ -1,0 +1,306 @@
+"""Portal pages of participation (互动交流): parse, call the action, render. Every form works
+without JavaScript; scripts only add selecting a passage to comment on."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from govhub.core.errors import DomainError, FieldErrors
+from govhub.participation import actions, queries
+from govhub.participation.models import Comment, Moderation, Post
+
+OWN_KEY = "participation_own"
+
+
+def _session_key(request) -> str:
+    if not request.session.session_key:
+        request.session.save()
+    return "s:" + request.session.session_key
+
+
+def index(request):
+    """The 在线调查 / 互动交流 landing page: consultations, the board and surveys."""
+    return render(
+        request,
+        "participation/index.html",
+        {
+            "consultations": list(queries.public_consultations()[:5]),
+            "surveys": list(queries.public_surveys()[:5]),
+            "posts": list(queries.public_posts()[:5]),
+        },
+    )
+
+
+def consultation_list(request):
+    from django.core.paginator import Paginator
+
+    page = Paginator(queries.public_consultations(), 20).get_page(request.GET.get("page"))
+    return render(request, "participation/consultation_list.html", {"page": page})
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _detail(request, consultation, *, form=None, errors=None, status=200):
+    para_id = _int(request.GET.get("para"))
+    page = queries.comment_page(consultation, request.GET.get("page"), para_id)
+    paragraphs = queries.paragraphs_with_counts(consultation)
+    own_ids = request.session.get(OWN_KEY, []) if request.session.session_key else []
+    own = (
+        list(
+            Comment.objects.filter(pk__in=own_ids, consultation=consultation).only(
+                "id", "status", "reject_reason", "text", "created_at"
+            )
+        )
+        if own_ids
+        else []
+    )
+    form = form or {"paragraph": para_id}
+    return render(
+        request,
+        "participation/consultation_detail.html",
+        {
+            "c": consultation,
+            "paragraphs": paragraphs,
+            "page": page,
+            "para_id": para_id,
+            "form": form,
+            "errors": errors or {},
+            "own": own,
+            "is_open": consultation.is_open(),
+            "report": queries.report_counts(consultation)
+            if consultation.report_published_at
+            else None,
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def consultation_detail(request, consultation_id: int):
+    consultation = queries.public_consultation(consultation_id)
+    if request.method == "GET":
+        return _detail(request, consultation)
+    form = {
+        "text": request.POST.get("text", ""),
+        "nickname": request.POST.get("nickname", ""),
+        "phone": request.POST.get("phone", ""),
+        "paragraph": _int(request.POST.get("paragraph")),
+        "quote": request.POST.get("quote", ""),
+    }
+    try:
+        comment = actions.submit_comment(
+            consultation,
+            text=form["text"],
+            nickname=form["nickname"],
+            phone=form["phone"],
+            paragraph_id=form["paragraph"],
+            quote=form["quote"],
+        )
+    except FieldErrors as exc:
+        return _detail(request, consultation, form=form, errors=exc.errors, status=400)
+    except DomainError as exc:
+        return _detail(request, consultation, form=form, errors={"all": exc.message}, status=409)
+    _session_key(request)
+    request.session[OWN_KEY] = request.session.get(OWN_KEY, [])[-49:] + [comment.pk]
+    messages.success(request, "您的意见已提交，审核通过后公开显示。感谢参与！")
+    return redirect(reverse("participation:consultation", args=[consultation.pk]) + "#mine")
+
+
+@require_POST
+def agree(request, comment_id: int):
+    comment = get_object_or_404(Comment, pk=comment_id, status=Moderation.APPROVED)
+    try:
+        counted = actions.agree_with_comment(comment, _session_key(request))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        if counted:
+            messages.success(request, "已赞同这条意见")
+        else:
+            messages.info(request, "您已经赞同过这条意见")
+    return redirect(
+        reverse("participation:consultation", args=[comment.consultation_id])
+        + f"#comment-{comment.pk}"
+    )
+
+
+# --- message board ---------------------------------------------------------------------------
+
+OWN_POSTS = "participation_posts"
+
+
+def board(request):
+    from django.core.paginator import Paginator
+
+    column_id = _int(request.GET.get("column"))
+    page = Paginator(queries.public_posts(column_id), queries.POSTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    own_ids = request.session.get(OWN_POSTS, []) if request.session.session_key else []
+    own = list(Post.objects.filter(pk__in=own_ids).order_by("-created_at")) if own_ids else []
+    return render(
+        request,
+        "participation/board.html",
+        {
+            "columns": queries.board_columns(),
+            "column_id": column_id,
+            "page": page,
+            "own": own,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def board_new(request):
+    columns = queries.board_columns()
+    form = {"column": _int(request.GET.get("column"))}
+    errors: dict = {}
+    if request.method == "POST":
+        form = {
+            "column": _int(request.POST.get("column")),
+            "title": request.POST.get("title", ""),
+            "text": request.POST.get("text", ""),
+            "nickname": request.POST.get("nickname", ""),
+            "phone": request.POST.get("phone", ""),
+        }
+        column = next((c for c in columns if c.pk == form["column"]), None)
+        try:
+            post = actions.submit_post(
+                column,
+                title=form["title"],
+                text=form["text"],
+                nickname=form["nickname"],
+                phone=form["phone"],
+            )
+        except FieldErrors as exc:
+            errors = exc.errors
+        else:
+            _session_key(request)
+            request.session[OWN_POSTS] = request.session.get(OWN_POSTS, [])[-49:] + [post.pk]
+            messages.success(request, "留言已提交，审核通过后公开，相关部门将答复。")
+            return redirect(reverse("participation:board") + "#mine")
+    return render(
+        request,
+        "participation/board_new.html",
+        {"columns": columns, "form": form, "errors": errors},
+        status=400 if errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def post_detail(request, post_id: int):
+    post = queries.public_post(post_id)
+    errors: dict = {}
+    if request.method == "POST":
+        try:
+            counted = actions.report_abuse(post, _session_key(request), request.POST.get("reason"))
+        except FieldErrors as exc:
+            errors = exc.errors
+        except DomainError as exc:
+            errors = {"reason": exc.message}
+        else:
+            messages.success(
+                request, "举报已收到，管理员将尽快核查。" if counted else "您已经举报过这条留言。"
+            )
+            return redirect("participation:post", post_id=post.pk)
+    return render(
+        request,
+        "participation/post_detail.html",
+        {
+            "post": post,
+            "answers": post.answers.select_related("department"),
+            "errors": errors,
+        },
+        status=400 if errors else 200,
+    )
+
+
+# --- surveys ---------------------------------------------------------------------------------
+
+VOTER = "participation_voter"  # {"key", "via", "shown"} once a phone is proved
+PHONE = "participation_phone"
+
+
+def survey_list(request):
+    from django.core.paginator import Paginator
+
+    page = Paginator(queries.public_surveys(), 20).get_page(request.GET.get("page"))
+    return render(request, "participation/survey_list.html", {"page": page})
+
+
+def _survey_page(request, survey, *, errors=None, form=None, status=200):
+    voter = request.session.get(VOTER) if request.session.session_key else None
+    answered = bool(voter) and actions.has_answered(survey, voter["key"])
+    return render(
+        request,
+        "participation/survey_detail.html",
+        {
+            "s": survey,
+            "voter": voter,
+            "answered": answered,
+            "is_open": survey.is_open(),
+            "questions": survey.questions.prefetch_related("options"),
+            "phone": request.session.get(PHONE, "") if request.session.session_key else "",
+            "errors": errors or {},
+            "form": form or {},
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def survey_detail(request, survey_id: int):
+    from govhub.core.pii import mask_phone
+
+    survey = queries.public_survey(survey_id)
+    if request.method == "GET":
+        return _survey_page(request, survey)
+    step = request.POST.get("step")
+    try:
+        if step == "send":
+            phone = request.POST.get("phone", "")
+            try:
+                actions.send_code(phone)
+            finally:
+                _session_key(request)
+                request.session[PHONE] = phone.strip()[:20]
+            messages.success(request, "验证码已发送，请查看短信。")
+        elif step == "verify":
+            phone = request.session.get(PHONE, "")
+            key = actions.verify_code(phone, request.POST.get("code", ""))
+            request.session[VOTER] = {"key": key, "via": "phone", "shown": mask_phone(phone)}
+            messages.success(request, "手机号验证成功，请填写问卷。")
+        elif step == "answer":
+            voter = request.session.get(VOTER) or {}
+            answers = {k: request.POST.getlist(k) for k in request.POST if k.startswith("q")}
+            actions.submit_response(
+                survey,
+                voter_key=voter.get("key", ""),
+                verified_by=voter.get("via", "phone"),
+                answers=answers,
+            )
+            messages.success(request, "提交成功，感谢您参与本次调查！")
+            return redirect("participation:survey_results", survey_id=survey.pk)
+        elif step == "change":
+            request.session.pop(PHONE, None)
+            request.session.pop(VOTER, None)
+        return redirect(reverse("participation:survey", args=[survey.pk]) + "#verify")
+    except FieldErrors as exc:
+        form = {k: request.POST.getlist(k) for k in request.POST if k.startswith("q")}
+        return _survey_page(request, survey, errors=exc.errors, form=form, status=400)
+    except DomainError as exc:
+        return _survey_page(request, survey, errors={"all": exc.message}, status=exc.status)
+
+
+def survey_results(request, survey_id: int):
+    survey = queries.public_survey(survey_id)
+    results = queries.survey_results(survey) if survey.results_public else None
+    return render(request, "participation/survey_results.html", {"s": survey, "results": results})

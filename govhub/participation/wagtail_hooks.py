@@ -1,0 +1,68 @@
+"""Back-office menu and pages of participation (互动交流)."""
+
+from __future__ import annotations
+
+from django.urls import include, path, reverse
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from govhub.core.permissions import can
+from govhub.participation import admin_views
+
+ACTIONS = (
+    "manage_consultation",
+    "moderate_participation",
+    "mark_adoption",
+    "answer_post",
+    "manage_survey",
+    "view_participation",
+)
+
+admin_urls = [
+    path("", admin_views.home, name="home"),
+    path("consultations/new/", admin_views.consultation_form, name="consultation_new"),
+    path("consultations/<int:consultation_id>/", admin_views.consultation, name="consultation"),
+    path(
+        "consultations/<int:consultation_id>/edit/",
+        admin_views.consultation_form,
+        name="consultation_edit",
+    ),
+    path(
+        "consultations/<int:consultation_id>/act/<slug:action>/",
+        admin_views.consultation_act,
+        name="consultation_act",
+    ),
+    path("board/", admin_views.board, name="board"),
+    path("board/<int:post_id>/", admin_views.post, name="post"),
+    path("board/<int:post_id>/act/<slug:action>/", admin_views.post_act, name="post_act"),
+    path("surveys/", admin_views.surveys, name="surveys"),
+    path("surveys/new/", admin_views.survey_form, name="survey_new"),
+    path("surveys/<int:survey_id>/", admin_views.survey, name="survey"),
+    path("surveys/<int:survey_id>/act/<slug:action>/", admin_views.survey_act, name="survey_act"),
+    path("surveys/<int:survey_id>/export.csv", admin_views.survey_export, name="survey_export"),
+    path("stats/", admin_views.statistics, name="stats"),
+    path("moderation/", admin_views.moderation, name="moderation"),
+    path("moderation/<slug:kind>/<int:object_id>/", admin_views.moderate, name="moderate"),
+]
+
+
+@hooks.register("register_admin_urls")
+def register_participation_urls():
+    return [
+        path(
+            "participation/",
+            include((admin_urls, "participation_admin"), namespace="participation_admin"),
+        )
+    ]
+
+
+class ParticipationMenuItem(MenuItem):
+    def is_shown(self, request):
+        return any(can(request.user, a) for a in ACTIONS)
+
+
+@hooks.register("register_admin_menu_item")
+def register_participation_menu():
+    return ParticipationMenuItem(
+        "互动交流", reverse("participation_admin:home"), icon_name="group", order=160
+    )

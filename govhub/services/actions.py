@@ -1,0 +1,586 @@
+"""Every state change of the services app: one function each, permission-checked and audited.
+
+Guides and connectors are saved by staff; queries are run and ratings given by citizens (no
+login, so no permission check, but rate-limited by the caller); call-backs of 差评 are closed by
+the responsible department.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import time
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from govhub.channels import query_backend
+from govhub.core import audit, workdays
+from govhub.core.errors import DomainError, FieldErrors
+from govhub.core.permissions import require
+from govhub.services import config, search
+from govhub.services.models import (
+    CallbackTask,
+    QueryConnector,
+    QueryRun,
+    Rating,
+    RatingLevel,
+    RatingTarget,
+    ServiceGuide,
+)
+from govhub.services.validators import KINDS
+
+BAD_RATING_DAYS = int(getattr(settings, "GOVHUB_BAD_RATING_DAYS", 15))
+
+
+class ServiceBusy(DomainError):
+    """The backend behind a query did not answer usably: the citizen sees 服务繁忙."""
+
+    code = "service_busy"
+    status = 503
+
+
+class QueryUnavailable(DomainError):
+    code = "query_unavailable"
+    status = 404
+
+
+class AlreadyRated(DomainError):
+    code = "already_rated"
+    status = 409
+
+
+class RatingRefused(DomainError):
+    code = "rating_refused"
+
+
+class CallbackClosed(DomainError):
+    code = "callback_closed"
+    status = 409
+
+
+# ---------------------------------------------------------------- guides
+
+
+def save_guide(actor, guide: ServiceGuide, life_events=None) -> ServiceGuide:
+    """Create or change a guide; its search text is rebuilt with it."""
+    require(actor, "manage_guides", guide)
+    guide.full_clean()
+    with transaction.atomic():
+        created = guide.pk is None
+        guide.save()
+        if life_events is not None:
+            guide.life_events.set(life_events)
+        guide.search_text = search.text_of(guide)
+        guide.save(update_fields=["search_text"])
+        audit.record(
+            actor=actor, action="service_guide_saved", obj=guide, summary={"created": created}
+        )
+    return guide
+
+
+def delete_guide(actor, guide: ServiceGuide) -> None:
+    require(actor, "manage_guides", guide)
+    with transaction.atomic():
+        audit.record(actor=actor, action="service_guide_deleted", obj=guide, summary={})
+        guide.delete()
+
+
+# ---------------------------------------------------------------- connectors
+
+
+def save_connector(actor, connector: QueryConnector) -> QueryConnector:
+    """Create or change a 微查询 connector; its configuration is validated first."""
+    require(actor, "manage_connectors")
+    connector.full_clean()
+    with transaction.atomic():
+        created = connector.pk is None
+        connector.save()
+        _sync_keyword_rule(connector)
+        audit.record(
+            actor=actor,
+            action="query_connector_saved",
+            obj=connector,
+            summary={"created": created, "接口地址": connector.endpoint},
+        )
+    return connector
+
+
+def _rule_prefix(connector: QueryConnector) -> str:
+    return f"微查询（{connector.pk}号）"
+
+
+def _sync_keyword_rule(connector: QueryConnector) -> None:
+    """A connector's keyword answers in WeChat and the web chat with a link to the query,
+    through the answers engine's own keyword rules (one rule per connector)."""
+    from govhub.qa import actions as qa_actions
+    from govhub.qa.models import KeywordRule
+
+    rule = KeywordRule.objects.filter(name__startswith=_rule_prefix(connector)).first()
+    if not connector.keyword or not connector.enabled:
+        if rule is not None:
+            qa_actions.delete_object(None, rule)
+        return
+    rule = rule or KeywordRule()
+    rule.name = f"{_rule_prefix(connector)}：{connector.name}"[:80]
+    rule.keywords = connector.keyword
+    rule.match_type = "contains"
+    rule.reply_type = "news"
+    rule.news_title = connector.name[:64]
+    rule.news_description = (connector.description or "点击进入查询")[:120]
+    rule.news_url = settings.SITE_URL + connector.get_absolute_url()
+    rule.priority = 50
+    rule.enabled = True
+    qa_actions.save_rule(None, rule)
+
+
+def delete_connector(actor, connector: QueryConnector) -> None:
+    require(actor, "manage_connectors")
+    with transaction.atomic():
+        audit.record(actor=actor, action="query_connector_deleted", obj=connector, summary={})
+        connector.keyword = ""
+        _sync_keyword_rule(connector)
+        connector.delete()
+
+
+@dataclass
+class QueryResult:
+    connector: QueryConnector
+    rows: list[tuple[str, str]] = field(default_factory=list)
+    empty: bool = False
+    cached: bool = False
+    rating_token: str = ""
+
+
+def check_inputs(connector: QueryConnector, raw: dict) -> dict[str, str]:
+    """The citizen's inputs, normalised, or ``FieldErrors`` naming each wrong field."""
+    values, errors = {}, {}
+    for f in config.parse_input_fields(connector.input_fields):
+        checker = KINDS[f.kind][1]
+        try:
+            values[f.name] = checker(str(raw.get(f.name, "") or "")[:100])
+        except ValueError as exc:
+            errors[f.name] = str(exc)
+    if errors:
+        raise FieldErrors(errors)
+    return values
+
+
+def _cache_key(connector: QueryConnector, values: dict) -> str:
+    # keyed by a keyed hash: the cache never holds what the citizen typed
+    raw = json.dumps(values, sort_keys=True, ensure_ascii=False).encode()
+    digest = hmac.new(settings.SECRET_KEY.encode(), raw, hashlib.sha256).hexdigest()
+    stamp = connector.updated_at.timestamp() if connector.updated_at else 0
+    return f"govhub:query:{connector.pk}:{stamp}:{digest}"
+
+
+def _format(value) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    if isinstance(value, list | dict):
+        return "；".join(str(v) for v in value) if isinstance(value, list) else str(value)
+    return str(value)
+
+
+def run_query(connector: QueryConnector, raw: dict, *, channel: str = "web") -> QueryResult:
+    """Validate, ask the backend through channels' client, map the answer; count the run.
+
+    Only the outcome and the duration are recorded; the inputs are neither stored nor logged."""
+    if not connector.enabled:
+        raise QueryUnavailable("该查询暂停服务，请稍后再试。")
+    values = check_inputs(connector, raw)
+    mapping = config.parse_result_mapping(connector.result_mapping)
+    key = _cache_key(connector, values)
+    started = time.monotonic()
+    rows = cache.get(key) if connector.cache_seconds else None
+    outcome = "cached" if rows is not None else ""
+    if rows is None:
+        cfg = query_backend.BackendSettings(
+            endpoint=connector.endpoint,
+            method=connector.method,
+            auth_type=connector.auth_type,
+            auth_header=connector.auth_header,
+            app_id=connector.app_id,
+            secret=connector.secret,
+            timeout=connector.timeout_seconds,
+        )
+        try:
+            data = query_backend.call(cfg, values)
+        except query_backend.BackendBusy as exc:
+            _count(connector, exc.kind, started, channel)
+            raise ServiceBusy("服务繁忙，请稍后再试。") from None
+        rows = []
+        for f in mapping:
+            value = config.resolve_path(data, f.path)
+            if value is not None and value != "":
+                rows.append((f.label, _format(value)[:200]))
+        if connector.cache_seconds:
+            cache.set(key, rows, connector.cache_seconds)
+        outcome = "ok" if rows else "empty"
+    _count(connector, outcome, started, channel)
+    return QueryResult(
+        connector=connector,
+        rows=rows,
+        empty=not rows,
+        cached=outcome == "cached",
+        rating_token=rating_token(RatingTarget.QUERY, connector.pk),
+    )
+
+
+def _count(connector: QueryConnector, outcome: str, started: float, channel: str) -> None:
+    QueryRun.objects.create(
+        connector=connector,
+        outcome=outcome,
+        duration_ms=int((time.monotonic() - started) * 1000),
+        channel=channel[:10],
+    )
+
+
+# ---------------------------------------------------------------- 好差评
+
+
+def rating_token(target_type: str, target_id: int, event: str = "") -> str:
+    """A signed token naming one service event; the rating form carries it (一事一评)."""
+    from django.core import signing
+
+    nonce = event or hashlib.sha256(f"{time.time_ns()}:{id(object())}".encode()).hexdigest()[:20]
+    return signing.dumps({"t": target_type, "id": target_id, "n": nonce}, salt="services.rate")
+
+
+def read_rating_token(token: str) -> tuple[str, int, str]:
+    from django.core import signing
+
+    try:
+        data = signing.loads(token, salt="services.rate", max_age=7 * 86400)
+        return str(data["t"]), int(data["id"]), str(data["n"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        raise RatingRefused("评价链接已失效，请重新打开页面后评价。") from None
+
+
+def _target(target_type: str, target_id: int):
+    if target_type == RatingTarget.GUIDE:
+        obj = ServiceGuide.objects.filter(pk=target_id, is_published=True).first()
+    elif target_type == RatingTarget.QUERY:
+        obj = QueryConnector.objects.filter(pk=target_id).first()
+    else:
+        obj = None
+    if obj is None:
+        raise RatingRefused("评价的服务不存在。")
+    return obj
+
+
+def rate(
+    token: str,
+    level: int,
+    comment: str = "",
+    contact: str = "",
+    *,
+    channel: str = "web",
+    event: str = "",
+) -> Rating:
+    """Record one 好差评; a 差评 (不满意, 非常不满意) becomes a call-back task due in working days."""
+    target_type, target_id, nonce = read_rating_token(token)
+    nonce = event or nonce  # the caller may name the event (a guide: the visitor's session)
+    errors = {}
+    try:
+        level = int(level)
+    except (TypeError, ValueError):
+        level = 0
+    if level not in RatingLevel.values:
+        errors["level"] = "请选择一个评价等级"
+    comment = (comment or "").strip()
+    if len(comment) > 500:
+        errors["comment"] = "评价内容不能超过 500 字"
+    contact = (contact or "").strip()
+    if contact:
+        from govhub.services.validators import check_phone
+
+        try:
+            contact = check_phone(contact)
+        except ValueError as exc:
+            errors["contact"] = str(exc)
+    if level and level <= RatingLevel.DISSATISFIED and not comment:
+        errors["comment"] = "请简单说明不满意的原因，便于我们改进"
+    if errors:
+        raise FieldErrors(errors)
+    obj = _target(target_type, target_id)
+    event_key = hashlib.sha256(f"{target_type}:{target_id}:{nonce}".encode()).hexdigest()
+    try:
+        with transaction.atomic():
+            rating = Rating.objects.create(
+                target_type=target_type,
+                target_id=target_id,
+                target_name=obj.name,
+                department=obj.department,
+                event_key=event_key,
+                level=level,
+                comment=comment,
+                contact=contact,
+                channel=channel[:10],
+            )
+            if rating.is_bad:
+                CallbackTask.objects.create(
+                    rating=rating,
+                    department=rating.department,
+                    due_date=workdays.add_working_days(
+                        timezone.localdate(rating.created_at), BAD_RATING_DAYS
+                    ),
+                )
+            audit.record(
+                actor=None,
+                action="service_rated",
+                obj=rating,
+                summary={
+                    "评价等级": rating.get_level_display(),
+                    "评价对象": rating.get_target_type_display(),
+                },
+            )
+    except IntegrityError:
+        raise AlreadyRated("这次服务您已经评价过了，感谢您的反馈。") from None
+    return rating
+
+
+def close_callback(actor, task: CallbackTask, result: str) -> CallbackTask:
+    """Record the call-back and what was put right; the task is done."""
+    require(actor, "handle_rating", task)
+    result = (result or "").strip()
+    if len(result) < 5:
+        raise FieldErrors({"result": "请写明回访情况和整改措施（至少 5 个字）"})
+    with transaction.atomic():
+        task = CallbackTask.objects.select_for_update().get(pk=task.pk)
+        if task.status == CallbackTask.Status.DONE:
+            raise CallbackClosed("该差评已经办结。")
+        task.status = CallbackTask.Status.DONE
+        task.result = result[:2000]
+        task.done_at = timezone.now()
+        task.done_by = actor
+        task.save(update_fields=["status", "result", "done_at", "done_by"])
+        audit.record(actor=actor, action="bad_rating_closed", obj=task, summary={})
+    return task
+
+
+def is_overdue(task: CallbackTask, today: dt.date | None = None) -> bool:
+    today = today or timezone.localdate()
+    if task.status == CallbackTask.Status.DONE:
+        return timezone.localdate(task.done_at) > task.due_date
+    return today > task.due_date
+
+
+# ---------------------------------------------------------------- 预约办事
+
+NO_SHOW_LIMIT = int(getattr(settings, "GOVHUB_NO_SHOW_LIMIT", 3))  # in the last 90 days
+BOOKING_DAYS_AHEAD = 14
+
+
+class SlotFull(DomainError):
+    code = "slot_full"
+    status = 409
+
+
+class BookingRefused(DomainError):
+    code = "booking_refused"
+
+
+def publish_slots(
+    actor, guide: ServiceGuide, place: str, day: dt.date, times: str, capacity: int
+) -> list:
+    """Open time slots for one matter on one day; ``times`` is one ``HH:MM-HH:MM`` a line."""
+    from govhub.services.models import AppointmentSlot
+
+    require(actor, "manage_appointments", guide)
+    errors = {}
+    spans = []
+    for no, line in enumerate((times or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            a, b = (dt.time.fromisoformat(p.strip()) for p in line.replace("—", "-").split("-"))
+            if a >= b:
+                raise ValueError
+            spans.append((a, b))
+        except ValueError:
+            errors["times"] = f"第 {no} 行应为 开始-结束，例如 09:00-10:00"
+            break
+    if not spans and "times" not in errors:
+        errors["times"] = "请至少填写一个时段"
+    if not 1 <= int(capacity or 0) <= 500:
+        errors["capacity"] = "每个时段可预约人数应在 1 到 500 之间"
+    if day < timezone.localdate():
+        errors["date"] = "不能发布已经过去的日期"
+    if not (place or "").strip():
+        errors["place"] = "请填写办理地点"
+    if errors:
+        raise FieldErrors(errors)
+    with transaction.atomic():
+        slots = [
+            AppointmentSlot.objects.create(
+                guide=guide,
+                department=guide.department,
+                place=place.strip()[:200],
+                date=day,
+                start=a,
+                end=b,
+                capacity=int(capacity),
+            )
+            for a, b in spans
+        ]
+        audit.record(
+            actor=actor,
+            action="appointment_slots_published",
+            obj=guide,
+            summary={"日期": day.isoformat(), "时段数": len(slots)},
+        )
+    return slots
+
+
+def _new_code() -> str:
+    import secrets
+
+    return "".join(secrets.choice("23456789ABCDEFGHJKLMNPQRSTUVWXYZ") for _ in range(8))
+
+
+def book(slot_id: int, name: str, phone: str, *, channel: str = "web"):
+    """Book one place in a slot: the count goes up only while places are left (one
+    conditional UPDATE), so fifty people taking the last place end with one booking."""
+    from django.db.models import F
+
+    from govhub.core.pii import blind_index
+    from govhub.services.models import AppointmentSlot, Booking
+    from govhub.services.validators import check_phone
+
+    errors = {}
+    name = (name or "").strip()
+    if not 2 <= len(name) <= 30:
+        errors["name"] = "请填写真实姓名（2 到 30 个字）"
+    try:
+        phone = check_phone(phone)
+    except ValueError as exc:
+        errors["phone"] = str(exc)
+    if errors:
+        raise FieldErrors(errors)
+    today = timezone.localdate()
+    slot = AppointmentSlot.objects.filter(pk=slot_id).select_related("guide").first()
+    if slot is None or not (today < slot.date <= today + dt.timedelta(days=BOOKING_DAYS_AHEAD)):
+        raise BookingRefused("该时段不可预约，请重新选择。")
+    index = blind_index(phone, "phone")
+    since = timezone.now() - dt.timedelta(days=90)
+    no_shows = Booking.objects.filter(
+        phone_index=index, status=Booking.Status.NO_SHOW, slot__date__gte=since.date()
+    ).count()
+    if no_shows >= NO_SHOW_LIMIT:
+        raise BookingRefused(
+            f"您近 90 天内有 {no_shows} 次预约未到场，暂不能网上预约，请到窗口现场办理。"
+        )
+    if Booking.objects.filter(phone_index=index, slot=slot, status=Booking.Status.BOOKED).exists():
+        raise BookingRefused("您已预约了这个时段。")
+    with transaction.atomic():
+        taken = AppointmentSlot.objects.filter(pk=slot.pk, booked__lt=F("capacity")).update(
+            booked=F("booked") + 1
+        )
+        if not taken:
+            raise SlotFull("这个时段已约满，请选择其他时段。")
+        booking = Booking.objects.create(
+            slot=slot,
+            code=_new_code(),
+            name=name,
+            phone=phone,
+            phone_index=index,
+            channel=channel[:10],
+        )
+        audit.record(actor=None, action="appointment_booked", obj=booking, summary={})
+    return booking
+
+
+def find_booking(code: str, phone: str):
+    """A booking by its code and the phone it was made with (both needed)."""
+    from govhub.core.pii import blind_index
+    from govhub.services.models import Booking
+
+    booking = (
+        Booking.objects.select_related("slot", "slot__guide")
+        .filter(code=(code or "").strip().upper()[:12], phone_index=blind_index(phone, "phone"))
+        .first()
+    )
+    if booking is None:
+        raise BookingRefused("预约码或手机号不对，请核对。")
+    return booking
+
+
+def cancel_booking(booking) -> None:
+    """The citizen cancels; the place goes back to the slot."""
+    from django.db.models import F
+
+    from govhub.services.models import AppointmentSlot, Booking
+
+    with transaction.atomic():
+        changed = Booking.objects.filter(pk=booking.pk, status=Booking.Status.BOOKED).update(
+            status=Booking.Status.CANCELLED, changed_at=timezone.now()
+        )
+        if not changed:
+            raise BookingRefused("这个预约已经取消或办结，不能再取消。")
+        AppointmentSlot.objects.filter(pk=booking.slot_id, booked__gt=0).update(
+            booked=F("booked") - 1
+        )
+        audit.record(actor=None, action="appointment_cancelled", obj=booking, summary={})
+
+
+def change_booking(booking, new_slot_id: int):
+    """Move to another slot: book the new one first, then free the old one."""
+    new = book(new_slot_id, booking.name, booking.phone, channel=booking.channel)
+    cancel_booking(booking)
+    return new
+
+
+def mark_attendance(actor, booking, attended: bool):
+    from govhub.services.models import Booking
+
+    require(actor, "manage_appointments", booking)
+    status = Booking.Status.ATTENDED if attended else Booking.Status.NO_SHOW
+    with transaction.atomic():
+        changed = Booking.objects.filter(
+            pk=booking.pk,
+            status__in=[Booking.Status.BOOKED, Booking.Status.ATTENDED, Booking.Status.NO_SHOW],
+        ).update(status=status, changed_at=timezone.now())
+        if not changed:
+            raise BookingRefused("已取消的预约不能登记到场。")
+        audit.record(
+            actor=actor,
+            action="appointment_attendance",
+            obj=booking,
+            summary={"登记": Booking.Status(status).label},
+        )
+
+
+def queue_reminders(day: dt.date | None = None) -> int:
+    """Tomorrow's bookings get an SMS reminder through the outbox (once each, by its key)."""
+    from govhub.channels import outbox
+    from govhub.services.models import Booking
+
+    day = day or timezone.localdate() + dt.timedelta(days=1)
+    n = 0
+    for b in Booking.objects.filter(slot__date=day, status=Booking.Status.BOOKED).select_related(
+        "slot", "slot__guide"
+    ):
+        text = (
+            f"【示范县政务服务】您预约的“{b.slot.guide.name}”在 {b.slot.date:%m月%d日} "
+            f"{b.slot.start:%H:%M}—{b.slot.end:%H:%M}，地点：{b.slot.place}。预约码 {b.code}。"
+        )
+        with transaction.atomic():
+            outbox.enqueue(
+                kind="appointment_reminder",
+                platform="sms",
+                recipient=b.phone,
+                payload={"text": text, "short": text[:140]},
+                key=f"appointment-reminder:{b.pk}",
+                source=b,
+                department=b.slot.department,
+            )
+        n += 1
+    return n

@@ -1,0 +1,204 @@
+"""Public pages of 办事服务: guides by life event, department and words; 微查询; 好差评.
+
+Thin: each view parses the request, calls access/actions, renders. Works without JavaScript,
+so it reads the same in WeChat's browser.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+
+from govhub.core.errors import FieldErrors
+from govhub.core.middleware import client_ip
+from govhub.letters import ratelimit
+from govhub.services import access, actions, config
+from govhub.services.models import Audience, LifeEvent, QueryConnector, RatingLevel, RatingTarget
+
+LEVELS = [(v, label) for v, label in RatingLevel.choices]
+
+
+def _channel(request: HttpRequest) -> str:
+    return "wechat" if "micromessenger" in request.headers.get("User-Agent", "").lower() else "web"
+
+
+@require_http_methods(["GET"])
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "services/home.html",
+        {
+            "person_events": access.events_with_counts("person"),
+            "legal_events": access.events_with_counts("legal"),
+            "departments": access.departments_with_guides(),
+            "queries": QueryConnector.objects.filter(enabled=True),
+        },
+    )
+
+
+@require_http_methods(["GET"])
+def guide_list(request: HttpRequest) -> HttpResponse:
+    q = (request.GET.get("q") or "").strip()[:50]
+    event = request.GET.get("event", "")[:30]
+    dept = request.GET.get("dept", "")[:64]
+    audience = request.GET.get("audience", "")[:8]
+    guides = access.find_guides(q=q, event=event, dept=dept, audience=audience)
+    page = Paginator(guides, 20).get_page(request.GET.get("page"))
+    heading = "办事指南"
+    if event and (ev := LifeEvent.objects.filter(slug=event).first()):
+        heading = f"{ev.name}：相关事项"
+    elif dept and (d := access.departments_with_guides().filter(code=dept).first()):
+        heading = f"{d.name}：办事指南"
+    elif audience in Audience.values:
+        heading = f"{Audience(audience).label}办事"
+    if q:
+        heading = f"“{q}”的搜索结果"
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "services/guide_list.html",
+        {"page": page, "q": q, "heading": heading, "params": params.urlencode()},
+    )
+
+
+def _guide_context(guide, **extra) -> dict:
+    return {
+        "guide": guide,
+        "materials": config.parse_materials(guide.materials),
+        "steps": config.parse_steps(guide.steps),
+        "connectors": guide.connectors.filter(enabled=True),
+        "bookable": bool(access.open_slots(guide)),
+        "levels": LEVELS,
+        "rating_token": actions.rating_token(RatingTarget.GUIDE, guide.pk),
+        **extra,
+    }
+
+
+@require_http_methods(["GET"])
+def guide_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    guide = access.get_guide(pk)
+    return render(request, "services/guide_detail.html", _guide_context(guide))
+
+
+def _query_fields(connector, values=None, errors=None) -> list[dict]:
+    values, errors = values or {}, errors or {}
+    return [
+        {
+            "name": f.name,
+            "label": f.label,
+            "kind": f.kind,
+            "value": values.get(f.name, ""),
+            "error": errors.get(f.name, ""),
+        }
+        for f in config.parse_input_fields(connector.input_fields)
+    ]
+
+
+@require_http_methods(["GET", "POST"])
+def query_page(request: HttpRequest, slug: str) -> HttpResponse:
+    connector = access.get_connector(slug)
+    ctx: dict = {"connector": connector, "fields": _query_fields(connector), "levels": LEVELS}
+    if request.method == "GET":
+        return render(request, "services/query.html", ctx)
+    if ratelimit.hit("services-query", client_ip(request), 20, 60):
+        ctx["error"] = "您查询得太频繁了，请一分钟后再试。"
+        return render(request, "services/query.html", ctx, status=429)
+    raw = {f["name"]: request.POST.get(f["name"], "") for f in ctx["fields"]}
+    try:
+        result = actions.run_query(connector, raw, channel=_channel(request))
+    except FieldErrors as exc:
+        ctx["fields"] = _query_fields(connector, raw, exc.errors)
+        return render(request, "services/query.html", ctx, status=400)
+    except actions.ServiceBusy:
+        return render(request, "services/busy.html", {"connector": connector}, status=503)
+    ctx["result"] = result
+    return render(request, "services/query.html", ctx)
+
+
+@require_http_methods(["POST"])
+def rate(request: HttpRequest) -> HttpResponse:
+    token = request.POST.get("token", "")
+    form = {k: request.POST.get(k, "") for k in ("level", "comment", "contact")}
+    ctx: dict = {"token": token, "form": form, "levels": LEVELS}
+    if ratelimit.hit("services-rate", client_ip(request), 20, 600):
+        ctx["error"] = "您的操作太频繁了，请稍后再试。"
+        return render(request, "services/rate.html", ctx, status=429)
+    event = ""
+    try:
+        target_type, target_id, _ = actions.read_rating_token(token)
+        if target_type == RatingTarget.GUIDE:
+            # one rating per guide per visitor's session (一事一评)
+            if not request.session.session_key:
+                request.session.save()
+            event = hashlib.sha256(request.session.session_key.encode()).hexdigest()[:20]
+        rating = actions.rate(
+            token,
+            form["level"],
+            form["comment"],
+            form["contact"],
+            channel=_channel(request),
+            event=event,
+        )
+    except FieldErrors as exc:
+        ctx["errors"] = exc.errors
+        return render(request, "services/rate.html", ctx, status=400)
+    except actions.DomainError as exc:
+        ctx["error"] = exc.message
+        return render(request, "services/rate.html", ctx, status=exc.status)
+    return render(request, "services/rated.html", {"rating": rating})
+
+
+@require_http_methods(["GET", "POST"])
+def book(request: HttpRequest, pk: int) -> HttpResponse:
+    guide = access.get_guide(pk)
+    form = {k: request.POST.get(k, "") for k in ("slot", "name", "phone")}
+    ctx: dict = {"guide": guide, "slots": access.open_slots(guide), "form": form, "errors": {}}
+    if request.method == "GET":
+        return render(request, "services/book.html", ctx)
+    if ratelimit.hit("services-book", client_ip(request), 10, 600):
+        ctx["error"] = "您的操作太频繁了，请稍后再试。"
+        return render(request, "services/book.html", ctx, status=429)
+    try:
+        slot_id = int(form["slot"] or 0)
+    except ValueError:
+        slot_id = 0
+    if not slot_id:
+        ctx["errors"] = {"slot": "请选择一个时段"}
+        return render(request, "services/book.html", ctx, status=400)
+    try:
+        booking = actions.book(slot_id, form["name"], form["phone"], channel=_channel(request))
+    except FieldErrors as exc:
+        ctx["errors"] = exc.errors
+        return render(request, "services/book.html", ctx, status=400)
+    except actions.DomainError as exc:
+        ctx["error"] = exc.message
+        ctx["slots"] = access.open_slots(guide)
+        return render(request, "services/book.html", ctx, status=exc.status)
+    return render(request, "services/booked.html", {"booking": booking})
+
+
+@require_http_methods(["GET", "POST"])
+def my_booking(request: HttpRequest) -> HttpResponse:
+    form = {k: request.POST.get(k, "") for k in ("code", "phone")}
+    ctx: dict = {"form": form}
+    if request.method == "GET":
+        return render(request, "services/my_booking.html", ctx)
+    if ratelimit.hit("services-find-booking", client_ip(request), 20, 600):
+        ctx["error"] = "您的操作太频繁了，请稍后再试。"
+        return render(request, "services/my_booking.html", ctx, status=429)
+    try:
+        booking = actions.find_booking(form["code"], form["phone"])
+        if request.POST.get("cancel") == "1":
+            actions.cancel_booking(booking)
+            booking.refresh_from_db()
+            ctx["cancelled"] = True
+    except actions.DomainError as exc:
+        ctx["error"] = exc.message
+        return render(request, "services/my_booking.html", ctx, status=400)
+    ctx["booking"] = booking
+    return render(request, "services/my_booking.html", ctx)

@@ -1,0 +1,233 @@
+"""Participation walked by the people who own each step, on their own logins; citizens on a
+phone (375 px): the editor publishes a draft, a citizen comments on one paragraph, the
+moderator approves, commenting closes, the drafting department marks adoption and publishes the
+report the citizen then reads."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from playwright.sync_api import expect
+
+WIDE_JS = """() => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+  .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"""
+
+
+def _no_overflow(page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"page is {width}px wide on a 375px phone: {page.evaluate(WIDE_JS)}"
+
+
+def test_consultation_from_draft_to_adoption_report(site):
+    # the editor publishes a draft with its period
+    editor = site.login("editor")
+    editor.goto(site.url + "/admin/participation/")
+    editor.click("text=新建征求意见稿")
+    editor.fill("#f-title", "示范县城区共享单车停放管理规定（征求意见稿）")
+    editor.select_option("#f-dept", label="县城市管理综合执法局")
+    editor.fill("#f-summary", "为规范共享单车停放，现公开征求意见。")
+    editor.fill(
+        "#f-body",
+        "第一条 共享单车应停放在施划的停放区内。\n"
+        "第二条 运营企业应在接到通知后2小时内清理乱停车辆。\n"
+        "第三条 本规定自印发之日起施行。",
+    )
+    editor.click("text=保存草稿")
+    editor.click("text=发布，开始征求意见")
+    assert "征求意见中" in editor.inner_text("#c-phase")
+    site.shot(editor, "editor-published")
+    with site.db():
+        from govhub.participation.models import Consultation
+
+        c = Consultation.objects.get(title__startswith="示范县城区共享单车")
+    assert c.closes_at - c.opens_at == dt.timedelta(days=30)
+
+    # a citizen on a phone finds it from 互动交流, selects a passage and comments on it
+    citizen = site.citizen()
+    citizen.goto(site.url + "/participation/")
+    citizen.click("text=示范县城区共享单车停放管理规定（征求意见稿）")
+    assert "意见采纳情况反馈报告将于" in citizen.inner_text("#report-due")
+    _no_overflow(citizen)
+    citizen.evaluate(
+        """() => {
+        const el = document.querySelector('#p2');
+        const text = el.childNodes[1];
+        const r = document.createRange();
+        r.setStart(text, 15); r.setEnd(text, 19);
+        const s = window.getSelection(); s.removeAllRanges(); s.addRange(r);
+    }"""
+    )
+    citizen.click("#quote-btn")
+    assert citizen.input_value("#id_paragraph") == str(c.paragraphs.get(number=2).pk)
+    assert citizen.input_value("#id_quote") == "2小时内"
+    citizen.fill("#id_text", "建议把2小时缩短为1小时，学校门口早晚高峰尤其要及时清理。")
+    citizen.fill("#id_nickname", "南关村 王先生")
+    site.shot(citizen, "citizen-comment-on-paragraph")
+    citizen.click("text=提交意见")
+    body = citizen.inner_text("body")
+    assert "您的意见已提交，审核通过后公开显示" in body and "待审核" in body
+    site.shot(citizen, "citizen-submitted")
+
+    # the moderator (reviewer) lets it show
+    reviewer = site.login("reviewer")
+    reviewer.goto(site.url + "/admin/participation/moderation/")
+    card = reviewer.locator(".help-block", has_text="建议把2小时缩短为1小时")
+    assert "内容检查：未发现问题" in card.inner_text()
+    site.shot(reviewer, "moderation-queue")
+    card.locator("button", has_text="通过").click()
+    expect(reviewer.locator("body")).to_contain_text("已通过，内容已公开")
+
+    citizen.reload()
+    comments = citizen.inner_text("#comments")
+    assert "建议把2小时缩短为1小时" in comments and "第2段" in comments and "2小时内" in comments
+
+    # the period ends (a clock jump here); commenting closes by itself
+    with site.db():
+        from django.utils import timezone
+
+        Consultation.objects.filter(pk=c.pk).update(closes_at=timezone.now())
+    citizen.reload()
+    assert "不再接收意见" in citizen.inner_text("#comment-form")
+
+    # the drafting department (城管局) marks adoption and publishes the report
+    handler = site.login("cgj_handler")
+    handler.goto(site.url + f"/admin/participation/consultations/{c.pk}/")
+    row = handler.locator("tr", has_text="建议把2小时缩短为1小时")
+    row.locator("input[type=checkbox]").check()
+    handler.select_option("#adoption", label="部分采纳")
+    handler.fill("#reason", "清理时限修改为学校、医院周边1小时，其他区域2小时。")
+    handler.click("#adoption-form button[type=submit]")
+    expect(handler.locator("body")).to_contain_text("已标注 1 条意见的采纳情况")
+    handler.fill("#report-text", "征求意见期间收到意见 1 条，部分采纳，规定第二条已据此修改。")
+    site.shot(handler, "adoption-marked")
+    handler.click("text=发布反馈报告")
+    expect(handler.locator("body")).to_contain_text("反馈报告已在门户网站发布")
+
+    citizen.reload()
+    report = citizen.inner_text("#report")
+    assert "部分采纳 1 条" in report and "规定第二条已据此修改" in report
+    assert "清理时限修改为学校、医院周边1小时" in citizen.inner_text("#comments")
+    _no_overflow(citizen)
+    site.shot(citizen, "citizen-reads-report")
+
+
+def test_board_post_moderated_answered_and_turned_into_a_letter(site):
+    # a citizen posts on the board from a phone
+    citizen = site.citizen()
+    citizen.goto(site.url + "/participation/")
+    citizen.click("nav.sub >> text=留言板")
+    expect(citizen.locator("body")).to_contain_text(
+        "城关二小课后服务能否延长到六点"
+    )  # demo: answered post
+    citizen.click("text=我要留言")
+    citizen.click("text=提交留言")  # empty: every error at once
+    body = citizen.inner_text("body")
+    assert "请选择栏目" in body and "请填写标题" in body and "请填写意见内容" in body
+    citizen.select_option("#id_column", label="社保就业")
+    citizen.fill("#id_title", "失业保险金领取期间能否参加职业培训？")
+    citizen.fill(
+        "#id_text", "我上个月失业，正在领取失业保险金，想参加县里的电工培训，会不会影响领取？"
+    )
+    citizen.fill("#id_nickname", "城关 小赵")
+    citizen.fill("#id_phone", "13800001111")
+    _no_overflow(citizen)
+    site.shot(citizen, "citizen-writes-post")
+    citizen.click("text=提交留言")
+    mine = citizen.inner_text("#mine")
+    assert "失业保险金领取期间能否参加职业培训" in mine and "待审核" in mine
+    site.shot(citizen, "citizen-post-waiting")
+
+    # the moderator approves it for the 人社局 to answer
+    reviewer = site.login("reviewer")
+    reviewer.goto(site.url + "/admin/participation/moderation/")
+    card = reviewer.locator(".help-block", has_text="失业保险金领取期间能否参加职业培训")
+    card.locator("select").select_option(label="县人力资源和社会保障局")
+    card.locator("button", has_text="通过").click()
+    expect(reviewer.locator("body")).to_contain_text("已通过")
+
+    # the 人社局 handler answers officially and turns it into a letter for follow-up
+    handler = site.login("handler")
+    handler.goto(site.url + "/admin/participation/board/")
+    assert "县人力资源和社会保障局" in handler.inner_text("#unanswered")
+    handler.click("text=失业保险金领取期间能否参加职业培训？")
+    handler.fill(
+        "#answer-text",
+        "您好！领取失业保险金期间参加职业培训不影响领取，培训合格的还可申领职业培训补贴。"
+        "请到县公共就业服务中心报名。",
+    )
+    handler.click("text=发布答复")
+    expect(handler.locator("body")).to_contain_text("答复已发布")
+    handler.click("button:has-text('转为信件')")
+    expect(handler.locator("body")).to_contain_text("已转为领导信箱来信（查询码")
+    site.shot(handler, "handler-answered")
+
+    citizen.goto(site.url + "/participation/board/")
+    citizen.click("#mine >> text=失业保险金领取期间能否参加职业培训？")
+    text = citizen.inner_text("body")
+    assert "县人力资源和社会保障局" in text and "官方答复" in text and "不影响领取" in text
+    assert "13800001111" not in text
+    _no_overflow(citizen)
+    site.shot(citizen, "citizen-reads-answer")
+
+
+def test_survey_answered_once_by_a_phone_proved_by_sms(site):
+    from govhub.channels import sms
+
+    def code_sent_to(phone: str) -> str:
+        import re
+
+        texts = [t for p, t in sms.gateway().outbox if p == phone]
+        return re.search(r"验证码是 (\d{6})", texts[-1]).group(1)
+
+    citizen = site.citizen()
+    citizen.goto(site.url + "/participation/")
+    citizen.click("text=示范县政府网站和政务新媒体使用情况调查")
+    _no_overflow(citizen)
+    citizen.fill("#id_phone", "13800002222")
+    citizen.click("text=获取验证码")
+    expect(citizen.locator("body")).to_contain_text("验证码已发送")
+    citizen.fill("#id_code", code_sent_to("13800002222"))
+    citizen.click("button:text-is('验证')")
+    expect(citizen.locator("body")).to_contain_text("已验证手机号 138****2222")
+    form = citizen.locator("#survey-form")
+    form.locator("label", has_text="政务微信公众号").click()
+    form.locator("label", has_text="公积金查询").click()
+    form.locator("label", has_text="办事预约").click()
+    fieldsets = form.locator("fieldset")
+    fieldsets.nth(2).locator("label", has_text="4").click()
+    citizen.click("text=提交问卷")  # one scale left unanswered: told beside it, ticks kept
+    expect(citizen.locator("body")).to_contain_text("请回答这道题")
+    assert citizen.locator("#survey-form input:checked").count() == 4
+    citizen.locator("#survey-form fieldset").nth(3).locator("label", has_text="5").click()
+    citizen.locator("#survey-form textarea").fill("希望在微信里能直接预约不动产登记。")
+    site.shot(citizen, "citizen-answers-survey")
+    citizen.click("text=提交问卷")
+    body = citizen.inner_text("body")
+    assert "提交成功，感谢您参与本次调查" in body and "共 37 人参加" in body
+    _no_overflow(citizen)
+    site.shot(citizen, "citizen-sees-results")
+
+    # the same phone from another browser is refused
+    again = site.citizen()
+    again.goto(citizen.url.replace("results/", ""))
+    with site.db():
+        from govhub.participation.models import SmsCode
+
+        SmsCode.objects.all().delete()  # past the one-minute resend wait
+    again.fill("#id_phone", "13800002222")
+    again.click("text=获取验证码")
+    again.fill("#id_code", code_sent_to("13800002222"))
+    again.click("button:text-is('验证')")
+    expect(again.locator("body")).to_contain_text("已经参加过本次调查，每人只能提交一次")
+
+    # the editor who owns it sees the answers and exports them
+    editor = site.login("editor")
+    editor.goto(site.url + "/admin/participation/surveys/")
+    editor.click("text=示范县政府网站和政务新媒体使用情况调查")
+    expect(editor.locator("body")).to_contain_text("37 份答卷")
+    expect(editor.locator("body")).to_contain_text("希望在微信里能直接预约不动产登记")
+    with editor.expect_download() as dl:
+        editor.click("text=导出 CSV")
+    assert dl.value.suggested_filename.endswith(".csv")
+    site.shot(editor, "editor-survey-results")
