@@ -13,6 +13,7 @@ from django.utils import timezone
 from ninja import Router, Schema
 
 from govhub.api.auth import resolve_token
+from govhub.core import ratelimit
 from govhub.core.errors import DomainError
 from govhub.core.models import Department
 from govhub.letters import actions, intake
@@ -192,7 +193,17 @@ class CreatedOut(Schema):
 
 @router.post("/", response={201: CreatedOut}, summary="登记来信（电话、其他系统）")
 def create_letter(request, body: LetterIn):
-    letter = _run(intake.submit_letter, actor=request.user, **body.dict())
+    ratelimit.check(request, "api-submit")
+    token = getattr(request, "api_token", None)
+    # idempotency keys belong to the caller: another client's key finds nothing of ours
+    scope = f"tok{token.pk}" if token is not None else f"u{request.user.pk}"
+    letter = _run(
+        intake.submit_letter,
+        actor=request.user,
+        api_token=token,
+        idempotency_scope=scope,
+        **body.dict(),
+    )
     return 201, {"id": letter.pk, "tracking_code": letter.tracking_code, "status": letter.status}
 
 

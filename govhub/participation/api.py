@@ -8,6 +8,7 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied
 from ninja import Router, Schema
 
+from govhub.core import ratelimit
 from govhub.core.models import Department
 from govhub.participation import actions, queries
 from govhub.participation.models import BoardColumn, Comment, Post
@@ -162,6 +163,7 @@ def list_comments(request, consultation_id: int, page: int = 1, paragraph_id: in
     summary="提交意见（审核后公开）",
 )
 def post_comment(request, consultation_id: int, payload: CommentIn):
+    ratelimit.check(request, "participation-comment")
     c = queries.public_consultation(consultation_id)
     m = actions.submit_comment(
         c,
@@ -350,6 +352,7 @@ def board_post(request, post_id: int):
 
 @router.post("/board/posts", response={201: SubmittedOut}, auth=None, summary="留言（审核后公开）")
 def submit_post(request, payload: PostIn):
+    ratelimit.check(request, "participation-post")
     column = BoardColumn.objects.filter(pk=payload.column_id, is_active=True).first()
     p = actions.submit_post(
         column,
@@ -530,6 +533,7 @@ def survey_results(request, survey_id: int):
 @router.post("/surveys/{survey_id}/code", response=dict, auth=None, summary="发送短信验证码")
 def survey_code(request, survey_id: int, payload: CodeIn):
     queries.public_survey(survey_id)
+    ratelimit.check(request, "participation-sms")
     actions.send_code(payload.phone)
     return {"sent": True}
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from ninja import Router, Schema
 
+from govhub.core import ratelimit
 from govhub.core.errors import DomainError
-from govhub.core.middleware import client_ip
-from govhub.letters import ratelimit
 from govhub.services import access, actions, config
 
 router = Router(tags=["办事服务"])
@@ -103,7 +102,7 @@ class QueryOut(Schema):
 
 @router.post("/queries/{slug}", response=QueryOut, auth=None, summary="微查询：按配置调用部门系统")
 def run_query(request, slug: str, body: QueryIn):
-    if ratelimit.hit("services-query", client_ip(request), 20, 60):
+    if ratelimit.over(request, "services-query"):
         raise DomainError("rate_limited", "您查询得太频繁了，请一分钟后再试。", status=429)
     result = actions.run_query(access.get_connector(slug), body.params, channel=body.channel)
     return {
@@ -130,7 +129,7 @@ class RatingOut(Schema):
     "/ratings", response=RatingOut, auth=None, summary="好差评：对一次服务评价（一事一评）"
 )
 def rate(request, body: RatingIn):
-    if ratelimit.hit("services-rate", client_ip(request), 20, 600):
+    if ratelimit.over(request, "services-rate"):
         raise DomainError("rate_limited", "您的操作太频繁了，请稍后再试。", status=429)
     r = actions.rate(body.token, body.level, body.comment, body.contact, channel="api")
     due = r.callback.due_date.isoformat() if r.is_bad else None
@@ -197,7 +196,7 @@ def _booking_out(b) -> dict:
 
 @router.post("/bookings", response=BookingOut, auth=None, summary="预约办事：预约一个时段")
 def create_booking(request, body: BookIn):
-    if ratelimit.hit("services-book", client_ip(request), 10, 600):
+    if ratelimit.over(request, "services-book"):
         raise DomainError("rate_limited", "您的操作太频繁了，请稍后再试。", status=429)
     return _booking_out(actions.book(body.slot, body.name, body.phone, channel="api"))
 
@@ -210,7 +209,7 @@ class FindIn(Schema):
 
 @router.post("/bookings/find", response=BookingOut, auth=None, summary="预约办事：查询或取消预约")
 def find_booking(request, body: FindIn):
-    if ratelimit.hit("services-find-booking", client_ip(request), 20, 600):
+    if ratelimit.over(request, "services-find-booking"):
         raise DomainError("rate_limited", "您的操作太频繁了，请稍后再试。", status=429)
     b = actions.find_booking(body.code, body.phone)
     if body.cancel:
