@@ -8,8 +8,9 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied
 from ninja import Router, Schema
 
-from govhub.core import ratelimit
+from govhub.core import paging, ratelimit
 from govhub.core.models import Department
+from govhub.core.schemas import StrictIn
 from govhub.participation import actions, queries
 from govhub.participation.models import BoardColumn, Comment, Post
 
@@ -52,7 +53,7 @@ class CommentOut(Schema):
     created_at: dt.datetime
 
 
-class CommentIn(Schema):
+class CommentIn(StrictIn):
     text: str
     nickname: str = ""
     phone: str = ""
@@ -66,7 +67,7 @@ class SubmittedOut(Schema):
     message: str
 
 
-class ConsultationIn(Schema):
+class ConsultationIn(StrictIn):
     title: str
     body: str
     department_id: int
@@ -74,18 +75,18 @@ class ConsultationIn(Schema):
     period_days: int | None = None
 
 
-class ModerateIn(Schema):
+class ModerateIn(StrictIn):
     approve: bool
     reason: str = ""
 
 
-class AdoptionIn(Schema):
+class AdoptionIn(StrictIn):
     comment_ids: list[int]
     adoption: str
     reason: str
 
 
-class ReportIn(Schema):
+class ReportIn(StrictIn):
     text: str
 
 
@@ -130,7 +131,7 @@ def _comment(m: Comment, with_adoption: bool) -> dict:
 
 @router.get("/consultations", response=list[ConsultationOut], auth=None, summary="征求意见列表")
 def list_consultations(request, limit: int = 20, offset: int = 0):
-    qs = queries.public_consultations()[max(offset, 0) : max(offset, 0) + min(limit, 100)]
+    qs = queries.public_consultations()[paging.window(offset, limit, max_limit=100)]
     return [_c(c) for c in qs]
 
 
@@ -272,7 +273,7 @@ class PostDetailOut(PostOut):
     answers: list[AnswerOut]
 
 
-class PostIn(Schema):
+class PostIn(StrictIn):
     column_id: int
     title: str
     text: str
@@ -280,7 +281,7 @@ class PostIn(Schema):
     phone: str = ""
 
 
-class ReportAbuseIn(Schema):
+class ReportAbuseIn(StrictIn):
     reason: str
     reporter: str
 
@@ -289,7 +290,7 @@ class PostModerateIn(ModerateIn):
     department_id: int | None = None
 
 
-class AnswerIn(Schema):
+class AnswerIn(StrictIn):
     text: str
 
 
@@ -448,17 +449,17 @@ class SurveyDetailOut(SurveyOut):
     questions: list[QuestionOut]
 
 
-class CodeIn(Schema):
+class CodeIn(StrictIn):
     phone: str
 
 
-class ResponseIn(Schema):
+class ResponseIn(StrictIn):
     phone: str
     code: str
     answers: dict[str, int | str | list[int]]
 
 
-class SurveyIn(Schema):
+class SurveyIn(StrictIn):
     title: str
     department_id: int
     opens_at: dt.date

@@ -6,6 +6,7 @@ from ninja import Router, Schema
 
 from govhub.core import ratelimit
 from govhub.core.errors import DomainError
+from govhub.core.schemas import StrictIn
 from govhub.services import access, actions, config
 
 router = Router(tags=["办事服务"])
@@ -89,7 +90,7 @@ def get_guide(request, guide_id: int):
     }
 
 
-class QueryIn(Schema):
+class QueryIn(StrictIn):
     params: dict[str, str]
     channel: str = "api"
 
@@ -112,7 +113,7 @@ def run_query(request, slug: str, body: QueryIn):
     }
 
 
-class RatingIn(Schema):
+class RatingIn(StrictIn):
     token: str
     level: int
     comment: str = ""
@@ -168,7 +169,7 @@ def list_slots(request, guide_id: int):
     ]
 
 
-class BookIn(Schema):
+class BookIn(StrictIn):
     slot: int
     name: str
     phone: str
@@ -201,7 +202,7 @@ def create_booking(request, body: BookIn):
     return _booking_out(actions.book(body.slot, body.name, body.phone, channel="api"))
 
 
-class FindIn(Schema):
+class FindIn(StrictIn):
     code: str
     phone: str
     cancel: bool = False
