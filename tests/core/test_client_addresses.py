@@ -289,3 +289,25 @@ def test_limits_count_in_redis_shared_by_every_worker(settings, client, monkeypa
     finally:
         for k in conn.keys(f"{prefix}:*"):
             conn.delete(k)
+
+
+def test_the_issue_19_attack_rotating_forged_headers_gets_five_letters_not_thirty(client, county):
+    """Issue 19: a rotating X-Forwarded-For got 1,000 of 1,000 letters accepted. Now the
+    default limit holds, directly and behind the proxy (prints the figure)."""
+    from govhub.letters.models import Letter
+    from tests.letters.test_portal import _form
+
+    cache.clear()
+    limit = ratelimit.LIMITS["submit"][0]
+    for remote, xff in ((ATTACKER, forged), ("127.0.0.1", lambda: f"{forged()}, 198.51.100.5")):
+        before = Letter.objects.count()
+        codes = [
+            client.post(
+                "/letters/write/", _form(client), REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=xff()
+            ).status_code
+            for _ in range(30)
+        ]
+        accepted = Letter.objects.count() - before
+        print(f"from {remote}: {accepted} of 30 letters accepted, {codes.count(429)} refused")
+        assert accepted == limit and codes.count(429) == 30 - limit
+    cache.clear()
