@@ -230,7 +230,10 @@ def _image_out(image) -> dict:
 
 @router.get("/columns", response=list[ColumnOut], summary="门户栏目（可发布文章的栏目页）")
 def columns(request):
-    return [{"id": p.pk, "title": p.title, "path": p.url or ""} for p in actions.column_pages()]
+    return [
+        {"id": p.pk, "title": p.title, "path": p.url or ""}
+        for p in actions.column_pages(request.user)
+    ]
 
 
 @router.post(
