@@ -9,6 +9,7 @@ class BackofficeConfig(AppConfig):
     def ready(self):
         label_site_columns()
         label_unnamed_wagtail_fields()
+        label_unnamed_wagtail_form_fields()
 
 
 # Wagtail fields declared without a (translatable) name: their form label reads the field's
@@ -44,3 +45,14 @@ def label_site_columns() -> None:
             continue
         if column.label == capfirst(column.name.replace("_", " ")):
             column.label = capfirst(field.verbose_name)
+
+
+def label_unnamed_wagtail_form_fields() -> None:
+    """Wagtail's page-permission row on a group's page (用户组 → 页面权限) declares its page
+    chooser without a label, so the (screen-reader) label reads the English field name Page."""
+    from django.utils.translation import gettext_lazy
+    from wagtail.users.forms import PagePermissionsForm
+
+    field = PagePermissionsForm.base_fields["page"]
+    if field.label is None:
+        field.label = gettext_lazy("Page")  # Wagtail's own catalogue: 页面

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.views.generic import CreateView, EditView
+from wagtail.admin.views.generic import CreateView, EditView, IndexView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
@@ -42,6 +42,14 @@ class AccountEditView(EditView):
         return actions.link_channel_account(self.request.user, acc, channel) if channel else acc
 
 
+class AccountIndexView(IndexView):
+    """The list holds the accounts of the person's own department subtree (Wagtail 8 no longer
+    asks the viewset's get_queryset, so the scope is set on the view)."""
+
+    def get_base_queryset(self):
+        return actions.accounts_for(self.request.user).order_by("platform", "name")
+
+
 class AccountViewSet(ModelViewSet):
     model = Account
     form_class = AccountForm
@@ -51,6 +59,7 @@ class AccountViewSet(ModelViewSet):
     list_display = ["name", "platform", "department", "level", "kind", "verification", "closed_on"]
     list_filter = ["platform", "level", "kind", "verification"]
     search_fields = ["name", "remote_id", "filing_number"]
+    index_view_class = AccountIndexView
     add_view_class = AccountCreateView
     edit_view_class = AccountEditView
     list_export = [
@@ -67,9 +76,6 @@ class AccountViewSet(ModelViewSet):
 
     def get_form_class(self, for_update=False):
         return self.form_class
-
-    def get_queryset(self, request):
-        return actions.accounts_for(request.user).order_by("platform", "name")
 
 
 class SupervisionMenuItem(MenuItem):

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models import Q
 from django.forms import modelform_factory
 from django.urls import include, path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.views.generic import CreateView, DeleteView, EditView
+from wagtail.admin.views.generic import CopyView, CreateView, DeleteView, EditView, IndexView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
 from govhub.core.admin_policy import GovhubPermissionPolicy
-from govhub.core.permissions import can
+from govhub.core.models import Department
+from govhub.core.permissions import can, scope_queryset, scope_roots
 from govhub.services import actions, admin_views
 from govhub.services.models import LifeEvent, QueryConnector, ServiceGuide
 
@@ -32,7 +35,34 @@ def register_services_urls():
     return [path("services/", include((admin_urls, "services_admin"), namespace="services_admin"))]
 
 
-class GuideCreate(CreateView):
+class _GuideScope:
+    """A guide belongs to its department: an editor of 县融媒体中心 lists, opens, copies and
+    files guides of the departments under their own only (save_guide asks the same), and is
+    offered only those departments in the form."""
+
+    def get_object(self, queryset=None):
+        guide = super().get_object(queryset)
+        if not can(self.request.user, "manage_guides", guide):
+            raise PermissionDenied
+        return guide
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        roots = scope_roots(self.request.user, "manage_guides")
+        if "department" in form.fields and not self.request.user.is_superuser:
+            cond = Q(pk__in=[])
+            for root in roots:
+                cond |= Q(path__startswith=root.path)
+            form.fields["department"].queryset = Department.objects.filter(cond)
+        return form
+
+
+class GuideIndex(IndexView):
+    def get_base_queryset(self):
+        return scope_queryset(self.request.user, "manage_guides", super().get_base_queryset())
+
+
+class GuideCreate(_GuideScope, CreateView):
     def save_instance(self):
         return actions.save_guide(
             self.request.user,
@@ -41,7 +71,7 @@ class GuideCreate(CreateView):
         )
 
 
-class GuideEdit(EditView):
+class GuideCopy(_GuideScope, CopyView):
     def save_instance(self):
         return actions.save_guide(
             self.request.user,
@@ -50,7 +80,16 @@ class GuideEdit(EditView):
         )
 
 
-class GuideDelete(DeleteView):
+class GuideEdit(_GuideScope, EditView):
+    def save_instance(self):
+        return actions.save_guide(
+            self.request.user,
+            self.form.save(commit=False),
+            self.form.cleaned_data.get("life_events"),
+        )
+
+
+class GuideDelete(_GuideScope, DeleteView):
     def delete_action(self):
         actions.delete_guide(self.request.user, self.object)
 
@@ -94,7 +133,9 @@ class GuideViewSet(ModelViewSet):
     list_display = ["name", "department", "matter_type", "is_published", "updated_at"]
     list_filter = ["matter_type", "audience", "is_published"]
     search_fields = ["name", "code", "keywords"]
+    index_view_class = GuideIndex
     add_view_class = GuideCreate
+    copy_view_class = GuideCopy
     edit_view_class = GuideEdit
     delete_view_class = GuideDelete
 

@@ -112,3 +112,10 @@ def test_group_editor_names_permissions_in_chinese(client):
 def test_app_names_not_codes():
     assert app_name("portal") == "门户网站"
     assert app_name("no-such-app") == "no-such-app"
+
+
+def test_group_editor_labels_the_page_chooser_of_a_page_permission_in_chinese(client):
+    client.force_login(make_user(superuser=True))
+    html = client.get("/admin/groups/new/").content.decode()
+    label = html.split('id="id_page_permissions-__prefix__-page-label">')[1].split("<")[0]
+    assert label.strip() == "页面"

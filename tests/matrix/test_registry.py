@@ -163,3 +163,22 @@ def test_reimporting_the_registry_changes_nothing(county, supervisor):
     report = actions.import_accounts(supervisor, data, "a.csv")
     assert report.created == 0 and report.updated == 0
     assert AccountChange.objects.count() == n_changes
+
+
+def test_the_account_list_holds_the_persons_own_departments_only(client, db):
+    """Wagtail 8 builds a ModelViewSet's list without the viewset's get_queryset: the scope is
+    on the list view itself, so a township's supervisor does not read the county's register."""
+    from govhub.core.models import Role
+    from tests.factories import make_department, make_user
+    from tests.matrix.helpers import make_account
+
+    county = make_department(name="示范县")
+    town = make_department(county, name="城关镇")
+    mine = make_account(town, name="城关镇发布")
+    theirs = make_account(county, name="示范县发布")
+    client.force_login(make_user(department=town, role=Role.SUPERVISOR))
+    listed = client.get("/admin/matrix_accounts/").content.decode()
+    assert mine.name in listed and theirs.name not in listed
+    client.force_login(make_user(department=county, role=Role.SUPERVISOR))
+    listed = client.get("/admin/matrix_accounts/").content.decode()
+    assert mine.name in listed and theirs.name in listed

@@ -125,3 +125,22 @@ def test_admin_adds_a_connector_in_the_back_office_and_bad_lines_are_named():
     editor = make_user(department=county, role=Role.EDITOR)
     c.force_login(editor)
     assert c.get("/admin/query_connectors/new/").status_code in (302, 403)
+
+
+def test_an_editor_lists_copies_and_edits_only_guides_of_their_own_departments():
+    """The list offers 复制 and 编辑 on each row: each must open for whoever sees the row."""
+    ours, theirs = make_department(name="县融媒体中心"), make_department(name="县教育局")
+    own = make_guide(ours, name="新闻发布会旁听登记")
+    other = make_guide(theirs, name="小学一年级新生入学登记")
+    editor = make_user(department=ours, role=Role.EDITOR)
+    c = Client()
+    c.force_login(editor)
+    listed = c.get("/admin/service_guides/").content.decode()
+    assert own.name in listed and other.name not in listed
+    assert f"/admin/service_guides/copy/{own.pk}/" in listed
+    assert c.get(f"/admin/service_guides/copy/{own.pk}/").status_code == 200
+    for view in ("copy", "edit", "delete"):
+        assert c.get(f"/admin/service_guides/{view}/{other.pk}/").status_code == 302
+    # the form offers the editor's own departments only
+    form = c.get("/admin/service_guides/new/").content.decode()
+    assert "县融媒体中心" in form and "县教育局" not in form
