@@ -29,9 +29,11 @@ def test_editor_and_reviewer_send_a_video_to_douyin_and_weixin_channels(
     from govhub.publishing import actions
     from govhub.publishing.models import Publication, ReviewPolicy, ReviewStepSpec
     from tests.channels.videos import mp4_bytes
+    from tests.factories import restore_wagtail_defaults
     from tests.fakes.douyin_api import FakeDouyinApi
     from tests.publishing.factories import make_image
 
+    restore_wagtail_defaults()  # an earlier transactional test may have flushed the root collection
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     county = build_core()
