@@ -5,6 +5,7 @@ the same files, the personal data still ciphertext in the archive and the audit 
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import socket
@@ -153,10 +154,9 @@ def test_archive_has_counts_checksums_ciphertext_and_no_keys(small_county, tmp_p
         raw = b"".join(tar.extractfile(m).read() for m in tar if m.isfile())
     for secret in (PHONE, settings.SECRET_KEY, settings.PII_INDEX_KEY):
         assert secret.encode() not in raw, "clear personal data or a key in the archive"
-    citizens = [
-        json.loads(line)
-        for line in tarfile.open(archive).extractfile("db/core.citizen.jsonl").read().splitlines()
-    ]
+    with tarfile.open(archive) as tar:
+        lines = tar.extractfile("db/core.citizen.jsonl").read().splitlines()
+    citizens = [json.loads(line) for line in lines]
     assert citizens and all(c["phone"].startswith("pii1:") for c in citizens if c["phone"])
 
 
@@ -170,8 +170,6 @@ def test_damaged_archive_is_refused(small_county, tmp_path):
             if m.name == "db/letters.letter.jsonl":
                 data = data.replace("路灯".encode(), "路桥".encode())
             m.size = len(data)
-            import io
-
             dst.addfile(m, io.BytesIO(data))
     with pytest.raises(CommandError, match="校验和与清单不符"):
         call_command("restore", str(bad), "--force")
