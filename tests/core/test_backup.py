@@ -189,7 +189,7 @@ def test_round_trip_into_a_fresh_sqlite_database(small_county, tmp_path):
 
 @pytest.mark.skipif(not _pg_reachable(), reason="PostgreSQL not reachable on 127.0.0.1:5432")
 @pytest.mark.django_db(transaction=True)
-def test_round_trip_onto_the_other_engine(small_county, tmp_path, django_db_blocker):
+def test_round_trip_onto_the_other_engine(small_county, tmp_path):
     """From this test database (SQLite, or PostgreSQL under GOVHUB_DB=pg) to a fresh PostgreSQL
     database, or a fresh SQLite file when the source is already PostgreSQL."""
     from django.db import connection
@@ -199,9 +199,15 @@ def test_round_trip_onto_the_other_engine(small_county, tmp_path, django_db_bloc
     else:
         import psycopg
 
-        name = "gh_backup_restore"
-        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
+        name = f"gh_restore_{os.getpid()}"  # one per process: other runs may test at once
+        admin = "postgresql://postgres@127.0.0.1:5432/postgres"
+        with psycopg.connect(admin, autocommit=True) as c:
             c.execute(f"DROP DATABASE IF EXISTS {name}")
             c.execute(f"CREATE DATABASE {name}")
         target = f"postgres://postgres@127.0.0.1:5432/{name}"
-    _round_trip(small_county, tmp_path, target)
+    try:
+        _round_trip(small_county, tmp_path, target)
+    finally:
+        if target.startswith("postgres"):
+            with psycopg.connect(admin, autocommit=True) as c:
+                c.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
