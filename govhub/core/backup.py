@@ -359,6 +359,11 @@ def restore(
             f"备份来自更新的版本：有 {len(theirs - mine)} 个迁移本库未执行（例如 "
             f"{sorted(theirs - mine)[0]}），请先升级代码并执行 govhub migrate"
         )
+    if mine - theirs:
+        say(
+            f"注意：本库比备份多 {len(mine - theirs)} 个迁移；新字段取默认值。"
+            "稳妥的做法是用备份时的代码版本恢复，再升级并执行 govhub migrate"
+        )
     busy = non_empty_tables(using)
     if busy and not force:
         sample = "、".join(f"{k}（{v} 行）" for k, v in list(busy.items())[:3])
