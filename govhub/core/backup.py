@@ -53,7 +53,7 @@ KEYS_NOTE = (
     "请另行保管；恢复时须在环境中提供同一组密钥，否则个人信息无法解密、审计链无法校验。"
 )
 # Rebuilt rather than restored: sessions are throw-away; the search index holds engine-specific
-# columns (PostgreSQL tsvector) and is rebuilt by ``update_index``.
+# models per engine (SQLite FTS, PostgreSQL tsvector) and is rebuilt by ``update_index``.
 SKIPPED = {"sessions.session", "wagtailsearch.indexentry"}
 # A database holding any of these has been used: ``migrate`` creates no accounts, no audit
 # records, no departments and no letters (it does seed content types, permissions, Wagtail's
@@ -73,13 +73,19 @@ def table_label(model: type[models.Model]) -> str:
     return f"{model._meta.app_label}.{model._meta.model_name}"
 
 
+def skipped(label: str) -> bool:
+    """Sessions, and Wagtail's search index in whichever engine's form (SQLite FTS, PostgreSQL
+    tsvector, …): its models differ per engine and ``update_index`` rebuilds it."""
+    return label in SKIPPED or (label.startswith("wagtailsearch.") and label.endswith("indexentry"))
+
+
 def backed_up_models() -> list[type[models.Model]]:
     """Every table Django manages, parents before children (foreign keys first where possible;
     the constraints are deferred to the commit, so cycles and self-references still load)."""
     found = [
         m
         for m in apps.get_models(include_auto_created=True)
-        if m._meta.managed and not m._meta.proxy and table_label(m) not in SKIPPED
+        if m._meta.managed and not m._meta.proxy and not skipped(table_label(m))
     ]
     by_label = {table_label(m): m for m in found}
     deps: dict[str, set[str]] = {}
