@@ -184,8 +184,9 @@ def insert_rows(model: type[models.Model], rows: list[dict], using: str = "defau
         obj = model.__new__(model)
         obj.__dict__["_state"] = models.base.ModelState()
         obj._state.db = using
-        for f in fields:
-            obj.__dict__[f.attname] = _from_json(f, row.get(f.attname))
+        for f in fields:  # a column newer than the backup takes its default
+            value = _from_json(f, row[f.attname]) if f.attname in row else f.get_default()
+            obj.__dict__[f.attname] = value
         objs.append(obj)
     model._base_manager.using(using)._insert(objs, fields=fields, using=using, raw=True)
 
