@@ -48,13 +48,15 @@ def small_county(county, folders):
     from govhub.core import audit
     from govhub.core.models import AuditRecord
     from govhub.portal import publish
+    from tests.factories import restore_wagtail_defaults
     from tests.letters.helpers import letter, make_categories
     from tests.publishing.factories import make_image
 
+    restore_wagtail_defaults()  # after a transactional test, migrate's rows are gone
     make_categories(county)
     letter(phone=PHONE, content="工资拖欠三个月，请回电。")
     letter(subject="路灯不亮", content="村口路灯坏了一个月。", phone="13700001111")
-    home = Page.objects.get(depth=1)
+    home = Page.get_first_root_node()
     page = home.add_child(instance=Page(title="备份演练通知", slug="backup-drill"))
     page.save_revision(user=county.user("editor")).publish(user=county.user("admin"))
     publish.write("/backup-drill/", "<html><body>备份演练通知</body></html>".encode())
