@@ -6,6 +6,7 @@ See the README's configuration table. GOVHUB_MODE is ``demo`` (default for a che
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -83,6 +84,15 @@ if env("GOVHUB_TEST_DB_NAME"):
     _db["TEST"] = {"NAME": env("GOVHUB_TEST_DB_NAME")}
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The reverse proxies whose X-Forwarded-For is believed (addresses or CIDRs); the client address
+# is the rightmost hop not in this list (govhub.core.middleware.client_ip).
+TRUSTED_PROXIES = env_list("GOVHUB_TRUSTED_PROXIES", "127.0.0.1,::1")
+for _net in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_net, strict=False)
+    except ValueError:
+        fail(f"GOVHUB_TRUSTED_PROXIES 中的地址格式错误 / not an address or CIDR: {_net!r}")
 
 REDIS_URL = env("GOVHUB_REDIS_URL")
 if REDIS_URL:

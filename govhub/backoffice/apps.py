@@ -8,6 +8,24 @@ class BackofficeConfig(AppConfig):
 
     def ready(self):
         label_site_columns()
+        label_unnamed_wagtail_fields()
+
+
+# Wagtail fields declared without a (translatable) name: their form label reads the field's
+# English attribute name whatever the language
+UNNAMED_FIELDS = [("wagtailsearchpromotions", "SearchPromotion", "external_link_text", "链接文字")]
+
+
+def label_unnamed_wagtail_fields() -> None:
+    from django.apps import apps
+
+    for app_label, model_name, field_name, label in UNNAMED_FIELDS:
+        try:
+            field = apps.get_model(app_label, model_name)._meta.get_field(field_name)
+        except LookupError:
+            continue
+        if field.verbose_name == field_name.replace("_", " "):
+            field.verbose_name = label
 
 
 def label_site_columns() -> None:

@@ -9,6 +9,8 @@ Files cannot be carried over (a browser never lets a page fill a file input): th
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.shortcuts import render
 from django.urls import reverse
@@ -50,7 +52,11 @@ class ExpiredSessionMiddleware:
             if name != "csrfmiddlewaretoken"
             for value in request.POST.getlist(name)
         ]
-        texts = [value for _, value in fields if len(value.strip()) >= LONG_TEXT]
+        texts = [
+            value
+            for _, value in fields
+            if len(value.strip()) >= LONG_TEXT and not re.fullmatch(r"[\w\-:=+/]+", value)
+        ]
         return render(
             request,
             "backoffice/session_expired.html",

@@ -266,6 +266,26 @@ KEY_LABELS: dict[str, str] = {
     "is_active": "启用",
     "level": "层级",
     "public": "公开",
+    "column": "栏目",
+    "findings": "检查发现问题数",
+    "comments": "意见数",
+    "adoption": "采纳情况",
+    "consultation": "征求意见",
+    "answer": "答复",
+    "opens_at": "开始时间",
+    "closes_at": "截止时间",
+    "period_days": "期限（天）",
+    "endpoint": "接口地址",
+    "question": "问题",
+    "survey": "调查",
+    "post": "留言",
+    "guide": "办事指南",
+    "connector": "查询接口",
+    "rating": "评价",
+    "score": "得分",
+    "count": "数量",
+    "slug": "标识",
+    "url": "网址",
 }
 ACTORS = {"system": "系统", "anonymous": "匿名访客", "citizen": "来信群众"}
 
@@ -312,9 +332,39 @@ def _choice_labels() -> dict[str, str]:
     return labels
 
 
+_ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+def _moment(value: str) -> str | None:
+    """An ISO timestamp as the county reads it (local time, to the minute)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    try:
+        at = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if timezone.is_naive(at):
+        return f"{at:%Y-%m-%d %H:%M}"
+    return f"{timezone.localtime(at):%Y-%m-%d %H:%M}"
+
+
+def _channel_account(value: str) -> str | None:
+    """A channel account's slug (shifan-weibo) as its name. Looked up by name, not imported:
+    core sits below channels."""
+    from django.apps import apps
+
+    try:
+        model = apps.get_model("channels", "ChannelAccount")
+    except LookupError:
+        return None
+    return model.objects.filter(slug=value).values_list("name", flat=True).first()
+
+
 def value_text(value) -> str:
     """One stored detail as text: codes by their labels, yes/no, lists and nested details."""
-    if value is None or value == "None":
+    if value is None or value == "None" or value == "":
         return "无"
     if isinstance(value, bool):
         return "是" if value else "否"
@@ -329,6 +379,10 @@ def value_text(value) -> str:
         head, sep, rest = value.partition(":")
         if sep and head in labels:  # a platform's receipt such as email:e83e…
             return f"{labels[head]} {rest}"
+        if _ISO_MOMENT.match(value):
+            return _moment(value) or value
+        if re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)+", value):
+            return _channel_account(value) or value
     return str(value)
 
 

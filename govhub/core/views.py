@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from django.core.cache import cache
 from django.db import connection
@@ -86,6 +87,9 @@ def server_error(request):
     return render(request, "500.html", status=500)
 
 
+_TOKEN = re.compile(r"[\w\-:=+/]+")
+
+
 def csrf_failure(request, reason: str = ""):
     """A form whose security token no longer holds (left open for hours, cookies cleared, a
     login that changed meanwhile). Django answers in English and the typed form is gone; here a
@@ -109,7 +113,8 @@ def csrf_failure(request, reason: str = ""):
         {
             "action": request.get_full_path(),
             "fields": fields,
-            "texts": [v for _, v in fields if len(v.strip()) >= 30],
+            # what a person typed (not a form's machine token) to copy by hand if need be
+            "texts": [v for _, v in fields if len(v.strip()) >= 30 and not _TOKEN.fullmatch(v)],
             "files": [f.name for f in request.FILES.values()],
             "token": get_token(request),
         },

@@ -13,8 +13,10 @@ from django.utils import timezone
 from ninja import Router, Schema
 
 from govhub.api.auth import resolve_token
+from govhub.core import paging, ratelimit
 from govhub.core.errors import DomainError
 from govhub.core.models import Department
+from govhub.core.schemas import StrictIn
 from govhub.letters import actions, intake
 from govhub.letters.access import get_letter_for, visible_letters
 from govhub.letters.deadlines import clock
@@ -151,8 +153,7 @@ def list_letters(request, status: str | None = None, limit: int = 50, offset: in
     qs = visible_letters(request.user).select_related("department", "category")
     if status:
         qs = qs.filter(status=status)
-    limit = max(1, min(limit, 200))
-    return [_out(lt) for lt in qs.order_by("-received_at")[offset : offset + limit]]
+    return [_out(lt) for lt in qs.order_by("-received_at")[paging.window(offset, limit)]]
 
 
 @router.get("/{letter_id}", response=LetterDetailOut, summary="信件详情及办理记录")
@@ -167,7 +168,7 @@ def get_attachment(request, letter_id: int, attachment_id: int):
     return staff_download(request.user, letter_id, attachment_id, via="api")
 
 
-class LetterIn(Schema):
+class LetterIn(StrictIn):
     channel: str = "api"
     subject: str = ""
     content: str
@@ -192,50 +193,60 @@ class CreatedOut(Schema):
 
 @router.post("/", response={201: CreatedOut}, summary="登记来信（电话、其他系统）")
 def create_letter(request, body: LetterIn):
-    letter = _run(intake.submit_letter, actor=request.user, **body.dict())
+    ratelimit.check(request, "api-submit")
+    token = getattr(request, "api_token", None)
+    # idempotency keys belong to the caller: another client's key finds nothing of ours
+    scope = f"tok{token.pk}" if token is not None else f"u{request.user.pk}"
+    letter = _run(
+        intake.submit_letter,
+        actor=request.user,
+        api_token=token,
+        idempotency_scope=scope,
+        **body.dict(),
+    )
     return 201, {"id": letter.pk, "tracking_code": letter.tracking_code, "status": letter.status}
 
 
-class DispatchIn(Schema):
+class DispatchIn(StrictIn):
     department: str
     co_departments: list[str] = []
     note: str = ""
 
 
-class NoteIn(Schema):
+class NoteIn(StrictIn):
     note: str = ""
 
 
-class ReasonIn(Schema):
+class ReasonIn(StrictIn):
     reason: str
 
 
-class MergeIn(Schema):
+class MergeIn(StrictIn):
     into: str
     note: str = ""
 
 
-class ExtensionIn(Schema):
+class ExtensionIn(StrictIn):
     days: int
     reason: str
 
 
-class DecisionIn(Schema):
+class DecisionIn(StrictIn):
     approve: bool
     note: str = ""
 
 
-class ReplyIn(Schema):
+class ReplyIn(StrictIn):
     body: str
     submit: bool = False
 
 
-class ReopenIn(Schema):
+class ReopenIn(StrictIn):
     note: str
     department: str | None = None
 
 
-class PublishIn(Schema):
+class PublishIn(StrictIn):
     subject: str
     content: str
     reply: str

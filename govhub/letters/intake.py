@@ -216,6 +216,17 @@ def subject_from(content: str, default: str) -> str:
     return re.split(r"[。！？\n!?]", content, maxsplit=1)[0][:30] or default
 
 
+def scoped_key(scope: str | None, key: str) -> str:
+    """The stored idempotency key: ``<scope>:<key>``, at most 80 characters (a long key is
+    hashed so two long keys of one client cannot collide by truncation)."""
+    if not scope:
+        return key[:80]
+    full = f"{scope}:{key}"
+    if len(full) <= 80:
+        return full
+    return f"{scope}:h:{hashlib.sha256(key.encode()).hexdigest()}"[:80]
+
+
 def submit_letter(
     *,
     channel: str,
@@ -235,6 +246,7 @@ def submit_letter(
     publish_consent: bool = False,
     attachments: Sequence = (),
     idempotency_key: str | None = None,
+    idempotency_scope: str | None = None,
     actor=None,
     received_at=None,
     api_token=None,
@@ -245,15 +257,23 @@ def submit_letter(
 
     Raises LetterInputError (field → Chinese message) for bad input, PermissionDenied when a
     staff ``actor`` may not record letters. The same ``idempotency_key`` twice returns the first
-    letter (a double-clicked submit makes one letter)."""
+    letter (a double-clicked submit makes one letter). ``idempotency_scope`` names the caller
+    (an API token or user): the key is then stored as ``<scope>:<key>`` and only that caller's
+    letters are found by it, so another client's key never returns someone else's letter."""
     if getattr(actor, "is_authenticated", False) and not can(actor, "record_letter"):
         from govhub.core.permissions import require
 
         require(actor, "record_letter")
         raise PermissionDenied("无权登记来信")
     if idempotency_key:
-        idempotency_key = idempotency_key[:80]
+        raw_key = idempotency_key
+        idempotency_key = scoped_key(idempotency_scope, raw_key)
         existing = Letter.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is None and idempotency_scope and getattr(actor, "is_authenticated", False):
+            # rows stored before keys were scoped: found only by the user who recorded them
+            existing = Letter.objects.filter(
+                idempotency_key=raw_key[:80], events__actor=actor
+            ).first()
         if existing is not None:
             return existing
     errors, clean = _validate(

@@ -12,8 +12,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from govhub.core.middleware import client_ip
-from govhub.letters import attachments, intake, ratelimit, stats
+from govhub.core import ratelimit
+from govhub.letters import attachments, intake, stats
 from govhub.letters.actions import LetterStateError, rate_letter
 from govhub.letters.forms import LetterForm, LookupForm, RatingForm
 from govhub.letters.models import Letter, Status
@@ -43,7 +43,7 @@ def write(request):
         return render(request, "letters/write.html", {"form": form}, status=400)
     token = form.cleaned_data["token"]
     already = Letter.objects.filter(idempotency_key=f"portal:{token}").first()
-    if already is None and ratelimit.hit("submit", client_ip(request), *ratelimit.SUBMIT_LIMIT):
+    if already is None and ratelimit.over(request, "submit"):
         form.add_error(None, "您提交得太频繁了，请 10 分钟后再试。如有紧急情况请拨打 12345 热线。")
         return render(request, "letters/write.html", {"form": form}, status=429)
     d = form.cleaned_data
@@ -92,7 +92,7 @@ def track(request):
     form = LookupForm(request.POST if request.method == "POST" else request.GET)
     if not form.is_valid():
         return render(request, "letters/track.html", {"form": form}, status=400)
-    if ratelimit.hit("lookup", client_ip(request), *ratelimit.LOOKUP_LIMIT):
+    if ratelimit.over(request, "lookup"):
         form.add_error(None, "查询过于频繁，请 10 分钟后再试。")
         return render(request, "letters/track.html", {"form": form}, status=429)
     letter = intake.lookup_letter(form.cleaned_data["code"], form.cleaned_data["last4"])

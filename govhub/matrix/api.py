@@ -10,9 +10,11 @@ from django.utils import timezone
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 
+from govhub.core import paging
 from govhub.core.errors import DomainError
 from govhub.core.models import Department
 from govhub.core.permissions import get_for, require
+from govhub.core.schemas import StrictIn
 from govhub.matrix import actions, collect, counterfeit, duplicates, influence, inspection
 from govhub.matrix.models import Account, Finding, Rectification, SeenAccount, SeenStatus
 
@@ -21,7 +23,7 @@ ROUTERS = [("/matrix", router)]
 MAX_UPLOAD = 20 * 1024 * 1024
 
 
-class AccountIn(Schema):
+class AccountIn(StrictIn):
     platform: str
     name: str
     remote_id: str
@@ -99,8 +101,8 @@ def list_accounts(request, platform: str = "", q: str = "", limit: int = 200, of
         qs = qs.filter(platform=platform)
     if q:
         qs = qs.filter(name__icontains=q[:50])
-    limit = max(1, min(limit, 1000))
-    return {"count": qs.count(), "items": [_account_out(a) for a in qs[offset : offset + limit]]}
+    part = paging.window(offset, limit, max_limit=1000)
+    return {"count": qs.count(), "items": [_account_out(a) for a in qs[part]]}
 
 
 @router.post("/accounts")
@@ -213,13 +215,13 @@ def run_inspection(request):
     return inspection.run_inspection()
 
 
-class RectIn(Schema):
+class RectIn(StrictIn):
     account: int
     problems: str
     deadline: dt.date
 
 
-class TextIn(Schema):
+class TextIn(StrictIn):
     text: str = ""
 
 

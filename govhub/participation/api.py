@@ -8,7 +8,9 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied
 from ninja import Router, Schema
 
+from govhub.core import paging, ratelimit
 from govhub.core.models import Department
+from govhub.core.schemas import StrictIn
 from govhub.participation import actions, queries
 from govhub.participation.models import BoardColumn, Comment, Post
 
@@ -51,7 +53,7 @@ class CommentOut(Schema):
     created_at: dt.datetime
 
 
-class CommentIn(Schema):
+class CommentIn(StrictIn):
     text: str
     nickname: str = ""
     phone: str = ""
@@ -65,7 +67,7 @@ class SubmittedOut(Schema):
     message: str
 
 
-class ConsultationIn(Schema):
+class ConsultationIn(StrictIn):
     title: str
     body: str
     department_id: int
@@ -73,18 +75,18 @@ class ConsultationIn(Schema):
     period_days: int | None = None
 
 
-class ModerateIn(Schema):
+class ModerateIn(StrictIn):
     approve: bool
     reason: str = ""
 
 
-class AdoptionIn(Schema):
+class AdoptionIn(StrictIn):
     comment_ids: list[int]
     adoption: str
     reason: str
 
 
-class ReportIn(Schema):
+class ReportIn(StrictIn):
     text: str
 
 
@@ -129,7 +131,7 @@ def _comment(m: Comment, with_adoption: bool) -> dict:
 
 @router.get("/consultations", response=list[ConsultationOut], auth=None, summary="征求意见列表")
 def list_consultations(request, limit: int = 20, offset: int = 0):
-    qs = queries.public_consultations()[max(offset, 0) : max(offset, 0) + min(limit, 100)]
+    qs = queries.public_consultations()[paging.window(offset, limit, max_limit=100)]
     return [_c(c) for c in qs]
 
 
@@ -162,6 +164,7 @@ def list_comments(request, consultation_id: int, page: int = 1, paragraph_id: in
     summary="提交意见（审核后公开）",
 )
 def post_comment(request, consultation_id: int, payload: CommentIn):
+    ratelimit.check(request, "participation-comment")
     c = queries.public_consultation(consultation_id)
     m = actions.submit_comment(
         c,
@@ -270,7 +273,7 @@ class PostDetailOut(PostOut):
     answers: list[AnswerOut]
 
 
-class PostIn(Schema):
+class PostIn(StrictIn):
     column_id: int
     title: str
     text: str
@@ -278,7 +281,7 @@ class PostIn(Schema):
     phone: str = ""
 
 
-class ReportAbuseIn(Schema):
+class ReportAbuseIn(StrictIn):
     reason: str
     reporter: str
 
@@ -287,7 +290,7 @@ class PostModerateIn(ModerateIn):
     department_id: int | None = None
 
 
-class AnswerIn(Schema):
+class AnswerIn(StrictIn):
     text: str
 
 
@@ -350,6 +353,7 @@ def board_post(request, post_id: int):
 
 @router.post("/board/posts", response={201: SubmittedOut}, auth=None, summary="留言（审核后公开）")
 def submit_post(request, payload: PostIn):
+    ratelimit.check(request, "participation-post")
     column = BoardColumn.objects.filter(pk=payload.column_id, is_active=True).first()
     p = actions.submit_post(
         column,
@@ -445,17 +449,17 @@ class SurveyDetailOut(SurveyOut):
     questions: list[QuestionOut]
 
 
-class CodeIn(Schema):
+class CodeIn(StrictIn):
     phone: str
 
 
-class ResponseIn(Schema):
+class ResponseIn(StrictIn):
     phone: str
     code: str
     answers: dict[str, int | str | list[int]]
 
 
-class SurveyIn(Schema):
+class SurveyIn(StrictIn):
     title: str
     department_id: int
     opens_at: dt.date
@@ -530,6 +534,7 @@ def survey_results(request, survey_id: int):
 @router.post("/surveys/{survey_id}/code", response=dict, auth=None, summary="发送短信验证码")
 def survey_code(request, survey_id: int, payload: CodeIn):
     queries.public_survey(survey_id)
+    ratelimit.check(request, "participation-sms")
     actions.send_code(payload.phone)
     return {"sent": True}
 

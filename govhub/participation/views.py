@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from govhub.core import ratelimit
 from govhub.core.errors import DomainError, FieldErrors
 from govhub.participation import actions, queries
 from govhub.participation.models import Comment, Moderation, Post
@@ -95,6 +96,10 @@ def consultation_detail(request, consultation_id: int):
         "paragraph": _int(request.POST.get("paragraph")),
         "quote": request.POST.get("quote", ""),
     }
+    if ratelimit.over(request, "participation-comment"):
+        return _detail(
+            request, consultation, form=form, errors={"all": ratelimit.MESSAGE}, status=429
+        )
     try:
         comment = actions.submit_comment(
             consultation,
@@ -118,6 +123,7 @@ def consultation_detail(request, consultation_id: int):
 def agree(request, comment_id: int):
     comment = get_object_or_404(Comment, pk=comment_id, status=Moderation.APPROVED)
     try:
+        ratelimit.check(request, "participation-vote")
         counted = actions.agree_with_comment(comment, _session_key(request))
     except DomainError as exc:
         messages.error(request, exc.message)
@@ -173,6 +179,7 @@ def board_new(request):
         }
         column = next((c for c in columns if c.pk == form["column"]), None)
         try:
+            ratelimit.check(request, "participation-post")
             post = actions.submit_post(
                 column,
                 title=form["title"],
@@ -182,16 +189,19 @@ def board_new(request):
             )
         except FieldErrors as exc:
             errors = exc.errors
+        except ratelimit.RateLimited as exc:
+            errors = {"all": exc.message}
         else:
             _session_key(request)
             request.session[OWN_POSTS] = request.session.get(OWN_POSTS, [])[-49:] + [post.pk]
             messages.success(request, "留言已提交，审核通过后公开，相关部门将答复。")
             return redirect(reverse("participation:board") + "#mine")
+    status = (429 if "all" in errors else 400) if errors else 200
     return render(
         request,
         "participation/board_new.html",
         {"columns": columns, "form": form, "errors": errors},
-        status=400 if errors else 200,
+        status=status,
     )
 
 
@@ -268,6 +278,7 @@ def survey_detail(request, survey_id: int):
         if step == "send":
             phone = request.POST.get("phone", "")
             try:
+                ratelimit.check(request, "participation-sms")
                 actions.send_code(phone)
             finally:
                 _session_key(request)

@@ -16,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 from wagtail.views import serve as wagtail_serve
 
+from govhub.core import ratelimit
 from govhub.core.text import to_traditional
 from govhub.portal import address, publish, search
 from govhub.portal.forms import ErrorReportForm
@@ -252,6 +253,11 @@ def report_error(request: HttpRequest) -> HttpResponse:
     done = None
     if request.method == "POST":
         form = ErrorReportForm(request.POST)
+        if form.is_valid() and ratelimit.over(request, "report-error"):
+            # refused, but what was typed stays in the form
+            form.add_error(None, ratelimit.MESSAGE)
+            response = render(request, "portal/report_error.html", {"form": form}, status=429)
+            return apply_script(request, response)
         if form.is_valid():
             try:
                 done = reports.submit_error_report(**form.cleaned_data)

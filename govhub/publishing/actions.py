@@ -259,9 +259,10 @@ FIELDS = {
 }
 
 
-def column_pages():
+def column_pages(user=None):
     """The portal's columns (栏目): live pages of the types an article may be placed under,
-    never the articles themselves."""
+    never the articles themselves; given a person, only the columns their department reaches
+    (a bureau's own columns and the county-wide ones — page rights follow the department tree)."""
     from django.apps import apps
     from django.conf import settings
     from django.contrib.contenttypes.models import ContentType
@@ -273,7 +274,12 @@ def column_pages():
         return Page.objects.none()
     parents = [m for m in get_page_models() if article in m.allowed_subpage_models()]
     types = ContentType.objects.get_for_models(*parents).values() if parents else []
-    return Page.objects.filter(content_type__in=list(types), live=True).order_by("path")
+    columns = Page.objects.filter(content_type__in=list(types), live=True).order_by("path")
+    if user is not None:
+        from govhub.core.permissions import pages_for
+
+        columns = pages_for(user, "edit_content", columns)
+    return columns
 
 
 IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".gif", ".webp"}
@@ -316,7 +322,7 @@ def upload_image(user, uploaded, title: str = ""):
     return image
 
 
-def _apply(pub: Publication, fields: dict) -> list[str]:
+def _apply(pub: Publication, fields: dict, user=None) -> list[str]:
     notes = []
     unknown = set(fields) - FIELDS - {"targets", "images"}
     if unknown:
@@ -338,6 +344,13 @@ def _apply(pub: Publication, fields: dict) -> list[str]:
         and not column_pages().filter(pk=pub.column_id).exists()
     ):
         raise PublishingError("invalid_column", "门户栏目只能选择栏目页，不能选择文章")
+    if (
+        "column" in fields
+        and pub.column_id
+        and user is not None
+        and not column_pages(user).filter(pk=pub.column_id).exists()
+    ):
+        raise PublishingError("invalid_column", "该栏目属于其他部门，您不能向它发稿")
     if not (pub.title or "").strip():
         raise PublishingError("invalid", "请填写标题")
     if len(pub.title) > 64:
@@ -381,7 +394,7 @@ def create_publication(user, *, department, **fields) -> tuple[Publication, list
     require(user, "edit_content", department)
     with transaction.atomic():
         pub = Publication(department=department, author=user)
-        notes = _apply(pub, fields)
+        notes = _apply(pub, fields, user)
         pub.save()
         _set_relations(pub, fields)
         _warm_renditions(pub)
@@ -402,7 +415,7 @@ def update_publication(user, pub: Publication, **fields) -> list[str]:
             )
         if "department" in fields:
             require(user, "edit_content", fields["department"])
-        notes = _apply(pub, fields)
+        notes = _apply(pub, fields, user)
         pub.save()
         _set_relations(pub, fields)
         _warm_renditions(pub)

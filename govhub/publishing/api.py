@@ -14,6 +14,7 @@ from govhub.channels.models import ChannelAccount, OutboundStat
 from govhub.core.errors import DomainError
 from govhub.core.models import Department
 from govhub.core.permissions import get_for
+from govhub.core.schemas import StrictIn
 from govhub.publishing import actions
 from govhub.publishing.checks import check_text
 from govhub.publishing.models import Delivery
@@ -21,7 +22,7 @@ from govhub.publishing.models import Delivery
 router = Router(tags=["内容发布"])
 
 
-class TextIn(Schema):
+class TextIn(StrictIn):
     text: str
     html: bool = False
 
@@ -44,7 +45,7 @@ BODY_HELP = (
 )
 
 
-class PublicationIn(Schema):
+class PublicationIn(StrictIn):
     title: str
     department: str = Field(description="部门代码，如 rmt")
     kind: str = "article"
@@ -114,11 +115,11 @@ class PublicationOut(Schema):
     deliveries: list[DeliveryOut]
 
 
-class CommentIn(Schema):
+class CommentIn(StrictIn):
     comment: str = ""
 
 
-class OverrideIn(Schema):
+class OverrideIn(StrictIn):
     fingerprint: str
     reason: str
 
@@ -230,7 +231,10 @@ def _image_out(image) -> dict:
 
 @router.get("/columns", response=list[ColumnOut], summary="门户栏目（可发布文章的栏目页）")
 def columns(request):
-    return [{"id": p.pk, "title": p.title, "path": p.url or ""} for p in actions.column_pages()]
+    return [
+        {"id": p.pk, "title": p.title, "path": p.url or ""}
+        for p in actions.column_pages(request.user)
+    ]
 
 
 @router.post(

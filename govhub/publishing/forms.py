@@ -55,7 +55,7 @@ class PublicationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = _departments(user)
         self.fields["column"] = ColumnChoiceField(
-            queryset=column_pages(),
+            queryset=column_pages(user),
             label="门户栏目",
             required=False,
             empty_label="（不发到门户栏目）",

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from ninja import Router, Schema
+from ninja import Router
 
+from govhub.core import ratelimit
 from govhub.core.errors import DomainError
 from govhub.core.middleware import client_ip
-from govhub.letters import ratelimit
+from govhub.core.schemas import StrictIn
 from govhub.qa import chat, engine
 
 router = Router(tags=["问答"])
 
-# Per-address limits, counted by letters.ratelimit on Django's cache (shared by all workers in
+# Per-address limits, counted by core.ratelimit on Django's cache (shared by all workers in
 # production); asking on the /qa/ page and through the API share one budget.
 # (requests, seconds) per client address
 LIMITS = {
@@ -47,12 +48,12 @@ def check_limit(request, scope: str) -> None:
         )
 
 
-class AskIn(Schema):
+class AskIn(StrictIn):
     question: str
     session: str = ""
 
 
-class HandOverIn(Schema):
+class HandOverIn(StrictIn):
     question: str
     session: str
 

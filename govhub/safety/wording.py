@@ -58,6 +58,8 @@ _FUNCTION_CHARS = set(
     "的了和与及或对为在是把被从向以于其之这那各每该本此有也都就而并且但所等将由给让使同跟"
 )
 _SUFFIXES = "市省县区部局委厅会院室所处站队团镇乡村街路州盟旗"
+# the suffixes of the same body at different levels (部 → 厅 → 局, 委员会 → 委, 办公室 → 办)
+_LEVEL_SUFFIXES = "部厅局委办署"
 
 
 def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
@@ -348,6 +350,10 @@ class WordingChecker:
             # 石家庄信息 is not 石家庄市 misspelt: the name without its suffix is a modifier
             return None
         if term[-1] in "部局委厅" and text[start + L : start + L + 1] == "门":
+            return None
+        if j == L - 1 and term[-1] in _LEVEL_SUFFIXES and window[j] in _LEVEL_SUFFIXES:
+            # 县科学技术局 is the county's counterpart of the 科学技术部, not a misspelling: a
+            # ministry's name with another level's suffix (局/厅/委/办) names a local body
             return None
         if any(window[i] != term[i] for i in range(L) if i != j):
             return None

@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import os
 import time
 from dataclasses import dataclass, field
 
@@ -35,7 +36,7 @@ from govhub.services.models import (
 )
 from govhub.services.validators import KINDS
 
-BAD_RATING_DAYS = int(getattr(settings, "GOVHUB_BAD_RATING_DAYS", 15))
+BAD_RATING_DAYS = int(os.environ.get("GOVHUB_BAD_RATING_DAYS") or 15)  # working days
 
 
 class ServiceBusy(DomainError):
@@ -375,7 +376,7 @@ def is_overdue(task: CallbackTask, today: dt.date | None = None) -> bool:
 
 # ---------------------------------------------------------------- 预约办事
 
-NO_SHOW_LIMIT = int(getattr(settings, "GOVHUB_NO_SHOW_LIMIT", 3))  # in the last 90 days
+NO_SHOW_LIMIT = int(os.environ.get("GOVHUB_NO_SHOW_LIMIT") or 3)  # in the last 90 days
 BOOKING_DAYS_AHEAD = 14
 
 

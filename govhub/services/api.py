@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from ninja import Router, Schema
 
+from govhub.core import ratelimit
 from govhub.core.errors import DomainError
-from govhub.core.middleware import client_ip
-from govhub.letters import ratelimit
+from govhub.core.schemas import StrictIn
 from govhub.services import access, actions, config
 
 router = Router(tags=["办事服务"])
@@ -90,7 +90,7 @@ def get_guide(request, guide_id: int):
     }
 
 
-class QueryIn(Schema):
+class QueryIn(StrictIn):
     params: dict[str, str]
     channel: str = "api"
 
@@ -103,7 +103,7 @@ class QueryOut(Schema):
 
 @router.post("/queries/{slug}", response=QueryOut, auth=None, summary="微查询：按配置调用部门系统")
 def run_query(request, slug: str, body: QueryIn):
-    if ratelimit.hit("services-query", client_ip(request), 20, 60):
+    if ratelimit.over(request, "services-query"):
         raise DomainError("rate_limited", "您查询得太频繁了，请一分钟后再试。", status=429)
     result = actions.run_query(access.get_connector(slug), body.params, channel=body.channel)
     return {
@@ -113,7 +113,7 @@ def run_query(request, slug: str, body: QueryIn):
     }
 
 
-class RatingIn(Schema):
+class RatingIn(StrictIn):
     token: str
     level: int
     comment: str = ""
@@ -130,7 +130,7 @@ class RatingOut(Schema):
     "/ratings", response=RatingOut, auth=None, summary="好差评：对一次服务评价（一事一评）"
 )
 def rate(request, body: RatingIn):
-    if ratelimit.hit("services-rate", client_ip(request), 20, 600):
+    if ratelimit.over(request, "services-rate"):
         raise DomainError("rate_limited", "您的操作太频繁了，请稍后再试。", status=429)
     r = actions.rate(body.token, body.level, body.comment, body.contact, channel="api")
     due = r.callback.due_date.isoformat() if r.is_bad else None
@@ -169,7 +169,7 @@ def list_slots(request, guide_id: int):
     ]
 
 
-class BookIn(Schema):
+class BookIn(StrictIn):
     slot: int
     name: str
     phone: str
@@ -197,12 +197,12 @@ def _booking_out(b) -> dict:
 
 @router.post("/bookings", response=BookingOut, auth=None, summary="预约办事：预约一个时段")
 def create_booking(request, body: BookIn):
-    if ratelimit.hit("services-book", client_ip(request), 10, 600):
+    if ratelimit.over(request, "services-book"):
         raise DomainError("rate_limited", "您的操作太频繁了，请稍后再试。", status=429)
     return _booking_out(actions.book(body.slot, body.name, body.phone, channel="api"))
 
 
-class FindIn(Schema):
+class FindIn(StrictIn):
     code: str
     phone: str
     cancel: bool = False
@@ -210,7 +210,7 @@ class FindIn(Schema):
 
 @router.post("/bookings/find", response=BookingOut, auth=None, summary="预约办事：查询或取消预约")
 def find_booking(request, body: FindIn):
-    if ratelimit.hit("services-find-booking", client_ip(request), 20, 600):
+    if ratelimit.over(request, "services-find-booking"):
         raise DomainError("rate_limited", "您的操作太频繁了，请稍后再试。", status=429)
     b = actions.find_booking(body.code, body.phone)
     if body.cancel:

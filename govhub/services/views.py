@@ -13,9 +13,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from govhub.core import ratelimit
 from govhub.core.errors import FieldErrors
-from govhub.core.middleware import client_ip
-from govhub.letters import ratelimit
 from govhub.services import access, actions, config
 from govhub.services.models import Audience, LifeEvent, QueryConnector, RatingLevel, RatingTarget
 
@@ -105,7 +104,7 @@ def query_page(request: HttpRequest, slug: str) -> HttpResponse:
     ctx: dict = {"connector": connector, "fields": _query_fields(connector), "levels": LEVELS}
     if request.method == "GET":
         return render(request, "services/query.html", ctx)
-    if ratelimit.hit("services-query", client_ip(request), 20, 60):
+    if ratelimit.over(request, "services-query"):
         ctx["error"] = "您查询得太频繁了，请一分钟后再试。"
         return render(request, "services/query.html", ctx, status=429)
     raw = {f["name"]: request.POST.get(f["name"], "") for f in ctx["fields"]}
@@ -125,7 +124,7 @@ def rate(request: HttpRequest) -> HttpResponse:
     token = request.POST.get("token", "")
     form = {k: request.POST.get(k, "") for k in ("level", "comment", "contact")}
     ctx: dict = {"token": token, "form": form, "levels": LEVELS}
-    if ratelimit.hit("services-rate", client_ip(request), 20, 600):
+    if ratelimit.over(request, "services-rate"):
         ctx["error"] = "您的操作太频繁了，请稍后再试。"
         return render(request, "services/rate.html", ctx, status=429)
     event = ""
@@ -160,7 +159,7 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
     ctx: dict = {"guide": guide, "slots": access.open_slots(guide), "form": form, "errors": {}}
     if request.method == "GET":
         return render(request, "services/book.html", ctx)
-    if ratelimit.hit("services-book", client_ip(request), 10, 600):
+    if ratelimit.over(request, "services-book"):
         ctx["error"] = "您的操作太频繁了，请稍后再试。"
         return render(request, "services/book.html", ctx, status=429)
     try:
@@ -188,7 +187,7 @@ def my_booking(request: HttpRequest) -> HttpResponse:
     ctx: dict = {"form": form}
     if request.method == "GET":
         return render(request, "services/my_booking.html", ctx)
-    if ratelimit.hit("services-find-booking", client_ip(request), 20, 600):
+    if ratelimit.over(request, "services-find-booking"):
         ctx["error"] = "您的操作太频繁了，请稍后再试。"
         return render(request, "services/my_booking.html", ctx, status=429)
     try:

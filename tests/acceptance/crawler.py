@@ -42,6 +42,8 @@ def _words(text: str) -> list[str]:
 
 ALLOWED_WORDS = {
     *_words("RSS Atom API PDF Excel Word WPS OFD ZIP CSV XML JSON HTML HTTP HTTPS SMTP URL IP ID"),
+    # spreadsheet formats named beside CSV where a file is imported
+    *_words("XLSX xlsx TSV JSONL"),
     # image formats as Wagtail's upload page lists them, encodings, the 网站备案 mark
     *_words("PNG JPG JPEG GIF WebP WEBP AVIF HEIC TIFF BMP SVG UTF GBK ICP"),
     # standards and libraries named where they are used
@@ -343,6 +345,17 @@ OWNERS = [
             "/qa/",
         ),
     ),
+    (
+        "services",
+        (
+            "/admin/service_guides/",
+            "/admin/query_connectors/",
+            "/admin/service_events/",
+            "/admin/services/",
+            "/services/",
+        ),
+    ),
+    ("participation", ("/admin/participation/", "/participation/")),
     ("safety", ("/admin/safety/",)),
     ("wagtail", ("/admin/",)),
     ("portal", ("/",)),

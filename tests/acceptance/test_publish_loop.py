@@ -217,5 +217,6 @@ def test_a_piece_goes_through_three_people_and_out_to_every_channel(site, platfo
     )
     site.shot(citizen, "citizen-article")
     assert len(widths) >= 2 and all(w > 0 for _, w in widths), widths
+    assert citizen.evaluate("document.documentElement.scrollWidth") <= 375  # fits the phone
     feed = citizen.request.get(site.url + "/publishing/feed/shifan-rss.xml").text()
     assert TITLE in feed

@@ -58,6 +58,10 @@ def test_details_show_labels_names_and_yes_no():
         ("岗位", "承办"),
         ("试图执行", "登记来信"),
     ]
+    assert shown.details({"closes_at": "2026-11-21T17:04:05.588977+00:00", "endpoint": ""}) == [
+        ("截止时间", "2026-11-22 01:04"),
+        ("接口地址", "无"),
+    ]
     assert shown.object_kind("core.department") == "部门"
     assert shown.object_kind("wagtail.articlepage") == "文章"
 

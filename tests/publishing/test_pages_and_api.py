@@ -283,10 +283,12 @@ def test_page_type_usage_offers_create_only_to_who_may_create(county, client):
     from govhub.portal.models import HomePage
 
     client.force_login(county.user("reviewer"))
+    res = client.get("/admin/pages/usage/portal/homepage/")
+    assert "/admin/pages/create/" not in res.content.decode()
+    client.force_login(county.admin)
     res = client.get("/admin/pages/usage/portal/articlepage/")
     assert res.status_code == 200  # no column anywhere: nowhere to create an article
     assert "/admin/pages/create/portal/articlepage" not in res.content.decode()
-    client.force_login(county.admin)
     assert (
         "/admin/pages/create/portal/homepage"
         in client.get("/admin/pages/usage/portal/homepage/").content.decode()

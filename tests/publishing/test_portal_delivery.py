@@ -41,3 +41,26 @@ def test_portal_target_creates_a_live_article_under_the_column(county):
     actions.withdraw_delivery(county.user("editor"), d, "更正")
     article.refresh_from_db()
     assert not article.live
+
+
+def test_an_editor_places_pieces_only_in_columns_his_department_reaches(county):
+    """Page rights follow the department tree: a bureau's column is its own; county-wide
+    columns (no 主管部门) are everyone's."""
+    from govhub.portal.models import ColumnPage
+    from govhub.publishing.actions import PublishingError
+    from govhub.publishing.forms import PublicationForm
+
+    rmt = Department.objects.get(code="rmt")
+    rsj = Department.objects.get(code="rsj")
+    root = Page.get_first_root_node()
+    shared = root.add_child(instance=ColumnPage(title="政务要闻", slug="zwyw-shared"))
+    bureau = root.add_child(instance=ColumnPage(title="人社动态", slug="rsdt", department=rsj))
+    editor = county.user("editor")  # 县融媒体中心
+    offered = set(actions.column_pages(editor).values_list("pk", flat=True))
+    assert shared.pk in offered and bureau.pk not in offered
+    form = PublicationForm(user=editor)
+    assert bureau.pk not in {c.pk for c in form.fields["column"].queryset}
+    with pytest.raises(PublishingError) as err:
+        actions.create_publication(editor, department=rmt, title="越界", column=bureau)
+    assert "其他部门" in err.value.message
+    assert not Publication.objects.filter(title="越界").exists()

@@ -205,3 +205,18 @@ def test_a_5000_character_article_is_checked_inline_fast(checker):
     started = time.process_time()  # CPU time: the test machine is shared
     checker.check(text[:5000])
     assert time.process_time() - started < 0.05
+
+
+def test_a_local_body_named_after_its_ministry_is_not_a_misspelt_ministry(checker):
+    """县科学技术局 is the county's counterpart of 科学技术部 (the demo's bureau posts were all
+    flagged as serious wording errors): a level suffix for another level's is not a typo."""
+    for text in (
+        "县科学技术局开展便民服务活动。",
+        "省科学技术厅召开会议。",
+        "市生态环境局发布通知。",
+    ):
+        assert "institution_name" not in codes(checker.check(text, as_of=TODAY)), text
+    # a real misspelling of the same name is still caught
+    assert ("institution_name", "科学技术布", "科学技术部") in found(
+        checker, "国家科学技术布发布通知。"
+    )

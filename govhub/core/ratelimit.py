@@ -1,0 +1,67 @@
+"""Per-address rate limits for every public form that creates work, counted in Django's cache.
+
+With ``GOVHUB_REDIS_URL`` set the cache is Redis, so every worker and every machine counts
+together. The embedded mode's local-memory cache counts **per process**: with N web workers an
+address gets up to N times a limit (documented in docs/security.md). The address is
+``govhub.core.middleware.client_ip``, so a forged X-Forwarded-For does not reset a count.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.core.cache import cache
+
+from govhub.core.errors import DomainError
+
+# (scope, limit, window seconds): one table, so operators and docs/security.md see them all.
+LIMITS: dict[str, tuple[int, int]] = {
+    "submit": (5, 600),  # letters through the portal form and the API
+    "api-submit": (60, 600),  # letters recorded through POST /api/letters/ (staff tokens)
+    "lookup": (10, 600),  # letter lookups by code and phone
+    "report-error": (5, 600),  # 我为政府网站找错
+    "participation-comment": (10, 600),
+    "participation-post": (5, 600),  # 议事板 posts
+    "participation-sms": (5, 600),  # survey SMS code requests
+    "participation-vote": (20, 600),
+    "services-query": (20, 60),
+    "services-rate": (20, 600),
+    "services-book": (10, 600),
+    "services-find-booking": (20, 600),
+}
+
+MESSAGE = "您的操作太频繁了，请稍后再试。如有紧急情况请拨打 12345 热线。"
+
+
+class RateLimited(DomainError):
+    """Too many requests from one address: a Chinese page or a structured 429."""
+
+    def __init__(self, message: str = MESSAGE) -> None:
+        super().__init__("rate_limited", message, status=429)
+
+
+def hit(scope: str, key: str, limit: int, window: int) -> bool:
+    """Count one request; True when it is over ``limit`` within the current ``window`` seconds."""
+    slot = int(time.time()) // window
+    name = f"rl:{scope}:{key}:{slot}"
+    if cache.add(name, 1, window + 5):
+        return limit < 1
+    try:
+        return cache.incr(name) > limit
+    except ValueError:  # expired between add and incr
+        cache.add(name, 1, window + 5)
+        return False
+
+
+def over(request, scope: str) -> bool:
+    """Count one request of ``scope`` from the request's client; True when over its limit."""
+    from govhub.core.middleware import client_ip
+
+    limit, window = LIMITS[scope]
+    return hit(scope, client_ip(request), limit, window)
+
+
+def check(request, scope: str, message: str = MESSAGE) -> None:
+    """Raise :class:`RateLimited` (429) when the request's client is over ``scope``'s limit."""
+    if over(request, scope):
+        raise RateLimited(message)
