@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PG_URL ?= postgres://postgres@127.0.0.1:5432/govhub
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test install install-test system-packages lint test-sqlite test-postgres test-browser test-acceptance serve worker clean
+.PHONY: demo test install install-test system-packages lint test-sqlite test-postgres test-browser test-acceptance serve worker clean audit
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -81,6 +81,12 @@ test-acceptance: install-test
 	  GOVHUB_TEST_DB_NAME=$(CURDIR)/var/test-acceptance.sqlite3 \
 	  GOVHUB_VAR_DIR=$(CURDIR)/var/acceptance \
 	  $(BIN)/pytest -q tests/acceptance $(PYTEST_ARGS)
+
+# dependency audit against the OSV snapshot in deploy/osv-snapshot (offline; docs/security.md)
+audit: install-test
+	$(BIN)/python bench/dependency_audit.py
+	@if [ -x $(BIN)/bandit ]; then $(BIN)/bandit -r govhub -q; \
+	else echo "bandit is not installed in $(VENV): the code scan was not run"; fi
 
 test: lint test-sqlite test-postgres test-browser test-acceptance
 

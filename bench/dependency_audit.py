@@ -1,0 +1,235 @@
+"""Dependency audit against an OSV snapshot that travels with the project (no network).
+
+    python bench/dependency_audit.py [--snapshot deploy/osv-snapshot] [--lock package-lock.json]
+
+Reads every advisory under the snapshot folder — ``<ecosystem>/*.json`` files in the OSV
+schema (https://ossf.github.io/osv-schema/) or osv.dev's ``<ecosystem>/all.zip`` exports as
+downloaded — and matches them against the Python distributions installed in the interpreter
+running this script and the npm packages pinned in ``package-lock.json``. Prints one line per
+finding and the figure ``checked N packages against K advisories: F findings``; exits 1 when
+something is affected (``--allow ID`` for an advisory answered in docs/security.md).
+
+Matching follows the OSV schema: an ``affected`` entry names the package and either lists
+``versions`` or gives ``ECOSYSTEM``/``SEMVER`` ranges of ``introduced`` / ``fixed`` /
+``last_affected`` events; a version is affected when it falls in any such interval.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from packaging.version import InvalidVersion, Version
+
+ROOT = Path(__file__).resolve().parents[1]
+ECOSYSTEMS = ("PyPI", "npm")
+
+
+def normalise(ecosystem: str, name: str) -> str:
+    """PyPI names compare case- and separator-insensitively (PEP 503); npm names exactly."""
+    return re.sub(r"[-_.]+", "-", name).lower() if ecosystem == "PyPI" else name
+
+
+def _semver_key(v: str) -> tuple:
+    """npm versions: numbers compare numerically, a pre-release sorts before its release."""
+    core, _, pre = v.lstrip("v").partition("-")
+    core = core.split("+", 1)[0]
+    nums = tuple(int(x) if x.isdigit() else 0 for x in (core.split(".") + ["0", "0"])[:3])
+    pre_key = (
+        tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in pre.split(".")) if pre else ()
+    )
+    return (nums, 0 if pre else 1, pre_key)
+
+
+def version_key(ecosystem: str, v: str):
+    if v == "0":
+        return None  # "introduced": "0" means from the beginning
+    if ecosystem == "PyPI":
+        try:
+            return (0, Version(v))
+        except InvalidVersion:
+            return (1, v)
+    return _semver_key(v)
+
+
+def _less(ecosystem: str, a: str, b: str) -> bool:
+    ka, kb = version_key(ecosystem, a), version_key(ecosystem, b)
+    if kb is None:
+        return False
+    if ka is None:
+        return True
+    return ka < kb
+
+
+def in_range(ecosystem: str, version: str, events: list[dict]) -> bool:
+    """OSV's interval rule over ``introduced``/``fixed``/``last_affected`` events."""
+    intervals: list[tuple[str, str | None, bool]] = []  # (introduced, end, end inclusive)
+    start: str | None = None
+    for ev in events:  # OSV lists events in order within a range
+        if "introduced" in ev:
+            start = ev["introduced"]
+        elif "fixed" in ev and start is not None:
+            intervals.append((start, ev["fixed"], False))
+            start = None
+        elif "last_affected" in ev and start is not None:
+            intervals.append((start, ev["last_affected"], True))
+            start = None
+    if start is not None:
+        intervals.append((start, None, False))
+    for lo, hi, inclusive in intervals:
+        if _less(ecosystem, version, lo):
+            continue
+        if hi is None:
+            return True
+        if _less(ecosystem, version, hi) or (inclusive and not _less(ecosystem, hi, version)):
+            return True
+    return False
+
+
+def affects(advisory: dict, ecosystem: str, name: str, version: str) -> bool:
+    want = normalise(ecosystem, name)
+    for entry in advisory.get("affected", []):
+        pkg = entry.get("package", {})
+        if pkg.get("ecosystem") != ecosystem or normalise(ecosystem, pkg.get("name", "")) != want:
+            continue
+        if version in entry.get("versions", []):
+            return True
+        for r in entry.get("ranges", []):
+            if r.get("type") in ("ECOSYSTEM", "SEMVER") and in_range(
+                ecosystem, version, r.get("events", [])
+            ):
+                return True
+    return False
+
+
+def load_snapshot(folder: Path) -> Iterator[dict]:
+    """Advisories from ``<ecosystem>/*.json`` and ``<ecosystem>/all.zip`` under ``folder``."""
+    for eco in ECOSYSTEMS:
+        base = folder / eco
+        if not base.is_dir():
+            continue
+        for path in sorted(base.glob("*.json")):
+            yield json.loads(path.read_text(encoding="utf-8"))
+        for path in sorted(base.glob("*.zip")):
+            with zipfile.ZipFile(path) as zf:
+                for item in zf.namelist():
+                    if item.endswith(".json"):
+                        yield json.loads(zf.read(item))
+
+
+def installed_python() -> list[tuple[str, str]]:
+    seen = {}
+    for dist in metadata.distributions():
+        name = dist.metadata.get("Name")
+        if name:
+            seen[normalise("PyPI", name)] = dist.version
+    return sorted(seen.items())
+
+
+def npm_packages(lock: Path) -> list[tuple[str, str]]:
+    if not lock.is_file():
+        return []
+    data = json.loads(lock.read_text(encoding="utf-8"))
+    found = set()
+    for key, info in data.get("packages", {}).items():
+        if key and "version" in info:
+            found.add((key.rsplit("node_modules/", 1)[-1], info["version"]))
+    return sorted(found)
+
+
+@dataclass
+class Finding:
+    ecosystem: str
+    name: str
+    version: str
+    advisory: str
+    summary: str
+    fixed: list[str]
+
+
+def _fixed_versions(advisory: dict, ecosystem: str, name: str) -> list[str]:
+    out = []
+    for entry in advisory.get("affected", []):
+        pkg = entry.get("package", {})
+        if pkg.get("ecosystem") == ecosystem and normalise(ecosystem, pkg.get("name", "")) == (
+            normalise(ecosystem, name)
+        ):
+            for r in entry.get("ranges", []):
+                out += [ev["fixed"] for ev in r.get("events", []) if "fixed" in ev]
+    return out
+
+
+def scan(
+    advisories: Iterable[dict], packages: dict[str, list[tuple[str, str]]]
+) -> tuple[list[Finding], int]:
+    """Findings for ``packages`` ({ecosystem: [(name, version)]}); also the advisory count."""
+    index: dict[tuple[str, str], list[dict]] = {}
+    count = 0
+    for adv in advisories:
+        count += 1
+        if adv.get("withdrawn"):
+            continue
+        for entry in adv.get("affected", []):
+            pkg = entry.get("package", {})
+            key = (
+                pkg.get("ecosystem", ""),
+                normalise(pkg.get("ecosystem", ""), pkg.get("name", "")),
+            )
+            index.setdefault(key, []).append(adv)
+    findings = []
+    for eco, pkgs in packages.items():
+        for name, version in pkgs:
+            for adv in index.get((eco, normalise(eco, name)), []):
+                if affects(adv, eco, name, version) and not any(
+                    f.advisory == adv["id"] and f.name == name for f in findings
+                ):
+                    findings.append(
+                        Finding(
+                            eco,
+                            name,
+                            version,
+                            adv["id"],
+                            adv.get("summary", ""),
+                            _fixed_versions(adv, eco, name),
+                        )
+                    )
+    return findings, count
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--snapshot", type=Path, default=ROOT / "deploy" / "osv-snapshot")
+    parser.add_argument("--lock", type=Path, default=ROOT / "package-lock.json")
+    parser.add_argument("--allow", action="append", default=[], help="advisory id answered")
+    args = parser.parse_args(argv)
+    packages = {"PyPI": installed_python(), "npm": npm_packages(args.lock)}
+    findings, count = scan(load_snapshot(args.snapshot), packages)
+    stamp = args.snapshot / "SNAPSHOT"
+    when = stamp.read_text().strip() if stamp.is_file() else "unknown date"
+    open_findings = [f for f in findings if f.advisory not in args.allow]
+    for f in findings:
+        mark = "answered" if f.advisory in args.allow else "AFFECTED"
+        fixed = ", ".join(f.fixed) or "no fix"
+        print(
+            f"{mark} {f.ecosystem} {f.name} {f.version}: {f.advisory} {f.summary} (fixed: {fixed})"
+        )
+    n = sum(len(v) for v in packages.values())
+    print(
+        f"checked {n} packages ({len(packages['PyPI'])} PyPI, {len(packages['npm'])} npm) "
+        f"against {count} advisories (snapshot {when}): {len(open_findings)} findings"
+    )
+    if count == 0:
+        print("the snapshot is empty: nothing was checked", file=sys.stderr)
+        return 2
+    return 1 if open_findings else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
