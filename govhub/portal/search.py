@@ -395,7 +395,9 @@ def _pg_df(cur, terms: list[str]) -> tuple[float, dict[str, float], bool]:
     if _STATS["freqs"] is not None:
         n = _STATS["n"]
         return n, {t: _STATS["freqs"].get(t, _STATS["floor"] / 2) * n for t in terms}, True
-    keys = {t: "portal:df:" + hashlib.sha1(t.encode()).hexdigest() for t in terms}
+    keys = {
+        t: "portal:df:" + hashlib.sha1(t.encode(), usedforsecurity=False).hexdigest() for t in terms
+    }
     cached = cache.get_many([*keys.values(), "portal:df:__n__"])
     n = cached.get("portal:df:__n__")
     if n is None:

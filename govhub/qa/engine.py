@@ -306,7 +306,7 @@ def record_unanswered(text: str, channel: str, times: int = 1) -> None:
 
     One upsert: no UPDATE-then-INSERT, no savepoint inside a caller's transaction."""
     norm = normalise(text).lower()
-    key = hashlib.sha1(norm.encode("utf-8")).hexdigest()
+    key = hashlib.sha1(norm.encode("utf-8"), usedforsecurity=False).hexdigest()
     now = timezone.now()
     values = {
         "key": key,

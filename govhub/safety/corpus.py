@@ -41,7 +41,7 @@ class Doc:
 
 
 def split_of(key: str) -> str:
-    h = int(hashlib.sha1(key.encode()).hexdigest()[:8], 16) % 100
+    h = int(hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()[:8], 16) % 100
     return "train" if h < 80 else ("tune" if h < 90 else "final")
 
 

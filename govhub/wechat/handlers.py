@@ -553,7 +553,7 @@ def submit_letter_from_wechat(
             phone=phone,
             openid=openid,
             # a stable digest: str hash() differs between worker processes
-            idempotency_key=f"wx-{account.pk}-{openid}-{hashlib.sha1(content.encode()).hexdigest()[:16]}",
+            idempotency_key=f"wx-{account.pk}-{openid}-{hashlib.sha1(content.encode(), usedforsecurity=False).hexdigest()[:16]}",
             channel_account=account,
             channel_ref={"openid": openid},  # "查询" finds the sender's letters by it
         )

@@ -23,7 +23,7 @@ _ids = itertools.count(int(time.time() * 1000))
 
 def signature(token: str, timestamp: str, nonce: str, extra: str | None = None) -> str:
     parts = [token, timestamp, nonce] + ([extra] if extra is not None else [])
-    return hashlib.sha1("".join(sorted(parts)).encode()).hexdigest()
+    return hashlib.sha1("".join(sorted(parts)).encode(), usedforsecurity=False).hexdigest()
 
 
 def text_xml(
