@@ -408,7 +408,36 @@ def _user_name(value) -> str | None:
     return (user.first_name or user.username) if user else None
 
 
+# a piece's fields as the editor's form names them (the "fields" detail of an edit)
+FIELD_LABELS = {
+    "title": "标题",
+    "digest": "摘要",
+    "body": "正文",
+    "cover": "封面",
+    "column": "门户栏目",
+    "images": "图片",
+    "targets": "发布渠道",
+    "scheduled_at": "定时发布时间",
+    "department": "部门",
+    "author_name": "作者",
+    "source": "来源",
+    "video": "视频",
+    "caption": "视频字幕",
+    "policy": "审核流程",
+}
+
+
 def _detail_value(key: str, value) -> str:
+    if key == "remote_id":
+        # the platform's own receipt number (urn:…, page:…) is for machines; the piece's
+        # delivery page shows where it went
+        return "已记录（见稿件的发布记录）"
+    if key == "fields" and value:
+        names = value if isinstance(value, list | tuple) else str(value).split(",")
+        return "、".join(
+            FIELD_LABELS.get(str(v).strip(), KEY_LABELS.get(str(v).strip(), "其他字段"))
+            for v in names
+        )
     if key in DEPARTMENT_KEYS:
         values = value if isinstance(value, list) else [value]
         names = [_department_name(v) for v in values]

@@ -318,7 +318,13 @@ def upload_image(user, uploaded, title: str = ""):
             uploaded_by_user=user,
         )
         image.save()
+        image._set_image_file_metadata()  # size and hash now, not on the first page view
+        image.save(update_fields=["file_size", "file_hash"])
         audit.record(actor=user, action="image_uploaded", obj=image, summary={"title": image.title})
+    # the sizes the back office shows it in (the library's edit page, the chooser), made now so
+    # that opening those pages writes nothing
+    for spec in (*COVER_RENDITIONS, "max-800x600", "original"):
+        image.get_rendition(spec)
     return image
 
 
