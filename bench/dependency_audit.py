@@ -3,15 +3,17 @@
     python bench/dependency_audit.py [--snapshot deploy/osv-snapshot] [--lock package-lock.json]
 
 Reads every advisory under the snapshot folder — ``<ecosystem>/*.json`` files in the OSV
-schema (https://ossf.github.io/osv-schema/) or osv.dev's ``<ecosystem>/all.zip`` exports as
-downloaded — and matches them against the Python distributions installed in the interpreter
+schema (https://ossf.github.io/osv-schema/), ``<ecosystem>/*.yaml`` files as the PyPA advisory
+database (github.com/pypa/advisory-database) keeps them, or osv.dev's ``<ecosystem>/all.zip``
+exports as downloaded — and matches them against the Python distributions installed in the interpreter
 running this script and the npm packages pinned in ``package-lock.json``. Prints one line per
 finding and the figure ``checked N packages against K advisories: F findings``; exits 1 when
 something is affected (``--allow ID`` for an advisory answered in docs/security.md).
 
 Matching follows the OSV schema: an ``affected`` entry names the package and either lists
 ``versions`` or gives ``ECOSYSTEM``/``SEMVER`` ranges of ``introduced`` / ``fixed`` /
-``last_affected`` events; a version is affected when it falls in any such interval.
+``last_affected`` events; a version is affected when it falls in any such interval. One
+vulnerability published under several ids (PYSEC, GHSA, CVE: the ``aliases``) is one finding.
 """
 
 from __future__ import annotations
@@ -69,28 +71,31 @@ def _less(ecosystem: str, a: str, b: str) -> bool:
 
 
 def in_range(ecosystem: str, version: str, events: list[dict]) -> bool:
-    """OSV's interval rule over ``introduced``/``fixed``/``last_affected`` events."""
-    intervals: list[tuple[str, str | None, bool]] = []  # (introduced, end, end inclusive)
-    start: str | None = None
-    for ev in events:  # OSV lists events in order within a range
-        if "introduced" in ev:
-            start = ev["introduced"]
-        elif "fixed" in ev and start is not None:
-            intervals.append((start, ev["fixed"], False))
-            start = None
-        elif "last_affected" in ev and start is not None:
-            intervals.append((start, ev["last_affected"], True))
-            start = None
-    if start is not None:
-        intervals.append((start, None, False))
-    for lo, hi, inclusive in intervals:
-        if _less(ecosystem, version, lo):
-            continue
-        if hi is None:
-            return True
-        if _less(ecosystem, version, hi) or (inclusive and not _less(ecosystem, hi, version)):
-            return True
-    return False
+    """OSV's evaluation of one range: walk its events sorted by version (``"0"`` first);
+    ``introduced`` at or below the version opens, ``fixed`` at or below it closes,
+    ``last_affected`` strictly below it closes. Sorting matters: published ranges list
+    several branches out of order, sometimes with a bare ``introduced: "0"`` in front."""
+    kinds = ("introduced", "fixed", "last_affected", "limit")
+    points = [(kind, ev[kind]) for ev in events for kind in kinds if kind in ev]
+    order = {"introduced": 0, "last_affected": 1, "fixed": 1, "limit": 1}
+
+    def sort_key(point: tuple[str, str]):
+        key = version_key(ecosystem, point[1])
+        return (key is not None, key if key is not None else (), order[point[0]])
+
+    try:
+        points.sort(key=sort_key)
+    except TypeError:  # unorderable mix (e.g. an invalid PyPI version): keep published order
+        pass
+    affected = False
+    for kind, at in points:
+        if kind == "introduced" and not _less(ecosystem, version, at):
+            affected = True
+        elif kind == "fixed" and not _less(ecosystem, version, at):
+            affected = False
+        elif kind == "last_affected" and _less(ecosystem, at, version):
+            affected = False
+    return affected
 
 
 def affects(advisory: dict, ecosystem: str, name: str, version: str) -> bool:
@@ -109,14 +114,26 @@ def affects(advisory: dict, ecosystem: str, name: str, version: str) -> bool:
     return False
 
 
+def _read_yaml(path: Path) -> dict:
+    """A PyPA advisory kept as published (YAML). PyYAML comes with the test requirements
+    (bandit needs it too); without it the audit stops rather than skip advisories silently."""
+    try:
+        import yaml
+    except ImportError:  # pragma: no cover - the test extra installs it
+        raise SystemExit(f"PyYAML is needed to read {path} (pip install pyyaml)") from None
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
 def load_snapshot(folder: Path) -> Iterator[dict]:
-    """Advisories from ``<ecosystem>/*.json`` and ``<ecosystem>/all.zip`` under ``folder``."""
+    """Advisories from ``<ecosystem>/*.json``, ``*.yaml`` and ``all.zip`` under ``folder``."""
     for eco in ECOSYSTEMS:
         base = folder / eco
         if not base.is_dir():
             continue
         for path in sorted(base.glob("*.json")):
             yield json.loads(path.read_text(encoding="utf-8"))
+        for path in sorted([*base.glob("*.yaml"), *base.glob("*.yml")]):
+            yield _read_yaml(path)
         for path in sorted(base.glob("*.zip")):
             with zipfile.ZipFile(path) as zf:
                 for item in zf.namelist():
@@ -162,8 +179,15 @@ def _fixed_versions(advisory: dict, ecosystem: str, name: str) -> list[str]:
             normalise(ecosystem, name)
         ):
             for r in entry.get("ranges", []):
-                out += [ev["fixed"] for ev in r.get("events", []) if "fixed" in ev]
+                if r.get("type") in ("ECOSYSTEM", "SEMVER"):  # not GIT commit hashes
+                    out += [ev["fixed"] for ev in r.get("events", []) if "fixed" in ev]
     return out
+
+
+def _summary(advisory: dict) -> str:
+    """OSV's ``summary``, or (PyPA advisories have none) the first sentence of ``details``."""
+    text = advisory.get("summary") or " ".join(str(advisory.get("details", "")).split())
+    return text if len(text) <= 120 else text[:117].rsplit(" ", 1)[0] + "…"
 
 
 def scan(
@@ -186,17 +210,20 @@ def scan(
     findings = []
     for eco, pkgs in packages.items():
         for name, version in pkgs:
+            seen: set[str] = set()  # ids and aliases already reported for this package
             for adv in index.get((eco, normalise(eco, name)), []):
-                if affects(adv, eco, name, version) and not any(
-                    f.advisory == adv["id"] and f.name == name for f in findings
-                ):
+                ids = {adv["id"], *adv.get("aliases", [])}
+                if not seen.isdisjoint(ids):
+                    continue
+                if affects(adv, eco, name, version):
+                    seen |= ids
                     findings.append(
                         Finding(
                             eco,
                             name,
                             version,
                             adv["id"],
-                            adv.get("summary", ""),
+                            _summary(adv),
                             _fixed_versions(adv, eco, name),
                         )
                     )
