@@ -98,9 +98,31 @@ def in_range(ecosystem: str, version: str, events: list[dict]) -> bool:
     return affected
 
 
+def affected_entries(advisory: dict) -> list[dict]:
+    """The advisory's ``affected`` list. Early PyPA files (OSV before 1.0) name one
+    ``package`` and put ``introduced``/``fixed`` on each range under ``affects``; read as
+    the same thing."""
+    if "affected" in advisory:
+        return advisory["affected"]
+    old = advisory.get("affects")
+    if not isinstance(old, dict) or "package" not in advisory:
+        return []
+    ranges = [
+        {
+            "type": r.get("type"),
+            "events": [{"introduced": str(r.get("introduced", "0"))}]
+            + ([{"fixed": str(r["fixed"])}] if "fixed" in r else []),
+        }
+        for r in old.get("ranges", [])
+    ]
+    return [
+        {"package": advisory["package"], "ranges": ranges, "versions": old.get("versions", [])}
+    ]
+
+
 def affects(advisory: dict, ecosystem: str, name: str, version: str) -> bool:
     want = normalise(ecosystem, name)
-    for entry in advisory.get("affected", []):
+    for entry in affected_entries(advisory):
         pkg = entry.get("package", {})
         if pkg.get("ecosystem") != ecosystem or normalise(ecosystem, pkg.get("name", "")) != want:
             continue
@@ -173,7 +195,7 @@ class Finding:
 
 def _fixed_versions(advisory: dict, ecosystem: str, name: str) -> list[str]:
     out = []
-    for entry in advisory.get("affected", []):
+    for entry in affected_entries(advisory):
         pkg = entry.get("package", {})
         if pkg.get("ecosystem") == ecosystem and normalise(ecosystem, pkg.get("name", "")) == (
             normalise(ecosystem, name)
@@ -200,7 +222,7 @@ def scan(
         count += 1
         if adv.get("withdrawn"):
             continue
-        for entry in adv.get("affected", []):
+        for entry in affected_entries(adv):
             pkg = entry.get("package", {})
             key = (
                 pkg.get("ecosystem", ""),
