@@ -261,7 +261,8 @@ def main(argv: list[str] | None = None) -> int:
     packages = {"PyPI": installed_python(), "npm": npm_packages(args.lock)}
     findings, count = scan(load_snapshot(args.snapshot), packages)
     stamp = args.snapshot / "SNAPSHOT"
-    when = stamp.read_text().strip() if stamp.is_file() else "unknown date"
+    # the first line of SNAPSHOT says when and from where; the rest lists the files' sources
+    when = stamp.read_text().strip().splitlines()[0] if stamp.is_file() else "unknown date"
     open_findings = [f for f in findings if f.advisory not in args.allow]
     for f in findings:
         mark = "answered" if f.advisory in args.allow else "AFFECTED"
