@@ -19,6 +19,7 @@ vulnerability published under several ids (PYSEC, GHSA, CVE: the ``aliases``) is
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import re
 import sys
@@ -83,18 +84,16 @@ def in_range(ecosystem: str, version: str, events: list[dict]) -> bool:
         key = version_key(ecosystem, point[1])
         return (key is not None, key if key is not None else (), order[point[0]])
 
-    try:
+    with contextlib.suppress(TypeError):  # unorderable mix: keep the published order
         points.sort(key=sort_key)
-    except TypeError:  # unorderable mix (e.g. an invalid PyPI version): keep published order
-        pass
     affected = False
     for kind, at in points:
-        if kind == "introduced" and not _less(ecosystem, version, at):
-            affected = True
-        elif kind == "fixed" and not _less(ecosystem, version, at):
-            affected = False
-        elif kind == "last_affected" and _less(ecosystem, at, version):
-            affected = False
+        if kind == "introduced":
+            affected = affected or not _less(ecosystem, version, at)
+        elif kind == "fixed":
+            affected = affected and _less(ecosystem, version, at)
+        elif kind == "last_affected":
+            affected = affected and not _less(ecosystem, at, version)
     return affected
 
 
@@ -115,9 +114,7 @@ def affected_entries(advisory: dict) -> list[dict]:
         }
         for r in old.get("ranges", [])
     ]
-    return [
-        {"package": advisory["package"], "ranges": ranges, "versions": old.get("versions", [])}
-    ]
+    return [{"package": advisory["package"], "ranges": ranges, "versions": old.get("versions", [])}]
 
 
 def affects(advisory: dict, ecosystem: str, name: str, version: str) -> bool:

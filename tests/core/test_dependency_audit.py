@@ -137,7 +137,9 @@ def test_one_vulnerability_under_two_ids_is_one_finding(tmp_path):
         "affected": [
             {
                 "package": {"ecosystem": "PyPI", "name": "requests"},
-                "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "2.3.0"}, {"fixed": "2.31.0"}]}],
+                "ranges": [
+                    {"type": "ECOSYSTEM", "events": [{"introduced": "2.3.0"}, {"fixed": "2.31.0"}]}
+                ],
             }
         ],
     }
