@@ -39,6 +39,17 @@ def test_every_stored_advisory_is_read():
         assert adv["id"] and audit.affected_entries(adv), adv["id"]
 
 
+def test_snapshot_says_where_every_file_comes_from():
+    """SNAPSHOT names the source (repository path and commit, or "hand-written") of each file,
+    so a refresh or a review can tell copied data from anything else."""
+    lines = (SNAPSHOT / "SNAPSHOT").read_text(encoding="utf-8").splitlines()
+    sources = {line.split()[0]: line for line in lines if line.startswith(("PyPI/", "npm/"))}
+    files = {f"{eco}/{p.name}" for eco in ("PyPI", "npm") for p in (SNAPSHOT / eco).glob("*.*")}
+    assert set(sources) == files
+    for line in sources.values():
+        assert "hand-written" in line or len(line.split()[-1]) == 40, line  # a git commit
+
+
 def test_affected_versions_reported_fixed_ones_not():
     findings, count = _scan(
         {
