@@ -94,9 +94,25 @@ def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
 _LOCATIVES = set("上下中内外里间前后")
 
 
-def _starts_next_word(text: str, s: int, e: int, j: int, model: lm.CharLM) -> bool:
+def _lm_gain(text: str, s: int, e: int, correct: str, model: lm.CharLM) -> float:
+    """How much more probable (log10) the text reads with ``correct`` in place of ``s:e``."""
+    a, b = max(0, s - model.order + 1), min(len(text), e + model.order - 1)
+    before = model.logprobs(model.ids(text[a:b]))
+    after = model.logprobs(model.ids(text[a:s] + correct + text[e:b]))
+    return float(after[s - a :].sum() - before[s - a :].sum())
+
+
+# below this gain a name one character off that reads as ordinary text is left alone
+STRETCH_GAIN = 2.0
+# a function character in a short name is ordinary text unless the name fits far better
+CLEAR_GAIN = 4.0
+
+
+def _starts_next_word(
+    text: str, s: int, e: int, j: int, term: str, model: lm.CharLM
+) -> bool:
     """Does the changed character at the edge of a name begin (or end) a common stretch with
-    the text beyond the name (财政问|题, 科学技术总|的来说)?"""
+    the text beyond the name (财政问|题, 科学技术总|的来说), and the name fit no better there?"""
     L = e - s
     if j == L - 1:
         piece = text[s + j : s + j + 3]
@@ -104,7 +120,9 @@ def _starts_next_word(text: str, s: int, e: int, j: int, model: lm.CharLM) -> bo
         piece = text[max(0, s - 2) : s + 1]
     else:
         return False
-    return len(piece) == 3 and all(_CJK.match(c) for c in piece) and model.known(piece)
+    if not (len(piece) == 3 and all(_CJK.match(c) for c in piece) and model.known(piece)):
+        return False
+    return _lm_gain(text, s, e, term, model) < STRETCH_GAIN
 
 
 def _quoted(text: str, start: int, end: int) -> bool:
@@ -294,7 +312,7 @@ class WordingChecker:
                     v = text[s:e]
                     if how == "sub" and model.known(v):
                         continue  # an attested word of its own (a different name)
-                    if how == "sub" and _starts_next_word(text, s, e, j, model):
+                    if how == "sub" and _starts_next_word(text, s, e, j, term, model):
                         continue  # 财政问题 is no 财政部 misspelt
                     if how in ("drop", "swap"):
                         # two characters each side of the join, read in the text itself
@@ -405,9 +423,13 @@ class WordingChecker:
         if L <= 4 and window[j] not in self.confusion.get(term[j], ""):
             # 人对政府, 营造环境, 领导为组: a function character, or one that makes a common
             # word with its left neighbour, is ordinary text beside a short name
-            if window[j] in _FUNCTION_CHARS:
-                return None
-            if j > 0 and model is not None and model.cond_logp(window[j - 1], window[j]) > -1.3:
+            ordinary = window[j] in _FUNCTION_CHARS or (
+                j > 0 and model is not None and model.cond_logp(window[j - 1], window[j]) > -1.3
+            )
+            # unless the name reads far better there (人民政各应当 is no ordinary text)
+            if ordinary and (
+                model is None or _lm_gain(text, start, start + L, term, model) < CLEAR_GAIN
+            ):
                 return None
         if (
             j == L - 1
@@ -421,7 +443,7 @@ class WordingChecker:
             return None
         if j == L - 1 and window[j] in _LOCATIVES:
             return None  # 交通运输上, 政务服务中: a noun with a locative, not a misspelt body
-        if model is not None and _starts_next_word(text, start, start + L, j, model):
+        if model is not None and _starts_next_word(text, start, start + L, j, term, model):
             return None  # 政务服务中不作为, 科学技术总的来说: the changed character begins the next word
         if j == L - 1 and term[-1] in _LEVEL_SUFFIXES and window[j] in _LEVEL_SUFFIXES:
             # 县科学技术局 is the county's counterpart of the 科学技术部, not a misspelling: a
