@@ -327,9 +327,9 @@ class WordingChecker:
     def _exact(self, text: str, s: int, e: int, entry: Entry, as_of: dt.date) -> Finding | None:
         term = entry.term
         sev = entry.severity
+        if entry.since and as_of < entry.since:
+            return None  # not yet wrong on the text's date (a variant spelling before 2002)
         if entry.kind == "outdated":
-            if entry.since and as_of < entry.since:
-                return None
             if term[-1] in "部委局厅办" and text[e : e + 1] in ("门", "署", "分"):
                 return None  # 人事部门, 文化部门: not the ministry
             if term[-1] == "局" and (
