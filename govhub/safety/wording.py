@@ -108,9 +108,7 @@ STRETCH_GAIN = 2.0
 CLEAR_GAIN = 4.0
 
 
-def _starts_next_word(
-    text: str, s: int, e: int, j: int, term: str, model: lm.CharLM
-) -> bool:
+def _starts_next_word(text: str, s: int, e: int, j: int, term: str, model: lm.CharLM) -> bool:
     """Does the changed character at the edge of a name begin (or end) a common stretch with
     the text beyond the name (财政问|题, 科学技术总|的来说), and the name fit no better there?"""
     L = e - s
