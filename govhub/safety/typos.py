@@ -102,6 +102,23 @@ class TypoDetector:
     # tune split: +1.5 bought 5 points of recall for twice the false alarms, so it is off)
     STRONG_MARGIN = 0.0
 
+    # P(character | left neighbour) or P(right neighbour | character) above this (log10) makes
+    # the character part of a word; such positions need REAL_WORD_MARGIN more gain. Chosen on the
+    # tune split: 14 % fewer false alarms for the same typo recall.
+    REAL_WORD_LOGP = -1.5
+    REAL_WORD_MARGIN = 3.0
+
+    def _wordy(self, ids: np.ndarray, positions: np.ndarray) -> np.ndarray:
+        n = self.n
+        pad = np.concatenate([[0], ids, [lm.SPACE]]).astype(np.int64)
+        p = positions + 1
+        k = len(positions)
+        w = np.zeros((2 * k, n), dtype=np.int64)
+        w[:k, n - 2], w[:k, n - 1] = pad[p - 1], pad[p]
+        w[k:, n - 2], w[k:, n - 1] = pad[p], pad[p + 1]
+        lp = self.model.logprob_windows(w)
+        return np.maximum(lp[:k], lp[k:]) > self.REAL_WORD_LOGP
+
     def _unseen_both(self, ids: np.ndarray, positions: np.ndarray) -> np.ndarray:
         m = self.model
         pad = np.concatenate([[lm.SPACE], ids, [lm.SPACE]]).astype(np.uint64)
@@ -195,6 +212,10 @@ class TypoDetector:
         # a character neither of whose bigrams was ever seen is out of place: lower the bar
         strong = self._unseen_both(ids, positions)
         scores = scores + np.where(strong[owner], self.STRONG_MARGIN, 0.0)
+        # a character that makes a common word with a neighbour (值勤, 梳理, 遗志, 行事) is a
+        # real word: replacing it needs a wider margin
+        wordy = self._wordy(ids, positions)
+        scores = scores - np.where(wordy[owner], self.REAL_WORD_MARGIN, 0.0)
         best: dict[int, tuple[float, int]] = {}
         order = np.argsort(-scores)
         for j in order:

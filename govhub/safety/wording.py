@@ -47,10 +47,26 @@ TITLE_ALIASES = {
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _QUOTES_OPEN = "“‘「『\"'《〈"
 _QUOTES_CLOSE = "”’」』\"'》〉"
+# words that put a whole sentence in the past (时任, 改革前, 辛亥 …); generic words that also run
+# through present-tense text (职责, 原则, 历史建筑, 组建团队, 申请撤销, 档案, 以前) are no evidence
 _HISTORY_WORDS = re.compile(
-    r"原|前身|时任|当时|曾任|曾经|此前|以前|改革前|更名|改名|撤销|不再保留|组建|整合|合并|划入|划转|职责|"
-    r"挂牌|成立于|时期|年间|历史|旧中国|辛亥|民国|北洋|国民政府|抗日|抗战|解放前|新中国成立前|清末|档案|文物|纪念"
+    r"时任|曾任|曾经|当时|此前|前身|改革前|机构改革|更名|改名|不再保留|已撤销|历史上|成立于|"
+    r"旧中国|辛亥|民国|北洋|国民政府|抗日|抗战|解放前|新中国成立前|清末"
 )
+# reform verbs count only right beside the name (撤销国土资源部, 国土资源部的职责划入……)
+_REFORM_NEAR = re.compile(r"撤销|组建|整合|合并|划入|划转|并入|职责调整|更名")
+_NEAR = 8
+# 原 before an earlier name of the same list applies to the whole list (原国土资源部、国家测绘地理信息局)
+_FORMER_LIST = re.compile(
+    r"原[\u4e00-\u9fa5]{2,24}?[部局委厅署办会室](?:[、和及与][\u4e00-\u9fa5]{2,24}?[部局委厅署办会室])*"
+    r"[、和及与]$"
+)
+# the start of a numbered item ends a sentence for this purpose (第十条, （三）, 3.)
+_ITEM = re.compile(
+    r"第[一二三四五六七八九十百零〇\d]+[条章节款项]|[（(][一二三四五六七八九十\d]{1,3}[）)]|"
+    r"(?<![\d.])\d{1,2}[.．、](?!\d)|[一二三四五六七八九十]{1,3}、|\u3000\u3000"
+)
+_DOC_YEAR = re.compile(r"[〔\[［(（]\s*((?:19|20)\d{2})\s*[〕\]］)）]")
 _YEAR = re.compile(r"(1[89]\d{2}|20\d{2}|[一二][〇○零一二三四五六七八九]{3})\s*年")
 _CN_DIGITS = str.maketrans("〇○零一二三四五六七八九", "00012345678" + "9")
 _SENTENCE_END = "。！？!?\n；;"
@@ -63,10 +79,48 @@ _LEVEL_SUFFIXES = "部厅局委办署"
 
 
 def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence (or numbered item) around ``start:end``."""
     a = max((text.rfind(ch, 0, start) for ch in _SENTENCE_END), default=-1) + 1
     bs = [text.find(ch, end) for ch in _SENTENCE_END]
     b = min([x for x in bs if x >= 0] or [len(text)])
+    for m in _ITEM.finditer(text, a, start):
+        a = max(a, m.start() if m.end() <= start else a)
+    m = _ITEM.search(text, end, b)
+    if m is not None:
+        b = m.start()
     return a, b
+
+
+_LOCATIVES = set("上下中内外里间前后")
+
+
+def _lm_gain(text: str, s: int, e: int, correct: str, model: lm.CharLM) -> float:
+    """How much more probable (log10) the text reads with ``correct`` in place of ``s:e``."""
+    a, b = max(0, s - model.order + 1), min(len(text), e + model.order - 1)
+    before = model.logprobs(model.ids(text[a:b]))
+    after = model.logprobs(model.ids(text[a:s] + correct + text[e:b]))
+    return float(after[s - a :].sum() - before[s - a :].sum())
+
+
+# below this gain a name one character off that reads as ordinary text is left alone
+STRETCH_GAIN = 2.0
+# a function character in a short name is ordinary text unless the name fits far better
+CLEAR_GAIN = 4.0
+
+
+def _starts_next_word(text: str, s: int, e: int, j: int, term: str, model: lm.CharLM) -> bool:
+    """Does the changed character at the edge of a name begin (or end) a common stretch with
+    the text beyond the name (财政问|题, 科学技术总|的来说), and the name fit no better there?"""
+    L = e - s
+    if j == L - 1:
+        piece = text[s + j : s + j + 3]
+    elif j == 0:
+        piece = text[max(0, s - 2) : s + 1]
+    else:
+        return False
+    if not (len(piece) == 3 and all(_CJK.match(c) for c in piece) and model.known(piece)):
+        return False
+    return _lm_gain(text, s, e, term, model) < STRETCH_GAIN
 
 
 def _quoted(text: str, start: int, end: int) -> bool:
@@ -78,17 +132,31 @@ def _quoted(text: str, start: int, end: int) -> bool:
 
 
 def _historical(text: str, start: int, end: int, since: dt.date | None) -> bool:
-    """Is the sentence around the match about the past (原国土资源部, 2015年……, 时任……)?"""
+    """Is the name written about the past (原国土资源部, 2015年……, 时任……, 国土资源部（现自然资源部）,
+    a document title or number of before the change)?"""
     if text[max(0, start - 2) : start].endswith(("原", "前", "老")):
         return True
+    if text[end : end + 2] in ("（现", "(现", "（今", "(今"):
+        return True
     a, b = _sentence(text, start, end)
+    if _FORMER_LIST.search(text[max(a, start - 60) : start]):
+        return True
+    # the title of a document issued under the old name keeps it (《国土资源部关于……》)
+    opened = text.rfind("《", a, start)
+    if opened >= 0 and text.rfind("》", opened, start) < 0 and text.find("》", end, b + 40) >= 0:
+        return True
     # the term itself is no evidence (中华民国 contains 民国)
     sentence = text[a:start] + "　" * (end - start) + text[end:b]
     if _HISTORY_WORDS.search(sentence):
         return True
+    near = text[max(a, start - _NEAR) : start] + "　" + text[end : min(b, end + _NEAR)]
+    if _REFORM_NEAR.search(near):
+        return True
     if since is not None:
-        for m in _YEAR.finditer(sentence):
-            year = int(m.group(1).translate(_CN_DIGITS))
+        years = [m.group(1) for m in _YEAR.finditer(sentence)]
+        years += [m.group(1) for m in _DOC_YEAR.finditer(sentence)]
+        for y in years:
+            year = int(y.translate(_CN_DIGITS))
             if year < since.year or (year == since.year and since.month > 6):
                 return True
     return False
@@ -204,6 +272,13 @@ class WordingChecker:
             return False
 
         out: list[Finding] = []
+        # a name inside a longer outdated or wrong name is judged with it (原国家卫生计生委 holds
+        # 计生委, and 原 covers both)
+        exact_spans = sorted((s, e) for s, e, p in hits if p.kind in ("outdated", "wrong_form"))
+
+        def inside_exact(s: int, e: int) -> bool:
+            return any(a <= s and e <= b and b - a > e - s for a, b in exact_spans)
+
         for s, e, p in hits:
             if p.kind in (
                 "wrong_form",
@@ -213,6 +288,8 @@ class WordingChecker:
                 "sensitive",
                 "outdated",
             ):
+                if p.kind in ("outdated", "wrong_form") and inside_exact(s, e):
+                    continue
                 f = self._exact(text, s, e, p.payload, as_of)
                 if f is not None and not covered(s, e):
                     out.append(f)
@@ -233,6 +310,8 @@ class WordingChecker:
                     v = text[s:e]
                     if how == "sub" and model.known(v):
                         continue  # an attested word of its own (a different name)
+                    if how == "sub" and _starts_next_word(text, s, e, j, term, model):
+                        continue  # 财政问题 is no 财政部 misspelt
                     if how in ("drop", "swap"):
                         # two characters each side of the join, read in the text itself
                         piece = text[max(0, s + j - 2) : s + j + 2]
@@ -246,11 +325,16 @@ class WordingChecker:
     def _exact(self, text: str, s: int, e: int, entry: Entry, as_of: dt.date) -> Finding | None:
         term = entry.term
         sev = entry.severity
+        if entry.since and as_of < entry.since:
+            return None  # not yet wrong on the text's date (a variant spelling before 2002)
         if entry.kind == "outdated":
-            if entry.since and as_of < entry.since:
-                return None
             if term[-1] in "部委局厅办" and text[e : e + 1] in ("门", "署", "分"):
                 return None  # 人事部门, 文化部门: not the ministry
+            if term[-1] == "局" and (
+                text[e : e + 1] in ("面", "限", "势", "域")
+                or (text[e : e + 1] == "部" and text[e + 1 : e + 2] != "署")
+            ):
+                return None  # 卫生局面, 农业局部受灾 (but 农业局部署): 局 starts another word
             if _historical(text, s, e, entry.since):
                 return None
             since = f"{entry.since.year}年起" if entry.since else ""
@@ -337,9 +421,13 @@ class WordingChecker:
         if L <= 4 and window[j] not in self.confusion.get(term[j], ""):
             # 人对政府, 营造环境, 领导为组: a function character, or one that makes a common
             # word with its left neighbour, is ordinary text beside a short name
-            if window[j] in _FUNCTION_CHARS:
-                return None
-            if j > 0 and model is not None and model.cond_logp(window[j - 1], window[j]) > -1.3:
+            ordinary = window[j] in _FUNCTION_CHARS or (
+                j > 0 and model is not None and model.cond_logp(window[j - 1], window[j]) > -1.3
+            )
+            # unless the name reads far better there (人民政各应当 is no ordinary text)
+            if ordinary and (
+                model is None or _lm_gain(text, start, start + L, term, model) < CLEAR_GAIN
+            ):
                 return None
         if (
             j == L - 1
@@ -351,6 +439,10 @@ class WordingChecker:
             return None
         if term[-1] in "部局委厅" and text[start + L : start + L + 1] == "门":
             return None
+        if j == L - 1 and window[j] in _LOCATIVES:
+            return None  # 交通运输上, 政务服务中: a noun with a locative, not a misspelt body
+        if model is not None and _starts_next_word(text, start, start + L, j, term, model):
+            return None  # 政务服务中不作为, 科学技术总的来说: the changed character begins the next word
         if j == L - 1 and term[-1] in _LEVEL_SUFFIXES and window[j] in _LEVEL_SUFFIXES:
             # 县科学技术局 is the county's counterpart of the 科学技术部, not a misspelling: a
             # ministry's name with another level's suffix (局/厅/委/办) names a local body
@@ -473,6 +565,10 @@ class WordingChecker:
     _CHINA_AND = re.compile(r"(?<![内大])中国(?:与|和|同|及|、)(香港|澳门|台湾)(?!地区)")
     _TAIWAN_COUNTRY = re.compile(r"台湾国(?![民际土内画产企有营库])")
     _ROC = re.compile(r"中华民国")
+    # 中华民国 in a sentence about the period, its relics or its records (民国时期, 旧址, 档案)
+    _ROC_HISTORY = re.compile(
+        r"时期|年间|元年|初年|[一二三四五六七八九十]+年|文物|档案|纪念|历史|博物|旧址|遗址|故居|烈士|革命"
+    )
 
     def _political_rules(self, text: str) -> list[Finding]:
         out = []
@@ -508,6 +604,9 @@ class WordingChecker:
             if _quoted(text, m.start(), m.end()) or _historical(
                 text, m.start(), m.end(), dt.date(1949, 10, 1)
             ):
+                continue
+            a, b = _sentence(text, m.start(), m.end())
+            if self._ROC_HISTORY.search(text[a : m.start()] + "　" + text[m.end() : b]):
                 continue
             out.append(
                 Finding(

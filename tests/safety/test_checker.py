@@ -220,3 +220,87 @@ def test_a_local_body_named_after_its_ministry_is_not_a_misspelt_ministry(checke
     assert ("institution_name", "科学技术布", "科学技术部") in found(
         checker, "国家科学技术布发布通知。"
     )
+
+
+# --- outdated names: present tense, history, local levels ---------------------------------------
+
+
+def test_outdated_names_in_present_tense_are_caught_whatever_the_sentence_holds(checker):
+    """职责, 原则, 文物, 组建团队 or 申请撤销 elsewhere in the sentence do not make it history."""
+    for text in (
+        "国土资源部部署相关工作，各部门按职责分工负责。",
+        "国家工商总局印发通知，原则上不超过60周岁。",
+        "外经贸部印发通知，在保护范围内拆除不可移动文物、历史建筑。",
+        "国务院法制办公室部署相关工作，（三）申请撤销仲裁裁决。",
+        "新闻出版总署负责组织实施，通过聘用管理技术人才组建创业团队。",
+    ):
+        assert "outdated_name" in codes(checker.check(text, as_of=TODAY)), text
+
+
+def test_outdated_names_written_about_the_past_are_not_flagged(checker):
+    for text in (
+        "原国土资源部、国家测绘地理信息局的职责整合，组建自然资源部。",
+        "将国土资源部的职责划入自然资源部。",
+        "时任国土资源部部长出席会议。",
+        "国土资源部（现自然资源部）发布的标准继续有效。",
+        "依据《国土资源部关于加强土地管理的通知》办理。",
+        "根据国土资发〔2016〕12号文件执行。国土资源部2016年印发的办法继续执行。",
+        "原国家卫生计生委、国家发展改革委联合印发通知。",
+    ):
+        assert "outdated_name" not in codes(checker.check(text, as_of=TODAY)), text
+
+
+def test_outdated_names_at_provincial_and_county_level(checker):
+    hits = found(checker, "省国土资源厅、市环保局和县安监局联合开展检查。")
+    assert [(h[0], h[1]) for h in hits] == [
+        ("outdated_name", "国土资源厅"),
+        ("outdated_name", "环保局"),
+        ("outdated_name", "安监局"),
+    ]
+    assert hits[0][2] == "自然资源厅"
+    # before the local reform was done these were the bodies' names
+    assert found(checker, "县农业局部署春耕工作。", as_of=dt.date(2018, 6, 1)) == []
+    assert found(checker, "县农业局部署春耕工作。")[0][:2] == ("outdated_name", "农业局")
+    # 局 beginning another word is no bureau
+    assert found(checker, "造成农业局部受灾，环境卫生局面明显改观。") == []
+
+
+def test_variant_spellings_are_judged_by_the_date_of_the_text(checker):
+    assert codes(checker.check("缴入指定帐户。", as_of=TODAY)) == ["wrong_expression"]
+    assert checker.check("缴入指定帐户。", as_of=dt.date(1999, 6, 1)) == []
+
+
+def test_a_name_one_character_off_that_reads_as_ordinary_text(checker):
+    for text in ("这是解决财政问题的基础。", "对在政务服务中不作为、慢作为的，严肃问责。"):
+        assert checker.check(text, as_of=TODAY) == [], text
+    # but a short name misspelt with a function character is still caught
+    assert ("fixed_phrase", "人民政各") in [
+        (c, t) for c, t, _ in found(checker, "区县人民政各应当及时划定危险区。")
+    ]
+
+
+def test_real_words_are_not_replaced_on_a_small_margin(checker):
+    for text in ("任何人不得阻拦。", "有关部门应当梳理并集中公布"):
+        assert [f for f in checker.check(text, as_of=TODAY) if f.code == "typo"] == [], text
+
+
+# --- bad input: numbers that are not personal data, mixed scripts, markup ----------------------
+
+
+def test_id_like_numbers_in_urls_and_document_numbers_give_no_finding(checker):
+    text = (
+        "详见 https://www.example.gov.cn/art/2024/110105194912310021.html 和"
+        "http://zwgk.example.gov.cn/doc?id=13800138000&no=6222020000000000008，"
+        "依据冀政办字〔2026〕110105194912310021号和县政发[2025]13800138000号文件办理。"
+    )
+    assert [f.code for f in checker.check(text, as_of=TODAY)] == []
+    html = f'<p>{text}</p><a href="/a/110105194912310021/">附件</a><script>x="13900000000"</script>'
+    assert [f.code for f in checker.check(html, html=True, as_of=TODAY)] == []
+
+
+def test_mixed_traditional_text_gets_findings_not_errors(checker):
+    text = "本縣人民政府召開會議，國土資源部門、環境保護部門參加。聯繫電話13800138000。"
+    found_codes = codes(checker.check(text, as_of=TODAY))
+    assert "traditional" in found_codes and "mobile" in found_codes
+    assert checker.check("　\n\t ", as_of=TODAY) == []
+    assert checker.check("<script>alert(1)</script><style>p{}</style>", html=True) == []
