@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from govhub.core import audit
@@ -167,16 +168,20 @@ def find_or_create_citizen(
 
 
 def _intake_departments(policy) -> tuple[Department, Department]:
-    root = Department.get_root_nodes().first()
+    """The policy's intake and supervising departments, else 信访局 / 政府办, else the root;
+    in one query at most (this runs for every letter)."""
+    intake, supervising = policy.intake_department, policy.supervising_department
+    if intake is not None and supervising is not None:
+        return intake, supervising
+    found = {
+        d.code: d
+        for d in Department.objects.filter(Q(code__in=("xfj", "gov-office")) | Q(depth=1))
+        .order_by("path")
+    }
+    root = next((d for d in found.values() if d.depth == 1), None)
     if root is None:
         raise LetterInputError({"department": "尚未建立部门，无法收信。"})
-    intake = policy.intake_department or Department.objects.filter(code="xfj").first() or root
-    supervising = (
-        policy.supervising_department
-        or Department.objects.filter(code="gov-office").first()
-        or root
-    )
-    return intake, supervising
+    return intake or found.get("xfj") or root, supervising or found.get("gov-office") or root
 
 
 def check_letter(
