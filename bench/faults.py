@@ -171,13 +171,26 @@ def prepare_participation(run: str):
     from django.utils import timezone
 
     from govhub.core.models import Department
-    from govhub.participation.models import Comment, Consultation, Moderation
+    from govhub.participation.models import (
+        Comment,
+        Consultation,
+        ConsultationStatus,
+        Moderation,
+    )
     from govhub.services.models import AppointmentSlot, ServiceGuide
 
     now = timezone.now()
     consultation = next((c for c in Consultation.objects.order_by("pk") if c.is_open(now)), None)
-    if consultation is None:
-        raise SystemExit("the demo county has no open consultation")
+    if consultation is None:  # the demo's consultations may have closed since it was built
+        county = Department.get_root_nodes().first()
+        consultation = Consultation.objects.create(
+            title="关于延长政务服务中心开放时间的征求意见稿（故障演练）",
+            department=county,
+            host=county,
+            status=ConsultationStatus.PUBLISHED,
+            opens_at=now - dt.timedelta(days=1),
+            closes_at=now + dt.timedelta(days=29),
+        )
     comment = Comment.objects.filter(status=Moderation.APPROVED).first()
     if comment is None:
         comment = Comment.objects.create(
@@ -409,8 +422,6 @@ def main() -> None:
     from tests.fakes.weibo_api import FakeWeiboApi
 
     wechat, weibo = FakeWeChatMessaging().start(), FakeWeiboApi().start()
-    disk = FullDisk(private)
-    disk_kind = disk.mount()
     fx = load.prepare()
     run = str(int(time.time()))
     consultation_id, comment_id, agree_before, guide_id, slot_id = prepare_participation(run)
@@ -418,6 +429,8 @@ def main() -> None:
     from django.db import connection
 
     connection.close()
+    disk = FullDisk(private)
+    disk_kind = disk.mount()
     stack = load.Stack(env, args.workers)
     tally, stop = Tally(), threading.Event()
     queued: list = []
