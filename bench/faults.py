@@ -495,10 +495,12 @@ def main() -> None:
         stop.set()
         outage.off()
         stack.stop()
-        disk.unmount()
-        wechat.stop()
-        weibo.stop()
-    rows, checks = count_all(run, tally, slot_id, comment_id, agree_before)
+        try:  # counted before the upload folder (a tmpfs) goes away with its files
+            rows, checks = count_all(run, tally, slot_id, comment_id, agree_before)
+        finally:
+            disk.unmount()
+            wechat.stop()
+            weibo.stop()
     rows["deliveries"] = count_deliveries(queued, wechat, weibo)
     print(f"\nfaults during {args.duration} s of load on PostgreSQL + Redis, gunicorn "
           f"{args.workers} workers behind nginx; 2 shared cores (other engineers' jobs running)")  # fmt: skip
