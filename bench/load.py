@@ -30,6 +30,13 @@ Run (60 s by default; the issue's 10-minute run is ``--duration 600``):
     .venv/bin/python bench/load.py --db pg --duration 600
     .venv/bin/python bench/load.py --db pg --only letters --rate letters=0 --conns letters=16
 
+``--profile N`` starts no server: it posts N letters through the portal form in this process
+(Django's test client, the same database) and prints the CPU time and SQL statements per letter
+and pyinstrument's tree of where the time goes — a figure the other engineers' load does not
+blur, since it counts this process's CPU only:
+
+    .venv/bin/python bench/load.py --db pg --profile 30
+
 The per-address rate limits are lifted in the served application (bench/load_wsgi.py): every
 simulated citizen comes from 127.0.0.1. Ports 18020 (nginx), 18021 (gunicorn), 18022.
 """
@@ -462,6 +469,47 @@ def parse_overrides(items: list[str], cast) -> dict[str, float]:
     return out
 
 
+def profile_letters(n: int, fx: Fixture) -> None:
+    """CPU time, statements and pyinstrument's tree for ``n`` letters posted in-process."""
+    import secrets
+
+    from django.db import connection
+    from django.test import Client
+    from pyinstrument import Profiler
+
+    import bench.load_wsgi  # noqa: F401  (the same lifted rate limits as the served app)
+
+    client = Client()
+
+    def post(i: int) -> None:
+        subject, content = fx.letters[i % len(fx.letters)]
+        r = client.post("/letters/write/", {"token": secrets.token_hex(12), "subject": subject,
+                        "content": content, "phone": f"139{i:08d}", "name": "张先生"})  # fmt: skip
+        assert r.status_code == 200, r.status_code
+
+    post(0)  # warm: templates, router model, caches
+    statements: list[str] = []
+
+    def count(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        post(1)
+    profiler = Profiler()
+    cpu, wall = time.process_time(), time.perf_counter()
+    profiler.start()
+    for i in range(n):
+        post(2 + i)
+    profiler.stop()
+    cpu, wall = (time.process_time() - cpu) / n, (time.perf_counter() - wall) / n
+    print(profiler.output_text(unicode=True, color=False))
+    print(f"{n} letters through the portal form in one process: {cpu * 1000:.1f} ms CPU and "
+          f"{wall * 1000:.1f} ms wall each (the database server's own CPU not included), "
+          f"{len(statements)} SQL statements each; one core would accept about "
+          f"{1 / cpu:.0f}/s")  # fmt: skip
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add_stack_arguments(ap)
@@ -470,6 +518,7 @@ def main() -> None:
     ap.add_argument("--rate", nargs="*", default=[], help="kind=req/s (0: as fast as possible)")
     ap.add_argument("--conns", nargs="*", default=[], help="kind=connections")
     ap.add_argument("--scale", type=float, default=1.0, help="multiply every target rate")
+    ap.add_argument("--profile", type=int, default=0, help="profile N letters in-process")
     args = ap.parse_args()
     for tool in ("nginx", "wrk"):
         if not shutil.which(tool) and not Path(f"/usr/sbin/{tool}").exists():
@@ -483,6 +532,10 @@ def main() -> None:
         if not args.only or k in args.only
     }
     fx = prepare()
+    if args.profile:
+        profile_letters(args.profile, fx)
+        print("command: " + shlex.join([".venv/bin/python", "bench/load.py", *sys.argv[1:]]))
+        return
     stack = Stack(env, args.workers)
     run = str(int(time.time()))
     try:
