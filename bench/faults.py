@@ -290,7 +290,9 @@ class FullDisk:
         r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(self.folder)],
                            capture_output=True, text=True)  # fmt: skip
         self.mounted = r.returncode == 0
-        return "a 4 MB tmpfs" if self.mounted else "a plain folder (mount refused: " + r.stderr + ")"
+        return (
+            "a 4 MB tmpfs" if self.mounted else "a plain folder (mount refused: " + r.stderr + ")"
+        )
 
     def on(self) -> None:
         if self.mounted:
@@ -361,7 +363,12 @@ def count_all(run, tally: Tally, slot_id: int, comment_id: int, agree_before: in
     codes = dict(letters.values_list("idempotency_key", "tracking_code"))
     acked = tally.acked["letters"]
     missing = [t for t, code in acked if codes.get(f"portal:{t}") != code]
-    rows["letters"] = (len(acked), letters.count(), len(missing), sum(n - 1 for n in by_key.values()))
+    rows["letters"] = (
+        len(acked),
+        letters.count(),
+        len(missing),
+        sum(n - 1 for n in by_key.values()),
+    )
     broken = [
         a.pk
         for a in Attachment.objects.filter(letter__in=letters)
@@ -466,12 +473,18 @@ def main() -> None:
             events.append((name, time.time()))
 
         pg = args.pg_cluster.split()
-        at(15, "kill -9 two gunicorn workers",
-           lambda: [os.kill(p, signal.SIGKILL) for p in stack.web_worker_pids()[:2]])
+        at(
+            15,
+            "kill -9 two gunicorn workers",
+            lambda: [os.kill(p, signal.SIGKILL) for p in stack.web_worker_pids()[:2]],
+        )
         at(30, "kill -9 the job worker", lambda: os.kill(stack.procs["worker"].pid, signal.SIGKILL))
         at(33, "job worker restarted (its supervisor)", stack.start_worker)
-        at(45, "PostgreSQL restart", lambda: subprocess.run(["pg_ctlcluster", *pg, "restart"],
-                                                              check=True))
+        at(
+            45,
+            "PostgreSQL restart",
+            lambda: subprocess.run(["pg_ctlcluster", *pg, "restart"], check=True),
+        )
         at(60, f"WeChat and Weibo fakes fail (HTTP 500) for {args.outage} s", outage.on)
         at(70, f"upload folder full ({disk_kind})", disk.on)
         at(85, "upload folder has room again", disk.off)
@@ -527,9 +540,7 @@ def main() -> None:
 
 
 def _write_portal_lua(work: Path, fx) -> bool:
-    (work / "portal.lua").write_text(
-        load.lua_for("portal", fx, "", "0", 20), encoding="utf-8"
-    )
+    (work / "portal.lua").write_text(load.lua_for("portal", fx, "", "0", 20), encoding="utf-8")
     return True
 
 

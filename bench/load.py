@@ -175,7 +175,10 @@ def texts(n: int = 200) -> list[tuple[str, str]]:
         return [(r["subject"][:60], r["text"][:2000]) for r in rows[:n]]
     print(f"note: {DATA} absent, synthetic letter texts")
     return [
-        (f"关于小区路灯损坏的反映{i}", f"我们小区{i}号楼前的路灯坏了一个多月，晚上出行不便，请尽快维修。")
+        (
+            f"关于小区路灯损坏的反映{i}",
+            f"我们小区{i}号楼前的路灯坏了一个多月，晚上出行不便，请尽快维修。",
+        )
         for i in range(n)
     ]
 

@@ -175,8 +175,9 @@ def _intake_departments(policy) -> tuple[Department, Department]:
         return intake, supervising
     found = {
         d.code: d
-        for d in Department.objects.filter(Q(code__in=("xfj", "gov-office")) | Q(depth=1))
-        .order_by("path")
+        for d in Department.objects.filter(Q(code__in=("xfj", "gov-office")) | Q(depth=1)).order_by(
+            "path"
+        )
     }
     root = next((d for d in found.values() if d.depth == 1), None)
     if root is None:
