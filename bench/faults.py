@@ -75,9 +75,10 @@ class Tally:
             if kind == "letters":
                 self.letter_ok_times.append(time.time())
 
-    def fail(self, kind: str) -> None:
+    def fail(self, kind: str, status: int | str = "reset") -> None:
+        """A refused or broken attempt: by kind and HTTP status ("reset": no answer)."""
         with self.lock:
-            self.failed[kind] += 1
+            self.failed[f"{kind} {status}"] += 1
 
 
 KINDS = ("letters", "comments", "votes", "bookings")
@@ -109,9 +110,9 @@ def citizen_letters(run: str, n: int, tally: Tally, stop: threading.Event, csrf:
                 if m:
                     tally.ack("letters", (token, m.group(1)))
                     break
+                tally.fail("letters", r.status_code)
             except requests.RequestException:
-                pass
-            tally.fail("letters")
+                tally.fail("letters")
             time.sleep(1 + attempt)
 
 
@@ -125,7 +126,7 @@ def citizen_comments(run, n, tally, stop, csrf, consultation_id):
             if r.status_code == 302:
                 tally.ack("comments", text)
             else:
-                tally.fail("comments")
+                tally.fail("comments", r.status_code)
         except requests.RequestException:
             tally.fail("comments")
         time.sleep(0.5)
@@ -138,7 +139,7 @@ def citizen_votes(run, n, tally, stop, csrf, comment_id):
             if r.status_code == 302:
                 tally.ack("votes", 1)
             else:
-                tally.fail("votes")
+                tally.fail("votes", r.status_code)
         except requests.RequestException:
             tally.fail("votes")
         time.sleep(0.5)
@@ -155,7 +156,7 @@ def citizen_bookings(run, n, tally, stop, csrf, guide_id, slot_id):
             if m:
                 tally.ack("bookings", m.group(1).strip())
             else:
-                tally.fail("bookings")
+                tally.fail("bookings", r.status_code)
         except requests.RequestException:
             tally.fail("bookings")
         time.sleep(0.5)
@@ -340,9 +341,9 @@ def letters_with_attachment(run, tally, stop, csrf):
             if m:
                 tally.ack("letters", (token, m.group(1)))
             else:
-                tally.fail("attachments")
+                tally.fail("letter+photo", r.status_code)
         except requests.RequestException:
-            tally.fail("attachments")
+            tally.fail("letter+photo")
         time.sleep(1)
 
 
@@ -521,7 +522,7 @@ def main() -> None:
     for kind, (acked, stored, missing, doubled) in rows.items():
         label = "queued" if kind == "deliveries" else ""
         print(f"{kind:<12}{acked:>14}{stored:>9}{missing:>9}{doubled:>9}  {label}")
-    print("failed attempts (error page or reset, not acknowledged): "
+    print("failed attempts, by HTTP status (not acknowledged): "
           + ", ".join(f"{k} {v}" for k, v in sorted(tally.failed.items())))  # fmt: skip
     for name, ok in checks.items():
         print(f"{name}: {'yes' if ok else 'NO'}")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
+import logging
 import re
 import secrets
 from collections.abc import Sequence
@@ -42,6 +43,10 @@ from govhub.letters.text import (
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O/1/I/L: read aloud on the phone
 CHANNELS = {c.value for c in Channel}
+ATTACHMENT_NOT_STORED = (
+    "附件暂时无法保存，信件没有提交。请稍后再试，或先不带附件提交、在办理过程中再补充材料。"
+)
+log = logging.getLogger(__name__)
 
 
 class LetterInputError(FieldErrors):
@@ -337,15 +342,20 @@ def submit_letter(
                 letter.channel_ref = channel_ref or {}
                 letter.save(update_fields=["api_token", "channel_account", "channel_ref"])
             for c in checked:
-                stored.append(
-                    Attachment.objects.create(
-                        letter=letter,
-                        file=att.stored_file(c),
-                        original_name=c.name,
-                        mime=c.mime,
-                        size=len(c.data),
-                    ).file
-                )
+                try:
+                    stored.append(
+                        Attachment.objects.create(
+                            letter=letter,
+                            file=att.stored_file(c),
+                            original_name=c.name,
+                            mime=c.mime,
+                            size=len(c.data),
+                        ).file
+                    )
+                except OSError as exc:  # disk full, folder gone: nothing is kept, the citizen
+                    # is told in Chinese and may send again (the same token), not a 500
+                    log.warning("letter attachment not stored: %s", type(exc).__name__)
+                    raise LetterInputError({"attachments": ATTACHMENT_NOT_STORED}) from exc
             from govhub.letters import actions
 
             received = actions.record_event(
