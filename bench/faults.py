@@ -40,6 +40,7 @@ import argparse
 import os
 import re
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -509,6 +510,7 @@ def main() -> None:
         stop.set()
         outage.off()
         stack.stop()
+        shutil.rmtree(stack.work, ignore_errors=True)
         try:  # counted before the upload folder (a tmpfs) goes away with its files
             rows, checks = count_all(run, tally, slot_id, comment_id, agree_before)
         finally:

@@ -547,6 +547,7 @@ def main() -> None:
     finally:
         stack.stop()
         errors = stack.logs("gunicorn", 1500)
+        shutil.rmtree(stack.work, ignore_errors=True)
     from django.db import connection
 
     connection.close()
