@@ -1,6 +1,7 @@
 """Requests/s for one article page: (a) the govhub way (nginx serving the file written at
 publish time), (b) nginx serving the same bytes as a plain file (the limit), (c) rendered live
-by Django under gunicorn. Prints all three and a/b, c/b.
+by Django under gunicorn. Prints all three and a/b, c/b; then (a) for the other variants a
+visitor can choose — 长者模式 (cookie gh_elder=1), 繁體 (gh_script=hant), both — each over (b).
 
 Needs the demo database (`make demo` or `govhub demo`), nginx and wrk (Debian packages; `make
 test` installs them). Ports 18010 (a), 18011 (b), 18012 (gunicorn).
@@ -37,9 +38,17 @@ def wait_for(url: str, timeout: float = 60) -> None:
     raise SystemExit(f"{url} did not answer")
 
 
-def wrk(url: str, seconds: int, connections: int) -> float:
+VARIANT_COOKIES = {
+    "长者模式": "gh_elder=1",
+    "繁體": "gh_script=hant",
+    "长者模式+繁體": "gh_elder=1; gh_script=hant",
+}
+
+
+def wrk(url: str, seconds: int, connections: int, cookie: str = "") -> float:
+    header = ["-H", f"Cookie: {cookie}"] if cookie else []
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", url],
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", *header, url],
         capture_output=True,
         text=True,
         check=True,
@@ -82,7 +91,7 @@ def main() -> None:
         if page is None:
             raise SystemExit("no articles: run `govhub demo` first")
         url = page.url
-    if not publish.file_for(url).exists():
+    if not publish.file_for(url).exists() or not publish.file_for(url, "elder").exists():
         publish.publish_all()
     call_command("collectstatic", interactive=False, verbosity=0)
 
@@ -111,7 +120,7 @@ def main() -> None:
         procs.append(
             subprocess.Popen(
                 [
-                    str(ROOT / ".venv/bin/gunicorn"),
+                    str(Path(sys.executable).parent / "gunicorn"),
                     "govhub.wsgi:application",
                     "--bind",
                     f"127.0.0.1:{APP_PORT}",
@@ -126,7 +135,7 @@ def main() -> None:
         )
         wait_for(f"http://127.0.0.1:{A_PORT}{url}")
         wait_for(f"http://127.0.0.1:{B_PORT}/article.html")
-        wait_for(f"http://127.0.0.1:{APP_PORT}/healthz")
+        wait_for(f"http://127.0.0.1:{APP_PORT}/healthz", timeout=300)
         # the live path: a query string makes nginx and the app skip the published file
         live_url = f"http://127.0.0.1:{APP_PORT}{url}?live=1"
         # a and b alternate over --rounds (medians), so a burst of other load hits both alike
@@ -141,6 +150,10 @@ def main() -> None:
                     wrk(target, args.seconds, args.connections)
                 )
         a, b = statistics.median(runs_a), statistics.median(runs_b)
+        variants = {
+            name: wrk(f"http://127.0.0.1:{A_PORT}{url}", args.seconds, args.connections, cookie)
+            for name, cookie in VARIANT_COOKIES.items()
+        }
         c = wrk(live_url, args.seconds, args.connections)
     except SystemExit:
         log = work / "nginx-error.log"
@@ -151,7 +164,7 @@ def main() -> None:
         for p in procs:
             p.terminate()
         for p in procs:
-            p.wait(timeout=10)
+            p.wait(timeout=60)
         shutil.rmtree(work, ignore_errors=True)
     size = publish.file_for(url).stat().st_size
     print(
@@ -167,6 +180,8 @@ def main() -> None:
     )
     print(f"(c) live Django under gunicorn ({args.gunicorn_workers} workers):  {c:10.0f} req/s")
     print(f"a/b = {a / b:.2f}   c/b = {c / b:.3f}")
+    for name, rate in variants.items():
+        print(f"(a) {name} (published variant file): {rate:10.0f} req/s   /b = {rate / b:.2f}")
     print("command: .venv/bin/python bench/portal_throughput.py " + " ".join(sys.argv[1:]))
 
 

@@ -79,7 +79,24 @@ def page_not_found(request, exception=None):
     return render(request, "404.html", {"path": request.path}, status=404)
 
 
+DB_UNAVAILABLE = "系统正在恢复，请稍后再试。您填写的内容没有提交，返回上一页即可重新提交。"
+
+
 def server_error(request):
+    """The Chinese error page. When the database was unreachable (restarting, failing over) the
+    request did nothing: 503 with Retry-After, so a citizen knows to send it again, and
+    monitoring sees an outage rather than a bug."""
+    import sys
+
+    from django.db import InterfaceError, OperationalError
+
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        if _wants_json(request):
+            response = JsonResponse({"error": "unavailable", "message": DB_UNAVAILABLE}, status=503)
+        else:
+            response = render(request, "503.html", {"message": DB_UNAVAILABLE}, status=503)
+        response["Retry-After"] = "5"
+        return response
     if _wants_json(request):
         return JsonResponse(
             {"error": "server_error", "message": "服务器内部错误，请稍后再试"}, status=500

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
+import logging
 import re
 import secrets
 from collections.abc import Sequence
@@ -20,6 +21,7 @@ from collections.abc import Sequence
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from govhub.core import audit
@@ -41,6 +43,10 @@ from govhub.letters.text import (
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O/1/I/L: read aloud on the phone
 CHANNELS = {c.value for c in Channel}
+ATTACHMENT_NOT_STORED = (
+    "附件暂时无法保存，信件没有提交。请稍后再试，或先不带附件提交、在办理过程中再补充材料。"
+)
+log = logging.getLogger(__name__)
 
 
 class LetterInputError(FieldErrors):
@@ -167,16 +173,21 @@ def find_or_create_citizen(
 
 
 def _intake_departments(policy) -> tuple[Department, Department]:
-    root = Department.get_root_nodes().first()
+    """The policy's intake and supervising departments, else 信访局 / 政府办, else the root;
+    in one query at most (this runs for every letter)."""
+    intake, supervising = policy.intake_department, policy.supervising_department
+    if intake is not None and supervising is not None:
+        return intake, supervising
+    found = {
+        d.code: d
+        for d in Department.objects.filter(Q(code__in=("xfj", "gov-office")) | Q(depth=1)).order_by(
+            "path"
+        )
+    }
+    root = next((d for d in found.values() if d.depth == 1), None)
     if root is None:
         raise LetterInputError({"department": "尚未建立部门，无法收信。"})
-    intake = policy.intake_department or Department.objects.filter(code="xfj").first() or root
-    supervising = (
-        policy.supervising_department
-        or Department.objects.filter(code="gov-office").first()
-        or root
-    )
-    return intake, supervising
+    return intake or found.get("xfj") or root, supervising or found.get("gov-office") or root
 
 
 def check_letter(
@@ -331,15 +342,20 @@ def submit_letter(
                 letter.channel_ref = channel_ref or {}
                 letter.save(update_fields=["api_token", "channel_account", "channel_ref"])
             for c in checked:
-                stored.append(
-                    Attachment.objects.create(
-                        letter=letter,
-                        file=att.stored_file(c),
-                        original_name=c.name,
-                        mime=c.mime,
-                        size=len(c.data),
-                    ).file
-                )
+                try:
+                    stored.append(
+                        Attachment.objects.create(
+                            letter=letter,
+                            file=att.stored_file(c),
+                            original_name=c.name,
+                            mime=c.mime,
+                            size=len(c.data),
+                        ).file
+                    )
+                except OSError as exc:  # disk full, folder gone: nothing is kept, the citizen
+                    # is told in Chinese and may send again (the same token), not a 500
+                    log.warning("letter attachment not stored: %s", type(exc).__name__)
+                    raise LetterInputError({"attachments": ATTACHMENT_NOT_STORED}) from exc
             from govhub.letters import actions
 
             received = actions.record_event(

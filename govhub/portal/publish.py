@@ -10,6 +10,12 @@ government-information catalogue, the 专题 pages and the home page — and del
 URL no longer exists. They run in the publish transaction's ``on_commit``, i.e. before the
 publishing request returns, so "published" means "visible to everyone".
 
+Every HTML page is written in each of the four variants a visitor can choose — standard,
+长者模式, 繁體 and both — the variants under ``.variants/<name>/`` (feeds are the same bytes in every
+variant and are copied), so a 长者模式 or 繁體 visitor is served a file too, at nginx's static
+rate; nginx picks the directory from the ``gh_elder`` / ``gh_script`` cookies. A publish re-renders
+(or deletes) a URL in every variant at once, so no variant goes stale.
+
 Why our own writer rather than a static-site generator (wagtail-bakery): we need to render a
 handful of dependent URLs per publish, synchronously, not to bake the whole site.
 """
@@ -36,16 +42,31 @@ log = logging.getLogger(__name__)
 FEED_NAMES = ("rss.xml", "atom.xml")
 # the site address the files were rendered for: other address, other links → render again
 ADDRESS_MARKER = ".site-url"
+# the directory of the non-standard variants, beside the standard files; no page URL starts with a
+# dot, and ``file_for`` refuses such paths, so the variant files are never reached by their path
+VARIANT_DIR = ".variants"
+# variant name → the cookies that select it (govhub.portal.views: ELDER_COOKIE, SCRIPT_COOKIE);
+# "" is the standard page. deploy/nginx.conf maps the same cookie values to the same directories.
+VARIANTS: dict[str, dict[str, str]] = {
+    "": {},
+    "elder": {"gh_elder": "1"},
+    "hant": {"gh_script": "hant"},
+    "elder-hant": {"gh_elder": "1", "gh_script": "hant"},
+}
 
 
 def root() -> Path:
     return Path(settings.PUBLISHED_ROOT)
 
 
-def file_for(url: str) -> Path | None:
-    """The file that holds a URL's published rendering (None for unsafe paths)."""
+def variant_root(variant: str = "") -> Path:
+    return root() / VARIANT_DIR / variant if variant else root()
+
+
+def file_for(url: str, variant: str = "") -> Path | None:
+    """The file that holds a URL's published rendering in a variant (None for unsafe paths)."""
     rel = unquote(url.split("?", 1)[0]).lstrip("/")
-    if ".." in rel.split("/") or "\x00" in rel:
+    if any(part.startswith(".") for part in rel.split("/")) or "\x00" in rel:
         return None
     # no page has such an address, and the file system would refuse the name (a 500)
     if len(rel) > 1000 or any(len(part.encode()) > 200 for part in rel.split("/")):
@@ -54,37 +75,44 @@ def file_for(url: str) -> Path | None:
         rel += "index.html"
     elif "." not in rel.rsplit("/", 1)[-1]:
         rel += "/index.html"
-    return root() / rel
+    return variant_root(variant) / rel
 
 
-def _request_for(url: str):
+def _request_for(url: str, variant: str = ""):
     """A visitor's request as it reaches the site at its own address (GOVHUB_SITE_URL), so
-    whatever the page builds from the request (feeds' links) names that address too."""
+    whatever the page builds from the request (feeds' links) names that address too; it carries
+    the cookies of the variant."""
     request = RequestFactory().get(
         url, HTTP_HOST=address.netloc() or "localhost", secure=address.scheme() == "https"
     )
     request.user = AnonymousUser()
-    request.COOKIES = {}
+    request.COOKIES = dict(VARIANTS[variant])
     return request
 
 
-def render(url: str) -> bytes | None:
-    """The bytes an anonymous visitor in standard mode gets for ``url`` (None unless 200)."""
-    from govhub.portal.views import render_live
+def is_feed(url: str) -> bool:
+    return url.split("?", 1)[0].rsplit("/", 1)[-1] in FEED_NAMES
 
+
+def render(url: str, variant: str = "") -> bytes | None:
+    """The bytes an anonymous visitor in ``variant`` gets for ``url`` (None unless 200): the
+    live view's output, 繁 conversion included, byte for byte."""
+    from govhub.portal.views import apply_script, render_live
+
+    request = _request_for(url, variant)
     try:
-        response = render_live(_request_for(url), unquote(url).lstrip("/"))
+        response = render_live(request, unquote(url).lstrip("/"))
     except Http404:
         return None
     if hasattr(response, "render"):
         response.render()
     if response.status_code != 200:
         return None
-    return response.content
+    return apply_script(request, response).content
 
 
-def write(url: str, content: bytes) -> None:
-    target = file_for(url)
+def write(url: str, content: bytes, variant: str = "") -> None:
+    target = file_for(url, variant)
     if target is None:
         return
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -96,30 +124,45 @@ def write(url: str, content: bytes) -> None:
 
 
 def remove(url: str) -> None:
-    target = file_for(url)
-    if target is not None and target.exists():
-        target.unlink()
+    """Delete a URL's file in every variant."""
+    for variant in VARIANTS:
+        target = file_for(url, variant)
+        if target is not None and target.exists():
+            target.unlink()
 
 
 def remove_tree(url: str) -> None:
-    """Delete a page's directory with everything below it (unpublished or moved subtree)."""
-    target = file_for(url)
-    if target is None:
-        return
-    directory = target.parent
-    if directory != root() and directory.is_dir() and root() in directory.parents:
-        shutil.rmtree(directory)
+    """Delete a page's directory with everything below it (unpublished or moved subtree), in
+    every variant."""
+    for variant in VARIANTS:
+        target = file_for(url, variant)
+        if target is None:
+            continue
+        directory = target.parent
+        base = variant_root(variant)
+        if directory != base and directory.is_dir() and base in directory.parents:
+            shutil.rmtree(directory)
 
 
 def render_and_write(urls: Iterable[str]) -> int:
-    """Render each URL; write it, or delete its file when it no longer renders."""
+    """Render each URL in every variant; write it, or delete its files when it no longer
+    renders. A feed is rendered once and copied (no variant changes a feed)."""
     count = 0
     for url in dict.fromkeys(urls):
         content = render(url)
         if content is None:
             remove(url)
+            continue
+        for variant in VARIANTS:
+            if variant and not is_feed(url):
+                variant_content = render(url, variant)
+                if variant_content is None:  # cannot differ from the standard page; be safe
+                    remove(url)
+                    break
+                write(url, variant_content, variant)
+            else:
+                write(url, content, variant)
         else:
-            write(url, content)
             count += 1
     return count
 
@@ -142,11 +185,12 @@ def column_urls(column) -> list[str]:
     n = column.page_count()
     urls = [base] + [f"{base}page/{k}/" for k in range(2, n + 1)]
     urls += [base + name for name in FEED_NAMES]
-    pages_dir = file_for(base + "page/")
-    if pages_dir is not None and pages_dir.parent.is_dir():
-        for child in pages_dir.parent.iterdir():
-            if child.name.isdigit() and int(child.name) > n:
-                shutil.rmtree(child)
+    for variant in VARIANTS:
+        pages_dir = file_for(base + "page/", variant)
+        if pages_dir is not None and pages_dir.parent.is_dir():
+            for child in pages_dir.parent.iterdir():
+                if child.name.isdigit() and int(child.name) > n:
+                    shutil.rmtree(child)
     return urls
 
 

@@ -31,9 +31,11 @@ FEED_TYPES = {
 }
 
 
-def is_variant(request: HttpRequest) -> bool:
-    """Elder mode or 繁体: rendered live, never from the standard published files."""
-    return request.COOKIES.get(ELDER_COOKIE) == "1" or request.COOKIES.get(SCRIPT_COOKIE) == "hant"
+def variant_of(request: HttpRequest) -> str:
+    """The published variant a visitor's cookies choose (publish.VARIANTS; "" = standard)."""
+    elder = request.COOKIES.get(ELDER_COOKIE) == "1"
+    hant = request.COOKIES.get(SCRIPT_COOKIE) == "hant"
+    return "-".join(name for name, on in (("elder", elder), ("hant", hant)) if on)
 
 
 def apply_script(request: HttpRequest, response: HttpResponse) -> HttpResponse:
@@ -53,16 +55,15 @@ def render_live(request: HttpRequest, path: str) -> HttpResponse:
 
 
 def serve_page(request: HttpRequest, path: str) -> HttpResponse:
-    """Anonymous standard-mode GETs get the file written at publish time; everyone else
-    (staff, elder mode, 繁体, query strings) gets the live page."""
+    """Anonymous GETs get the file written at publish time in their variant (standard, 长者模式,
+    繁體, both); everyone else (staff, query strings, pages not published) gets the live page."""
     if (
         request.method in ("GET", "HEAD")
         and not request.GET
-        and not is_variant(request)
         and not request.user.is_authenticated
         and publish.files_current()
     ):
-        target = publish.file_for(request.path)
+        target = publish.file_for(request.path, variant_of(request))
         if target is not None and target.is_file():
             ctype = FEED_TYPES.get(target.name, "text/html; charset=utf-8")
             response = FileResponse(target.open("rb"), content_type=ctype)

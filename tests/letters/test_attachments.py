@@ -229,3 +229,37 @@ def test_old_public_files_are_moved_into_private_storage(county, settings):
     assert not os.path.exists(os.path.join(settings.MEDIA_ROOT, name))
     with open(os.path.join(settings.LETTERS_PRIVATE_ROOT, name), "rb") as fh:
         assert fh.read() == b"old bytes"
+
+
+def test_a_full_disk_refuses_the_letter_in_chinese_and_the_same_form_goes_through_later(
+    client, county, monkeypatch
+):
+    import errno
+
+    from govhub.letters.attachments import PrivateStorage
+
+    html = client.get("/letters/write/").content.decode()
+    token = re.search(r'name="token" value="([^"]+)"', html).group(1)
+    form = {
+        "subject": "路边垃圾堆放",
+        "content": "城关镇东街路口的垃圾堆了一周没人清理，附上照片。",
+        "phone": "13912345678",
+        "token": token,
+    }
+
+    def full(self, name, content):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(PrivateStorage, "_save", full)
+    photo = SimpleUploadedFile("照片.png", _png(), content_type="image/png")
+    refused = client.post("/letters/write/", {**form, "attachments": photo})
+    assert refused.status_code == 400
+    assert "附件暂时无法保存，信件没有提交" in refused.content.decode()
+    assert not Letter.objects.exists() and not Attachment.objects.exists()
+
+    monkeypatch.undo()
+    photo = SimpleUploadedFile("照片.png", _png(), content_type="image/png")
+    accepted = client.post("/letters/write/", {**form, "attachments": photo})
+    assert accepted.status_code == 200 and 'id="tracking-code"' in accepted.content.decode()
+    letter = Letter.objects.get()
+    assert letter.attachments.get().file.storage.exists(letter.attachments.get().file.name)
