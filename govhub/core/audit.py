@@ -18,6 +18,9 @@ import base64
 import hashlib
 import hmac
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC
 from functools import cache
@@ -118,35 +121,73 @@ def _actor_fields(actor) -> tuple[int | None, str]:
     return actor.pk, actor.get_username()
 
 
+# records collected by :func:`deferred`, appended when its block ends (None: append at once)
+_pending: ContextVar[list[AuditRecord] | None] = ContextVar("audit_pending", default=None)
+
+
 def record(
     *, actor, action: str, obj=None, summary: dict | None = None, role: str = ""
 ) -> AuditRecord:
-    """Append one record. Call inside the transaction of the change it describes."""
+    """Append one record (stored when returned, unless inside :func:`deferred`). Call inside
+    the transaction of the change it describes."""
     actor_id, actor_label = _actor_fields(actor)
     object_type, object_id = _object_ref(obj)
+    rec = AuditRecord(
+        at=timezone.now(),
+        actor_id=actor_id,
+        actor=actor_label[:150],
+        role=role,
+        action=action,
+        object_type=object_type,
+        object_id=object_id[:64],
+        ip=context.current().ip[:64],
+        # round-tripped as JSON so the MAC sees what the database will give back
+        summary=json.loads(json.dumps(_clean(summary or {}), ensure_ascii=False)),
+    )
+    pending = _pending.get()
+    if pending is not None:
+        pending.append(rec)
+    else:
+        _append([rec])
+    return rec
+
+
+def _append(records: list[AuditRecord]) -> None:
+    """Link ``records`` to the chain's head and store them; the head stays locked until the
+    surrounding transaction commits."""
+    if not records:
+        return
     with transaction.atomic():
         AuditHead.objects.get_or_create(id=1)
         head = AuditHead.objects.select_for_update().get(id=1)
-        rec = AuditRecord(
-            seq=head.seq + 1,
-            at=timezone.now(),
-            actor_id=actor_id,
-            actor=actor_label[:150],
-            role=role,
-            action=action,
-            object_type=object_type,
-            object_id=object_id[:64],
-            ip=context.current().ip[:64],
-            summary=_clean(summary or {}),
-            prev_hash=head.hash,
-            key_id=current_key_id(),
-        )
-        # Round-trip the summary as JSON so the hash sees what the database will give back.
-        rec.summary = json.loads(json.dumps(rec.summary, ensure_ascii=False))
-        rec.hash = compute_hash(rec)
-        rec.save(force_insert=True)
-        AuditHead.objects.filter(id=1).update(seq=rec.seq, hash=rec.hash)
-    return rec
+        seq, prev = head.seq, head.hash
+        key_id = current_key_id()
+        for rec in records:
+            seq += 1
+            rec.seq, rec.prev_hash, rec.key_id = seq, prev, key_id
+            rec.hash = prev = compute_hash(rec)
+            rec.save(force_insert=True)
+        AuditHead.objects.filter(id=1).update(seq=seq, hash=prev)
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Collect the block's records and append them as it ends (inside its transaction).
+
+    The chain's head is one locked row: a long transaction that appended early would hold it
+    while it routes, checks duplicates and queues messages, and every other writer would wait.
+    Appending last holds it only for the inserts and the commit. Nested blocks append with the
+    outermost; records of a block that raises are dropped with its transaction."""
+    if _pending.get() is not None:
+        yield
+        return
+    token = _pending.set([])
+    try:
+        yield
+        records = _pending.get() or []
+    finally:
+        _pending.reset(token)
+    _append(records)
 
 
 @dataclass

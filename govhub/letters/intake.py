@@ -314,7 +314,7 @@ def submit_letter(
     stored: list = []
     dispatch_due, reply_due = receive_deadlines(received_at, policy, clean["category"])
     try:
-        with transaction.atomic():
+        with transaction.atomic(), audit.deferred():
             citizen = find_or_create_citizen(
                 name=clean_text(name)[:50],
                 phone=clean["phone"],

@@ -201,3 +201,29 @@ def test_an_old_key_still_verifies_after_rotation(settings):
     assert audit.verify() == []
     settings.AUDIT_KEYS = "k2:bmV3LWtleS1vZi10aGUtY291bnR5LWF1ZGl0LTAy"  # old key dropped
     assert any("不在密钥列表" in p.message for p in audit.verify())
+
+
+def test_deferred_records_are_appended_last_in_order_and_verify():
+    from django.db import transaction
+
+    audit.record(actor=None, action="before", obj=("thing", 0))
+    with transaction.atomic(), audit.deferred():
+        audit.record(actor=None, action="first", obj=("thing", 1))
+        with audit.deferred():  # nested: appended with the outermost block
+            audit.record(actor=None, action="second", obj=("thing", 2))
+        assert list(AuditRecord.objects.values_list("action", flat=True)) == ["before"]
+        audit.record(actor=None, action="third", obj=("thing", 3))
+    actions = list(AuditRecord.objects.order_by("seq").values_list("action", flat=True))
+    assert actions == ["before", "first", "second", "third"]
+    assert audit.verify() == []
+
+
+def test_deferred_records_of_a_failed_block_are_dropped():
+    from django.db import transaction
+
+    with pytest.raises(ValueError), transaction.atomic(), audit.deferred():
+        audit.record(actor=None, action="lost", obj=("thing", 1))
+        raise ValueError
+    audit.record(actor=None, action="kept", obj=("thing", 2))
+    assert list(AuditRecord.objects.values_list("action", flat=True)) == ["kept"]
+    assert audit.verify() == []
