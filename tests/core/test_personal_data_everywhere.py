@@ -208,3 +208,50 @@ def test_unanswered_questions_are_kept_redacted(county):
     record_unanswered(f"医保卡丢了怎么办，我电话{PHONE}，身份证{ID_NUMBER}", "web")
     (row,) = UnansweredQuestion.objects.all()
     assert row.text == f"医保卡丢了怎么办，我电话139****4321，身份证{ID_NUMBER[:3]}{'*' * 11}{ID_NUMBER[-4:]}"
+
+
+def test_key_rotation_re_encrypts_letters_inbox_and_error_reports(county, settings):
+    import base64
+
+    from django.core.management import call_command
+
+    from govhub.core import pii
+    from govhub.inbox.intake import receive_message
+    from govhub.portal.reports import submit_error_report
+    from tests.letters.helpers import letter
+
+    make_categories(county)
+    lt = letter(content=f"身份证{ID_NUMBER}，请回电{PHONE}")
+    receive_message(channel="chat", sender_ref="chat-x", text=f"电话{PHONE}", remote_id="r1")
+    submit_error_report(page_url="/", kind="typo", description=f"卡号{CARD}被公开", contact=PHONE)
+    columns = [
+        ("letters_letter", "content"),
+        ("letters_letter", "subject"),
+        ("inbox_inboxmessage", "text"),
+        ("portal_siteerrorreport", "description"),
+        ("portal_siteerrorreport", "contact"),
+    ]
+
+    def raw() -> list[str]:
+        with connection.cursor() as cur:
+            values = []
+            for table, column in columns:
+                cur.execute(f"SELECT {column} FROM {table}")
+                values += [v for (v,) in cur.fetchall()]
+            return values
+
+    old = pii.newest_key_id()
+    assert all(v.startswith(f"pii1:{old}:") for v in raw())
+    new_key = base64.b64encode(b"r" * 32).decode()
+    settings.PII_KEYS = f"k2027:{new_key},{settings.PII_KEYS}"
+    pii.reset_keys()
+    try:
+        call_command("pii", "rotate", stdout=io.StringIO())
+        assert all(v.startswith("pii1:k2027:") for v in raw())
+        settings.PII_KEYS = f"k2027:{new_key}"  # the old key gone: everything still reads
+        pii.reset_keys()
+        lt.refresh_from_db()
+        assert ID_NUMBER in lt.content and lt.content_redacted.endswith("请回电139****4321")
+        assert SiteErrorReport.objects.get().contact == PHONE
+    finally:
+        pii.reset_keys()
