@@ -82,9 +82,7 @@ def queue(request):
         q = (request.GET.get("q") or "").strip()[:40]
         if q:
             # the subject is encrypted: search its redacted copy
-            qs = qs.filter(
-                Q(subject_redacted__icontains=q) | Q(tracking_code__icontains=q.upper())
-            )
+            qs = qs.filter(Q(subject_redacted__icontains=q) | Q(tracking_code__icontains=q.upper()))
         status = request.GET.get("status")
         if status in Status.values:
             qs = qs.filter(status=status)
@@ -127,9 +125,7 @@ def detail(request, letter_id: int):
         )
     }
     personal = can(user, "view_personal_data", letter)
-    shown = {
-        f: shown_text(user, letter, f, allowed=personal) for f in ("subject", "content")
-    }
+    shown = {f: shown_text(user, letter, f, allowed=personal) for f in ("subject", "content")}
     reply = letter.replies.first()
     names = [citizen.name] if citizen and citizen.name else []
     approved = letter.replies.filter(status=ReplyStatus.APPROVED).first()

@@ -168,12 +168,8 @@ class Letter(models.Model):
     )
     # what the citizen typed, encrypted at rest (phone, ID and card numbers turn up in it); the
     # ``*_redacted`` copies, with those masked, serve search, routing, duplicates and lists
-    subject = EncryptedTextField(
-        _("标题"), grade=Grade.SENSITIVE, redacted_copy="subject_redacted"
-    )
-    content = EncryptedTextField(
-        _("内容"), grade=Grade.SENSITIVE, redacted_copy="content_redacted"
-    )
+    subject = EncryptedTextField(_("标题"), grade=Grade.SENSITIVE, redacted_copy="subject_redacted")
+    content = EncryptedTextField(_("内容"), grade=Grade.SENSITIVE, redacted_copy="content_redacted")
     subject_redacted = models.CharField(max_length=200, blank=True, editable=False)
     content_redacted = models.TextField(blank=True, editable=False)
     citizen = models.ForeignKey(

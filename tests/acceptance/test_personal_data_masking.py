@@ -18,7 +18,9 @@ ID_NUMBER = next(
 )
 CARD = next("621700123456789" + d for d in "0123456789" if luhn_ok("621700123456789" + d))
 SUBJECT = f"拖欠工资请回电{PHONE}"
-CONTENT = f"我在县城工地干了三个月没拿到工资。我的身份证号是{ID_NUMBER}，工资卡号{CARD}，请帮忙追讨。"
+CONTENT = (
+    f"我在县城工地干了三个月没拿到工资。我的身份证号是{ID_NUMBER}，工资卡号{CARD}，请帮忙追讨。"
+)
 
 
 def test_reviewer_without_the_right_reads_the_letter_masked(site):

@@ -96,7 +96,9 @@ def test_access_logs_keep_paths_but_not_what_was_typed():
         gunicorn_log = (work / "gunicorn-access.log").read_text()
     # nginx logs the portal's own paths (page views are counted from them), gunicorn all
     assert '"GET /search HTTP/1.1" 200' in nginx_log
-    assert '"GET /qa/ HTTP/1.1" 200' in gunicorn_log and "/letters/track/139****4321/" in gunicorn_log
+    assert (
+        '"GET /qa/ HTTP/1.1" 200' in gunicorn_log and "/letters/track/139****4321/" in gunicorn_log
+    )
     for log in (nginx_log, gunicorn_log):
         assert PHONE not in log and ID_NUMBER not in log and "q=" not in log
         assert quote(PHONE) not in log and "%E6%88%91" not in log  # nor the encoded question

@@ -207,7 +207,10 @@ def test_unanswered_questions_are_kept_redacted(county):
 
     record_unanswered(f"医保卡丢了怎么办，我电话{PHONE}，身份证{ID_NUMBER}", "web")
     (row,) = UnansweredQuestion.objects.all()
-    assert row.text == f"医保卡丢了怎么办，我电话139****4321，身份证{ID_NUMBER[:3]}{'*' * 11}{ID_NUMBER[-4:]}"
+    assert (
+        row.text
+        == f"医保卡丢了怎么办，我电话139****4321，身份证{ID_NUMBER[:3]}{'*' * 11}{ID_NUMBER[-4:]}"
+    )
 
 
 def test_key_rotation_re_encrypts_letters_inbox_and_error_reports(county, settings):
