@@ -38,19 +38,26 @@ def test_reviewer_without_the_right_reads_the_letter_masked(site):
 
     # the dispatcher may see personal data: the letter as it was written
     dispatcher = site.login("dispatcher")
-    dispatcher.goto(f"{url}/admin/letters/?tab=dispatch")
+    # the queue's search reads the redacted copy of the (encrypted) subject
+    dispatcher.goto(f"{url}/admin/letters/?tab=all&q=拖欠工资请回电")
     dispatcher.get_by_role("link", name="拖欠工资请回电137****2109").first.click()
     body = dispatcher.locator("h2:has-text('来信内容') + div")
     expect(body).to_contain_text(ID_NUMBER)
     expect(body).to_contain_text(CARD)
-    dispatcher.select_option("#dispatch-dept", label="县人力资源和社会保障局")
-    dispatcher.get_by_role("button", name="分办", exact=True).click()
-    expect(dispatcher.locator("#letter-status")).to_have_text("待签收")
     site.shot(dispatcher, "dispatcher-reads-in-full")
+    if dispatcher.locator("#letter-status").inner_text() == "待分办":  # else the router did
+        dispatcher.select_option("#dispatch-dept", label="县人力资源和社会保障局")
+        dispatcher.get_by_role("button", name="分办", exact=True).click()
+        expect(dispatcher.locator("#letter-status")).to_have_text("待签收")
+    with site.db():
+        from govhub.letters.models import Letter
+
+        letter = Letter.objects.get(tracking_code=code)
+        assert letter.department.code == "rsj", letter.department
 
     # 人社局's reply reviewer has no right to personal data: everything masked
     reviewer = site.login("rsj_reviewer")
-    reviewer.goto(f"{url}/admin/letters/?tab=all")
+    reviewer.goto(f"{url}/admin/letters/?tab=all&q=拖欠工资请回电")
     link = reviewer.get_by_role("link", name="拖欠工资请回电137****2109")
     expect(link).to_be_visible()
     link.first.click()
