@@ -258,3 +258,25 @@ def test_key_rotation_re_encrypts_letters_inbox_and_error_reports(county, settin
         assert SiteErrorReport.objects.get().contact == PHONE
     finally:
         pii.reset_keys()
+
+
+def test_open311_gives_the_exact_point_only_to_staff_with_the_right(client, county):
+    from tests.letters.helpers import letter
+
+    make_categories(county)
+    lt = letter(latitude=34.51234, longitude=109.72345, address="幸福小区3号楼2单元501室")
+    actions.dispatch_letter(county.user("dispatcher"), lt, department=county.dept("rsj"))
+    url = f"/api/open311/v2/requests/{lt.tracking_code}.json"
+
+    def where(user=None) -> tuple:
+        key = ""
+        if user is not None:
+            _, key = issue_token(user=county.user(user), name=user, scopes=["open311"])
+        row = client.get(url, {"api_key": key} if key else {}).json()[0]
+        return row["lat"], row["long"], row["address"]
+
+    exact = (34.51234, 109.72345)
+    assert where("handler")[:2] == exact and "3号楼2单元501室" in where("handler")[2]
+    for reader in (None, "rsj_reviewer"):  # anonymous, and staff without the right
+        lat, lng, address = where(reader)
+        assert (lat, lng) == (34.515, 109.725) and "501" not in address
