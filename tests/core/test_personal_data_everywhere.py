@@ -280,3 +280,44 @@ def test_open311_gives_the_exact_point_only_to_staff_with_the_right(client, coun
     for reader in (None, "rsj_reviewer"):  # anonymous, and staff without the right
         lat, lng, address = where(reader)
         assert (lat, lng) == (34.515, 109.725) and "501" not in address
+
+
+def test_the_data_migration_encrypts_clear_rows_and_fills_the_copies(county):
+    """What letters 0005 (and inbox 0003, portal 0005) run, on rows written before them."""
+    from types import SimpleNamespace
+
+    from django.apps import apps
+
+    from govhub.core.pii import decrypt_existing_rows, encrypt_existing_rows
+    from tests.letters.helpers import letter
+
+    make_categories(county)
+    lt = letter(subject="旧信", content="x" * 10)
+    with connection.cursor() as cur:  # as stored before: clear text, no copies
+        cur.execute(
+            "UPDATE letters_letter SET subject = %s, content = %s, subject_redacted = '', "
+            "content_redacted = '' WHERE id = %s",
+            [f"请回电{PHONE}", f"身份证{ID_NUMBER}，卡{CARD}", lt.pk],
+        )
+    fields = {"subject": "subject_redacted", "content": "content_redacted"}
+    editor = SimpleNamespace(connection=connection)
+
+    def raw() -> tuple:
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT subject, content, subject_redacted, content_redacted FROM letters_letter"
+                " WHERE id = %s",
+                [lt.pk],
+            )
+            return cur.fetchone()
+
+    encrypt_existing_rows(apps, editor, "letters.Letter", fields)
+    first = raw()
+    assert first[0].startswith("pii1:") and first[1].startswith("pii1:")
+    assert first[2] == "请回电139****4321" and _leaks(repr(first)) == []
+    encrypt_existing_rows(apps, editor, "letters.Letter", fields)  # a re-run changes nothing
+    assert raw() == first
+    lt.refresh_from_db()
+    assert lt.subject == f"请回电{PHONE}" and CARD in lt.content
+    decrypt_existing_rows(apps, editor, "letters.Letter", fields)  # the way back
+    assert raw()[:2] == (f"请回电{PHONE}", f"身份证{ID_NUMBER}，卡{CARD}")
