@@ -96,8 +96,8 @@ def gather_items(
                 Item(
                     "letter",
                     lt.pk,
-                    lt.subject,
-                    lt.content,
+                    lt.subject_redacted,
+                    lt.content_redacted,
                     lt.received_at,
                     lt.town.name if lt.town else "",
                     getattr(lt, "merged", 0),

@@ -106,11 +106,25 @@ def blind_index(value: str, kind: str) -> str:
 
 class EncryptedTextField(models.TextField):
     """A text field encrypted with the PII keys; ``grade`` says how sensitive it is and
-    ``index_kind`` makes the model keep ``<name>_index`` for exact look-ups."""
+    ``index_kind`` makes the model keep ``<name>_index`` for exact look-ups.
 
-    def __init__(self, *args, grade: str = Grade.SENSITIVE, index_kind: str | None = None, **kw):
+    ``redacted_copy`` names a clear-text field the model keeps beside a free-text one (a letter's
+    body, a board post): on every save it receives ``redact_text`` of the value, so search,
+    routing, duplicate detection and list previews never need the ciphertext — and never see a
+    phone, ID or card number. Lookups such as ``icontains`` on the encrypted field itself find
+    nothing (the value is ciphertext): query the redacted copy."""
+
+    def __init__(
+        self,
+        *args,
+        grade: str = Grade.SENSITIVE,
+        index_kind: str | None = None,
+        redacted_copy: str | None = None,
+        **kw,
+    ):
         self.grade = grade
         self.index_kind = index_kind
+        self.redacted_copy = redacted_copy
         super().__init__(*args, **kw)
 
     def deconstruct(self):
@@ -118,6 +132,8 @@ class EncryptedTextField(models.TextField):
         kwargs["grade"] = str(self.grade)
         if self.index_kind:
             kwargs["index_kind"] = self.index_kind
+        if self.redacted_copy:
+            kwargs["redacted_copy"] = self.redacted_copy
         return name, path, args, kwargs
 
     def from_db_value(self, value, expression, connection):
@@ -137,6 +153,8 @@ class EncryptedTextField(models.TextField):
             setattr(
                 model_instance, f"{self.attname}_index", blind_index(value or "", self.index_kind)
             )
+        if self.redacted_copy:
+            setattr(model_instance, self.redacted_copy, redact_text(value or ""))
         return value
 
 
@@ -199,6 +217,30 @@ def shown_value(user, obj: models.Model, field_name: str) -> str:
     if can(user, "view_personal_data", obj):
         return value
     return mask(field_name, value)
+
+
+def shown_text(user, obj: models.Model, field_name: str, *, allowed: bool | None = None) -> str:
+    """Free text (a letter's body, a post) as ``user`` may see it: in full with
+    ``view_personal_data`` on ``obj``, otherwise with every phone, ID and card number masked
+    (the stored redacted copy when the field keeps one). ``allowed`` skips the check when the
+    caller already made it for a whole list."""
+    if allowed is None:
+        from govhub.core.permissions import can
+
+        allowed = can(user, "view_personal_data", obj)
+    value = getattr(obj, field_name) or ""
+    if allowed:
+        return value
+    return redacted_value(obj, field_name)
+
+
+def redacted_value(obj: models.Model, field_name: str) -> str:
+    """The field's redacted copy (computed when the row predates it)."""
+    field = obj._meta.get_field(field_name)
+    copy = getattr(field, "redacted_copy", None)
+    if copy and getattr(obj, copy, ""):
+        return getattr(obj, copy)
+    return redact_text(getattr(obj, field_name) or "")
 
 
 def export_row(obj: models.Model, *, max_grade: str = Grade.PUBLIC) -> dict[str, str]:
@@ -485,4 +527,68 @@ class RedactingFilter(logging.Filter):
         redacted = redact_text(message)
         if redacted != message:
             record.msg, record.args = redacted, ()
+        if record.exc_info and not record.exc_text:
+            # a traceback may quote a value (a database error names the row it refused)
+            record.exc_text = redact_text(_TRACEBACKS.formatException(record.exc_info))
         return True
+
+
+_TRACEBACKS = logging.Formatter()
+
+
+# --- data migrations -----------------------------------------------------------------------
+
+
+def encrypt_existing_rows(apps, schema_editor, label: str, fields: dict[str, str]) -> None:
+    """Data migration for free-text fields that became ``EncryptedTextField``: encrypt the
+    values still in clear and fill each redacted copy (``fields`` maps a field to its copy's
+    name, or to "" without one). Plain SQL by primary key in batches, so it runs the same on
+    SQLite and PostgreSQL; rows already encrypted keep their ciphertext (a re-run changes
+    nothing but refreshes the copies)."""
+    _rewrite_rows(apps, schema_editor, label, fields, forward=True)
+
+
+def decrypt_existing_rows(apps, schema_editor, label: str, fields: dict[str, str]) -> None:
+    """The reverse: the values back in clear (before the column shrinks again)."""
+    _rewrite_rows(apps, schema_editor, label, fields, forward=False)
+
+
+def _rewrite_rows(apps, schema_editor, label, fields, *, forward: bool) -> None:
+    model = apps.get_model(label)
+    meta = model._meta
+    conn = schema_editor.connection
+    qn = conn.ops.quote_name
+    table, pk = qn(meta.db_table), qn(meta.pk.column)
+    cols = [meta.get_field(name).column for name in fields]
+    copies = {name: meta.get_field(copy) for name, copy in fields.items() if copy}
+    with conn.cursor() as cur:
+        cur.execute(f"SELECT {pk} FROM {table} ORDER BY {pk}")
+        pks = [row[0] for row in cur.fetchall()]
+        for i in range(0, len(pks), 500):
+            chunk = pks[i : i + 500]
+            marks = ", ".join(["%s"] * len(chunk))
+            cur.execute(
+                f"SELECT {pk}, {', '.join(qn(c) for c in cols)} FROM {table} WHERE {pk} IN ({marks})",
+                chunk,
+            )
+            for row_pk, *values in cur.fetchall():
+                sets: dict[str, str] = {}
+                for name, col, value in zip(fields, cols, values, strict=True):
+                    if not value:
+                        continue
+                    plain = decrypt(value)
+                    if forward:
+                        if not value.startswith(PREFIX + ":"):
+                            sets[col] = encrypt(plain)
+                        if name in copies:
+                            copy = copies[name]
+                            limit = getattr(copy, "max_length", None)
+                            sets[copy.column] = redact_text(plain)[:limit]
+                    elif value != plain:
+                        sets[col] = plain
+                if sets:
+                    assignments = ", ".join(f"{qn(c)} = %s" for c in sets)
+                    cur.execute(
+                        f"UPDATE {table} SET {assignments} WHERE {pk} = %s",
+                        [*sets.values(), row_pk],
+                    )

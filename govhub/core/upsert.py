@@ -10,6 +10,8 @@ from collections.abc import Sequence
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
 
+from govhub.core.pii import EncryptedTextField
+
 # values of these types go to the driver as they are (the fields below would pass them unchanged)
 _AS_IS = (str, int, bool, type(None))
 _SCALAR = frozenset(
@@ -88,4 +90,8 @@ def _build(conn, model, names, conflict, update, add) -> tuple[str, list]:
         f"INSERT INTO {table} ({columns}) VALUES ({marks}) ON CONFLICT ({target}) {action}"
         f" RETURNING {qn(meta.pk.column)}"
     )
-    return sql, [None if f.get_internal_type() in _SCALAR else f for f in fields]
+    # an encrypted field is a TextField to the database, but its value must go through it
+    return sql, [
+        None if f.get_internal_type() in _SCALAR and not isinstance(f, EncryptedTextField) else f
+        for f in fields
+    ]

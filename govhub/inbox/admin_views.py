@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from govhub.core.permissions import can
+from govhub.core.pii import shown_text
 from govhub.inbox import actions
 from govhub.inbox.intake import preview
 from govhub.inbox.models import Channel, Status
@@ -56,6 +57,7 @@ def detail(request, pk: int):
         "inbox/admin/detail.html",
         {
             "m": msg,
+            "text": shown_text(request.user, msg, "text"),
             "replies": msg.replies.select_related("author"),
             "window": window,
             "staff": staff,

@@ -52,6 +52,8 @@ def receive_message(
     # The row itself records the receipt: the audit log is for what staff do with it.
     columns = "channel account_id department_id sender_ref text remote_id received_at status meta"
     values = {name: getattr(msg, name) for name in columns.split()}
+    values["text_redacted"] = redact_text(msg.text)  # the upsert skips the field's pre_save
+    msg.text_redacted = values["text_redacted"]
     pk = insert_on_conflict(InboxMessage, values, ("channel", "remote_id"))
     if pk is None:
         return InboxMessage.objects.get(channel=channel, remote_id=remote_id), False
@@ -62,4 +64,4 @@ def receive_message(
 
 def preview(msg: InboxMessage, length: int = 60) -> str:
     """A short, redacted preview for lists (phone and ID numbers masked)."""
-    return redact_text(msg.text)[:length]
+    return (msg.text_redacted or redact_text(msg.text))[:length]

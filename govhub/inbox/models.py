@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from govhub.channels.models import ChannelAccount, MessageState, OutboundMessage
 from govhub.core.models import Department
+from govhub.core.pii import EncryptedTextField, Grade
 
 
 class Channel(models.TextChoices):
@@ -50,7 +51,9 @@ class InboxMessage(models.Model):
         max_length=128,
         help_text=_("微信 openid、微博 uid 或网站会话号；不存姓名电话"),
     )
-    text = models.TextField(_("内容"))
+    # encrypted at rest; the redacted copy (phone, ID and card numbers masked) serves lists
+    text = EncryptedTextField(_("内容"), grade=Grade.SENSITIVE, redacted_copy="text_redacted")
+    text_redacted = models.TextField(blank=True, editable=False)
     remote_id = models.CharField(_("来源编号"), max_length=128)
     received_at = models.DateTimeField(_("收到时间"))
     status = models.CharField(
@@ -77,7 +80,7 @@ class InboxMessage(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.text[:30]
+        return self.text_redacted[:30]
 
     @property
     def sender_label(self) -> str:

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from govhub.core.models import Department
 from govhub.core.permissions import can, require
-from govhub.core.pii import shown_value
+from govhub.core.pii import shown_text, shown_value
 from govhub.letters import actions, intake, policy_admin
 from govhub.letters.access import can_letter, get_letter_for, visible_letters
 from govhub.letters.deadlines import clock, current_policy
@@ -81,7 +81,8 @@ def queue(request):
     else:
         q = (request.GET.get("q") or "").strip()[:40]
         if q:
-            qs = qs.filter(Q(subject__icontains=q) | Q(tracking_code__icontains=q.upper()))
+            # the subject is encrypted: search its redacted copy
+            qs = qs.filter(Q(subject_redacted__icontains=q) | Q(tracking_code__icontains=q.upper()))
         status = request.GET.get("status")
         if status in Status.values:
             qs = qs.filter(status=status)
@@ -123,6 +124,8 @@ def detail(request, letter_id: int):
             "publish_letter",
         )
     }
+    personal = can(user, "view_personal_data", letter)
+    shown = {f: shown_text(user, letter, f, allowed=personal) for f in ("subject", "content")}
     reply = letter.replies.first()
     names = [citizen.name] if citizen and citizen.name else []
     approved = letter.replies.filter(status=ReplyStatus.APPROVED).first()
@@ -131,6 +134,7 @@ def detail(request, letter_id: int):
         "letters/admin/detail.html",
         {
             "letter": letter,
+            "shown": shown,
             "clock": clock(letter),
             "events": letter.events.select_related("actor", "department"),
             "person": person,

@@ -16,10 +16,13 @@ from govhub.api.auth import resolve_token
 from govhub.core import paging, ratelimit
 from govhub.core.errors import DomainError
 from govhub.core.models import Department
+from govhub.core.permissions import can
+from govhub.core.pii import redact_text, shown_text
 from govhub.core.schemas import StrictIn
 from govhub.letters import actions, intake
 from govhub.letters.access import get_letter_for, visible_letters
 from govhub.letters.deadlines import clock
+from govhub.letters.geo import coarse_point
 from govhub.letters.models import OTHER_SERVICE, Category, ExtensionStatus, Letter, Status
 from govhub.letters.text import redact_for_publication
 
@@ -77,15 +80,18 @@ class LetterDetailOut(LetterOut):
     attachments: list[AttachmentOut]
 
 
-def _out(letter: Letter, with_events: bool = False) -> dict:
+def _out(letter: Letter, user, with_events: bool = False) -> dict:
+    """A letter for the staff API: subject and body in full for those with
+    ``view_personal_data`` on it, with phone, ID and card numbers masked for everyone else."""
+    personal = can(user, "view_personal_data", letter)
     data = {
         "id": letter.pk,
         "tracking_code": letter.tracking_code,
         "status": letter.status,
         "status_label": letter.get_status_display(),
         "channel": letter.channel,
-        "subject": letter.subject,
-        "content": letter.content,
+        "subject": shown_text(user, letter, "subject", allowed=personal),
+        "content": shown_text(user, letter, "content", allowed=personal),
         "category": letter.category.code if letter.category else None,
         "service_code": letter.service_code,
         "place": letter.place,
@@ -94,8 +100,7 @@ def _out(letter: Letter, with_events: bool = False) -> dict:
         "media_url": letter.media_url,
         "department": letter.department.code if letter.department else None,
         "co_departments": [
-            a.department.code
-            for a in letter.assignments.filter(active=True, role="co").select_related("department")
+            a.department.code for a in letter.assignments.all() if a.active and a.role == "co"
         ],
         "received_at": letter.received_at,
         "dispatch_due": letter.dispatch_due,
@@ -113,7 +118,7 @@ def _out(letter: Letter, with_events: bool = False) -> dict:
                 "label": e.label,
                 "to_status": e.to_status,
                 "department": e.department.code if e.department else None,
-                "note": e.note,
+                "note": e.note if personal else redact_text(e.note),
             }
             for e in letter.events.select_related("department")
         ]
@@ -150,15 +155,22 @@ def _dept(code: str | None) -> Department | None:
 
 @router.get("/", response=list[LetterOut], summary="我可见的信件")
 def list_letters(request, status: str | None = None, limit: int = 50, offset: int = 0):
-    qs = visible_letters(request.user).select_related("department", "category")
+    qs = (
+        visible_letters(request.user)
+        .select_related(
+            "department", "category", "town", "intake_department", "supervising_department"
+        )
+        .prefetch_related("assignments__department")
+    )
     if status:
         qs = qs.filter(status=status)
-    return [_out(lt) for lt in qs.order_by("-received_at")[paging.window(offset, limit)]]
+    window = paging.window(offset, limit)
+    return [_out(lt, request.user) for lt in qs.order_by("-received_at")[window]]
 
 
 @router.get("/{letter_id}", response=LetterDetailOut, summary="信件详情及办理记录")
 def get_letter(request, letter_id: int):
-    return _out(get_letter_for(request.user, letter_id), with_events=True)
+    return _out(get_letter_for(request.user, letter_id), request.user, with_events=True)
 
 
 @router.get("/{letter_id}/attachments/{attachment_id}", summary="下载附件（须有权查看该信件）")
@@ -256,7 +268,7 @@ def _act(request, letter_id: int, fn, **kwargs) -> dict:
     letter = get_letter_for(request.user, letter_id)
     _run(fn, request.user, letter, **kwargs)
     letter.refresh_from_db()
-    return _out(letter, with_events=True)
+    return _out(letter, request.user, with_events=True)
 
 
 @router.post("/{letter_id}/dispatch", response=LetterDetailOut, summary="分办（主办/协办）")
@@ -309,7 +321,7 @@ def decide_extension(request, letter_id: int, body: DecisionIn):
         raise DomainError("invalid_state", "没有待审批的延期申请。", status=409)
     _run(actions.decide_extension, request.user, ext, approve=body.approve, note=body.note)
     letter.refresh_from_db()
-    return _out(letter, with_events=True)
+    return _out(letter, request.user, with_events=True)
 
 
 @router.post("/{letter_id}/reply", response=LetterDetailOut, summary="起草/送审答复")
@@ -441,6 +453,16 @@ def _parse_time(raw: str) -> dt.datetime:
     return value
 
 
+def _precise_for(letter: Letter, token) -> bool:
+    """Who gets a letter's exact point and address: the client that filed it, and a token of
+    staff with the right to see personal data on this letter; anyone else reads the grid."""
+    if token is None:
+        return False
+    if letter.api_token_id == token.pk:
+        return True
+    return token.user is not None and can(token.user, "view_personal_data", letter)
+
+
 def _request_row(letter: Letter, token) -> dict:
     reply = (
         letter.replies.filter(status="approved").first()
@@ -455,6 +477,11 @@ def _request_row(letter: Letter, token) -> dict:
     else:
         description = ""
     closed = letter.status in (Status.REPLIED, Status.CLOSED, Status.INVALID, Status.MERGED)
+    if _precise_for(letter, token):
+        lat, lng, place = letter.latitude, letter.longitude, letter.place
+    else:
+        lat, lng = coarse_point(letter.latitude, letter.longitude)
+        place = redact_text(letter.place)
     notes = letter.events.filter(public=True).order_by("-at", "-id").first()
     return {
         "service_request_id": letter.tracking_code,
@@ -482,11 +509,11 @@ def _request_row(letter: Letter, token) -> dict:
                 letter.reply_due, dt.time(17, 30), tzinfo=timezone.get_current_timezone()
             )
         ),
-        "address": letter.place or None,
+        "address": place or None,
         "address_id": None,
         "zipcode": None,
-        "lat": letter.latitude,
-        "long": letter.longitude,
+        "lat": lat,
+        "long": lng,
         "media_url": letter.media_url or None,
     }
 

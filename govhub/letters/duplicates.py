@@ -12,6 +12,7 @@ import re
 
 from django.utils import timezone
 
+from govhub.core.pii import redacted_value
 from govhub.letters.models import OPEN_STATUSES, Letter
 
 THRESHOLD = 0.5
@@ -35,7 +36,8 @@ def find_near_duplicates(letter: Letter) -> list[dict]:
     if not letter.citizen_id:
         return []
     since = timezone.now() - dt.timedelta(days=90)
-    text = f"{letter.subject} {letter.content}"
+    # the redacted copies: the comparison never needs the phone or ID number itself
+    text = f"{redacted_value(letter, 'subject')} {redacted_value(letter, 'content')}"
     out = []
     earlier = (
         Letter.objects.filter(
@@ -45,7 +47,7 @@ def find_near_duplicates(letter: Letter) -> list[dict]:
         .order_by("-received_at")[:20]
     )
     for other in earlier:
-        score = similarity(text, f"{other.subject} {other.content}")
+        score = similarity(text, f"{other.subject_redacted} {other.content_redacted}")
         if score >= THRESHOLD:
             out.append(
                 {

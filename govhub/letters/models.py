@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from govhub.channels.models import ChannelAccount, OutboundMessage
 from govhub.core.models import Citizen, Department
+from govhub.core.pii import EncryptedTextField, Grade
 from govhub.letters.attachments import private_storage
 
 
@@ -165,8 +166,12 @@ class Letter(models.Model):
     status = models.CharField(
         _("状态"), max_length=16, choices=Status.choices, default=Status.RECEIVED, db_index=True
     )
-    subject = models.CharField(_("标题"), max_length=200)
-    content = models.TextField(_("内容"))
+    # what the citizen typed, encrypted at rest (phone, ID and card numbers turn up in it); the
+    # ``*_redacted`` copies, with those masked, serve search, routing, duplicates and lists
+    subject = EncryptedTextField(_("标题"), grade=Grade.SENSITIVE, redacted_copy="subject_redacted")
+    content = EncryptedTextField(_("内容"), grade=Grade.SENSITIVE, redacted_copy="content_redacted")
+    subject_redacted = models.CharField(max_length=200, blank=True, editable=False)
+    content_redacted = models.TextField(blank=True, editable=False)
     citizen = models.ForeignKey(
         Citizen, on_delete=models.PROTECT, null=True, blank=True, related_name="letters"
     )
@@ -252,7 +257,7 @@ class Letter(models.Model):
         indexes = [models.Index(fields=["status", "received_at"])]
 
     def __str__(self) -> str:
-        return f"{self.tracking_code} {self.subject}"
+        return f"{self.tracking_code} {self.subject_redacted}"
 
     def permission_departments(self) -> list[Department]:
         """Every department that has some role on this letter (narrowed per action by

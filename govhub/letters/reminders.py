@@ -109,7 +109,7 @@ def _notify(reminder: Reminder, role: str) -> None:
     try:
         send_mail(
             subject,
-            f"{subject}\n期限：{reminder.deadline:%Y-%m-%d}\n标题：{letter.subject}",
+            f"{subject}\n期限：{reminder.deadline:%Y-%m-%d}\n标题：{letter.subject_redacted}",
             None,
             emails,
         )

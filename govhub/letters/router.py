@@ -37,6 +37,7 @@ from sklearn.metrics import (
 )
 from sklearn.model_selection import StratifiedKFold
 
+from govhub.core.pii import redacted_value
 from govhub.core.text import STOPWORDS, normalise
 from govhub.letters.features import LetterFeatures
 
@@ -473,7 +474,9 @@ def suggest_for_letter(letter) -> dict:
                 "candidates": [],
             }
     try:
-        return suggest(letter.subject, letter.content, letter.town)
+        # routing reads the redacted copies, as the model was trained on them
+        subject, content = redacted_value(letter, "subject"), redacted_value(letter, "content")
+        return suggest(subject, content, letter.town)
     except Exception:  # a broken model must never lose a letter
         import logging
 

@@ -22,6 +22,8 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from govhub.core.pii import EncryptedTextField, Grade
+
 PAGE_SIZE = 20
 
 
@@ -495,8 +497,9 @@ class SiteErrorReport(models.Model):
         ("other", "其他"),
     ]
     kind = models.CharField("错误类型", max_length=20, choices=KINDS)
-    description = models.TextField("问题描述")
-    contact = models.CharField("联系方式", max_length=100, blank=True)
+    # what the visitor typed, encrypted at rest (the letter it becomes keeps a redacted copy)
+    description = EncryptedTextField("问题描述", grade=Grade.SENSITIVE)
+    contact = EncryptedTextField("联系方式", grade=Grade.SENSITIVE, blank=True)
     letter_code = models.CharField("信件编号", max_length=40, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

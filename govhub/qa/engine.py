@@ -19,6 +19,7 @@ from django.core.cache import cache
 from django.db.models import F, Q
 from django.utils import timezone
 
+from govhub.core.pii import redact_text
 from govhub.core.text import normalise
 from govhub.core.upsert import insert_on_conflict
 from govhub.qa.models import KeywordRule, KnowledgeEntry, MatchType, ReplyType, UnansweredQuestion
@@ -305,6 +306,9 @@ def record_unanswered(text: str, channel: str, times: int = 1) -> None:
     """Count a question nobody answered (grouped by its normalised text), ``times`` over.
 
     One upsert: no UPDATE-then-INSERT, no savepoint inside a caller's transaction."""
+    # Only the redacted question is kept: improving the knowledge base never needs the phone or
+    # ID number someone typed, and questions differing only in such a number count as one.
+    text = redact_text(text)
     norm = normalise(text).lower()
     key = hashlib.sha1(norm.encode("utf-8"), usedforsecurity=False).hexdigest()
     now = timezone.now()

@@ -54,7 +54,7 @@ def small_county(county, folders):
 
     restore_wagtail_defaults()  # after a transactional test, migrate's rows are gone
     make_categories(county)
-    letter(phone=PHONE, content="工资拖欠三个月，请回电。")
+    letter(phone=PHONE, content=f"工资拖欠三个月，请回电{PHONE}。")  # the body is encrypted too
     letter(subject="路灯不亮", content="村口路灯坏了一个月。", phone="13700001111")
     home = Page.get_first_root_node()
     page = home.add_child(instance=Page(title="备份演练通知", slug="backup-drill"))
@@ -160,6 +160,11 @@ def test_archive_has_counts_checksums_ciphertext_and_no_keys(small_county, tmp_p
         lines = tar.extractfile("db/core.citizen.jsonl").read().splitlines()
     citizens = [json.loads(line) for line in lines]
     assert citizens and all(c["phone"].startswith("pii1:") for c in citizens if c["phone"])
+    with tarfile.open(archive) as tar:
+        lines = tar.extractfile("db/letters.letter.jsonl").read().splitlines()
+    letters = [json.loads(line) for line in lines]
+    assert all(lt["content"].startswith("pii1:") for lt in letters)
+    assert any(f"{PHONE[:3]}****{PHONE[-4:]}" in lt["content_redacted"] for lt in letters)
 
 
 def test_damaged_archive_is_refused(small_county, tmp_path):

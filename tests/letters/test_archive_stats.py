@@ -127,8 +127,9 @@ def test_open_problems_by_town_without_tiles_and_on_a_map_with_them(client, coun
     assert 'data-tiles="https://tiles.example.gov.cn/{z}/{x}/{y}.png"' in page
     assert "/static/leaflet/leaflet.js" in page and "/static/leaflet/leaflet.css" in page
     points = json.loads(re.search(r'id="letters-map-points"[^>]*>(.*?)</script>', page).group(1))
+    # the public map shows the centre of the ~1 km grid cell, not the writer's point
     assert points == [
-        {"lat": 34.5, "lng": 109.7, "category": "其他", "town": "城关镇", "status": "待分办"}
+        {"lat": 34.505, "lng": 109.705, "category": "其他", "town": "城关镇", "status": "待分办"}
     ]
     assert "<td>2</td>" in page  # the list stays under the map
     assert "工资被拖欠" not in page  # no letter text on the public map

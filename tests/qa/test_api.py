@@ -64,7 +64,7 @@ def test_the_no_js_page_answers_and_hands_over(client):
     assert "转人工客服" in page
     res = client.post("/qa/handover/", {"q": "县城哪里可以游泳"})
     assert res.status_code == 302
-    assert InboxMessage.objects.filter(channel="chat", text="县城哪里可以游泳").exists()
+    assert InboxMessage.objects.filter(channel="chat", text_redacted="县城哪里可以游泳").exists()
     assert "问题不能超过" in client.get("/qa/", {"q": "长" * 700}).content.decode()
 
 

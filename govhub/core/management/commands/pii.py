@@ -32,7 +32,7 @@ class Command(BaseCommand):
         total = 0
         for model in apps.get_models():
             fields = pii_fields(model)
-            if not fields:
+            if not fields or model._meta.proxy:  # a proxy's rows are its concrete model's
                 continue
             pks = stale_pks(model, newest)
             self.stdout.write(f"{model._meta.label}: {len(pks)} 行使用旧密钥或未加密")
@@ -40,9 +40,10 @@ class Command(BaseCommand):
                 continue
             for i, pk in enumerate(pks, 1):
                 with transaction.atomic():
-                    obj = model.objects.select_for_update().get(pk=pk)
+                    # the base manager: a default manager may hide rows (a filtered queryset)
+                    obj = model._base_manager.select_for_update().get(pk=pk)
                     # Saving the decrypted values through the field encrypts them with the newest key.
-                    model.objects.filter(pk=pk).update(
+                    model._base_manager.filter(pk=pk).update(
                         **{f.attname: getattr(obj, f.attname) for f in fields}
                     )
                 if i % 1000 == 0:

@@ -123,7 +123,7 @@ def _from_db() -> tuple[list[str], list[str]]:
 
     texts, labels = [], []
     for subject, content, code in Letter.objects.filter(department__isnull=False).values_list(
-        "subject", "content", "department__code"
+        "subject_redacted", "content_redacted", "department__code"
     ):
         texts.append(router.letter_text(subject, content))
         labels.append(code)
