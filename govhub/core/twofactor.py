@@ -64,6 +64,10 @@ def _open_paths() -> tuple[str, ...]:
         reverse("wagtailadmin_logout"),
         reverse("twofactor_setup"),
         reverse("twofactor_verify"),
+        # what the two-factor pages themselves load: Wagtail's translations and icons (else
+        # they are answered with the page, and the page is drawn twice, untranslated)
+        reverse("wagtailadmin_javascript_catalog"),
+        reverse("wagtailadmin_sprite"),
     )
 
 

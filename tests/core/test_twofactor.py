@@ -117,6 +117,9 @@ def test_an_unverified_signer_reaches_no_back_office_page_nor_the_api(required):
     for url in ("/admin/", "/publishing/", "/letters/desk/", "/api/publications"):
         answer = client.get(url)
         assert answer.status_code == 302 and "/admin/2fa/" in answer.url, url
+    # what the two-factor page loads itself: translations and icons, not the page again
+    assert client.get("/admin/jsi18n/")["Content-Type"].startswith("text/javascript")
+    assert client.get("/admin/sprite/").status_code == 200
 
 
 def test_the_administrator_resets_a_lost_phone(required):
