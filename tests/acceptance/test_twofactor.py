@@ -52,15 +52,18 @@ def test_signer_enrols_logs_in_with_the_code_and_a_recovery_code_then_is_locked_
     # after the password: the enrolment page, its QR code drawn by the server and the key
     signer = site.login("signer")
     assert "/admin/2fa/setup/" in signer.url
-    assert signer.locator("svg").first.is_visible()
+    assert signer.locator("svg.segno").is_visible()  # the QR code, drawn by the server
     secret = signer.inner_text("code[data-secret]")
     site.shot(signer, "enrol")
     signer.fill("#token", "000000" if _code(secret) != "000000" else "111111")
     signer.get_by_role("button", name="完成设置").click()
+    signer.wait_for_load_state()
     assert "验证码不正确" in signer.inner_text("[role=alert]")
     signer.fill("#token", _code(secret))
     signer.get_by_role("button", name="完成设置").click()
-    codes = re.findall(r"\b\d{8}\b", signer.inner_text("body"))
+    signer.locator("ul.recovery-codes li").first.wait_for()
+    codes = signer.locator("ul.recovery-codes li").all_inner_texts()
+    assert all(re.fullmatch(r"\d{8}", c) for c in codes), codes
     assert len(codes) == 10, signer.inner_text("body")[:500]
     site.shot(signer, "recovery-codes")
     signer.goto(site.url + "/admin/")
@@ -88,6 +91,7 @@ def test_signer_enrols_logs_in_with_the_code_and_a_recovery_code_then_is_locked_
     fourth = site.login("signer")
     fourth.fill("#token", codes[0])
     fourth.get_by_role("button", name="验证").click()
+    fourth.locator("[role=alert]").wait_for()
     assert "验证码不正确" in fourth.inner_text("[role=alert]")
     site.shot(fourth, "recovery-code-used-twice")
     fourth.get_by_role("button", name="退出登录").click()
