@@ -24,6 +24,8 @@ def _code(secret: str, offset: int = 0) -> str:
 
 
 def _log_out(site, page) -> None:
+    """注销 from the back office's account menu."""
+    page.goto(site.url + "/admin/")
     sidebar = page.locator("[data-wagtail-sidebar]")
     sidebar.locator("button[aria-haspopup]").last.click()
     page.get_by_role("button", name="注销").click()
