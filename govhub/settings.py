@@ -10,7 +10,15 @@ import ipaddress
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from govhub.config import ConfigError, env, env_bool, env_list, fail, parse_database_url
+from govhub.config import (
+    ConfigError,
+    env,
+    env_bool,
+    env_list,
+    fail,
+    parse_database_url,
+    tile_sources,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env("GOVHUB_VAR_DIR", str(BASE_DIR / "var")))
@@ -169,6 +177,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "csp",
 ]
 if JOBS_BACKEND == "rq":
     INSTALLED_APPS.append("django_rq")
@@ -178,6 +187,8 @@ MIDDLEWARE = [
     # 1.2 ms of CPU per push); every other path goes through the whole list
     "govhub.wechat.views.CallbackMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every answer (govhub/core/csp.py): no inline scripts
+    "govhub.core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -329,6 +340,29 @@ if SESSION_COOKIE_SECURE:
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "SAMEORIGIN"
 
+# Content-Security-Policy (django-csp; govhub/core/csp.py): scripts only from the site's own static
+# files (ECharts, Leaflet, Swagger UI, the chat widget are all there), never inline; styles may be
+# inline (style attributes in content and templates; they cannot run code). Wagtail's editors get
+# inline scripts on top (govhub.core.csp.WAGTAIL_ADMIN). deploy/nginx.conf sends the same policy
+# with the published pages.
+MAP_TILE_URL = env("GOVHUB_MAP_TILE_URL")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:", *tile_sources(MAP_TILE_URL)],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "media-src": ["'self'", "blob:"],
+        "frame-src": ["'self'"],
+        "frame-ancestors": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    }
+}
+
 EMAIL_BACKEND = env(
     "GOVHUB_EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
@@ -341,7 +375,6 @@ DEFAULT_FROM_EMAIL = env("GOVHUB_FROM_EMAIL", "noreply@shifanxian.gov.cn")
 
 WECHAT_API_BASE = env("GOVHUB_WECHAT_API_BASE", "https://api.weixin.qq.com")
 WEIBO_API_BASE = env("GOVHUB_WEIBO_API_BASE", "https://api.weibo.com")
-MAP_TILE_URL = env("GOVHUB_MAP_TILE_URL")
 # seconds an answered WeChat question's dedup row may wait to be written in a batch (docs/wechat.md)
 WECHAT_DELIVERY_DELAY = float(env("GOVHUB_WECHAT_DELIVERY_DELAY", "0" if MODE == "test" else "0.5"))
 

@@ -4,11 +4,34 @@ and the PDF (WeasyPrint renders inline SVG), with no JavaScript and nothing to v
 
 from __future__ import annotations
 
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 PALETTE = ["#1f6fb2", "#d9534f", "#f0ad4e", "#5cb85c", "#6f42c1", "#20c997", "#6c757d"]
-FONT = "font-family='Noto Sans CJK SC, sans-serif'"
+FONT = "Noto Sans CJK SC, sans-serif"
+
+
+def _svg(parts: list[SafeString]) -> SafeString:
+    """The pieces, each made by format_html (its texts escaped there), as one safe string."""
+    return format_html_join("", "{}", ((part,) for part in parts))
+
+
+def _svg_open(width: int, height: int, title: str, font_size: int) -> SafeString:
+    return format_html(
+        "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {} {}' width='{}' height='{}' "
+        "role='img' aria-label='{}' font-family='{}' font-size='{}'>",
+        width,
+        height,
+        width,
+        height,
+        title,
+        FONT,
+        font_size,
+    )
+
+
+def _title(title: str) -> SafeString:
+    return format_html("<text x='4' y='18' font-size='14' font-weight='bold'>{}</text>", title)
 
 
 def _nice_max(v: float) -> float:
@@ -39,26 +62,37 @@ def bar_chart(
     top = 28 if title else 8
     height = top + n * row + 10
     vmax = _nice_max(max(values, default=0))
-    parts = [
-        f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {width} {height}' width='{width}' height='{height}' role='img' aria-label='{escape(title)}' {FONT} font-size='12'>"
-    ]
+    parts = [_svg_open(width, height, title, 12)]
     if title:
-        parts.append(f"<text x='4' y='18' font-size='14' font-weight='bold'>{escape(title)}</text>")
+        parts.append(_title(title))
     span = width - left - 70
     for i, (lab, v) in enumerate(zip(labels, values, strict=False)):
         y = top + i * row
         w = 0 if vmax == 0 else span * v / vmax
         parts.append(
-            f"<text x='{left - 6}' y='{y + 15}' text-anchor='end'>{escape(str(lab)[:14])}</text>"
+            format_html(
+                "<text x='{}' y='{}' text-anchor='end'>{}</text>", left - 6, y + 15, str(lab)[:14]
+            )
         )
         parts.append(
-            f"<rect x='{left}' y='{y + 3}' width='{w:.1f}' height='{row - 6}' fill='{PALETTE[0]}'/>"
+            format_html(
+                "<rect x='{}' y='{}' width='{}' height='{}' fill='{}'/>",
+                left,
+                y + 3,
+                f"{w:.1f}",
+                row - 6,
+                PALETTE[0],
+            )
         )
-        parts.append(f"<text x='{left + w + 4:.1f}' y='{y + 15}'>{v:g}{escape(unit)}</text>")
+        parts.append(
+            format_html(
+                "<text x='{}' y='{}'>{}{}</text>", f"{left + w + 4:.1f}", y + 15, f"{v:g}", unit
+            )
+        )
     if not values:
-        parts.append(f"<text x='{left}' y='{top + 15}' fill='#777'>暂无数据</text>")
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every text is escaped above
+        parts.append(format_html("<text x='{}' y='{}' fill='#777'>暂无数据</text>", left, top + 15))
+    parts.append(SafeString("</svg>"))
+    return _svg(parts)
 
 
 def line_chart(
@@ -75,37 +109,59 @@ def line_chart(
     allv = [v for s in series.values() for v in s]
     vmax = _nice_max(max(allv, default=0))
     n = max(1, len(x_labels) - 1)
-    parts = [
-        f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {width} {height}' width='{width}' height='{height}' role='img' aria-label='{escape(title)}' {FONT} font-size='11'>"
-    ]
+    parts = [_svg_open(width, height, title, 11)]
     if title:
-        parts.append(f"<text x='4' y='18' font-size='14' font-weight='bold'>{escape(title)}</text>")
+        parts.append(_title(title))
     for k in range(5):
         y = top + ph - ph * k / 4
         parts.append(
-            f"<line x1='{left}' x2='{left + pw}' y1='{y:.1f}' y2='{y:.1f}' stroke='#e5e5e5'/>"
+            format_html(
+                "<line x1='{}' x2='{}' y1='{}' y2='{}' stroke='#e5e5e5'/>",
+                left,
+                left + pw,
+                f"{y:.1f}",
+                f"{y:.1f}",
+            )
         )
         parts.append(
-            f"<text x='{left - 4}' y='{y + 4:.1f}' text-anchor='end'>{vmax * k / 4:g}</text>"
+            format_html(
+                "<text x='{}' y='{}' text-anchor='end'>{}</text>",
+                left - 4,
+                f"{y + 4:.1f}",
+                f"{vmax * k / 4:g}",
+            )
         )
     step = max(1, len(x_labels) // 8)
     for i, lab in enumerate(x_labels):
         if i % step == 0:
             x = left + pw * i / n
             parts.append(
-                f"<text x='{x:.1f}' y='{top + ph + 14}' text-anchor='middle'>{escape(lab)}</text>"
+                format_html(
+                    "<text x='{}' y='{}' text-anchor='middle'>{}</text>",
+                    f"{x:.1f}",
+                    top + ph + 14,
+                    lab,
+                )
             )
     for si, (name, vals) in enumerate(series.items()):
         color = PALETTE[si % len(PALETTE)]
         pts = " ".join(
             f"{left + pw * i / n:.1f},{top + ph - ph * v / vmax:.1f}" for i, v in enumerate(vals)
         )
-        parts.append(f"<polyline fill='none' stroke='{color}' stroke-width='2' points='{pts}'/>")
+        parts.append(
+            format_html(
+                "<polyline fill='none' stroke='{}' stroke-width='2' points='{}'/>", color, pts
+            )
+        )
         lx = left + si * 130
-        parts.append(f"<rect x='{lx}' y='{height - 14}' width='10' height='10' fill='{color}'/>")
-        parts.append(f"<text x='{lx + 14}' y='{height - 5}'>{escape(name)}</text>")
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every text is escaped above
+        parts.append(
+            format_html(
+                "<rect x='{}' y='{}' width='10' height='10' fill='{}'/>", lx, height - 14, color
+            )
+        )
+        parts.append(format_html("<text x='{}' y='{}'>{}</text>", lx + 14, height - 5, name))
+    parts.append(SafeString("</svg>"))
+    return _svg(parts)
 
 
 def sparkline(values: list[int], width: int = 120, height: int = 24) -> SafeString:
@@ -115,9 +171,14 @@ def sparkline(values: list[int], width: int = 120, height: int = 24) -> SafeStri
         f"{width * i / n:.1f},{height - 2 - (height - 4) * v / vmax:.1f}"
         for i, v in enumerate(values)
     )
-    return mark_safe(  # noqa: S308 - numbers only
-        f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' viewBox='0 0 {width} {height}'>"
-        f"<polyline fill='none' stroke='#d9534f' stroke-width='1.5' points='{pts}'/></svg>"
+    return format_html(
+        "<svg xmlns='http://www.w3.org/2000/svg' width='{}' height='{}' viewBox='0 0 {} {}'>"
+        "<polyline fill='none' stroke='#d9534f' stroke-width='1.5' points='{}'/></svg>",
+        width,
+        height,
+        width,
+        height,
+        pts,
     )
 
 

@@ -391,7 +391,7 @@ def restore(
         with connection.cursor() as cursor:
             for label in reversed(list(models_by_label)):
                 cursor.execute(
-                    f"DELETE FROM {connection.ops.quote_name(models_by_label[label]._meta.db_table)}"
+                    f"DELETE FROM {connection.ops.quote_name(models_by_label[label]._meta.db_table)}"  # nosec B608 - table name from model metadata, quoted
                 )
         with _ciphertext_passes_through():
             for label in manifest["order"]:

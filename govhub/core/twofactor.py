@@ -3,7 +3,8 @@ or administer: a TOTP authenticator app (django-otp) plus ten one-time recovery 
 
 After the password, such a person is sent to enrol (first time) or to type the six-digit code;
 until then every page but these answers with a redirect. Staff whose roles need no second
-factor (an editor who only writes, a supervisor who reads reports) may enrol if they wish.
+factor (an editor who only writes, a supervisor who reads reports) may enrol if they wish, and
+whoever enrolled is asked for the code at every login.
 ``GOVHUB_REQUIRE_2FA`` switches the requirement on (default in production; the demo county's
 printed logins work without it, and its 账号安全 page lets anyone try it).
 """
@@ -63,12 +64,17 @@ def _open_paths() -> tuple[str, ...]:
         reverse("wagtailadmin_logout"),
         reverse("twofactor_setup"),
         reverse("twofactor_verify"),
+        # what the two-factor pages themselves load: Wagtail's translations and icons (else
+        # they are answered with the page, and the page is drawn twice, untranslated)
+        reverse("wagtailadmin_javascript_catalog"),
+        reverse("wagtailadmin_sprite"),
     )
 
 
 class RequireSecondFactorMiddleware:
-    """After django_otp's OTPMiddleware: a person who needs a second factor and has not given
-    it this session reaches only the login and the two-factor pages."""
+    """After django_otp's OTPMiddleware: a person who needs a second factor (by role when it is
+    required, or because they enrolled one) and has not given it this session reaches only the
+    login and the two-factor pages."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -76,15 +82,17 @@ class RequireSecondFactorMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if (
-            required()
-            and user is not None
+            user is not None
             and user.is_authenticated
             and not user.is_verified()
-            and needs_second_factor(user)
             and not request.path.startswith(_open_paths())
         ):
-            target = "twofactor_verify" if user_has_device(user) else "twofactor_setup"
-            return redirect(f"{reverse(target)}?next={quote(request.get_full_path())}")
+            # someone who enrolled an authenticator is asked for its code whether or not the
+            # role requires it (else enrolling would protect nothing)
+            enrolled = user_has_device(user)
+            if enrolled or (required() and needs_second_factor(user)):
+                target = "twofactor_verify" if enrolled else "twofactor_setup"
+                return redirect(f"{reverse(target)}?next={quote(request.get_full_path())}")
         return self.get_response(request)
 
 

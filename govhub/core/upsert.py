@@ -82,12 +82,12 @@ def _build(conn, model, names, conflict, update, add) -> tuple[str, list]:
     if add:
         col = qn(meta.get_field(add).column)
         sets.append(f"{col} = {table}.{col} + excluded.{col}")
-    action = f"DO UPDATE SET {', '.join(sets)}" if sets else "DO NOTHING"
+    action = f"DO UPDATE SET {', '.join(sets)}" if sets else "DO NOTHING"  # nosec B608 - column and table names from model metadata, quoted; values are %s parameters
     target = ", ".join(qn(meta.get_field(n).column) for n in conflict)
     columns = ", ".join(qn(f.column) for f in fields)
     marks = ", ".join(["%s"] * len(fields))
     sql = (
-        f"INSERT INTO {table} ({columns}) VALUES ({marks}) ON CONFLICT ({target}) {action}"
+        f"INSERT INTO {table} ({columns}) VALUES ({marks}) ON CONFLICT ({target}) {action}"  # nosec B608 - column and table names from model metadata, quoted; values are %s parameters
         f" RETURNING {qn(meta.pk.column)}"
     )
     # an encrypted field is a TextField to the database, but its value must go through it

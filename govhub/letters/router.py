@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import pickle
 import time
 from collections.abc import Iterable, Sequence
@@ -165,19 +166,44 @@ class TrainedRouter:
         return [k for _, k in reversed(ranked)][:n_words]
 
     def dumps(self) -> bytes:
-        state = {
-            "kind": "linear-v2",
-            "features": self.features,
+        """Numbers and JSON in a NumPy archive, never a pickle: loading a version runs no code,
+        whoever could write the table."""
+        f = self.features
+        meta = {
+            "kind": "linear-v3",
             "labels": self.labels,
-            "coef": self.coef,
-            "intercept": self.intercept,
-            "platt": self.platt,
+            "platt": list(self.platt),
+            "char_range": list(f.char_range),
+            "min_df": f.min_df,
+            "hmm": f.hmm,
+            "stop": sorted(f.stop),
         }
-        return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+        out = io.BytesIO()
+        np.savez_compressed(
+            out,
+            meta=np.frombuffer(json.dumps(meta, ensure_ascii=False).encode(), dtype=np.uint8),
+            coef=self.coef,
+            intercept=self.intercept,
+            buckets=f.buckets_,
+            idf=f.idf_,
+        )
+        return out.getvalue()
 
     @classmethod
     def loads(cls, blob: bytes):
-        obj = pickle.loads(blob)  # noqa: S301 - our own model, stored by train_router
+        if blob[:2] == b"PK":  # a NumPy archive (linear-v3)
+            with np.load(io.BytesIO(blob), allow_pickle=False) as arrays:
+                meta = json.loads(arrays["meta"].tobytes().decode())
+                features = LetterFeatures(
+                    tuple(meta["char_range"]), meta["min_df"], meta["hmm"], frozenset(meta["stop"])
+                )
+                features.__setstate__({"buckets_": arrays["buckets"], "idf_": arrays["idf"]})
+                return cls(
+                    features, meta["labels"], arrays["coef"], arrays["intercept"], meta["platt"]
+                )
+        # versions stored before linear-v3 (written by train_router only, kept for rollback);
+        # retraining replaces them
+        obj = pickle.loads(blob)  # noqa: S301  # nosec B301 - our own older versions only
         if isinstance(obj, dict) and obj.get("kind") == "linear-v2":
             return cls(obj["features"], obj["labels"], obj["coef"], obj["intercept"], obj["platt"])
         return PipelineRouter(obj)  # a version stored by the previous router

@@ -273,7 +273,7 @@ def _run_sqlite(cur, terms, where, params, limit, offset) -> tuple[list, int, bo
     # CANDIDATES matching all words plus the newest CANDIDATES matching any word.
     join = " JOIN portal_searchentry e ON e.id = f.rowid" if where else ""
     count_sql = (
-        f"SELECT count(*) FROM (SELECT 1 FROM portal_search_fts f{join} "
+        f"SELECT count(*) FROM (SELECT 1 FROM portal_search_fts f{join} "  # nosec B608 - fixed fragments and integer constants; every value is a %s parameter
         f"WHERE portal_search_fts MATCH %s{where} LIMIT {COUNT_CAP})"
     )
     cur.execute(count_sql, [_fts_or(terms), *params])
@@ -283,7 +283,7 @@ def _run_sqlite(cur, terms, where, params, limit, offset) -> tuple[list, int, bo
 
     def branch(match: str) -> tuple[str, list]:
         return (
-            f"SELECT * FROM (SELECT f.rowid AS id, bm25(portal_search_fts, 6.0, 1.0) AS score "
+            f"SELECT * FROM (SELECT f.rowid AS id, bm25(portal_search_fts, 6.0, 1.0) AS score "  # nosec B608 - fixed fragments and integer constants; every value is a %s parameter
             f"FROM portal_search_fts f{join} WHERE portal_search_fts MATCH %s{where} "
             f"ORDER BY f.rowid DESC LIMIT {CANDIDATES})",
             [match, *params],
@@ -294,7 +294,7 @@ def _run_sqlite(cur, terms, where, params, limit, offset) -> tuple[list, int, bo
         parts.insert(0, branch(_fts_and(terms)))
     sql = " UNION ".join(p for p, _ in parts)
     cur.execute(
-        f"SELECT id, score FROM ({sql}) ORDER BY score ASC, id DESC LIMIT %s OFFSET %s",
+        f"SELECT id, score FROM ({sql}) ORDER BY score ASC, id DESC LIMIT %s OFFSET %s",  # nosec B608 - fixed fragments and integer constants; every value is a %s parameter
         [*(x for _, ps in parts for x in ps), limit, offset],
     )
     more = total >= COUNT_CAP
@@ -333,7 +333,7 @@ def _run_pg(cur, terms, where, params, limit, offset) -> tuple[list, int, bool]:
         # the plain call here lets the planner estimate the match count from the statistics
         q = f" {joiner} ".join(["plainto_tsquery('simple', %s)"] * len(pick))
         return (
-            f"SELECT e.id, e.date, ({score} + 0.5 * ts_rank_cd(e.search_vector, ({tsq}))) "
+            f"SELECT e.id, e.date, ({score} + 0.5 * ts_rank_cd(e.search_vector, ({tsq}))) "  # nosec B608 - fixed fragments and integer constants; every value is a %s parameter
             f"AS score FROM portal_searchentry e WHERE e.search_vector @@ ({q}){where} "
             f"LIMIT {CANDIDATES}",
             [*score_params, *terms, *pick, *params],
@@ -348,7 +348,7 @@ def _run_pg(cur, terms, where, params, limit, offset) -> tuple[list, int, bool]:
         sql += f", a AS MATERIALIZED ({all_sql})"
         union += " UNION SELECT * FROM a"
     cur.execute(
-        f"{sql} SELECT id, score, (SELECT count(*) FROM o) FROM ({union}) u "
+        f"{sql} SELECT id, score, (SELECT count(*) FROM o) FROM ({union}) u "  # nosec B608 - fixed fragments and integer constants; every value is a %s parameter
         "ORDER BY score DESC, date DESC LIMIT %s OFFSET %s",
         [*any_params, *all_params, limit, offset],
     )
@@ -356,7 +356,7 @@ def _run_pg(cur, terms, where, params, limit, offset) -> tuple[list, int, bool]:
     if fetched:
         total = fetched[0][2]
     else:
-        cur.execute(f"SELECT count(*) FROM ({any_sql}) o", any_params)
+        cur.execute(f"SELECT count(*) FROM ({any_sql}) o", any_params)  # nosec B608 - fixed fragments and integer constants; every value is a %s parameter
         total = cur.fetchone()[0]
     more = total >= CANDIDATES or len(pick) < len(terms)
     if more and estimated and not where:

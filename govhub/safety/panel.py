@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.template.defaultfilters import linebreaksbr
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.safestring import SafeString
 
 from govhub.safety.findings import Finding
 
@@ -35,10 +36,21 @@ def annotate(
         # personal data is shown masked, as everywhere staff read it
         shown = f.excerpt if f.personal else text[f.start : f.end]
         out.append(
-            f'<mark class="{cls}" data-finding="{num}" data-start="{f.start}" data-end="{f.end}" '
-            f'title="{escape(tip)}">{escape(shown)}<sup>{num}</sup></mark>'
+            format_html(
+                '<mark class="{}" data-finding="{}" data-start="{}" data-end="{}" title="{}">'
+                "{}<sup>{}</sup></mark>",
+                cls,
+                num,
+                f.start,
+                f.end,
+                tip,
+                shown,
+                num,
+            )
         )
         at = f.end
         n += 1
     out.append(escape(text[at:]))
-    return Marked(mark_safe("".join(out).replace("\n", "<br>")), n)  # noqa: S308 - escaped above
+    # every piece is escaped (escape, format_html); line breaks become <br>
+    html = format_html_join("", "{}", ((piece,) for piece in out))
+    return Marked(linebreaksbr(html, autoescape=True), n)

@@ -60,7 +60,7 @@ def earlier(account_id: int, key: str, openid: str) -> tuple[str | None, bool]:
     since = connection.ops.adapt_datetimefield_value(conversations_lapsed_before())
     with connection.cursor() as cur:
         cur.execute(
-            f"SELECT (SELECT reply_xml FROM {DeliveredMessage._meta.db_table}"
+            f"SELECT (SELECT reply_xml FROM {DeliveredMessage._meta.db_table}"  # nosec B608 - table names from model metadata; values are %s parameters
             " WHERE account_id = %s AND dedupe_key = %s),"
             f" EXISTS (SELECT 1 FROM {Conversation._meta.db_table}"
             " WHERE account_id = %s AND openid = %s AND updated_at >= %s)",

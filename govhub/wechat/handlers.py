@@ -179,7 +179,7 @@ def load_conversation(account: ChannelAccount, openid: str) -> Conversation | No
     since = connection.ops.adapt_datetimefield_value(conversations_lapsed_before())
     with connection.cursor() as cur:
         cur.execute(
-            f"SELECT id, account_id, openid, flow, step, data FROM {Conversation._meta.db_table}"
+            f"SELECT id, account_id, openid, flow, step, data FROM {Conversation._meta.db_table}"  # nosec B608 - table name from model metadata; values are %s parameters
             " WHERE account_id = %s AND openid = %s AND updated_at >= %s",
             [account.pk, openid, since],
         )
@@ -194,7 +194,7 @@ def drop_conversation(conv: Conversation | None) -> None:
     if conv is None:
         return
     with connection.cursor() as cur:
-        cur.execute(f"DELETE FROM {Conversation._meta.db_table} WHERE id = %s", [conv.pk])
+        cur.execute(f"DELETE FROM {Conversation._meta.db_table} WHERE id = %s", [conv.pk])  # nosec B608 - table name from model metadata; values are %s parameters
 
 
 HIT_FLUSH_EVERY = 2.0  # seconds; hit counts are statistics, written in batches

@@ -121,6 +121,10 @@ class Session:
         self.name = re.sub(r"[^\w.-]+", "_", name)
         self._contexts = []
         self._shots = 0
+        # what the browser refused under the Content-Security-Policy, and scripts that failed
+        # (tests/acceptance/test_csp.py asserts there are none)
+        self.csp_violations: list[str] = []
+        self.script_errors: list[str] = []
 
     def db(self):
         return self.site.db()
@@ -130,7 +134,13 @@ class Session:
         self._contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(20000)
+        page.on("console", lambda m: self._console(page, m))
+        page.on("pageerror", lambda e: self.script_errors.append(f"{page.url}: {e}"))
         return page
+
+    def _console(self, page, message) -> None:
+        if "Content Security Policy" in message.text:
+            self.csp_violations.append(f"{page.url}: {message.text}")
 
     def citizen(self, *, phone: bool = True):
         """An anonymous visitor: a phone by default, as most citizens come."""

@@ -97,6 +97,19 @@ def test_an_editor_who_only_writes_is_not_asked(required):
     assert client.get("/admin/").status_code == 200
 
 
+def test_whoever_enrolled_is_asked_for_the_code_even_where_not_required(settings):
+    settings.REQUIRE_2FA = False
+    person = make_user("editor8", department=make_department(), role=Role.EDITOR, password=PASSWORD)
+    client = Client(enforce_csrf_checks=True)
+    _login(client, "editor8")
+    assert client.get("/admin/").status_code == 200  # nothing enrolled, nothing asked
+    TOTPDevice.objects.create(user=person, name="x", confirmed=True)
+    again = Client(enforce_csrf_checks=True)
+    _login(again, "editor8")
+    answer = again.get("/admin/")
+    assert answer.status_code == 302 and answer.url.startswith("/admin/2fa/verify/")
+
+
 def test_an_unverified_signer_reaches_no_back_office_page_nor_the_api(required):
     make_user("signer6", department=make_department(), role=Role.SIGNER, password=PASSWORD)
     client = Client(enforce_csrf_checks=True)
@@ -104,6 +117,9 @@ def test_an_unverified_signer_reaches_no_back_office_page_nor_the_api(required):
     for url in ("/admin/", "/publishing/", "/letters/desk/", "/api/publications"):
         answer = client.get(url)
         assert answer.status_code == 302 and "/admin/2fa/" in answer.url, url
+    # what the two-factor page loads itself: translations and icons, not the page again
+    assert client.get("/admin/jsi18n/")["Content-Type"].startswith("text/javascript")
+    assert client.get("/admin/sprite/").status_code == 200
 
 
 def test_the_administrator_resets_a_lost_phone(required):

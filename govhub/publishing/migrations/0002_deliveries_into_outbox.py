@@ -56,15 +56,15 @@ def copy_into_outbox(apps, schema_editor):
         )
 
     for sql in (
-        "INSERT INTO channels_outboundevent (outbound_id, at, kind, message) "
+        "INSERT INTO channels_outboundevent (outbound_id, at, kind, message) "  # nosec B608 - constant statements, no input
         f"SELECT m.id, e.at, e.kind, e.message FROM publishing_deliveryevent e {via('e')}",
-        "INSERT INTO channels_outboundstat (outbound_id, date, reads, plays, likes, shares, "
+        "INSERT INTO channels_outboundstat (outbound_id, date, reads, plays, likes, shares, "  # nosec B608 - constant statements, no input
         "comments, favourites, is_total, fetched_at) SELECT m.id, s.date, s.reads, 0, s.likes, "
         "s.shares, s.comments, s.favourites, s.is_total, s.fetched_at "
         f"FROM publishing_deliverystat s {via('s')}",
         "INSERT INTO channels_emailsubscriber (id, email, email_index, active, created_at) "
         "SELECT id, email, email_index, active, created_at FROM publishing_emailsubscriber",
-        "INSERT INTO channels_emailreceipt (outbound_id, subscriber_id, at) "
+        "INSERT INTO channels_emailreceipt (outbound_id, subscriber_id, at) "  # nosec B608 - constant statements, no input
         f"SELECT m.id, r.subscriber_id, r.at FROM publishing_emailreceipt r {via('r')}",
     ):
         schema_editor.execute(sql)

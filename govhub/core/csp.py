@@ -1,0 +1,42 @@
+"""Content-Security-Policy: which scripts, styles, images and frames a page may load.
+
+Every page gets the site's policy (settings.CONTENT_SECURITY_POLICY): scripts only from the
+site's own static files, never inline, so text someone managed to slip into a page cannot run.
+Wagtail's page and snippet editors still write a few inline ``<script>`` blocks of their own (date
+pickers, inline panels, search promotions), so under ``/admin/`` — except the login, logout,
+password-reset and two-factor pages, the ones a stranger reaches — scripts may also be inline.
+"""
+
+from __future__ import annotations
+
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.middleware import CSPMiddleware, PolicyParts
+from django.http import HttpRequest, HttpResponseBase
+
+# what Wagtail's own editors need on top of the site's policy (tests/acceptance/test_csp.py
+# opens them in Chromium and counts the violations)
+WAGTAIL_ADMIN = {"script-src": [SELF, UNSAFE_INLINE]}
+WAGTAIL_PREFIX = "/admin/"
+STRICT_ADMIN_PREFIXES = (
+    "/admin/login/",
+    "/admin/logout/",
+    "/admin/password_reset/",
+    "/admin/2fa/",
+)
+
+
+def needs_wagtail_policy(path: str) -> bool:
+    """True for Wagtail's back office, where its editors' inline scripts must run."""
+    return path.startswith(WAGTAIL_PREFIX) and not path.startswith(STRICT_ADMIN_PREFIXES)
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware, with Wagtail's editors given what they need."""
+
+    def get_policy_parts(
+        self, request: HttpRequest, response: HttpResponseBase, report_only: bool = False
+    ) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only)
+        if not report_only and parts.replace is None and needs_wagtail_policy(request.path_info):
+            parts.replace = WAGTAIL_ADMIN
+        return parts
