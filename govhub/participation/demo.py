@@ -274,7 +274,97 @@ def build_survey(county) -> None:
         )
 
 
+JOBS_TALK = (
+    "稳就业、促创业：2027年就业创业政策解读",
+    "县人力资源和社会保障局局长 赵立新",
+    "rsj",
+    "县人社局局长做客在线访谈，解读就业补贴、创业担保贷款和职业技能培训政策，并回答网友提问。",
+    [
+        (
+            "返乡大学生",
+            "大学毕业回县里创业，能申请多少创业担保贷款？利息怎么算？",
+            "个人创业担保贷款最高30万元，期限最长3年，符合条件的由财政按规定贴息。"
+            "可到县政务服务中心人社窗口或合作银行申请。",
+        ),
+        (
+            "",
+            "失业以后参加县里的职业技能培训要交钱吗？",
+            "登记失业人员参加县里组织的职业技能培训免费，取得证书的还可以申请培训补贴。",
+        ),
+        (
+            "建筑工人老周",
+            "农民工工资被拖欠了，除了打电话还有什么办法？",
+            "可以拨打劳动保障监察投诉电话，也可以在县政府网站领导信箱、政务微信留言，"
+            "我们接到后会在规定时限内核查处理。",
+        ),
+    ],
+)
+
+PARKING_TALK = (
+    "城区停车难怎么破？城管局长在线答网友问",
+    "县城市管理综合执法局局长 刘振华",
+    "cgj",
+    "围绕《示范县城区公共停车管理办法（征求意见稿）》，县城管局局长在线回答网友关于停车收费、"
+    "泊位设置和老旧小区停车的问题。欢迎现在提问。",
+)
+
+
+def build_interviews(county) -> None:
+    """A past interview with its transcript published, and an announced one taking questions."""
+    from govhub.participation.models import Interview
+
+    editor = county.user("editor")
+    reviewer = county.user("reviewer")
+    now = timezone.now()
+    title, guest, dept, description, talk = JOBS_TALK
+    if not Interview.objects.filter(title=title).exists():
+        i = actions.create_interview(
+            editor,
+            {
+                "title": title,
+                "guest": guest,
+                "department": county.dept(dept),
+                "starts_at": now - dt.timedelta(days=14),
+                "description": description,
+            },
+        )
+        actions.schedule_interview(editor, i)
+        questions = []
+        for nickname, text, _answer in talk:
+            q = actions.ask_question(
+                i, text=text, nickname=nickname, now=now - dt.timedelta(days=16)
+            )
+            questions.append(actions.moderate_question(reviewer, q, approve=True))
+        actions.start_interview(editor, i)
+        official = county.user("handler")
+        actions.post_entry(official, i, text="各位网友大家好，很高兴和大家交流就业创业方面的政策。")
+        for q, (_n, _t, answer) in zip(questions, talk, strict=True):
+            actions.post_entry(official, i, text=answer, question=q)
+        actions.end_interview(editor, i)
+        actions.publish_transcript(editor, i, note="本次访谈共收到网友提问 3 个，均已答复。")
+    title, guest, dept, description = PARKING_TALK
+    if not Interview.objects.filter(title=title).exists():
+        i = actions.create_interview(
+            editor,
+            {
+                "title": title,
+                "guest": guest,
+                "department": county.dept(dept),
+                "starts_at": now + dt.timedelta(days=3),
+                "description": description,
+            },
+        )
+        actions.schedule_interview(editor, i)
+        q = actions.ask_question(
+            i,
+            text="老城区晚上停车特别难，能不能把机关单位的停车场夜间开放？",
+            nickname="老城区居民",
+        )
+        actions.moderate_question(reviewer, q, approve=True)
+
+
 def build(county) -> None:
     build_consultations(county)
     build_board(county)
     build_survey(county)
+    build_interviews(county)
