@@ -260,9 +260,11 @@ def submit_comment(
     paragraph_id: int | None = None,
     quote: str = "",
     channel: str = "portal",
+    openid: str = "",
     now: dt.datetime | None = None,
 ) -> Comment:
-    """A citizen's comment: refused after the close; checked; held for the moderator."""
+    """A citizen's comment: refused after the close; checked; held for the moderator. The
+    phone (or, from WeChat, the openid) is where the adoption report is announced."""
     now = now or timezone.now()
     if not consultation.is_open(now):
         if consultation.closes_at and now >= consultation.closes_at:
@@ -293,7 +295,8 @@ def submit_comment(
             quote=(quote or "").strip()[:300] if paragraph else "",
             nickname=nickname,
             phone=phone,
-            channel=channel,
+            openid=(openid or "")[:64],
+            channel="wechat" if openid else channel,
             text=text,
             findings=findings,
             created_at=now,
@@ -419,8 +422,68 @@ def publish_report(actor, consultation: Consultation, *, text: str, now=None) ->
     c.report_published_at = now
     c.status = ConsultationStatus.REPORTED
     c.save(update_fields=["report_text", "report_published_at", "status"])
-    audit.record(actor=actor, action="consultation_report", obj=c, summary={})
+    sent = queue_report_notices(c)
+    audit.record(actor=actor, action="consultation_report", obj=c, summary={"notices": sent})
     return c
+
+
+def report_notice_text(consultation: Consultation, comment: Comment) -> str:
+    """What a commenter is told when the report is out: their comment's decision and where
+    to read the report."""
+    url = f"{settings.SITE_URL}/participation/consultations/{consultation.pk}/#report"
+    if comment.status == Moderation.APPROVED and comment.adoption:
+        decision = f"采纳情况为“{comment.get_adoption_display()}”"
+    else:
+        decision = "感谢您的参与"
+    return (
+        f"【{settings.WAGTAIL_SITE_NAME}】您对《{consultation.title[:30]}》提出的意见，"
+        f"{decision}。意见采纳情况反馈报告已发布：{url}"
+    )
+
+
+def queue_report_notices(consultation: Consultation) -> int:
+    """Inside the report's transaction: tell everyone who commented, through the channel they
+    used — an SMS to the phone they left (portal, API), a WeChat message to the openid they
+    commented from — one outbox message each, keyed so it is never sent twice; sent after
+    commit. A commenter who left no contact reads the report on the page."""
+    from govhub.channels import outbox
+    from govhub.channels.models import ChannelAccount, MessageKind
+
+    account = None
+    count = 0
+    for comment in Comment.objects.filter(consultation=consultation).order_by("pk"):
+        text = report_notice_text(consultation, comment)
+        key = f"consultation-report:{consultation.pk}:comment:{comment.pk}"
+        if comment.openid:
+            if account is None:
+                account = (
+                    ChannelAccount.objects.filter(platform="wechat", enabled=True)
+                    .order_by("pk")
+                    .first()
+                )
+            outbox.enqueue(
+                kind=MessageKind.PARTICIPATION_NOTICE,
+                key=f"{key}:wechat",
+                account=account,
+                platform="wechat",
+                recipient=comment.openid,
+                payload={"text": text},
+                source=consultation,
+                department=consultation.department,
+            )
+            count += 1
+        elif comment.phone:
+            outbox.enqueue(
+                kind=MessageKind.PARTICIPATION_NOTICE,
+                key=f"{key}:sms",
+                platform="sms",
+                recipient=comment.phone,
+                payload={"short": text},
+                source=consultation,
+                department=consultation.department,
+            )
+            count += 1
+    return count
 
 
 # --- message board (留言板) ---------------------------------------------------------------

@@ -363,8 +363,78 @@ def build_interviews(county) -> None:
         actions.moderate_question(reviewer, q, approve=True)
 
 
+RENEWAL_QUESTIONS = """[单选] 您家所在的小区建成于哪一年？
+- 2000年以前
+- 2000年以后
+[排序] 请按迫切程度排列小区改造项目（1 为最迫切）
+- 加装电梯
+- 增加停车位
+- 雨污分流
+- 外墙保温
+[矩阵] 您对小区现状的评价
+- 道路和照明
+- 绿化
+- 物业服务
+列：满意/一般/不满意
+[单选] 如果加装电梯需要业主分摊部分费用，您是否愿意？
+如果第1题选“2000年以前”
+- 愿意
+- 不愿意
+- 看分摊多少
+[文本] 您还有什么建议？（选填）"""
+
+
+def build_renewal_survey(county) -> None:
+    """A survey of 城关镇's residents with ranking, matrix and a conditional question."""
+    from govhub.participation.models import Survey
+
+    title = "城关镇老旧小区改造意愿调查"
+    if Survey.objects.filter(title=title).exists():
+        return
+    town = county.dept("chengguan")
+    editor = county.user("editor")
+    today = timezone.localdate()
+    survey = actions.create_survey(
+        editor,
+        {
+            "title": title,
+            "description": "城关镇计划明年启动一批老旧小区改造，请城关镇居民说说最需要改什么。",
+            "department": county.dept("rmt"),
+            "opens_at": today - dt.timedelta(days=2),
+            "closes_at": today + dt.timedelta(days=28),
+            "results_public": True,
+            "audience": "towns",
+            "towns": [town.pk],
+            "questions": RENEWAL_QUESTIONS,
+        },
+    )
+    survey = actions.publish_survey(editor, survey)
+    built, ranking, matrix, lift, _text = list(survey.questions.prefetch_related("options"))
+    rng = county.rng
+    for i in range(12):
+        old = rng.random() < 0.7
+        opts = [o.pk for o in ranking.options.all()]
+        rng.shuffle(opts)
+        answers = {
+            built.pk: built.options.all()[0 if old else 1].pk,
+            ranking.pk: opts,
+            matrix.pk: [rng.choice([1, 2, 2, 3]) for _ in matrix.options.all()],
+        }
+        if old:
+            answers[lift.pk] = rng.choice([o.pk for o in lift.options.all()])
+        actions.submit_response(
+            survey,
+            voter_key=actions.voter_key_for("phone", f"1390001{i:04d}"),
+            verified_by="phone",
+            answers=answers,
+            town_id=town.pk,
+            now=timezone.now() - dt.timedelta(hours=4 * (12 - i)),
+        )
+
+
 def build(county) -> None:
     build_consultations(county)
     build_board(county)
     build_survey(county)
+    build_renewal_survey(county)
     build_interviews(county)

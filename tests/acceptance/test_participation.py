@@ -231,3 +231,81 @@ def test_survey_answered_once_by_a_phone_proved_by_sms(site):
         editor.click("text=导出 CSV")
     assert dl.value.suggested_filename.endswith(".csv")
     site.shot(editor, "editor-survey-results")
+
+
+def test_online_interview_asked_on_a_phone_moderated_and_answered_live(site, tmp_path):
+    """在线访谈: the host starts the announced session, a citizen asks from a phone, the
+    moderator approves, the official answers with a picture, and the citizen's open page shows
+    the answer without reloading; afterwards the transcript is published."""
+    from PIL import Image
+
+    title = "城区停车难怎么破？城管局长在线答网友问"
+    # the host (融媒体中心's editor) starts the announced interview
+    editor = site.login("editor")
+    editor.goto(site.url + "/admin/participation/")
+    editor.click("text=在线访谈")
+    editor.click(f"text={title}")
+    editor.click("button:has-text('开始访谈')")
+    expect(editor.locator("body")).to_contain_text("访谈已开始")
+
+    # a citizen on a phone finds it and asks a question
+    citizen = site.citizen()
+    citizen.goto(site.url + "/participation/")
+    citizen.click("nav.sub >> text=在线访谈")
+    citizen.click(f"text={title}")
+    assert citizen.inner_text("#iv-status") == "直播中"
+    assert "老城区晚上停车特别难" not in citizen.inner_text("#live")  # approved, not answered
+    citizen.fill("#id_text", "医院门口总是堵车，能不能设置即停即走车位？")
+    citizen.fill("#id_nickname", "西街 李女士")
+    _no_overflow(citizen)
+    site.shot(citizen, "citizen-asks")
+    citizen.click("text=提交问题")
+    mine = citizen.inner_text("#mine")
+    assert "医院门口总是堵车" in mine and "待审核" in mine
+    citizen.evaluate("window.__stayed = true")  # gone if the page reloads
+    site.shot(citizen, "citizen-question-waiting")
+
+    # the moderator approves it from the moderation queue
+    reviewer = site.login("reviewer")
+    reviewer.goto(site.url + "/admin/participation/moderation/")
+    card = reviewer.locator(".help-block", has_text="医院门口总是堵车")
+    assert "内容检查：未发现问题" in card.inner_text()
+    card.locator("button", has_text="通过").click()
+    expect(reviewer.locator("body")).to_contain_text("已通过")
+
+    # the official (城管局) answers it, with a picture
+    picture = tmp_path / "parking-map.png"
+    Image.new("RGB", (320, 200), (31, 95, 168)).save(picture)
+    official = site.login("cgj_handler")
+    official.goto(site.url + "/admin/participation/interviews/")
+    official.click(f"text={title}")
+    box = official.locator(".help-block", has_text="医院门口总是堵车")
+    box.locator("textarea").fill("县人民医院东侧将设即停即走车位 20 个，限停 15 分钟，位置见图。")
+    box.locator("input[type=file]").set_input_files(str(picture))
+    site.shot(official, "official-answers")
+    box.locator("button", has_text="发布答复").click()
+    expect(official.locator("body")).to_contain_text("答复已发布")
+
+    # the citizen's page shows it without reloading
+    entry = citizen.locator("#live li", has_text="医院门口总是堵车")
+    expect(entry).to_contain_text("即停即走车位 20 个", timeout=20000)
+    assert citizen.evaluate("window.__stayed") is True
+    assert entry.locator("img").count() == 1
+    assert citizen.evaluate(
+        "document.querySelector('#live li:last-child img').naturalWidth"
+    ) > 0
+    _no_overflow(citizen)
+    site.shot(citizen, "citizen-sees-answer-live")
+
+    # the host ends the session and publishes the transcript; the citizen reads it
+    editor.reload()
+    editor.click("button:has-text('结束访谈')")
+    expect(editor.locator("body")).to_contain_text("访谈已结束")
+    editor.fill("#note", "本次访谈共答复网友提问 1 个。")
+    editor.click("button:has-text('发布文字实录')")
+    expect(editor.locator("body")).to_contain_text("文字实录已在门户网站发布")
+    citizen.reload()
+    assert "文字实录" in citizen.inner_text("h2#live-h")
+    assert "即停即走车位 20 个" in citizen.inner_text("#live")
+    assert citizen.locator("#id_text").count() == 0
+    site.shot(citizen, "citizen-reads-transcript")

@@ -194,7 +194,7 @@ def test_back_office_control_room_by_role(county, client):
     assert i.entries.get().image is not None
     # the handler may answer but not run the session
     r = client.post(f"/admin/participation/interviews/{i.pk}/act/end/", follow=True)
-    assert r.status_code == 403 or "无权" in r.content.decode()
+    assert "访谈已结束" not in r.content.decode()
     i.refresh_from_db()
     assert i.status == InterviewStatus.LIVE
 
