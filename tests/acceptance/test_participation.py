@@ -309,3 +309,56 @@ def test_online_interview_asked_on_a_phone_moderated_and_answered_live(site, tmp
     assert "即停即走车位 20 个" in citizen.inner_text("#live")
     assert citizen.locator("#id_text").count() == 0
     site.shot(citizen, "citizen-reads-transcript")
+
+
+def test_towns_survey_with_ranking_matrix_and_a_conditional_question_on_a_phone(site):
+    """A 城关镇 resident answers the renewal survey on a phone: the conditional question shows
+    only after its option is chosen; ranking by select, matrix by radio buttons; the editor
+    exports the answers to Excel."""
+    import re
+
+    from govhub.channels import sms
+
+    citizen = site.citizen()
+    citizen.goto(site.url + "/participation/surveys/")
+    citizen.click("text=城关镇老旧小区改造意愿调查")
+    citizen.fill("#id_phone", "13800003333")
+    citizen.click("text=获取验证码")
+    texts = [t for p, t in sms.gateway().outbox if p == "13800003333"]
+    citizen.fill("#id_code", re.search(r"验证码是 (\d{6})", texts[-1]).group(1))
+    citizen.click("button:text-is('验证')")
+    form = citizen.locator("#survey-form")
+    lift = form.locator("fieldset", has_text="是否愿意")
+    expect(lift).to_be_hidden()  # asked only of those in pre-2000 compounds
+    form.locator("label", has_text="2000年以前").click()
+    expect(lift).to_be_visible()
+    citizen.select_option("#id_town", label="城关镇")
+    ranking = form.locator("fieldset", has_text="迫切程度")
+    for n, label in enumerate(["加装电梯", "增加停车位", "雨污分流", "外墙保温"], 1):
+        ranking.locator(".rank", has_text=label).locator("select").select_option(str(n))
+    for row in ["道路和照明", "绿化", "物业服务"]:
+        form.locator(f"input[aria-label='{row}：一般']").check()
+    lift.locator("label", has_text="看分摊多少").click()
+    _no_overflow(citizen)
+    site.shot(citizen, "citizen-answers-ranking-matrix")
+    citizen.click("text=提交问卷")
+    body = citizen.inner_text("body")
+    assert "提交成功" in body and "共 13 人参加" in body
+    assert "加装电梯（平均第" in body and "物业服务" in body
+    _no_overflow(citizen)
+    site.shot(citizen, "citizen-sees-ranking-results")
+
+    editor = site.login("editor")
+    editor.goto(site.url + "/admin/participation/surveys/")
+    editor.click("text=城关镇老旧小区改造意愿调查")
+    expect(editor.locator("body")).to_contain_text("调查对象：指定乡镇居民（城关镇）")
+    with editor.expect_download() as dl:
+        editor.click("text=导出 Excel")
+    assert dl.value.suggested_filename.endswith(".xlsx")
+    from openpyxl import load_workbook
+
+    rows = list(load_workbook(dl.value.path(), read_only=True)["答卷"].iter_rows(values_only=True))
+    assert len(rows) == 14 and rows[-1][4] == "城关镇"
+    assert rows[-1][rows[0].index("2. 请按迫切程度排列小区改造项目（1 为最迫切）")] == (
+        "1.加装电梯；2.增加停车位；3.雨污分流；4.外墙保温"
+    )
