@@ -36,12 +36,12 @@ def _closed_consultation(county):
         },
     )
     return actions.publish_consultation(
-        county.user("editor"), c, opens_at=timezone.now() - dt.timedelta(days=30)
+        county.user("editor"), c, opens_at=timezone.now() - dt.timedelta(days=29)
     )
 
 
 def test_report_tells_each_commenter_through_their_channel(
-    county, client, django_capture_on_commit_callbacks
+    county, client, django_capture_on_commit_callbacks, fast_outbox
 ):
     c = _closed_consultation(county)
     by_phone = actions.submit_comment(c, text="建议首1小时免费。", phone="13900005555")

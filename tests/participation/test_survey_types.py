@@ -282,3 +282,55 @@ def test_many_answers_from_one_address_are_flagged_not_dropped(county, client, s
     res = client.get(f"/participation/surveys/{s.pk}/results/").content.decode()
     assert f"共 {actions.ANSWERS_PER_ADDRESS + 2} 人参加" in res and "待核查" not in res
     assert s.responses.count() == actions.ANSWERS_PER_ADDRESS + 3  # nothing dropped
+
+
+def test_api_ranking_matrix_answers_and_review_of_flagged(county, client, monkeypatch):
+    from govhub.api.auth import issue_token
+
+    monkeypatch.setattr(actions, "ANSWERS_PER_ADDRESS", 1)
+    monkeypatch.setattr(actions, "verify_code", lambda phone, code: f"k-{phone}")
+    s = _survey(county)
+    detail = client.get(f"/api/participation/surveys/{s.pk}").json()
+    single, ranking, matrix, text, scale = detail["questions"]
+    assert matrix["columns"] == ["满意", "一般", "不满意"]
+    assert text["show_if_option"] == single["options"][0]["id"]
+    ids = []
+    for n in range(2):
+        body = {
+            "phone": f"1390000400{n}",
+            "code": "123456",
+            "answers": {
+                f"q{single['id']}": single["options"][1]["id"],
+                f"q{ranking['id']}": [o["id"] for o in reversed(ranking["options"])],
+                f"q{matrix['id']}": [3, 1],
+                f"q{scale['id']}": 2,
+            },
+        }
+        r = client.post(
+            f"/api/participation/surveys/{s.pk}/responses", body, content_type="application/json"
+        )
+        assert r.status_code == 201, r.content
+        ids.append(r.json()["id"])
+    assert r.json()["flagged"] is True  # the second from one address
+    results = client.get(f"/api/participation/surveys/{s.pk}/results").json()
+    assert results["total"] == 1 and results["awaiting_review"] == 1
+    assert results["questions"][2]["matrix"][0]["cells"][2]["n"] == 1  # 社保窗口: 不满意
+    _, key = issue_token(user=county.user("editor"), name="t")
+    r = client.post(
+        f"/api/participation/staff/surveys/{s.pk}/review",
+        {"response_ids": [ids[1]], "accept": True},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+    )
+    assert r.json() == {"reviewed": 1}
+    assert client.get(f"/api/participation/surveys/{s.pk}/results").json()["total"] == 2
+    bad = client.post(
+        f"/api/participation/surveys/{s.pk}/responses",
+        {
+            "phone": "13900004999",
+            "code": "1",
+            "answers": {f"q{ranking['id']}": [ranking["options"][0]["id"]] * 3},
+        },
+        content_type="application/json",
+    )
+    assert bad.status_code == 400 and "名次不能重复" in bad.json()["details"][f"q{ranking['id']}"]
