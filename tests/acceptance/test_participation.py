@@ -355,9 +355,13 @@ def test_towns_survey_with_ranking_matrix_and_a_conditional_question_on_a_phone(
     with editor.expect_download() as dl:
         editor.click("text=导出 Excel")
     assert dl.value.suggested_filename.endswith(".xlsx")
+    import io
+
     from openpyxl import load_workbook
 
-    rows = list(load_workbook(dl.value.path(), read_only=True)["答卷"].iter_rows(values_only=True))
+    with open(dl.value.path(), "rb") as fh:  # the download has no extension for openpyxl
+        book = load_workbook(io.BytesIO(fh.read()), read_only=True)
+    rows = list(book["答卷"].iter_rows(values_only=True))
     assert len(rows) == 14 and rows[-1][4] == "城关镇"
     assert rows[-1][rows[0].index("2. 请按迫切程度排列小区改造项目（1 为最迫切）")] == (
         "1.加装电梯；2.增加停车位；3.雨污分流；4.外墙保温"
