@@ -291,9 +291,7 @@ def test_online_interview_asked_on_a_phone_moderated_and_answered_live(site, tmp
     expect(entry).to_contain_text("即停即走车位 20 个", timeout=20000)
     assert citizen.evaluate("window.__stayed") is True
     assert entry.locator("img").count() == 1
-    assert citizen.evaluate(
-        "document.querySelector('#live li:last-child img').naturalWidth"
-    ) > 0
+    assert citizen.evaluate("document.querySelector('#live li:last-child img').naturalWidth") > 0
     _no_overflow(citizen)
     site.shot(citizen, "citizen-sees-answer-live")
 

@@ -28,9 +28,7 @@ def _announced(county):
             "title": "城区停车难怎么破",
             "guest": "县城管局局长 刘振华",
             "department": county.dept("cgj"),
-            "starts_at": (timezone.localtime() + dt.timedelta(days=1)).strftime(
-                "%Y-%m-%dT%H:%M"
-            ),
+            "starts_at": (timezone.localtime() + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
         },
     )
     return actions.schedule_interview(county.user("editor"), i)
@@ -152,7 +150,9 @@ def test_transcript_is_published_after_the_end_and_questions_close(county, clien
     actions.start_interview(editor, i)
     with pytest.raises(actions.ParticipationError):
         actions.publish_transcript(editor, i)
-    actions.post_entry(county.user("cgj_handler"), i, text="收费标准调整前一定依法听证。", question=q)
+    actions.post_entry(
+        county.user("cgj_handler"), i, text="收费标准调整前一定依法听证。", question=q
+    )
     actions.end_interview(editor, i)
     with pytest.raises(actions.InterviewClosed):
         actions.ask_question(i, text="结束后再来提一个问题")

@@ -114,9 +114,7 @@ def test_dashboard_and_monthly_report_show_participation(county, client):
     c = _closed_consultation(county)
     m = actions.submit_comment(c, text="建议首1小时免费。")
     actions.moderate_comment(county.user("reviewer"), m, approve=True)
-    actions.mark_adoption(
-        county.user("cgj_handler"), [m], adoption=Adoption.ADOPTED, reason="采纳"
-    )
+    actions.mark_adoption(county.user("cgj_handler"), [m], adoption=Adoption.ADOPTED, reason="采纳")
     from govhub.participation.models import BoardColumn
 
     column = BoardColumn.objects.create(name="教育", department=county.dept("jyj"))
