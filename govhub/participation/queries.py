@@ -190,7 +190,7 @@ def unanswered_by_department(now=None) -> list[dict]:
     now = now or timezone.now()
     rows = (
         Post.objects.filter(status=Moderation.APPROVED, answered_at__isnull=True)
-        .values("department_id", "department__name", "department__path")
+        .values("department_id", "department__name")
         .annotate(n=Count("id"), oldest=Min("created_at"))
         .order_by("-n", "department__name")
     )
@@ -198,7 +198,6 @@ def unanswered_by_department(now=None) -> list[dict]:
         {
             "department_id": r["department_id"],
             "department": r["department__name"],
-            "department_path": r["department__path"],
             "unanswered": r["n"],
             "oldest_days": (now - r["oldest"]).days,
             "veto": (now - r["oldest"]).days > VETO_DAYS,

@@ -77,7 +77,10 @@ def figures(start: dt.datetime | None = None, end: dt.datetime | None = None, de
     questions = questions_qs.count()
     unanswered = queries.unanswered_by_department()
     if under:
-        unanswered = [r for r in unanswered if r["department_path"].startswith(under)]
+        from govhub.core.models import Department
+
+        inside = set(Department.objects.filter(path__startswith=under).values_list("pk", flat=True))
+        unanswered = [r for r in unanswered if r["department_id"] in inside]
     return {
         "start": start,
         "end": end,
