@@ -119,8 +119,20 @@ def dashboard(request):
     rule_values = [r["n"] for r in rules]
     platform_labels = [pl.get(r["platform"], r["platform"]) for r in by_platform]
     platform_values = [r["n"] for r in by_platform]
+    from govhub.participation import stats as participation_stats
+
+    pf = participation_stats.figures()
+    un_labels = [r["department"] for r in pf["unanswered_by_department"]]
+    un_values = [r["unanswered"] for r in pf["unanswered_by_department"]]
     ctx = {
+        "pf": pf,
+        "chart_unanswered": charts.bar_chart(
+            un_labels, un_values, title="各部门未答复留言", unit=" 条"
+        ),
         "echarts": {
+            "unanswered": charts.echarts_bar(
+                un_labels, un_values, title="各部门未答复留言", unit="条"
+            ),
             "posts": charts.echarts_line(labels, posts_series, title="近60天发文数与否决项"),
             "reads": charts.echarts_line(labels, reads_series, title="近60天阅读量"),
             "rules": charts.echarts_bar(

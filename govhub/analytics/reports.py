@@ -140,7 +140,10 @@ def monthly_context(dept: Department, month: dt.date, today: dt.date | None = No
     columns = portal_column_views(views)
     vetoes = sum(1 for f in findings if f.severity == Severity.VETO) + len(idle)
     faults = sum(1 for f in findings if f.severity == Severity.FAULT)
+    from govhub.participation import stats as participation_stats
+
     return {
+        "participation": participation_stats.figures(start, end, dept),
         "dept": dept,
         "month": month,
         "as_of": as_of,

@@ -96,6 +96,7 @@ class MessageKind(models.TextChoices):
     APPOINTMENT_REMINDER = "appointment_reminder", "预约提醒"
     SURVEY_INVITATION = "survey_invitation", "调查邀请"
     RATING_CALLBACK = "rating_callback", "好差评回访"
+    PARTICIPATION_NOTICE = "participation_notice", "意见采纳反馈"
 
 
 class MessageState(models.TextChoices):
@@ -301,6 +302,7 @@ class TemplatePurpose(models.TextChoices):
     APPOINTMENT_REMINDER = "appointment_reminder", "预约提醒"
     SURVEY_INVITATION = "survey_invitation", "调查邀请"
     RATING_CALLBACK = "rating_callback", "好差评回访"
+    PARTICIPATION_NOTICE = "participation_notice", "意见采纳反馈"
 
 
 class WeChatTemplate(models.Model):

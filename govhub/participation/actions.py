@@ -260,9 +260,11 @@ def submit_comment(
     paragraph_id: int | None = None,
     quote: str = "",
     channel: str = "portal",
+    openid: str = "",
     now: dt.datetime | None = None,
 ) -> Comment:
-    """A citizen's comment: refused after the close; checked; held for the moderator."""
+    """A citizen's comment: refused after the close; checked; held for the moderator. The
+    phone (or, from WeChat, the openid) is where the adoption report is announced."""
     now = now or timezone.now()
     if not consultation.is_open(now):
         if consultation.closes_at and now >= consultation.closes_at:
@@ -293,7 +295,8 @@ def submit_comment(
             quote=(quote or "").strip()[:300] if paragraph else "",
             nickname=nickname,
             phone=phone,
-            channel=channel,
+            openid=(openid or "")[:64],
+            channel="wechat" if openid else channel,
             text=text,
             findings=findings,
             created_at=now,
@@ -419,8 +422,68 @@ def publish_report(actor, consultation: Consultation, *, text: str, now=None) ->
     c.report_published_at = now
     c.status = ConsultationStatus.REPORTED
     c.save(update_fields=["report_text", "report_published_at", "status"])
-    audit.record(actor=actor, action="consultation_report", obj=c, summary={})
+    sent = queue_report_notices(c)
+    audit.record(actor=actor, action="consultation_report", obj=c, summary={"notices": sent})
     return c
+
+
+def report_notice_text(consultation: Consultation, comment: Comment) -> str:
+    """What a commenter is told when the report is out: their comment's decision and where
+    to read the report."""
+    url = f"{settings.SITE_URL}/participation/consultations/{consultation.pk}/#report"
+    if comment.status == Moderation.APPROVED and comment.adoption:
+        decision = f"采纳情况为“{comment.get_adoption_display()}”"
+    else:
+        decision = "感谢您的参与"
+    return (
+        f"【{settings.WAGTAIL_SITE_NAME}】您对《{consultation.title[:30]}》提出的意见，"
+        f"{decision}。意见采纳情况反馈报告已发布：{url}"
+    )
+
+
+def queue_report_notices(consultation: Consultation) -> int:
+    """Inside the report's transaction: tell everyone who commented, through the channel they
+    used — an SMS to the phone they left (portal, API), a WeChat message to the openid they
+    commented from — one outbox message each, keyed so it is never sent twice; sent after
+    commit. A commenter who left no contact reads the report on the page."""
+    from govhub.channels import outbox
+    from govhub.channels.models import ChannelAccount, MessageKind
+
+    account = None
+    count = 0
+    for comment in Comment.objects.filter(consultation=consultation).order_by("pk"):
+        text = report_notice_text(consultation, comment)
+        key = f"consultation-report:{consultation.pk}:comment:{comment.pk}"
+        if comment.openid:
+            if account is None:
+                account = (
+                    ChannelAccount.objects.filter(platform="wechat", enabled=True)
+                    .order_by("pk")
+                    .first()
+                )
+            outbox.enqueue(
+                kind=MessageKind.PARTICIPATION_NOTICE,
+                key=f"{key}:wechat",
+                account=account,
+                platform="wechat",
+                recipient=comment.openid,
+                payload={"text": text},
+                source=consultation,
+                department=consultation.department,
+            )
+            count += 1
+        elif comment.phone:
+            outbox.enqueue(
+                kind=MessageKind.PARTICIPATION_NOTICE,
+                key=f"{key}:sms",
+                platform="sms",
+                recipient=comment.phone,
+                payload={"short": text},
+                source=consultation,
+                department=consultation.department,
+            )
+            count += 1
+    return count
 
 
 # --- message board (留言板) ---------------------------------------------------------------
@@ -603,11 +666,20 @@ CODE_ATTEMPTS = 5
 KIND_WORDS = {
     "单选": QuestionKind.SINGLE,
     "多选": QuestionKind.MULTIPLE,
+    "排序": QuestionKind.RANKING,
     "量表": QuestionKind.SCALE,
+    "矩阵": QuestionKind.MATRIX,
     "文本": QuestionKind.TEXT,
 }
-_HEAD = re.compile(r"^\[(单选|多选|量表|文本)\]\s*(.+)$")
+_HEAD = re.compile(r"^\[(单选|多选|排序|量表|矩阵|文本)\]\s*(.+)$")
 _SCALE = re.compile(r"[（(]\s*(\d+)\s*[-–~至到]\s*(\d+)\s*[)）]\s*$")
+_COLUMNS = re.compile(r"^列\s*[：:]\s*(.+)$")
+_CONDITION = re.compile(
+    r"^(?:如果|如|仅当)\s*第\s*(\d+)\s*题选\s*[“\"「]?(.+?)[”\"」]?\s*(?:时.*)?$"
+)
+CHOICE_KINDS = (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.RANKING)
+ANSWERS_PER_ADDRESS = int(os.environ.get("GOVHUB_SURVEY_ANSWERS_PER_ADDRESS", "5"))
+ADDRESS_WINDOW = dt.timedelta(hours=1)
 
 
 class AlreadyAnswered(ParticipationError):
@@ -633,18 +705,29 @@ class SmsUnavailable(ParticipationError):
 
 
 def parse_questions(source: str) -> list[dict]:
-    """Questions from the editor's plain text: a line ``[单选] 题目`` (or 多选/量表/文本) opens a
-    question, lines starting with ``-`` are its options, ``（1-5）`` at the end of a 量表 sets
-    its range, ``（选填）`` makes it optional. Raises FieldErrors naming the line."""
+    """Questions from the editor's plain text: a line ``[单选] 题目`` (or 多选/排序/量表/矩阵/
+    文本) opens a question, lines starting with ``-`` are its options (a 矩阵's rows), a line
+    ``列：满意/一般/不满意`` gives a 矩阵's columns, ``（1-5）`` at the end of a 量表 sets its
+    range, ``（选填）`` makes it optional, and a line ``如果第2题选“是”`` shows the question only
+    to those who chose that option. Raises FieldErrors naming the line."""
     questions: list[dict] = []
     for n, raw in enumerate((source or "").replace("\r", "").split("\n"), 1):
         line = raw.strip()
         if not line:
             continue
         head = _HEAD.match(line)
+        columns = _COLUMNS.match(line)
+        condition = _CONDITION.match(line)
         if head:
             text = head.group(2).strip()
-            q = {"kind": KIND_WORDS[head.group(1)], "required": True, "options": [], "line": n}
+            q = {
+                "kind": KIND_WORDS[head.group(1)],
+                "required": True,
+                "options": [],
+                "columns": [],
+                "condition": None,
+                "line": n,
+            }
             if text.endswith(("（选填）", "(选填)")):
                 q["required"] = False
                 text = text[: -len("（选填）")].strip()
@@ -655,22 +738,133 @@ def parse_questions(source: str) -> list[dict]:
                     text = text[: m.start()].strip()
             q["text"] = text[:300]
             questions.append(q)
+        elif columns and questions and questions[-1]["kind"] == QuestionKind.MATRIX:
+            questions[-1]["columns"] = [
+                c.strip()[:40] for c in re.split(r"[/／、，,|]", columns.group(1)) if c.strip()
+            ]
+        elif condition and questions:
+            questions[-1]["condition"] = (int(condition.group(1)), condition.group(2).strip(), n)
         elif line.startswith(("-", "－", "·")) and questions:
             questions[-1]["options"].append(line.lstrip("-－· ").strip()[:120])
         else:
             raise FieldErrors(
                 {
-                    "questions": f"第 {n} 行无法识别：题目以 [单选]/[多选]/[量表]/[文本] 开头，选项以 - 开头"
+                    "questions": f"第 {n} 行无法识别：题目以 [单选]/[多选]/[排序]/[量表]/[矩阵]/[文本] "
+                    "开头，选项以 - 开头，矩阵的列写成“列：满意/一般/不满意”，"
+                    "条件写成“如果第1题选“是””"
                 }
             )
     if not questions:
         raise FieldErrors({"questions": "请至少写一道题"})
     for i, q in enumerate(questions, 1):
-        if q["kind"] in (QuestionKind.SINGLE, QuestionKind.MULTIPLE) and len(q["options"]) < 2:
+        if q["kind"] in CHOICE_KINDS and len(q["options"]) < 2:
             raise FieldErrors({"questions": f"第 {i} 题（{q['text'][:20]}）至少需要两个选项"})
+        if q["kind"] == QuestionKind.RANKING and len(q["options"]) > 10:
+            raise FieldErrors({"questions": f"第 {i} 题排序的选项不能超过 10 个"})
+        if q["kind"] == QuestionKind.MATRIX and (not q["options"] or len(q["columns"]) < 2):
+            raise FieldErrors(
+                {"questions": f"第 {i} 题（矩阵）需要以 - 开头的行，和“列：”后至少两列"}
+            )
         if q["kind"] == QuestionKind.SCALE and not q["scale"][0] < q["scale"][1] <= 10:
             raise FieldErrors({"questions": f"第 {i} 题的量表范围应如（1-5），最大不超过 10"})
+        if q["condition"]:
+            number, label, line = q["condition"]
+            parent = questions[number - 1] if 1 <= number < i else None
+            if parent is None or parent["kind"] not in (
+                QuestionKind.SINGLE,
+                QuestionKind.MULTIPLE,
+            ):
+                raise FieldErrors(
+                    {"questions": f"第 {line} 行：条件只能引用前面的单选或多选题（第 {number} 题）"}
+                )
+            if label not in parent["options"]:
+                raise FieldErrors({"questions": f"第 {line} 行：第 {number} 题没有选项“{label}”"})
     return questions
+
+
+def questions_source(survey: Survey) -> str:
+    """The current questions written back as the editor's plain text (to edit them)."""
+    lines = []
+    questions = list(
+        survey.questions.filter(active=True).prefetch_related("options").select_related("show_if")
+    )
+    numbers = {q.pk: q.number for q in questions}
+    for q in questions:
+        word = QuestionKind(q.kind).label
+        text = q.text
+        if q.kind == QuestionKind.SCALE:
+            text += f"（{q.scale_min}-{q.scale_max}）"
+        if not q.required:
+            text += "（选填）"
+        lines.append(f"[{word}] {text}")
+        if q.show_if_id and q.show_if.question_id in numbers:
+            lines.append(f"如果第{numbers[q.show_if.question_id]}题选“{q.show_if.label}”")
+        lines += [f"- {o.label}" for o in q.options.all()]
+        if q.kind == QuestionKind.MATRIX:
+            lines.append("列：" + "/".join(q.columns))
+    return "\n".join(lines)
+
+
+def _signature(q: dict) -> tuple:
+    cond = q["condition"][:2] if q["condition"] else None
+    return (
+        q["kind"],
+        q["text"],
+        q["required"],
+        tuple(q.get("scale", (1, 5))),
+        tuple(q["options"]),
+        tuple(q["columns"]),
+        cond,
+    )
+
+
+def _stored_signature(q: Question, numbers: dict) -> tuple:
+    cond = (numbers.get(q.show_if.question_id), q.show_if.label) if q.show_if_id else None
+    scale = (q.scale_min, q.scale_max) if q.kind == QuestionKind.SCALE else (1, 5)
+    return (
+        q.kind,
+        q.text,
+        q.required,
+        scale,
+        tuple(o.label for o in q.options.all()),
+        tuple(q.columns or []),
+        cond,
+    )
+
+
+def _write_questions(survey: Survey, parsed: list[dict], version: int, keep=None) -> None:
+    """Create the questions of ``parsed`` (re-activating the kept ones of ``keep``, a map from
+    position to an existing question with the same wording)."""
+    keep = keep or {}
+    made: dict[int, Question] = {}
+    for i, q in enumerate(parsed, 1):
+        old = keep.get(i)
+        if old is not None:
+            Question.objects.filter(pk=old.pk).update(active=True, number=i)
+            made[i] = old
+            continue
+        lo, hi = q.get("scale", (1, 5))
+        show_if = None
+        if q["condition"]:
+            number, label = q["condition"][:2]
+            show_if = made[number].options.filter(label=label).first()
+        question = Question.objects.create(
+            survey=survey,
+            number=i,
+            kind=q["kind"],
+            text=q["text"],
+            required=q["required"],
+            scale_min=lo,
+            scale_max=hi,
+            columns=q["columns"],
+            show_if=show_if,
+            version=version,
+        )
+        Option.objects.bulk_create(
+            Option(question=question, number=j, label=label)
+            for j, label in enumerate(q["options"], 1)
+        )
+        made[i] = question
 
 
 def _date(value, field: str, errors: dict, *, end: bool = False) -> dt.datetime | None:
@@ -708,6 +902,7 @@ def create_survey(actor, data: dict) -> Survey:
     closes = _date(data.get("closes_at"), "closes_at", errors, end=True)
     if opens and closes and closes <= opens:
         errors["closes_at"] = "结束时间应晚于开始时间"
+    audience, towns = _clean_audience(data, errors)
     try:
         questions = parse_questions(data.get("questions", ""))
     except FieldErrors as exc:
@@ -722,25 +917,91 @@ def create_survey(actor, data: dict) -> Survey:
         opens_at=opens,
         closes_at=closes,
         results_public=bool(data.get("results_public")),
+        audience=audience,
         created_by=actor,
     )
-    for i, q in enumerate(questions, 1):
-        lo, hi = q.get("scale", (1, 5))
-        question = Question.objects.create(
-            survey=survey,
-            number=i,
-            kind=q["kind"],
-            text=q["text"],
-            required=q["required"],
-            scale_min=lo,
-            scale_max=hi,
-        )
-        Option.objects.bulk_create(
-            Option(question=question, number=j, label=label)
-            for j, label in enumerate(q["options"], 1)
-        )
+    survey.towns.set(towns)
+    _write_questions(survey, questions, 1)
     audit.record(actor=actor, action="survey_create", obj=survey, summary={"title": survey.title})
     return survey
+
+
+def _clean_audience(data: dict, errors: dict) -> tuple[str, list[Department]]:
+    from govhub.participation.models import Audience
+
+    audience = data.get("audience") or Audience.EVERYONE
+    if audience not in Audience.values:
+        errors["audience"] = "请选择调查对象"
+        return Audience.EVERYONE, []
+    towns: list[Department] = []
+    if audience == Audience.TOWNS:
+        ids = [int(t) for t in (data.get("towns") or []) if str(t).isdigit()]
+        towns = list(Department.objects.filter(pk__in=ids, level="town", is_active=True))
+        if not towns:
+            errors["towns"] = "请至少选择一个乡镇"
+    return audience, towns
+
+
+@transaction.atomic
+def update_survey(actor, survey: Survey, data: dict) -> Survey:
+    """Edit a survey, also after answers arrived: a question whose wording, options or
+    condition changed is retired (old answers keep the version they answered) and a new
+    version takes its place; unchanged questions keep their answers and their results."""
+    require(actor, "manage_survey", survey.department)
+    s = Survey.objects.select_for_update().get(pk=survey.pk)
+    errors: dict = {}
+    title = (data.get("title") or "").strip()
+    if not title:
+        errors["title"] = "请填写标题"
+    opens = _date(data.get("opens_at"), "opens_at", errors)
+    closes = _date(data.get("closes_at"), "closes_at", errors, end=True)
+    if opens and closes and closes <= opens:
+        errors["closes_at"] = "结束时间应晚于开始时间"
+    audience, towns = _clean_audience(data, errors)
+    try:
+        parsed = parse_questions(data.get("questions", ""))
+    except FieldErrors as exc:
+        errors.update(exc.errors)
+    if errors:
+        raise FieldErrors(errors)
+    current = list(
+        s.questions.filter(active=True).prefetch_related("options").select_related("show_if")
+    )
+    numbers = {q.pk: q.number for q in current}
+    answered = s.responses.exists()
+    changed = [_stored_signature(q, numbers) for q in current] != [_signature(q) for q in parsed]
+    if changed:
+        if not answered:
+            s.questions.all().delete()
+            _write_questions(s, parsed, s.version)
+        else:
+            by_sig = {}
+            for q in current:
+                by_sig.setdefault(_stored_signature(q, numbers), []).append(q)
+            keep = {}
+            for i, q in enumerate(parsed, 1):
+                same = by_sig.get(_signature(q))
+                if same and not q["condition"]:  # a condition points at the new numbering
+                    keep[i] = same.pop(0)
+            s.questions.filter(active=True).update(active=False)
+            s.version += 1
+            _write_questions(s, parsed, s.version, keep)
+            retired = [q.pk for q in current if q not in keep.values()]
+            Question.objects.filter(pk__in=retired).update(active=False)
+    s.title = title[:120]
+    s.description = (data.get("description") or "").strip()[:5000]
+    s.opens_at, s.closes_at = opens, closes
+    s.results_public = bool(data.get("results_public"))
+    s.audience = audience
+    s.save()
+    s.towns.set(towns)
+    audit.record(
+        actor=actor,
+        action="survey_edit",
+        obj=s,
+        summary={"version": s.version, "questions_changed": changed},
+    )
+    return s
 
 
 @transaction.atomic
@@ -845,6 +1106,8 @@ def voter_key_for(kind: str, raw: str) -> str:
     """One key per person and kind: a phone's blind index, or a keyed hash of the openid."""
     if kind == "phone":
         return "p:" + blind_index(raw, "phone")[:60]
+    if kind == "staff":
+        return "u:" + voter_key(f"staff:{raw}")[:60]
     if kind == "wechat":
         if not raw or len(raw) > 64:
             raise VerificationError("微信身份无效")
@@ -852,19 +1115,53 @@ def voter_key_for(kind: str, raw: str) -> str:
     raise VerificationError("未知的验证方式")
 
 
+def staff_voter(user) -> str:
+    """The voter key of a logged-in member of county staff (for surveys of staff), else ""."""
+    from govhub.core.models import Membership
+
+    if not (getattr(user, "is_authenticated", False) and user.is_active):
+        return ""
+    if user.is_staff or Membership.objects.filter(user=user).exists():
+        return voter_key_for("staff", str(user.pk))
+    return ""
+
+
 # --- answering ----------------------------------------------------------------------------
+
+
+def _as_map(raw) -> dict[int, str] | None:
+    """A ranking or matrix answer given as {option id: rank or column}."""
+    if not isinstance(raw, dict):
+        return None
+    out = {}
+    for k, v in raw.items():
+        if not str(k).isdigit():
+            return None
+        if str(v).strip() != "":
+            out[int(k)] = str(v).strip()
+    return out
 
 
 def _clean_answers(survey: Survey, answers: dict) -> tuple[list[ResponseItem], dict]:
     """``answers`` maps question id (or "q<id>") to an option id, a list of option ids, a
-    scale value or text. Returns unsaved items and every error at once (field ``q<id>``)."""
+    scale value, text, or for 排序/矩阵 a list (options in rank order / a column number per
+    row) or a map {option id: rank / column}. A conditional question is asked only when its
+    option was chosen; otherwise what was sent for it is ignored. Returns unsaved items and
+    every error at once (field ``q<id>``)."""
     items: list[ResponseItem] = []
     errors: dict = {}
-    for q in survey.questions.prefetch_related("options"):
+    chosen_ids: set[int] = set()
+    for q in survey.questions.filter(active=True).prefetch_related("options"):
         key = f"q{q.pk}"
+        if q.show_if_id and q.show_if_id not in chosen_ids:
+            continue
         raw = answers.get(key, answers.get(q.pk, answers.get(str(q.pk))))
-        values = raw if isinstance(raw, list | tuple) else ([] if raw in (None, "") else [raw])
-        values = [v for v in values if str(v).strip() != ""]
+        mapping = _as_map(raw)
+        if mapping is not None:
+            values = list(mapping.values())
+        else:
+            values = raw if isinstance(raw, list | tuple) else ([] if raw in (None, "") else [raw])
+            values = [v for v in values if str(v).strip() != ""]
         if not values:
             if q.required:
                 errors[key] = "请回答这道题"
@@ -879,7 +1176,42 @@ def _clean_answers(survey: Survey, answers: dict) -> tuple[list[ResponseItem], d
             if q.kind == QuestionKind.SINGLE and len(chosen) > 1:
                 errors[key] = "这道题只能选一项"
                 continue
+            chosen_ids.update(o.pk for o in chosen)
             items += [ResponseItem(question=q, option=o) for o in dict.fromkeys(chosen)]
+        elif q.kind == QuestionKind.RANKING:
+            try:
+                if mapping is not None:
+                    ranks = {options[k]: int(v) for k, v in mapping.items()}
+                else:
+                    ranks = {options[int(v)]: n for n, v in enumerate(values, 1)}
+            except (KeyError, ValueError, TypeError):
+                errors[key] = "所选选项不存在"
+                continue
+            if len(ranks) != len(options) or sorted(ranks.values()) != list(
+                range(1, len(options) + 1)
+            ):
+                errors[key] = (
+                    f"请为全部 {len(options)} 项排出第 1 到第 {len(options)} 名，名次不能重复"
+                )
+                continue
+            items += [ResponseItem(question=q, option=o, value=r) for o, r in ranks.items()]
+        elif q.kind == QuestionKind.MATRIX:
+            rows = list(options.values())
+            try:
+                if mapping is not None:
+                    cells = {options[k]: int(v) for k, v in mapping.items()}
+                else:
+                    cells = {rows[n]: int(v) for n, v in enumerate(values)}
+            except (KeyError, ValueError, TypeError, IndexError):
+                errors[key] = "所选选项不存在"
+                continue
+            if any(not 1 <= c <= len(q.columns) for c in cells.values()):
+                errors[key] = "所选选项不存在"
+                continue
+            if q.required and len(cells) < len(rows):
+                errors[key] = "请为每一行选择一项"
+                continue
+            items += [ResponseItem(question=q, option=o, value=c) for o, c in cells.items()]
         elif q.kind == QuestionKind.SCALE:
             try:
                 value = int(values[0])
@@ -898,16 +1230,28 @@ def _clean_answers(survey: Survey, answers: dict) -> tuple[list[ResponseItem], d
     return items, errors
 
 
+def address_key(address: str) -> str:
+    """A keyed hash of the client's address: enough to count answers from one address, not
+    to find the address again."""
+    return voter_key(f"ip:{address}") if address else ""
+
+
 def submit_response(
     survey: Survey,
     *,
     voter_key: str,
     verified_by: str,
     answers: dict,
+    address: str = "",
+    town_id: int | None = None,
     now: dt.datetime | None = None,
 ) -> Response:
     """One verified person's answers, all or nothing; a second answer from the same person is
-    refused by the database's unique constraint (also when both arrive at the same moment)."""
+    refused by the database's unique constraint (also when both arrive at the same moment).
+    Many answers from one address within an hour are kept but flagged for review (not counted
+    until a reviewer accepts them), never silently dropped."""
+    from govhub.participation.models import Audience, ResponseFlag
+
     now = now or timezone.now()
     if not survey.is_open(now):
         if now >= survey.closes_at:
@@ -917,21 +1261,391 @@ def submit_response(
         raise SurveyClosed("本次调查尚未开始")
     if not voter_key:
         raise VerificationError("请先验证手机号")
+    if survey.audience == Audience.STAFF and verified_by != "staff":
+        raise VerificationError("本次调查仅面向本县工作人员，请登录工作人员账号后填写")
     items, errors = _clean_answers(survey, answers)
+    town = None
+    if survey.audience == Audience.TOWNS:
+        town = survey.towns.filter(pk=town_id or 0).first()
+        if town is None:
+            names = "、".join(t.name for t in survey.towns.all())
+            errors["town"] = f"本次调查面向{names}的居民，请选择您居住的乡镇"
     if errors:
         raise FieldErrors(errors)
+    addr = address_key(address)
+    flag = ResponseFlag.NONE
+    if addr and ANSWERS_PER_ADDRESS:
+        recent = Response.objects.filter(
+            survey=survey, address_key=addr, created_at__gte=now - ADDRESS_WINDOW
+        ).count()
+        if recent >= ANSWERS_PER_ADDRESS:
+            flag = ResponseFlag.FLAGGED
     try:
         with transaction.atomic():
             response = Response.objects.create(
-                survey=survey, voter_key=voter_key, verified_by=verified_by, created_at=now
+                survey=survey,
+                voter_key=voter_key,
+                verified_by=verified_by,
+                version=survey.version,
+                town=town,
+                address_key=addr,
+                flag=flag,
+                created_at=now,
             )
             for item in items:
                 item.response = response
             ResponseItem.objects.bulk_create(items)
+            if flag:
+                audit.record(
+                    actor="citizen",
+                    action="survey_response_flagged",
+                    obj=survey,
+                    summary={"response": response.pk, "recent_from_address": recent},
+                )
     except IntegrityError as exc:
         raise AlreadyAnswered("您已经参加过本次调查，每人只能提交一次。感谢您的参与！") from exc
     return response
 
 
+@transaction.atomic
+def review_responses(actor, survey: Survey, ids: list[int], *, accept: bool) -> int:
+    """A reviewer's decision on flagged answers: count them, or keep them out of the results
+    (they stay stored, with the decision)."""
+    from govhub.participation.models import ResponseFlag
+
+    require(actor, "manage_survey", survey.department)
+    n = Response.objects.filter(survey=survey, pk__in=ids, flag=ResponseFlag.FLAGGED).update(
+        flag=ResponseFlag.ACCEPTED if accept else ResponseFlag.DISCARDED
+    )
+    audit.record(
+        actor=actor,
+        action="survey_responses_reviewed",
+        obj=survey,
+        summary={"responses": n, "accepted": accept},
+    )
+    return n
+
+
 def has_answered(survey: Survey, voter_key: str) -> bool:
     return bool(voter_key) and Response.objects.filter(survey=survey, voter_key=voter_key).exists()
+
+
+# --- online interviews (在线访谈) ------------------------------------------------------------
+#
+# ``create_interview`` (草稿) → ``schedule_interview`` (预告: questions may be asked) →
+# ``start_interview`` (直播中) → citizens ``ask_question`` (checker, then ``moderate_question``)
+# → the official ``post_entry`` (an answer to a question, or remarks; text and an optional
+# picture) → ``end_interview`` → ``publish_transcript`` (文字实录 on the portal).
+
+INTERVIEW_IMAGE_MAX = 5 * 1024 * 1024
+INTERVIEW_IMAGE_TYPES = {".jpg", ".jpeg", ".png", ".gif", ".webp"}
+
+
+class InterviewClosed(ParticipationError):
+    code = "interview_closed"
+    status = 409
+
+
+def _clean_interview(data: dict) -> dict:
+    errors: dict = {}
+    title = (data.get("title") or "").strip()
+    guest = (data.get("guest") or "").strip()
+    if not title:
+        errors["title"] = "请填写访谈主题"
+    elif len(title) > 120:
+        errors["title"] = "访谈主题不能超过 120 个字"
+    if not guest:
+        errors["guest"] = "请填写访谈嘉宾（如：县人社局局长 张三）"
+    elif len(guest) > 120:
+        errors["guest"] = "访谈嘉宾不能超过 120 个字"
+    department = data.get("department")
+    if not isinstance(department, Department):
+        department = (
+            Department.objects.filter(pk=int(str(department))).first()
+            if str(department or "").isdigit()
+            else None
+        )
+    if department is None:
+        errors["department"] = "请选择嘉宾所在单位"
+    starts = data.get("starts_at")
+    if isinstance(starts, str):
+        try:
+            starts = dt.datetime.fromisoformat(starts.strip())
+        except ValueError:
+            starts = None
+    if isinstance(starts, dt.datetime):
+        starts = starts if timezone.is_aware(starts) else timezone.make_aware(starts)
+    else:
+        errors["starts_at"] = "请填写访谈时间，如 2026-12-20 10:00"
+    if errors:
+        raise FieldErrors(errors)
+    return {
+        "title": title,
+        "guest": guest,
+        "department": department,
+        "starts_at": starts,
+        "description": (data.get("description") or "").strip()[:5000],
+    }
+
+
+@transaction.atomic
+def create_interview(actor, data: dict, host: Department | None = None):
+    """A new interview (草稿): title, guest, department (嘉宾单位), starts_at, description."""
+    from govhub.core.permissions import scope_roots
+    from govhub.participation.models import Interview
+
+    roots = scope_roots(actor, "manage_interview")
+    host = host or (roots[0] if roots else None)
+    if host is None:
+        require(actor, "manage_interview")
+    require(actor, "manage_interview", host)
+    d = _clean_interview(data)
+    interview = Interview.objects.create(
+        host=host, created_by=actor if getattr(actor, "is_authenticated", False) else None, **d
+    )
+    audit.record(
+        actor=actor, action="interview_create", obj=interview, summary={"title": d["title"]}
+    )
+    return interview
+
+
+def _interview_for_update(actor, interview, action: str = "manage_interview"):
+    from govhub.participation.models import Interview
+
+    require(actor, action, interview)
+    return Interview.objects.select_for_update().get(pk=interview.pk)
+
+
+@transaction.atomic
+def update_interview(actor, interview, data: dict):
+    """Change the announcement before the session has ended."""
+    from govhub.participation.models import InterviewStatus
+
+    i = _interview_for_update(actor, interview)
+    if i.status in (InterviewStatus.ENDED, InterviewStatus.PUBLISHED):
+        raise ParticipationError("访谈已结束，不能再修改")
+    d = _clean_interview(data)
+    for k, v in d.items():
+        setattr(i, k, v)
+    i.save()
+    audit.record(actor=actor, action="interview_edit", obj=i, summary={"title": i.title})
+    return i
+
+
+def _step(actor, interview, *, allowed: tuple, to: str, action: str, stamp: str = ""):
+    i = _interview_for_update(actor, interview)
+    if i.status not in allowed:
+        raise ParticipationError(f"访谈当前状态为“{i.get_status_display()}”，不能执行此操作")
+    i.status = to
+    fields = ["status"]
+    if stamp:
+        setattr(i, stamp, timezone.now())
+        fields.append(stamp)
+    i.save(update_fields=fields)
+    audit.record(actor=actor, action=action, obj=i, summary={"status": to})
+    return i
+
+
+@transaction.atomic
+def schedule_interview(actor, interview):
+    """Announce the interview on the portal (预告): questions may be asked from now on."""
+    from govhub.participation.models import InterviewStatus as S
+
+    return _step(actor, interview, allowed=(S.DRAFT,), to=S.SCHEDULED, action="interview_schedule")
+
+
+@transaction.atomic
+def start_interview(actor, interview):
+    """The session begins: the portal page shows answers as they are posted."""
+    from govhub.participation.models import InterviewStatus as S
+
+    return _step(
+        actor,
+        interview,
+        allowed=(S.DRAFT, S.SCHEDULED),
+        to=S.LIVE,
+        action="interview_start",
+        stamp="started_at",
+    )
+
+
+@transaction.atomic
+def end_interview(actor, interview):
+    """The session ends: no more questions; the transcript is prepared for publication."""
+    from govhub.participation.models import InterviewStatus as S
+
+    return _step(
+        actor, interview, allowed=(S.LIVE,), to=S.ENDED, action="interview_end", stamp="ended_at"
+    )
+
+
+@transaction.atomic
+def publish_transcript(actor, interview, *, note: str = ""):
+    """Publish the transcript (文字实录) as the interview's portal page; questions that were
+    approved but not answered are not shown in it."""
+    from govhub.participation.models import InterviewStatus as S
+
+    i = _interview_for_update(actor, interview)
+    if i.status != S.ENDED:
+        raise ParticipationError("访谈结束后才能发布文字实录")
+    if not i.entries.exists():
+        raise ParticipationError("还没有任何答复，不能发布文字实录")
+    i.status = S.PUBLISHED
+    i.transcript_note = (note or "").strip()[:5000]
+    i.transcript_published_at = timezone.now()
+    i.save(update_fields=["status", "transcript_note", "transcript_published_at"])
+    audit.record(actor=actor, action="interview_transcript", obj=i, summary={})
+    return i
+
+
+def ask_question(
+    interview, *, text: str, nickname: str = "", phone: str = "", now: dt.datetime | None = None
+):
+    """A citizen's question, beforehand (预告) or live: checked, held for the moderator."""
+    from govhub.participation.models import Interview, InterviewQuestion, InterviewStatus
+
+    interview = Interview.objects.get(pk=interview.pk)  # the status now, not when it was read
+    if not interview.accepts_questions:
+        if interview.status in (InterviewStatus.ENDED, InterviewStatus.PUBLISHED):
+            raise InterviewClosed("本场访谈已经结束，不再接受提问。欢迎通过留言板或领导信箱反映。")
+        raise InterviewClosed("本场访谈尚未开始征集问题")
+    text, nickname, errors = _clean_text(text, nickname)
+    if "text" in errors:
+        errors["text"] = errors["text"].replace("意见内容", "问题")
+    phone = re.sub(r"\D", "", phone or "")
+    if phone and not (len(phone) == 11 and phone.startswith("1")):
+        errors["phone"] = "请填写 11 位手机号，或留空"
+    if errors:
+        raise FieldErrors(errors)
+    findings = check_citizen_text(text) + (
+        check_citizen_text(nickname, "nickname") if nickname else []
+    )
+    with transaction.atomic():
+        q = InterviewQuestion.objects.create(
+            interview=interview,
+            text=text,
+            nickname=nickname,
+            phone=phone,
+            live=interview.status == InterviewStatus.LIVE,
+            findings=findings,
+            created_at=now or timezone.now(),
+        )
+        audit.record(
+            actor="citizen",
+            action="interview_ask",
+            obj=q,
+            summary={"interview": interview.pk, "findings": len(findings)},
+        )
+    return q
+
+
+@transaction.atomic
+def moderate_question(actor, question, *, approve: bool, reason: str = ""):
+    """Pre-moderation of a question: the guest sees only approved ones."""
+    from govhub.participation.models import InterviewQuestion
+
+    require(actor, "moderate_participation")
+    q = InterviewQuestion.objects.select_for_update().get(pk=question.pk)
+    if q.status != Moderation.PENDING:
+        raise ModerationError("这个问题已经审核过了")
+    reason = (reason or "").strip()
+    if not approve and not reason:
+        raise FieldErrors({"reason": "请填写不予采用的理由（会告知提问人）"})
+    q.status = Moderation.APPROVED if approve else Moderation.REJECTED
+    q.reject_reason = "" if approve else reason[:200]
+    q.moderated_by = actor
+    q.moderated_at = timezone.now()
+    q.save(update_fields=["status", "reject_reason", "moderated_by", "moderated_at"])
+    audit.record(
+        actor=actor,
+        action="interview_question_approve" if approve else "interview_question_reject",
+        obj=q,
+        summary={"reason": q.reject_reason},
+    )
+    return q
+
+
+def _interview_image(actor, uploaded):
+    """A picture shown with an answer: checked to be a picture and at most 5MB, stored as a
+    Wagtail image with its display size made at once (so viewing writes nothing)."""
+    from django.core.files.images import ImageFile
+    from PIL import Image as PILImage
+    from PIL import UnidentifiedImageError
+    from wagtail.images import get_image_model
+
+    name = os.path.basename(getattr(uploaded, "name", "") or "")
+    ext = os.path.splitext(name)[1].lower()
+    if ext not in INTERVIEW_IMAGE_TYPES:
+        raise FieldErrors({"image": "图片只能是 jpg、png、gif 或 webp 格式"})
+    if uploaded.size > INTERVIEW_IMAGE_MAX:
+        raise FieldErrors({"image": f"图片 {uploaded.size / 1048576:.1f}MB，超过 5MB 上限"})
+    try:
+        with PILImage.open(uploaded) as probe:
+            probe.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError):
+        raise FieldErrors({"image": "文件不是可以打开的图片"}) from None
+    uploaded.seek(0)
+    image = get_image_model()(
+        title=(os.path.splitext(name)[0] or "访谈图片")[:255],
+        file=ImageFile(uploaded, name=name),
+        uploaded_by_user=actor,
+    )
+    image.save()
+    image._set_image_file_metadata()
+    image.save(update_fields=["file_size", "file_hash"])
+    image.get_rendition("max-800x600")
+    return image
+
+
+def post_entry(actor, interview, *, text: str, question=None, speaker: str = "", image=None):
+    """The guest's words on the live page: an answer to an approved question or remarks,
+    with an optional picture. Only while the interview is live (or ended, to complete the
+    transcript before it is published)."""
+    from govhub.participation.models import (
+        Interview,
+        InterviewEntry,
+        InterviewQuestion,
+        InterviewStatus,
+    )
+
+    require(actor, "answer_interview", interview)
+    interview = Interview.objects.get(pk=interview.pk)  # the status now, not when it was read
+    text = (text or "").strip()
+    errors: dict = {}
+    if len(text) < 2:
+        errors["text"] = "请填写答复内容"
+    elif len(text) > 5000:
+        errors["text"] = "答复不能超过 5000 字"
+    speaker = (speaker or "").strip()[:60] or interview.guest[:60]
+    if errors:
+        raise FieldErrors(errors)
+    check_citizen_text(text)
+    if interview.status not in (InterviewStatus.LIVE, InterviewStatus.ENDED):
+        raise InterviewClosed("访谈开始后才能发布答复")
+    picture = _interview_image(actor, image) if image else None
+    with transaction.atomic():
+        q = None
+        if question is not None:
+            q = InterviewQuestion.objects.select_for_update().get(
+                pk=question.pk, interview=interview
+            )
+            if q.status != Moderation.APPROVED:
+                raise ParticipationError("只能答复审核通过的问题")
+        entry = InterviewEntry.objects.create(
+            interview=interview,
+            question=q,
+            speaker=speaker,
+            text=text,
+            image=picture,
+            posted_by=actor,
+        )
+        if q is not None and q.answered_at is None:
+            q.answered_at = entry.created_at
+            q.save(update_fields=["answered_at"])
+        audit.record(
+            actor=actor,
+            action="interview_entry",
+            obj=interview,
+            summary={"entry": entry.pk, "question": q.pk if q else None},
+        )
+    return entry

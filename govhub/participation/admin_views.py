@@ -36,6 +36,8 @@ def home(request):
             "answer_post",
             "manage_survey",
             "view_participation",
+            "manage_interview",
+            "answer_interview",
         )
         if can(user, a)
     ]
@@ -48,8 +50,14 @@ def home(request):
         {
             "page": page,
             "may_create": can(user, "manage_consultation"),
+            "may_interview": any(
+                can(user, a)
+                for a in ("manage_interview", "answer_interview", "moderate_participation")
+            ),
             "may_moderate": can(user, "moderate_participation"),
-            "pending": queries.pending_comments().count() + queries.pending_posts().count()
+            "pending": queries.pending_comments().count()
+            + queries.pending_posts().count()
+            + queries.pending_interview_questions().count()
             if can(user, "moderate_participation")
             else 0,
             "may_survey": can(user, "manage_survey") or can(user, "view_participation"),
@@ -177,6 +185,7 @@ def moderation(request):
         {
             "page": page,
             "posts": queries.pending_posts()[:50],
+            "questions": queries.pending_interview_questions()[:50],
             "reported": queries.reported_posts()[:50],
             "departments": _departments(),
         },
@@ -201,6 +210,13 @@ def moderate(request, kind: str, object_id: int):
                 raise PermissionDenied("对象不存在")
             dept = Department.objects.filter(pk=request.POST.get("department") or 0).first()
             actions.moderate_post(user, obj, approve=approve, reason=reason, department=dept)
+        elif kind == "question":
+            from govhub.participation.models import InterviewQuestion
+
+            obj = InterviewQuestion.objects.filter(pk=object_id).first()
+            if obj is None:
+                raise PermissionDenied("对象不存在")
+            actions.moderate_question(user, obj, approve=approve, reason=reason)
         elif kind == "reported":
             obj = Post.objects.filter(pk=object_id).first()
             if obj is None:
@@ -308,7 +324,11 @@ def post_act(request, post_id: int, action: str):
 SURVEY_EXAMPLE = (
     "[单选] 您平时主要通过什么渠道了解县政府的信息？\n- 政府网站\n- 政务微信\n- 电视广播\n"
     "[多选] 您希望政务微信增加哪些服务？\n- 社保查询\n- 公积金查询\n- 预约办事\n"
+    "[排序] 请按重要程度排列下列服务\n- 社保\n- 医保\n- 公积金\n"
     "[量表] 您对县政务服务中心的总体满意度（1-5）\n"
+    "[矩阵] 您对下列窗口的评价\n- 社保窗口\n- 不动产窗口\n列：满意/一般/不满意\n"
+    "[单选] 您去过县政务服务中心吗？\n- 去过\n- 没去过\n"
+    "[文本] 您在办事中遇到了什么问题？（选填）\n如果第5题选“去过”\n"
     "[文本] 您还有什么意见和建议？（选填）"
 )
 
@@ -325,37 +345,76 @@ def surveys(request):
     )
 
 
-def survey_form(request):
+def _towns():
+    return Department.objects.filter(is_active=True, level="town").order_by("path")
+
+
+def survey_form(request, survey_id: int | None = None):
+    """New survey, or an edit of one (also after answers: questions are versioned)."""
+    from govhub.participation.models import Audience
+
     user = request.user
     require(user, "manage_survey")
+    s = queries.get_survey_for(user, survey_id) if survey_id else None
     today = timezone.localdate()
-    data = {
-        "title": "",
-        "description": "",
-        "department": None,
-        "opens_at": today.isoformat(),
-        "closes_at": (today + dt.timedelta(days=30)).isoformat(),
-        "results_public": "1",
-        "questions": "",
-    }
+    if s is None:
+        data = {
+            "title": "",
+            "description": "",
+            "department": None,
+            "opens_at": today.isoformat(),
+            "closes_at": (today + dt.timedelta(days=30)).isoformat(),
+            "results_public": "1",
+            "questions": "",
+            "audience": Audience.EVERYONE,
+            "towns": [],
+        }
+    else:
+        data = {
+            "title": s.title,
+            "description": s.description,
+            "department": s.department_id,
+            "opens_at": timezone.localtime(s.opens_at).date().isoformat(),
+            "closes_at": timezone.localtime(s.closes_at).date().isoformat(),
+            "results_public": "1" if s.results_public else "",
+            "questions": actions.questions_source(s),
+            "audience": s.audience,
+            "towns": list(s.towns.values_list("pk", flat=True)),
+        }
     errors: dict = {}
     if request.method == "POST":
-        data = {k: request.POST.get(k, "") for k in data}
+        data = {k: request.POST.get(k, "") for k in data if k != "towns"}
+        data["towns"] = [int(t) for t in request.POST.getlist("towns") if t.isdigit()]
         try:
-            s = actions.create_survey(user, data)
+            if s is None:
+                s = actions.create_survey(user, data)
+                messages.success(request, "调查已保存（草稿），核对后点击“发布”。")
+            else:
+                data["department"] = s.department_id
+                actions.update_survey(user, s, data)
+                messages.success(request, "调查已修改。")
         except FieldErrors as exc:
             errors = exc.errors
         except DomainError as exc:
             errors = {"all": exc.message}
         else:
-            messages.success(request, "调查已保存（草稿），核对后点击“发布”。")
             return redirect("participation_admin:survey", s.pk)
-        dept = data.get("department") or ""
+        dept = str(data.get("department") or "")
         data["department"] = int(dept) if dept.isdigit() else None
     return render(
         request,
         "participation/admin/survey_form.html",
-        {"data": data, "errors": errors, "departments": _departments(), "example": SURVEY_EXAMPLE},
+        {
+            "s": s,
+            "heading": "修改调查" if s else "新建调查",
+            "data": data,
+            "errors": errors,
+            "departments": _departments(),
+            "towns": _towns(),
+            "audiences": Audience.choices,
+            "answered": s.responses.count() if s else 0,
+            "example": SURVEY_EXAMPLE,
+        },
         status=400 if errors else 200,
     )
 
@@ -379,6 +438,10 @@ def survey(request, survey_id: int):
             "results": queries.survey_results(s),
             "texts": texts,
             "may_manage": can(user, "manage_survey", s.department),
+            "flagged": list(queries.flagged_responses(s)[:200])
+            if can(user, "manage_survey", s.department)
+            else [],
+            "per_address": actions.ANSWERS_PER_ADDRESS,
         },
     )
 
@@ -395,6 +458,11 @@ def survey_act(request, survey_id: int, action: str):
             public = request.POST.get("public") == "1"
             actions.set_results_public(user, s, public)
             messages.success(request, "调查结果已公开。" if public else "调查结果已设为不公开。")
+        elif action == "review":
+            ids = [int(i) for i in request.POST.getlist("response") if i.isdigit()]
+            accept = request.POST.get("decision") == "accept"
+            n = actions.review_responses(user, s, ids, accept=accept)
+            messages.success(request, f"已将 {n} 份答卷{'计入结果' if accept else '标为不计入'}。")
         else:
             raise PermissionDenied("未知操作")
     except DomainError as exc:
@@ -426,6 +494,40 @@ def survey_export(request, survey_id: int):
     return response
 
 
+def survey_xlsx(request, survey_id: int):
+    """All answers as an Excel workbook (openpyxl, write-only: rows stream from the database
+    in batches); the same columns as the CSV, no phone, no key."""
+    import io
+
+    from django.http import HttpResponse
+    from openpyxl import Workbook
+
+    user = request.user
+    s = queries.get_survey_for(user, survey_id)
+    require(user, "manage_survey", s.department)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("答卷")
+    for row in queries.survey_rows(s):
+        sheet.append(row)
+    summary = book.create_sheet("统计")
+    results = queries.survey_results(s)
+    summary.append(["参加人数", results["total"], "待核查", results["flagged"]])
+    for r in results["questions"]:
+        summary.append([f"{r['q'].number}. {r['q'].text}", r["q"].get_kind_display()])
+        for b in r.get("bars", []):
+            summary.append(["", b["label"], b["n"], f"{b['pct']}%"])
+        for m in r.get("matrix", []):
+            summary.append(["", m["label"]] + [c["n"] for c in m["cells"]])
+    out = io.BytesIO()
+    book.save(out)
+    response = HttpResponse(
+        out.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="survey-{s.pk}.xlsx"'
+    return response
+
+
 def statistics(request):
     """Supervision's figures of participation for the last 30 days."""
     from govhub.participation import stats
@@ -438,3 +540,145 @@ def statistics(request):
         "participation/admin/stats.html",
         {"f": stats.figures(), "veto_days": queries.VETO_DAYS},
     )
+
+
+# --- online interviews -----------------------------------------------------------------------
+
+
+def interviews(request):
+    user = request.user
+    if not any(
+        can(user, a)
+        for a in (
+            "manage_interview",
+            "answer_interview",
+            "moderate_participation",
+            "view_participation",
+        )
+    ):
+        raise PermissionDenied("无权访问在线访谈")
+    page = Paginator(queries.interviews_for(user), 30).get_page(request.GET.get("p"))
+    return render(
+        request,
+        "participation/admin/interviews.html",
+        {"page": page, "may_create": can(user, "manage_interview")},
+    )
+
+
+def interview_form(request, interview_id: int | None = None):
+    user = request.user
+    require(user, "manage_interview")
+    i = queries.get_interview_for(user, interview_id) if interview_id else None
+    data = {
+        "title": i.title if i else "",
+        "guest": i.guest if i else "",
+        "department": i.department_id if i else None,
+        "starts_at": timezone.localtime(i.starts_at).strftime("%Y-%m-%dT%H:%M") if i else "",
+        "description": i.description if i else "",
+    }
+    errors: dict = {}
+    if request.method == "POST":
+        data = {k: request.POST.get(k, "") for k in data}
+        try:
+            if i is None:
+                i = actions.create_interview(user, data)
+            else:
+                actions.update_interview(user, i, data)
+        except FieldErrors as exc:
+            errors = exc.errors
+        except DomainError as exc:
+            errors = {"all": exc.message}
+        else:
+            messages.success(request, "访谈已保存。核对后点击“发布预告”，网友即可提前提问。")
+            return redirect("participation_admin:interview", i.pk)
+        dept = data.get("department") or ""
+        data["department"] = int(dept) if str(dept).isdigit() else None
+    return render(
+        request,
+        "participation/admin/interview_form.html",
+        {"i": i, "data": data, "errors": errors, "departments": _departments()},
+        status=400 if errors else 200,
+    )
+
+
+def interview(request, interview_id: int):
+    """The control room of one interview: moderation of its questions, the guest's answers
+    (text and a picture), start/end, and the transcript."""
+    from govhub.participation.models import InterviewQuestion
+
+    user = request.user
+    i = queries.get_interview_for(user, interview_id)
+    qs = InterviewQuestion.objects.filter(interview=i)
+    return render(
+        request,
+        "participation/admin/interview.html",
+        {
+            "i": i,
+            "pending": qs.filter(status=Moderation.PENDING).order_by("created_at"),
+            "waiting": qs.filter(status=Moderation.APPROVED, answered_at__isnull=True).order_by(
+                "created_at"
+            ),
+            "entries": queries.interview_entries(i),
+            "may_manage": can(user, "manage_interview", i),
+            "may_answer": can(user, "answer_interview", i),
+            "may_moderate": can(user, "moderate_participation"),
+            "draft": request.session.pop(f"interview-draft-{i.pk}", {}),
+        },
+    )
+
+
+@require_POST
+def interview_act(request, interview_id: int, action: str):
+    from govhub.participation.models import InterviewQuestion
+
+    user = request.user
+    i = queries.get_interview_for(user, interview_id)
+    try:
+        if action == "schedule":
+            actions.schedule_interview(user, i)
+            messages.success(request, "访谈预告已在门户网站发布，网友可以提前提问。")
+        elif action == "start":
+            actions.start_interview(user, i)
+            messages.success(request, "访谈已开始，答复会实时显示在门户网站访谈页面。")
+        elif action == "end":
+            actions.end_interview(user, i)
+            messages.success(request, "访谈已结束，不再接受提问。整理后请发布文字实录。")
+        elif action == "transcript":
+            actions.publish_transcript(user, i, note=request.POST.get("note", ""))
+            messages.success(request, "文字实录已在门户网站发布。")
+        elif action in ("approve", "reject"):
+            q = InterviewQuestion.objects.filter(interview=i, pk=request.POST.get("question") or 0)
+            if not q.exists():
+                raise PermissionDenied("对象不存在")
+            actions.moderate_question(
+                user, q.first(), approve=action == "approve", reason=request.POST.get("reason", "")
+            )
+            messages.success(
+                request, "已通过，问题已转给嘉宾。" if action == "approve" else "已退回提问人。"
+            )
+        elif action == "answer":
+            qid = request.POST.get("question") or ""
+            q = InterviewQuestion.objects.filter(interview=i, pk=qid).first() if qid else None
+            if qid and q is None:
+                raise PermissionDenied("对象不存在")
+            actions.post_entry(
+                user,
+                i,
+                text=request.POST.get("text", ""),
+                question=q,
+                speaker=request.POST.get("speaker", ""),
+                image=request.FILES.get("image"),
+            )
+            messages.success(request, "答复已发布，门户网站访谈页面会自动显示。")
+        else:
+            raise PermissionDenied("未知操作")
+    except FieldErrors as exc:
+        messages.error(request, "；".join(exc.errors.values()))
+        if action == "answer":
+            request.session[f"interview-draft-{i.pk}"] = {
+                "question": request.POST.get("question", ""),
+                "text": request.POST.get("text", "")[:5000],
+            }
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("participation_admin:interview", i.pk)

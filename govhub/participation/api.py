@@ -431,6 +431,8 @@ class QuestionOut(Schema):
     scale_min: int
     scale_max: int
     options: list[OptionOut]
+    columns: list[str]
+    show_if_option: int | None
 
 
 class SurveyOut(Schema):
@@ -442,11 +444,19 @@ class SurveyOut(Schema):
     closes_at: dt.datetime
     is_open: bool
     results_public: bool
+    audience: str
+    version: int
+
+
+class TownOut(Schema):
+    id: int
+    name: str
 
 
 class SurveyDetailOut(SurveyOut):
     description: str
     questions: list[QuestionOut]
+    towns: list[TownOut]
 
 
 class CodeIn(StrictIn):
@@ -456,7 +466,13 @@ class CodeIn(StrictIn):
 class ResponseIn(StrictIn):
     phone: str
     code: str
-    answers: dict[str, int | str | list[int]]
+    answers: dict[str, int | str | list[int] | dict[str, int]]
+    town_id: int | None = None
+
+
+class ReviewIn(StrictIn):
+    response_ids: list[int]
+    accept: bool
 
 
 class SurveyIn(StrictIn):
@@ -467,6 +483,8 @@ class SurveyIn(StrictIn):
     questions: str
     description: str = ""
     results_public: bool = True
+    audience: str = "everyone"
+    town_ids: list[int] = []
 
 
 def _s(x) -> dict:
@@ -479,6 +497,8 @@ def _s(x) -> dict:
         "closes_at": x.closes_at,
         "is_open": x.is_open(),
         "results_public": x.results_public,
+        "audience": x.audience,
+        "version": x.version,
     }
 
 
@@ -503,9 +523,12 @@ def get_survey(request, survey_id: int):
                 "scale_min": q.scale_min,
                 "scale_max": q.scale_max,
                 "options": [{"id": o.pk, "label": o.label} for o in q.options.all()],
+                "columns": q.columns or [],
+                "show_if_option": q.show_if_id,
             }
-            for q in x.questions.prefetch_related("options")
+            for q in x.questions.filter(active=True).prefetch_related("options")
         ],
+        "towns": [{"id": t.pk, "name": t.name} for t in x.towns.all()],
     }
 
 
@@ -525,9 +548,12 @@ def survey_results(request, survey_id: int):
                 "bars": row.get("bars", []),
                 "mean": row.get("mean"),
                 "texts": row.get("texts"),
+                "columns": row.get("columns"),
+                "matrix": row.get("matrix"),
             }
             for row in r["questions"]
         ],
+        "awaiting_review": r["flagged"],
     }
 
 
@@ -547,9 +573,18 @@ def survey_code(request, survey_id: int, payload: CodeIn):
 )
 def survey_respond(request, survey_id: int, payload: ResponseIn):
     x = queries.public_survey(survey_id)
+    from govhub.core.middleware import client_ip
+
     key = actions.verify_code(payload.phone, payload.code)
-    r = actions.submit_response(x, voter_key=key, verified_by="phone", answers=payload.answers)
-    return 201, {"id": r.pk}
+    r = actions.submit_response(
+        x,
+        voter_key=key,
+        verified_by="phone",
+        answers=payload.answers,
+        address=client_ip(request),
+        town_id=payload.town_id,
+    )
+    return 201, {"id": r.pk, "flagged": bool(r.flag)}
 
 
 @router.post("/staff/surveys", response={201: SurveyOut}, summary="新建调查（草稿）")
@@ -564,15 +599,228 @@ def create_survey(request, payload: SurveyIn):
             "questions": payload.questions,
             "description": payload.description,
             "results_public": payload.results_public,
+            "audience": payload.audience,
+            "towns": payload.town_ids,
         },
     )
     return 201, _s(x)
+
+
+@router.post(
+    "/staff/surveys/{survey_id}/review",
+    response=dict,
+    summary="核查被标记的答卷：计入或不计入结果",
+)
+def review_responses(request, survey_id: int, payload: ReviewIn):
+    x = queries.get_survey_for(request.user, survey_id)
+    n = actions.review_responses(request.user, x, payload.response_ids, accept=payload.accept)
+    return {"reviewed": n}
 
 
 @router.post("/staff/surveys/{survey_id}/publish", response=SurveyOut, summary="发布调查")
 def publish_survey(request, survey_id: int):
     x = queries.get_survey_for(request.user, survey_id)
     return _s(actions.publish_survey(request.user, x))
+
+
+# --- online interviews -----------------------------------------------------------------------
+
+
+class InterviewOut(Schema):
+    id: int
+    title: str
+    guest: str
+    department: str
+    starts_at: dt.datetime
+    status: str
+    status_label: str
+    accepts_questions: bool
+
+
+class EntryQuestionOut(Schema):
+    author: str
+    text: str
+
+
+class EntryOut(Schema):
+    id: int
+    speaker: str
+    text: str
+    question: EntryQuestionOut | None
+    image: str | None
+    at: str
+
+
+class InterviewDetailOut(InterviewOut):
+    description: str
+    transcript_note: str
+    entries: list[EntryOut]
+
+
+class LiveOut(Schema):
+    status: str
+    status_label: str
+    entries: list[EntryOut]
+    last: int
+    poll_seconds: int
+
+
+class QuestionIn(StrictIn):
+    text: str
+    nickname: str = ""
+    phone: str = ""
+
+
+class InterviewIn(StrictIn):
+    title: str
+    guest: str
+    department_id: int
+    starts_at: dt.datetime
+    description: str = ""
+
+
+class EntryIn(StrictIn):
+    text: str
+    question_id: int | None = None
+    speaker: str = ""
+
+
+class TranscriptIn(StrictIn):
+    note: str = ""
+
+
+def _i(x) -> dict:
+    return {
+        "id": x.pk,
+        "title": x.title,
+        "guest": x.guest,
+        "department": x.department.name,
+        "starts_at": x.starts_at,
+        "status": x.status,
+        "status_label": x.get_status_display(),
+        "accepts_questions": x.accepts_questions,
+    }
+
+
+@router.get("/interviews", response=list[InterviewOut], auth=None, summary="在线访谈列表")
+def list_interviews(request, limit: int = 20, offset: int = 0):
+    return [_i(x) for x in queries.public_interviews()[paging.window(offset, limit, max_limit=100)]]
+
+
+@router.get(
+    "/interviews/{interview_id}",
+    response=InterviewDetailOut,
+    auth=None,
+    summary="访谈及文字实录",
+)
+def get_interview(request, interview_id: int):
+    x = queries.public_interview(interview_id)
+    return {
+        **_i(x),
+        "description": x.description,
+        "transcript_note": x.transcript_note,
+        "entries": [queries.entry_dict(e) for e in queries.interview_entries(x)],
+    }
+
+
+@router.get(
+    "/interviews/{interview_id}/live",
+    response=LiveOut,
+    auth=None,
+    summary="访谈直播：某条之后的新答复",
+)
+def interview_live(request, interview_id: int, after: int = 0):
+    return queries.live_feed(queries.public_interview(interview_id), after)
+
+
+@router.post(
+    "/interviews/{interview_id}/questions",
+    response={201: SubmittedOut},
+    auth=None,
+    summary="向访谈嘉宾提问（审核后转嘉宾）",
+)
+def ask(request, interview_id: int, payload: QuestionIn):
+    ratelimit.check(request, "participation-comment")
+    x = queries.public_interview(interview_id)
+    q = actions.ask_question(x, text=payload.text, nickname=payload.nickname, phone=payload.phone)
+    return 201, {"id": q.pk, "status": q.status, "message": "问题已提交，审核通过后转给嘉宾"}
+
+
+@router.post("/staff/interviews", response={201: InterviewOut}, summary="新建访谈（草稿）")
+def create_interview(request, payload: InterviewIn):
+    x = actions.create_interview(
+        request.user,
+        {
+            "title": payload.title,
+            "guest": payload.guest,
+            "department": payload.department_id,
+            "starts_at": payload.starts_at,
+            "description": payload.description,
+        },
+    )
+    return 201, _i(x)
+
+
+@router.post(
+    "/staff/interviews/{interview_id}/transcript",
+    response=InterviewOut,
+    summary="发布文字实录",
+)
+def interview_transcript(request, interview_id: int, payload: TranscriptIn):
+    x = queries.get_interview_for(request.user, interview_id)
+    return _i(actions.publish_transcript(request.user, x, note=payload.note))
+
+
+@router.post(
+    "/staff/interview-questions/{question_id}/moderate",
+    response=SubmittedOut,
+    summary="审核访谈提问",
+)
+def moderate_question(request, question_id: int, payload: ModerateIn):
+    from govhub.participation.models import InterviewQuestion
+
+    q = InterviewQuestion.objects.filter(pk=question_id).first()
+    if q is None:
+        raise PermissionDenied("对象不存在或无权访问")
+    q = actions.moderate_question(request.user, q, approve=payload.approve, reason=payload.reason)
+    return {"id": q.pk, "status": q.status, "message": q.get_status_display()}
+
+
+@router.post(
+    "/staff/interviews/{interview_id}/entries",
+    response={201: EntryOut},
+    summary="发布嘉宾答复（文字；图片请在后台上传）",
+)
+def post_entry(request, interview_id: int, payload: EntryIn):
+    from govhub.participation.models import InterviewQuestion
+
+    x = queries.get_interview_for(request.user, interview_id)
+    q = None
+    if payload.question_id:
+        q = InterviewQuestion.objects.filter(interview=x, pk=payload.question_id).first()
+        if q is None:
+            raise PermissionDenied("问题不存在")
+    e = actions.post_entry(request.user, x, text=payload.text, question=q, speaker=payload.speaker)
+    return 201, queries.entry_dict(e)
+
+
+@router.post(
+    "/staff/interviews/{interview_id}/{step}",
+    response=InterviewOut,
+    summary="访谈：发布预告 schedule / 开始 start / 结束 end",
+)
+def interview_step(request, interview_id: int, step: str):
+    x = queries.get_interview_for(request.user, interview_id)
+    steps = {
+        "schedule": actions.schedule_interview,
+        "start": actions.start_interview,
+        "end": actions.end_interview,
+    }
+    if step not in steps:
+        from django.http import Http404
+
+        raise Http404("未知操作")
+    return _i(steps[step](request.user, x))
 
 
 ROUTERS = [("/participation", router)]

@@ -274,7 +274,167 @@ def build_survey(county) -> None:
         )
 
 
+JOBS_TALK = (
+    "稳就业、促创业：2027年就业创业政策解读",
+    "县人力资源和社会保障局局长 赵立新",
+    "rsj",
+    "县人社局局长做客在线访谈，解读就业补贴、创业担保贷款和职业技能培训政策，并回答网友提问。",
+    [
+        (
+            "返乡大学生",
+            "大学毕业回县里创业，能申请多少创业担保贷款？利息怎么算？",
+            "个人创业担保贷款最高30万元，期限最长3年，符合条件的由财政按规定贴息。"
+            "可到县政务服务中心人社窗口或合作银行申请。",
+        ),
+        (
+            "",
+            "失业以后参加县里的职业技能培训要交钱吗？",
+            "登记失业人员参加县里组织的职业技能培训免费，取得证书的还可以申请培训补贴。",
+        ),
+        (
+            "建筑工人老周",
+            "农民工工资被拖欠了，除了打电话还有什么办法？",
+            "可以拨打劳动保障监察投诉电话，也可以在县政府网站领导信箱、政务微信留言，"
+            "我们接到后会在规定时限内核查处理。",
+        ),
+    ],
+)
+
+PARKING_TALK = (
+    "城区停车难怎么破？城管局长在线答网友问",
+    "县城市管理综合执法局局长 刘振华",
+    "cgj",
+    "围绕《示范县城区公共停车管理办法（征求意见稿）》，县城管局局长在线回答网友关于停车收费、"
+    "泊位设置和老旧小区停车的问题。欢迎现在提问。",
+)
+
+
+def build_interviews(county) -> None:
+    """A past interview with its transcript published, and an announced one taking questions."""
+    from govhub.participation.models import Interview
+
+    editor = county.user("editor")
+    reviewer = county.user("reviewer")
+    now = timezone.now()
+    title, guest, dept, description, talk = JOBS_TALK
+    if not Interview.objects.filter(title=title).exists():
+        i = actions.create_interview(
+            editor,
+            {
+                "title": title,
+                "guest": guest,
+                "department": county.dept(dept),
+                "starts_at": now - dt.timedelta(days=14),
+                "description": description,
+            },
+        )
+        actions.schedule_interview(editor, i)
+        questions = []
+        for nickname, text, _answer in talk:
+            q = actions.ask_question(
+                i, text=text, nickname=nickname, now=now - dt.timedelta(days=16)
+            )
+            questions.append(actions.moderate_question(reviewer, q, approve=True))
+        actions.start_interview(editor, i)
+        official = county.user("handler")
+        actions.post_entry(official, i, text="各位网友大家好，很高兴和大家交流就业创业方面的政策。")
+        for q, (_n, _t, answer) in zip(questions, talk, strict=True):
+            actions.post_entry(official, i, text=answer, question=q)
+        actions.end_interview(editor, i)
+        actions.publish_transcript(editor, i, note="本次访谈共收到网友提问 3 个，均已答复。")
+    title, guest, dept, description = PARKING_TALK
+    if not Interview.objects.filter(title=title).exists():
+        i = actions.create_interview(
+            editor,
+            {
+                "title": title,
+                "guest": guest,
+                "department": county.dept(dept),
+                "starts_at": now + dt.timedelta(days=3),
+                "description": description,
+            },
+        )
+        actions.schedule_interview(editor, i)
+        q = actions.ask_question(
+            i,
+            text="老城区晚上停车特别难，能不能把机关单位的停车场夜间开放？",
+            nickname="老城区居民",
+        )
+        actions.moderate_question(reviewer, q, approve=True)
+
+
+RENEWAL_QUESTIONS = """[单选] 您家所在的小区建成于哪一年？
+- 2000年以前
+- 2000年以后
+[排序] 请按迫切程度排列小区改造项目（1 为最迫切）
+- 加装电梯
+- 增加停车位
+- 雨污分流
+- 外墙保温
+[矩阵] 您对小区现状的评价
+- 道路和照明
+- 绿化
+- 物业服务
+列：满意/一般/不满意
+[单选] 如果加装电梯需要业主分摊部分费用，您是否愿意？
+如果第1题选“2000年以前”
+- 愿意
+- 不愿意
+- 看分摊多少
+[文本] 您还有什么建议？（选填）"""
+
+
+def build_renewal_survey(county) -> None:
+    """A survey of 城关镇's residents with ranking, matrix and a conditional question."""
+    from govhub.participation.models import Survey
+
+    title = "城关镇老旧小区改造意愿调查"
+    if Survey.objects.filter(title=title).exists():
+        return
+    town = county.dept("chengguan")
+    editor = county.user("editor")
+    today = timezone.localdate()
+    survey = actions.create_survey(
+        editor,
+        {
+            "title": title,
+            "description": "城关镇计划明年启动一批老旧小区改造，请城关镇居民说说最需要改什么。",
+            "department": county.dept("rmt"),
+            "opens_at": today - dt.timedelta(days=2),
+            "closes_at": today + dt.timedelta(days=28),
+            "results_public": True,
+            "audience": "towns",
+            "towns": [town.pk],
+            "questions": RENEWAL_QUESTIONS,
+        },
+    )
+    survey = actions.publish_survey(editor, survey)
+    built, ranking, matrix, lift, _text = list(survey.questions.prefetch_related("options"))
+    rng = county.rng
+    for i in range(12):
+        old = rng.random() < 0.7
+        opts = [o.pk for o in ranking.options.all()]
+        rng.shuffle(opts)
+        answers = {
+            built.pk: built.options.all()[0 if old else 1].pk,
+            ranking.pk: opts,
+            matrix.pk: [rng.choice([1, 2, 2, 3]) for _ in matrix.options.all()],
+        }
+        if old:
+            answers[lift.pk] = rng.choice([o.pk for o in lift.options.all()])
+        actions.submit_response(
+            survey,
+            voter_key=actions.voter_key_for("phone", f"1390001{i:04d}"),
+            verified_by="phone",
+            answers=answers,
+            town_id=town.pk,
+            now=timezone.now() - dt.timedelta(hours=4 * (12 - i)),
+        )
+
+
 def build(county) -> None:
     build_consultations(county)
     build_board(county)
     build_survey(county)
+    build_renewal_survey(county)
+    build_interviews(county)

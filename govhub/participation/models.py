@@ -128,6 +128,7 @@ class Comment(models.Model):
     quote = models.CharField("引用原文", max_length=300, blank=True)
     nickname = models.CharField("署名", max_length=30, blank=True)
     phone = EncryptedTextField("手机号", grade=Grade.SENSITIVE, blank=True)
+    openid = EncryptedTextField("微信openid", grade=Grade.SENSITIVE, blank=True)
     channel = models.CharField("渠道", max_length=12, default="portal")
     text = models.TextField("意见内容")
     status = models.CharField(
@@ -290,6 +291,12 @@ class AbuseReport(models.Model):
 # --- surveys (民意调查) -------------------------------------------------------------------
 
 
+class Audience(models.TextChoices):
+    EVERYONE = "everyone", "所有人"
+    TOWNS = "towns", "指定乡镇居民"
+    STAFF = "staff", "工作人员"
+
+
 class SurveyStatus(models.TextChoices):
     DRAFT = "draft", "草稿"
     PUBLISHED = "published", "已发布"
@@ -309,6 +316,13 @@ class Survey(models.Model):
     opens_at = models.DateTimeField("开始时间")
     closes_at = models.DateTimeField("结束时间")
     results_public = models.BooleanField("公开调查结果", default=True)
+    audience = models.CharField(
+        "调查对象", max_length=12, choices=Audience.choices, default=Audience.EVERYONE
+    )
+    towns = models.ManyToManyField(
+        Department, blank=True, related_name="+", verbose_name="限定乡镇"
+    )
+    version = models.PositiveSmallIntegerField("题目版本", default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -338,7 +352,9 @@ class Survey(models.Model):
 class QuestionKind(models.TextChoices):
     SINGLE = "single", "单选"
     MULTIPLE = "multiple", "多选"
+    RANKING = "ranking", "排序"
     SCALE = "scale", "量表"
+    MATRIX = "matrix", "矩阵"
     TEXT = "text", "文本"
 
 
@@ -350,12 +366,34 @@ class Question(models.Model):
     required = models.BooleanField("必答", default=True)
     scale_min = models.SmallIntegerField("量表最小值", default=1)
     scale_max = models.SmallIntegerField("量表最大值", default=5)
+    columns = models.JSONField("矩阵列", default=list, blank=True)
+    show_if = models.ForeignKey(
+        "Option",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="显示条件（前面某题选了此项）",
+    )
+    # versions: a question edited after answers arrived is retired (active=False) and a new row
+    # takes its place, so the old answers keep the wording they answered
+    active = models.BooleanField("当前版本", default=True)
+    version = models.PositiveSmallIntegerField("版本", default=1)
+    replaces = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = "调查题目"
         verbose_name_plural = "调查题目"
         ordering = ["number"]
-        constraints = [models.UniqueConstraint(fields=["survey", "number"], name="question_number")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "number"],
+                condition=models.Q(active=True),
+                name="question_number",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.text
@@ -375,6 +413,18 @@ class Option(models.Model):
         return self.label
 
 
+class ResponseFlag(models.TextChoices):
+    """Answers from an address that sent many are kept and counted only after review."""
+
+    NONE = "", "正常"
+    FLAGGED = "flagged", "待核查"
+    ACCEPTED = "accepted", "核查后计入"
+    DISCARDED = "discarded", "核查后不计入"
+
+
+COUNTED_FLAGS = ("", "accepted")
+
+
 class Response(models.Model):
     """One person's answers. ``voter_key`` is a keyed hash of the verified phone or WeChat
     openid; the unique constraint, not a cookie, keeps it to one per person."""
@@ -382,7 +432,17 @@ class Response(models.Model):
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
     voter_key = models.CharField(max_length=64)
     verified_by = models.CharField(
-        "验证方式", max_length=12, choices=[("phone", "手机短信"), ("wechat", "微信")]
+        "验证方式",
+        max_length=12,
+        choices=[("phone", "手机短信"), ("wechat", "微信"), ("staff", "工作人员账号")],
+    )
+    version = models.PositiveSmallIntegerField("题目版本", default=1)
+    town = models.ForeignKey(
+        Department, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    address_key = models.CharField(max_length=64, blank=True, db_index=True)
+    flag = models.CharField(
+        "核查", max_length=12, choices=ResponseFlag.choices, blank=True, default=""
     )
     created_at = models.DateTimeField("提交时间", default=timezone.now)
 
@@ -400,7 +460,7 @@ class ResponseItem(models.Model):
     option = models.ForeignKey(
         Option, on_delete=models.CASCADE, null=True, blank=True, related_name="items"
     )
-    value = models.SmallIntegerField("量表值", null=True, blank=True)
+    value = models.SmallIntegerField("量表值、名次或矩阵列", null=True, blank=True)
     text = models.TextField("文字回答", blank=True)
 
     class Meta:
@@ -421,3 +481,131 @@ class SmsCode(models.Model):
     class Meta:
         verbose_name = "短信验证码"
         verbose_name_plural = "短信验证码"
+
+
+# --- online interviews (在线访谈) ------------------------------------------------------------
+
+
+class InterviewStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    SCHEDULED = "scheduled", "预告"
+    LIVE = "live", "直播中"
+    ENDED = "ended", "已结束"
+    PUBLISHED = "published", "文字实录已发布"
+
+
+class Interview(models.Model):
+    """A scheduled session with an official: questions collected beforehand and live,
+    pre-moderated, answered live; the transcript is published afterwards."""
+
+    title = models.CharField("访谈主题", max_length=120)
+    guest = models.CharField("访谈嘉宾", max_length=120)
+    description = models.TextField("访谈简介", blank=True)
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="+", verbose_name="嘉宾单位"
+    )
+    host = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="+", verbose_name="主办单位"
+    )
+    starts_at = models.DateTimeField("访谈时间", db_index=True)
+    status = models.CharField(
+        "状态", max_length=12, choices=InterviewStatus.choices, default=InterviewStatus.DRAFT
+    )
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    ended_at = models.DateTimeField("结束时间", null=True, blank=True)
+    transcript_note = models.TextField("实录说明", blank=True)
+    transcript_published_at = models.DateTimeField("实录发布时间", null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "在线访谈"
+        verbose_name_plural = "在线访谈"
+        ordering = ["-starts_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def permission_departments(self) -> list[Department]:
+        return [self.host, self.department]
+
+    @property
+    def accepts_questions(self) -> bool:
+        return self.status in (InterviewStatus.SCHEDULED, InterviewStatus.LIVE)
+
+
+class InterviewQuestion(models.Model):
+    """A citizen's question, asked beforehand or live: checked, then moderated."""
+
+    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="questions")
+    nickname = models.CharField("署名", max_length=30, blank=True)
+    phone = EncryptedTextField("手机号", grade=Grade.SENSITIVE, blank=True)
+    text = models.TextField("问题")
+    live = models.BooleanField("访谈中提问", default=False)
+    status = models.CharField(
+        "审核状态", max_length=12, choices=Moderation.choices, default=Moderation.PENDING
+    )
+    findings = models.JSONField("内容检查结果", default=list, blank=True)
+    reject_reason = models.CharField("未通过理由", max_length=200, blank=True)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    moderated_at = models.DateTimeField("审核时间", null=True, blank=True)
+    answered_at = models.DateTimeField("答复时间", null=True, blank=True)
+    created_at = models.DateTimeField("提问时间", default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "访谈提问"
+        verbose_name_plural = "访谈提问"
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["interview", "status", "created_at"])]
+
+    def __str__(self) -> str:
+        return self.text[:30]
+
+    def permission_departments(self) -> list[Department]:
+        return self.interview.permission_departments()
+
+    @property
+    def author_label(self) -> str:
+        return self.nickname or "网友"
+
+
+class InterviewEntry(models.Model):
+    """One line of the live transcript: the guest's (or host's) words, answering a question
+    or not, optionally with a picture. Entries are numbered by id: the live page asks for
+    those after the last it has."""
+
+    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="entries")
+    question = models.ForeignKey(
+        InterviewQuestion,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="entries",
+        verbose_name="回答的问题",
+    )
+    speaker = models.CharField("发言人", max_length=60)
+    text = models.TextField("内容")
+    image = models.ForeignKey(
+        "wagtailimages.Image",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="图片",
+    )
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField("发布时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "访谈实录"
+        verbose_name_plural = "访谈实录"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.text[:30]

@@ -17,5 +17,7 @@ for _name, _label, _roles in [
     ("answer_post", "答复留言", [R.HANDLER, R.EDITOR]),
     ("manage_survey", "发布民意调查", [R.EDITOR]),
     ("view_participation", "查看互动交流统计", [R.SUPERVISOR, R.ADMINISTRATOR]),
+    ("manage_interview", "组织在线访谈", [R.EDITOR]),
+    ("answer_interview", "在线访谈答复网友提问", [R.EDITOR, R.HANDLER]),
 ]:
     register_action(_name, _label, _roles)

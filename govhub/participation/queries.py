@@ -17,7 +17,6 @@ from govhub.participation.models import (
     Consultation,
     ConsultationStatus,
     Moderation,
-    Option,
     Paragraph,
     Post,
     ResponseItem,
@@ -260,60 +259,103 @@ def public_survey(survey_id: int) -> Survey:
     return s
 
 
+def _question_result(q, counts: dict, total: int) -> dict:
+    """One question's figures from ``counts`` {(option id, value): n} of counted answers."""
+    row: dict = {"q": q, "kind": q.kind}
+    opts = list(q.options.all())
+    if q.kind in ("single", "multiple"):
+        ns = [counts.get((o.pk, None), 0) for o in opts]
+        base = total if q.kind == "multiple" else max(sum(ns), 1)  # multiple: share of people
+        row["bars"] = [
+            {"label": o.label, "n": n, "pct": round(100 * n / base) if base else 0}
+            for o, n in zip(opts, ns, strict=True)
+        ]
+    elif q.kind == "ranking":
+        ranked = []
+        for o in opts:
+            spread = {v: n for (oid, v), n in counts.items() if oid == o.pk and v is not None}
+            n = sum(spread.values())
+            mean = round(sum(v * c for v, c in spread.items()) / n, 2) if n else None
+            ranked.append({"label": o.label, "n": n, "first": spread.get(1, 0), "mean": mean})
+        ranked.sort(key=lambda r: (r["mean"] is None, r["mean"] or 0))
+        people = max((r["n"] for r in ranked), default=0)
+        row["ranking"] = ranked
+        row["bars"] = [
+            {
+                "label": f"{r['label']}（平均第 {r['mean']} 名）" if r["mean"] else r["label"],
+                "n": r["first"],
+                "pct": round(100 * r["first"] / people) if people else 0,
+            }
+            for r in ranked
+        ]
+    elif q.kind == "matrix":
+        cols = list(q.columns or [])
+        row["columns"] = cols
+        row["matrix"] = []
+        for o in opts:
+            cells = [counts.get((o.pk, c), 0) for c in range(1, len(cols) + 1)]
+            n = sum(cells)
+            row["matrix"].append(
+                {
+                    "label": o.label,
+                    "cells": [{"n": c, "pct": round(100 * c / n) if n else 0} for c in cells],
+                }
+            )
+    elif q.kind == "scale":
+        spread = {v: n for (oid, v), n in counts.items() if oid is None and v is not None}
+        n = sum(spread.values())
+        row["bars"] = [
+            {
+                "label": f"{v} 分",
+                "n": spread.get(v, 0),
+                "pct": round(100 * spread.get(v, 0) / n) if n else 0,
+            }
+            for v in range(q.scale_min, q.scale_max + 1)
+        ]
+        row["mean"] = round(sum(k * c for k, c in spread.items()) / n, 2) if n else None
+    else:
+        row["texts"] = counts.get((None, None), 0)
+    return row
+
+
 def survey_results(survey: Survey) -> dict:
-    """Counts per option, the spread and mean of each scale, the number of text answers; a
+    """Figures of each current question (and, separately, of questions retired by an edit,
+    with the answers given to them); only answers that count (not flagged for review); a
     fixed number of queries whatever the number of answers."""
-    questions = list(survey.questions.all())
-    options = (
-        Option.objects.filter(question__survey=survey)
-        .annotate(n=Count("items"))
-        .order_by("question__number", "number")
-    )
-    by_q: dict[int, list] = {}
-    for o in options:
-        by_q.setdefault(o.question_id, []).append(o)
-    values = (
-        ResponseItem.objects.filter(question__survey=survey, option__isnull=True)
-        .values("question_id", "value")
+    from govhub.participation.models import COUNTED_FLAGS, ResponseFlag
+
+    questions = list(survey.questions.prefetch_related("options").order_by("-active", "number"))
+    grouped = (
+        ResponseItem.objects.filter(question__survey=survey, response__flag__in=COUNTED_FLAGS)
+        .values("question_id", "option_id", "value")
         .annotate(n=Count("id"))
     )
-    scale: dict[int, dict] = {}
-    texts: dict[int, int] = {}
-    for v in values:
-        if v["value"] is None:
-            texts[v["question_id"]] = texts.get(v["question_id"], 0) + v["n"]
-        else:
-            scale.setdefault(v["question_id"], {})[v["value"]] = v["n"]
-    total = survey.responses.count()
-    out = []
+    counts: dict[int, dict] = {}
+    for g in grouped:
+        counts.setdefault(g["question_id"], {})[(g["option_id"], g["value"])] = g["n"]
+    flags = dict(
+        survey.responses.order_by().values("flag").annotate(n=Count("id")).values_list("flag", "n")
+    )
+    total = sum(n for f, n in flags.items() if f in COUNTED_FLAGS)
+    # a multiple choice's share is of the people who answered that question (a conditional
+    # question or a new version is not put to everyone)
+    people = dict(
+        ResponseItem.objects.filter(question__survey=survey, response__flag__in=COUNTED_FLAGS)
+        .values("question_id")
+        .annotate(n=Count("response_id", distinct=True))
+        .values_list("question_id", "n")
+    )
+    current, retired = [], []
     for q in questions:
-        row = {"q": q, "kind": q.kind}
-        if q.kind in ("single", "multiple"):
-            opts = by_q.get(q.pk, [])
-            answered = max(sum(o.n for o in opts), 1)
-            row["bars"] = [
-                {"label": o.label, "n": o.n, "pct": round(100 * o.n / answered)} for o in opts
-            ]
-            if q.kind == "multiple":  # share of people, not of ticks
-                row["bars"] = [
-                    {**b, "pct": round(100 * b["n"] / total) if total else 0} for b in row["bars"]
-                ]
-        elif q.kind == "scale":
-            spread = scale.get(q.pk, {})
-            n = sum(spread.values())
-            row["bars"] = [
-                {
-                    "label": f"{v} 分",
-                    "n": spread.get(v, 0),
-                    "pct": round(100 * spread.get(v, 0) / n) if n else 0,
-                }
-                for v in range(q.scale_min, q.scale_max + 1)
-            ]
-            row["mean"] = round(sum(k * c for k, c in spread.items()) / n, 2) if n else None
-        else:
-            row["texts"] = texts.get(q.pk, 0)
-        out.append(row)
-    return {"total": total, "questions": out}
+        row = _question_result(q, counts.get(q.pk, {}), people.get(q.pk, 0))
+        row["answered"] = people.get(q.pk, 0)
+        (current if q.active else retired).append(row)
+    return {
+        "total": total,
+        "flagged": flags.get(ResponseFlag.FLAGGED, 0),
+        "questions": current,
+        "retired": retired,
+    }
 
 
 def surveys_for(user) -> QuerySet[Survey]:
@@ -332,12 +374,35 @@ def get_survey_for(user, survey_id: int) -> Survey:
     return s
 
 
+def _cell(q, items: list) -> str:
+    """One question's answer in an export cell: options joined with "；", a ranking as
+    "1.甲；2.乙", a matrix as "行：列"."""
+    if q.kind == "ranking":
+        return "；".join(
+            f"{it.value}.{it.option.label}" for it in sorted(items, key=lambda i: i.value or 0)
+        )
+    if q.kind == "matrix":
+        cols = q.columns or []
+        return "；".join(
+            f"{it.option.label}：{cols[it.value - 1] if it.value and it.value <= len(cols) else it.value}"
+            for it in items
+        )
+    return "；".join(
+        it.option.label if it.option_id else (str(it.value) if it.value is not None else it.text)
+        for it in items
+    )
+
+
 def survey_rows(survey: Survey, batch: int = 500):
-    """The CSV rows of a survey: a header, then one row per answer sheet (multiple choices
-    joined with "；"), read in batches so a large survey streams."""
-    questions = list(survey.questions.all())
-    yield ["答卷编号", "提交时间", "验证方式"] + [f"{q.number}. {q.text}" for q in questions]
-    responses = survey.responses.order_by("pk")
+    """The export rows of a survey: a header, then one row per answer sheet, read in batches
+    so a large survey streams. Questions retired by an edit keep their own column (marked
+    旧版), so old answers stay with the wording they answered; no phone, no key."""
+    questions = list(survey.questions.order_by("-active", "number", "version"))
+    head = ["答卷编号", "提交时间", "验证方式", "题目版本", "乡镇", "核查"]
+    yield head + [
+        f"{q.number}. {q.text}" + ("" if q.active else f"（旧版 v{q.version}）") for q in questions
+    ]
+    responses = survey.responses.select_related("town").order_by("pk")
     last = 0
     while True:
         chunk = list(responses.filter(pk__gt=last)[:batch])
@@ -348,16 +413,112 @@ def survey_rows(survey: Survey, batch: int = 500):
         )
         cells: dict = {}
         for it in items:
-            value = (
-                it.option.label
-                if it.option_id
-                else (str(it.value) if it.value is not None else it.text)
-            )
-            cells.setdefault((it.response_id, it.question_id), []).append(value)
+            cells.setdefault((it.response_id, it.question_id), []).append(it)
         for r in chunk:
             yield [
                 r.pk,
                 timezone.localtime(r.created_at).strftime("%Y-%m-%d %H:%M"),
                 r.get_verified_by_display(),
-            ] + ["；".join(cells.get((r.pk, q.pk), [])) for q in questions]
+                r.version,
+                r.town.name if r.town_id else "",
+                r.get_flag_display(),
+            ] + [_cell(q, cells.get((r.pk, q.pk), [])) for q in questions]
         last = chunk[-1].pk
+
+
+def flagged_responses(survey: Survey):
+    from govhub.participation.models import ResponseFlag
+
+    return survey.responses.filter(flag=ResponseFlag.FLAGGED).order_by("created_at")
+
+
+# --- online interviews -----------------------------------------------------------------------
+
+LIVE_POLL_SECONDS = 5
+
+
+def public_interviews() -> QuerySet:
+    from govhub.participation.models import Interview, InterviewStatus
+
+    return (
+        Interview.objects.exclude(status=InterviewStatus.DRAFT)
+        .select_related("department")
+        .order_by("-starts_at")
+    )
+
+
+def public_interview(interview_id: int):
+    i = public_interviews().filter(pk=interview_id).first()
+    if i is None:
+        raise Http404("访谈不存在")
+    return i
+
+
+def entry_dict(e) -> dict:
+    """One transcript line as the live page and the API give it (text only: the page sets it
+    with textContent, so whatever was typed stays text)."""
+    return {
+        "id": e.pk,
+        "speaker": e.speaker,
+        "text": e.text,
+        "question": {"author": e.question.author_label, "text": e.question.text}
+        if e.question_id
+        else None,
+        "image": e.image.get_rendition("max-800x600").url if e.image_id else None,
+        "at": timezone.localtime(e.created_at).strftime("%H:%M"),
+    }
+
+
+def interview_entries(interview, after: int = 0, limit: int = 200) -> list:
+    from govhub.participation.models import InterviewEntry
+
+    return list(
+        InterviewEntry.objects.filter(interview=interview, pk__gt=max(after, 0))
+        .select_related("question", "image")
+        .order_by("pk")[:limit]
+    )
+
+
+def live_feed(interview, after: int = 0) -> dict:
+    """What the live page polls: the status and the lines after ``after``."""
+    entries = [entry_dict(e) for e in interview_entries(interview, after)]
+    return {
+        "status": interview.status,
+        "status_label": interview.get_status_display(),
+        "entries": entries,
+        "last": entries[-1]["id"] if entries else max(after, 0),
+        "poll_seconds": LIVE_POLL_SECONDS if interview.status == "live" else 60,
+    }
+
+
+def interviews_for(user) -> QuerySet:
+    from govhub.core.permissions import scope_roots
+    from govhub.participation.models import Interview
+
+    qs = Interview.objects.select_related("department", "host").order_by("-starts_at")
+    if user.is_superuser or can(user, "moderate_participation") or can(user, "view_participation"):
+        return qs
+    roots = scope_roots(user, "manage_interview") + scope_roots(user, "answer_interview")
+    if not roots:
+        return qs.none()
+    cond = Q()
+    for r in roots:
+        cond |= Q(host__path__startswith=r.path) | Q(department__path__startswith=r.path)
+    return qs.filter(cond)
+
+
+def get_interview_for(user, interview_id: int):
+    i = interviews_for(user).filter(pk=interview_id).first()
+    if i is None:
+        raise PermissionDenied("对象不存在或无权访问")
+    return i
+
+
+def pending_interview_questions() -> QuerySet:
+    from govhub.participation.models import InterviewQuestion
+
+    return (
+        InterviewQuestion.objects.filter(status=Moderation.PENDING)
+        .select_related("interview")
+        .order_by("created_at")
+    )

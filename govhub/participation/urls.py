@@ -14,4 +14,7 @@ urlpatterns = [
     path("surveys/", views.survey_list, name="surveys"),
     path("surveys/<int:survey_id>/", views.survey_detail, name="survey"),
     path("surveys/<int:survey_id>/results/", views.survey_results, name="survey_results"),
+    path("interviews/", views.interview_list, name="interviews"),
+    path("interviews/<int:interview_id>/", views.interview_detail, name="interview"),
+    path("interviews/<int:interview_id>/live.json", views.interview_live, name="interview_live"),
 ]

@@ -3,6 +3,8 @@ without JavaScript; scripts only add selecting a passage to comment on."""
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,6 +30,7 @@ def index(request):
         request,
         "participation/index.html",
         {
+            "interviews": list(queries.public_interviews()[:3]),
             "consultations": list(queries.public_consultations()[:5]),
             "surveys": list(queries.public_surveys()[:5]),
             "posts": list(queries.public_posts()[:5]),
@@ -246,8 +249,30 @@ def survey_list(request):
     return render(request, "participation/survey_list.html", {"page": page})
 
 
+def _voter(request, survey) -> dict | None:
+    """Who answers: a logged-in member of staff for a survey of staff, else the phone proved
+    in this session."""
+    if survey.audience == "staff":
+        key = actions.staff_voter(request.user)
+        return {"key": key, "via": "staff", "shown": request.user.get_full_name()} if key else None
+    return request.session.get(VOTER) if request.session.session_key else None
+
+
+def form_answers(post) -> dict:
+    """The survey form's fields as ``submit_response`` takes them: ``q<id>`` lists, and
+    ``q<id>_r<option>`` (rank) / ``q<id>_m<row>`` (column) gathered into a map per question."""
+    answers: dict = {}
+    for key in post:
+        m = re.match(r"^q(\d+)_[rm](\d+)$", key)
+        if m:
+            answers.setdefault(f"q{m.group(1)}", {})[m.group(2)] = post.get(key, "")
+        elif re.match(r"^q\d+$", key):
+            answers[key] = post.getlist(key)
+    return answers
+
+
 def _survey_page(request, survey, *, errors=None, form=None, status=200):
-    voter = request.session.get(VOTER) if request.session.session_key else None
+    voter = _voter(request, survey)
     answered = bool(voter) and actions.has_answered(survey, voter["key"])
     return render(
         request,
@@ -257,7 +282,11 @@ def _survey_page(request, survey, *, errors=None, form=None, status=200):
             "voter": voter,
             "answered": answered,
             "is_open": survey.is_open(),
-            "questions": survey.questions.prefetch_related("options"),
+            "questions": survey.questions.filter(active=True)
+            .select_related("show_if__question")
+            .prefetch_related("options"),
+            "towns": list(survey.towns.order_by("path")) if survey.audience == "towns" else [],
+            "login_url": reverse("wagtailadmin_login") + "?next=" + request.path,
             "phone": request.session.get(PHONE, "") if request.session.session_key else "",
             "errors": errors or {},
             "form": form or {},
@@ -290,22 +319,32 @@ def survey_detail(request, survey_id: int):
             request.session[VOTER] = {"key": key, "via": "phone", "shown": mask_phone(phone)}
             messages.success(request, "手机号验证成功，请填写问卷。")
         elif step == "answer":
-            voter = request.session.get(VOTER) or {}
-            answers = {k: request.POST.getlist(k) for k in request.POST if k.startswith("q")}
-            actions.submit_response(
+            from govhub.core.middleware import client_ip
+
+            voter = _voter(request, survey) or {}
+            response = actions.submit_response(
                 survey,
                 voter_key=voter.get("key", ""),
                 verified_by=voter.get("via", "phone"),
-                answers=answers,
+                answers=form_answers(request.POST),
+                address=client_ip(request),
+                town_id=_int(request.POST.get("town")),
             )
-            messages.success(request, "提交成功，感谢您参与本次调查！")
+            if response.flag:
+                messages.success(
+                    request,
+                    "提交成功，感谢您的参与！由于同一网络地址短时间内提交较多，"
+                    "您的答卷将由发起单位核查后计入结果。",
+                )
+            else:
+                messages.success(request, "提交成功，感谢您参与本次调查！")
             return redirect("participation:survey_results", survey_id=survey.pk)
         elif step == "change":
             request.session.pop(PHONE, None)
             request.session.pop(VOTER, None)
         return redirect(reverse("participation:survey", args=[survey.pk]) + "#verify")
     except FieldErrors as exc:
-        form = {k: request.POST.getlist(k) for k in request.POST if k.startswith("q")}
+        form = {k: request.POST.getlist(k) for k in request.POST if k.startswith(("q", "town"))}
         return _survey_page(request, survey, errors=exc.errors, form=form, status=400)
     except DomainError as exc:
         return _survey_page(request, survey, errors={"all": exc.message}, status=exc.status)
@@ -315,3 +354,78 @@ def survey_results(request, survey_id: int):
     survey = queries.public_survey(survey_id)
     results = queries.survey_results(survey) if survey.results_public else None
     return render(request, "participation/survey_results.html", {"s": survey, "results": results})
+
+
+# --- online interviews -----------------------------------------------------------------------
+
+OWN_QUESTIONS = "participation_questions"
+
+
+def interview_list(request):
+    from django.core.paginator import Paginator
+
+    page = Paginator(queries.public_interviews(), 20).get_page(request.GET.get("page"))
+    return render(request, "participation/interview_list.html", {"page": page})
+
+
+def _interview_page(request, interview, *, form=None, errors=None, status=200):
+    from govhub.participation.models import InterviewQuestion
+
+    entries = [queries.entry_dict(e) for e in queries.interview_entries(interview)]
+    own_ids = request.session.get(OWN_QUESTIONS, []) if request.session.session_key else []
+    own = (
+        list(InterviewQuestion.objects.filter(pk__in=own_ids, interview=interview))
+        if own_ids
+        else []
+    )
+    return render(
+        request,
+        "participation/interview_detail.html",
+        {
+            "i": interview,
+            "entries": entries,
+            "last": entries[-1]["id"] if entries else 0,
+            "own": own,
+            "form": form or {},
+            "errors": errors or {},
+            "poll": queries.LIVE_POLL_SECONDS,
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def interview_detail(request, interview_id: int):
+    """The interview's page: the announcement, the live answers (updated by a static script
+    that polls ``interview_live``; without JavaScript the page refreshes itself while live),
+    the question form, and after the session the transcript."""
+    interview = queries.public_interview(interview_id)
+    if request.method == "GET":
+        return _interview_page(request, interview)
+    form = {k: request.POST.get(k, "") for k in ("text", "nickname", "phone")}
+    try:
+        ratelimit.check(request, "participation-comment")
+        q = actions.ask_question(
+            interview, text=form["text"], nickname=form["nickname"], phone=form["phone"]
+        )
+    except FieldErrors as exc:
+        return _interview_page(request, interview, form=form, errors=exc.errors, status=400)
+    except DomainError as exc:
+        return _interview_page(
+            request, interview, form=form, errors={"all": exc.message}, status=exc.status
+        )
+    _session_key(request)
+    request.session[OWN_QUESTIONS] = request.session.get(OWN_QUESTIONS, [])[-49:] + [q.pk]
+    messages.success(request, "您的问题已提交，审核通过后将转给访谈嘉宾。")
+    return redirect(reverse("participation:interview", args=[interview.pk]) + "#mine")
+
+
+def interview_live(request, interview_id: int):
+    """The small JSON the live page polls: status and the lines after ``after``."""
+    from django.http import JsonResponse
+
+    interview = queries.public_interview(interview_id)
+    after = _int(request.GET.get("after")) or 0
+    response = JsonResponse(queries.live_feed(interview, after))
+    response["Cache-Control"] = "no-cache, max-age=0"
+    return response

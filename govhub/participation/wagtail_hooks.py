@@ -16,6 +16,8 @@ ACTIONS = (
     "answer_post",
     "manage_survey",
     "view_participation",
+    "manage_interview",
+    "answer_interview",
 )
 
 admin_urls = [
@@ -40,6 +42,17 @@ admin_urls = [
     path("surveys/<int:survey_id>/", admin_views.survey, name="survey"),
     path("surveys/<int:survey_id>/act/<slug:action>/", admin_views.survey_act, name="survey_act"),
     path("surveys/<int:survey_id>/export.csv", admin_views.survey_export, name="survey_export"),
+    path("surveys/<int:survey_id>/export.xlsx", admin_views.survey_xlsx, name="survey_xlsx"),
+    path("surveys/<int:survey_id>/edit/", admin_views.survey_form, name="survey_edit"),
+    path("interviews/", admin_views.interviews, name="interviews"),
+    path("interviews/new/", admin_views.interview_form, name="interview_new"),
+    path("interviews/<int:interview_id>/", admin_views.interview, name="interview"),
+    path("interviews/<int:interview_id>/edit/", admin_views.interview_form, name="interview_edit"),
+    path(
+        "interviews/<int:interview_id>/act/<slug:action>/",
+        admin_views.interview_act,
+        name="interview_act",
+    ),
     path("stats/", admin_views.statistics, name="stats"),
     path("moderation/", admin_views.moderation, name="moderation"),
     path("moderation/<slug:kind>/<int:object_id>/", admin_views.moderate, name="moderate"),

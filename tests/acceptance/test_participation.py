@@ -231,3 +231,136 @@ def test_survey_answered_once_by_a_phone_proved_by_sms(site):
         editor.click("text=导出 CSV")
     assert dl.value.suggested_filename.endswith(".csv")
     site.shot(editor, "editor-survey-results")
+
+
+def test_online_interview_asked_on_a_phone_moderated_and_answered_live(site, tmp_path):
+    """在线访谈: the host starts the announced session, a citizen asks from a phone, the
+    moderator approves, the official answers with a picture, and the citizen's open page shows
+    the answer without reloading; afterwards the transcript is published."""
+    from PIL import Image
+
+    title = "城区停车难怎么破？城管局长在线答网友问"
+    # the host (融媒体中心's editor) starts the announced interview
+    editor = site.login("editor")
+    editor.goto(site.url + "/admin/participation/")
+    editor.click("text=在线访谈")
+    editor.click(f"text={title}")
+    editor.click("button:has-text('开始访谈')")
+    expect(editor.locator("body")).to_contain_text("访谈已开始")
+
+    # a citizen on a phone finds it and asks a question
+    citizen = site.citizen()
+    citizen.goto(site.url + "/participation/")
+    citizen.click("nav.sub >> text=在线访谈")
+    citizen.click(f"text={title}")
+    assert citizen.inner_text("#iv-status") == "直播中"
+    assert "老城区晚上停车特别难" not in citizen.inner_text("#live")  # approved, not answered
+    citizen.fill("#id_text", "医院门口总是堵车，能不能设置即停即走车位？")
+    citizen.fill("#id_nickname", "西街 李女士")
+    _no_overflow(citizen)
+    site.shot(citizen, "citizen-asks")
+    citizen.click("text=提交问题")
+    mine = citizen.inner_text("#mine")
+    assert "医院门口总是堵车" in mine and "待审核" in mine
+    citizen.evaluate("window.__stayed = true")  # gone if the page reloads
+    site.shot(citizen, "citizen-question-waiting")
+
+    # the moderator approves it from the moderation queue
+    reviewer = site.login("reviewer")
+    reviewer.goto(site.url + "/admin/participation/moderation/")
+    card = reviewer.locator(".help-block", has_text="医院门口总是堵车")
+    assert "内容检查：未发现问题" in card.inner_text()
+    card.locator("button", has_text="通过").click()
+    expect(reviewer.locator("body")).to_contain_text("已通过")
+
+    # the official (城管局) answers it, with a picture
+    picture = tmp_path / "parking-map.png"
+    Image.new("RGB", (320, 200), (31, 95, 168)).save(picture)
+    official = site.login("cgj_handler")
+    official.goto(site.url + "/admin/participation/interviews/")
+    official.click(f"text={title}")
+    box = official.locator(".help-block", has_text="医院门口总是堵车")
+    box.locator("textarea").fill("县人民医院东侧将设即停即走车位 20 个，限停 15 分钟，位置见图。")
+    box.locator("input[type=file]").set_input_files(str(picture))
+    site.shot(official, "official-answers")
+    box.locator("button", has_text="发布答复").click()
+    expect(official.locator("body")).to_contain_text("答复已发布")
+
+    # the citizen's page shows it without reloading
+    entry = citizen.locator("#live li", has_text="医院门口总是堵车")
+    expect(entry).to_contain_text("即停即走车位 20 个", timeout=20000)
+    assert citizen.evaluate("window.__stayed") is True
+    assert entry.locator("img").count() == 1
+    assert citizen.evaluate("document.querySelector('#live li:last-child img').naturalWidth") > 0
+    _no_overflow(citizen)
+    site.shot(citizen, "citizen-sees-answer-live")
+
+    # the host ends the session and publishes the transcript; the citizen reads it
+    editor.reload()
+    editor.click("button:has-text('结束访谈')")
+    expect(editor.locator("body")).to_contain_text("访谈已结束")
+    editor.fill("#note", "本次访谈共答复网友提问 1 个。")
+    editor.click("button:has-text('发布文字实录')")
+    expect(editor.locator("body")).to_contain_text("文字实录已在门户网站发布")
+    citizen.reload()
+    assert "文字实录" in citizen.inner_text("h2#live-h")
+    assert "即停即走车位 20 个" in citizen.inner_text("#live")
+    assert citizen.locator("#id_text").count() == 0
+    site.shot(citizen, "citizen-reads-transcript")
+
+
+def test_towns_survey_with_ranking_matrix_and_a_conditional_question_on_a_phone(site):
+    """A 城关镇 resident answers the renewal survey on a phone: the conditional question shows
+    only after its option is chosen; ranking by select, matrix by radio buttons; the editor
+    exports the answers to Excel."""
+    import re
+
+    from govhub.channels import sms
+
+    citizen = site.citizen()
+    citizen.goto(site.url + "/participation/surveys/")
+    citizen.click("text=城关镇老旧小区改造意愿调查")
+    citizen.fill("#id_phone", "13800003333")
+    citizen.click("text=获取验证码")
+    texts = [t for p, t in sms.gateway().outbox if p == "13800003333"]
+    citizen.fill("#id_code", re.search(r"验证码是 (\d{6})", texts[-1]).group(1))
+    citizen.click("button:text-is('验证')")
+    form = citizen.locator("#survey-form")
+    lift = form.locator("fieldset", has_text="是否愿意")
+    expect(lift).to_be_hidden()  # asked only of those in pre-2000 compounds
+    form.locator("label", has_text="2000年以前").click()
+    expect(lift).to_be_visible()
+    citizen.select_option("#id_town", label="城关镇")
+    ranking = form.locator("fieldset", has_text="迫切程度")
+    for n, label in enumerate(["加装电梯", "增加停车位", "雨污分流", "外墙保温"], 1):
+        ranking.locator(".rank", has_text=label).locator("select").select_option(str(n))
+    for row in ["道路和照明", "绿化", "物业服务"]:
+        form.locator(f"input[aria-label='{row}：一般']").check()
+    lift.locator("label", has_text="看分摊多少").click()
+    _no_overflow(citizen)
+    site.shot(citizen, "citizen-answers-ranking-matrix")
+    citizen.click("text=提交问卷")
+    body = citizen.inner_text("body")
+    assert "提交成功" in body and "共 13 人参加" in body
+    assert "加装电梯（平均第" in body and "物业服务" in body
+    _no_overflow(citizen)
+    site.shot(citizen, "citizen-sees-ranking-results")
+
+    editor = site.login("editor")
+    editor.goto(site.url + "/admin/participation/surveys/")
+    editor.click("text=城关镇老旧小区改造意愿调查")
+    expect(editor.locator("body")).to_contain_text("调查对象：指定乡镇居民（城关镇）")
+    with editor.expect_download() as dl:
+        editor.click("text=导出 Excel")
+    assert dl.value.suggested_filename.endswith(".xlsx")
+    import io
+
+    from openpyxl import load_workbook
+
+    with open(dl.value.path(), "rb") as fh:  # the download has no extension for openpyxl
+        book = load_workbook(io.BytesIO(fh.read()), read_only=True)
+    rows = list(book["答卷"].iter_rows(values_only=True))
+    assert len(rows) == 14 and rows[-1][4] == "城关镇"
+    assert rows[-1][rows[0].index("2. 请按迫切程度排列小区改造项目（1 为最迫切）")] == (
+        "1.加装电梯；2.增加停车位；3.雨污分流；4.外墙保温"
+    )

@@ -184,7 +184,8 @@ def test_results_and_csv_export(county, client):
     text = b"".join(r.streaming_content).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][:3] == ["答卷编号", "提交时间", "验证方式"] and len(rows) == 5
-    assert rows[1][3] == "政府网站" and rows[1][4] == "社保查询；公积金查询" and rows[1][5] == "5"
+    assert rows[0][3:6] == ["题目版本", "乡镇", "核查"]
+    assert rows[1][6] == "政府网站" and rows[1][7] == "社保查询；公积金查询" and rows[1][8] == "5"
     assert "1390000000" not in text
     results = client.get(f"/participation/surveys/{s.pk}/results/").content.decode()
     assert "共 4 人参加" in results and "平均 3.75 分" in results and 'aria-label="100%"' in results

@@ -31,3 +31,16 @@ _NUMBERED = re.compile(
 def self_numbered(text: str) -> bool:
     """A paragraph that already begins with its own number (第一条, 一、, 1.) needs no other."""
     return bool(_NUMBERED.match(text or ""))
+
+
+@register.simple_tag
+def cell(form, question_id, kind: str, option_id) -> str:
+    """What was typed for one option of a ranking (``r``) or one row of a matrix (``m``)."""
+    values = (form or {}).get(f"q{question_id}_{kind}{option_id}") or [""]
+    return str(values[0])
+
+
+@register.filter
+def upto(n) -> range:
+    """``1..n`` (ranks of a ranking, columns of a matrix)."""
+    return range(1, int(n) + 1)
