@@ -51,7 +51,7 @@ def test_a_bad_rating_is_called_back_by_the_department(site):
     site.shot(phone, "bad-rating")
 
     handler = site.login("handler")  # 人社局
-    handler.goto(site.url + "/admin/services/callbacks/")
+    handler.goto(site.url + "/admin/ratings/callbacks/")
     handler.locator("tr", has_text="指南里没写").get_by_role("link").click()
     expect(handler.locator("main")).to_contain_text("指南里没写")
     handler.get_by_label("回访及整改情况").fill("已电话回访，已在指南材料中补充单位证明要求")

@@ -4,7 +4,8 @@ import pytest
 from django.test import Client
 
 from govhub.core.models import Role
-from govhub.services.models import LifeEvent, QueryConnector, Rating
+from govhub.ratings.models import Rating
+from govhub.services.models import LifeEvent, QueryConnector
 from tests.factories import make_department, make_user
 from tests.services.helpers import VALID_ID, FakeBackend, make_connector, make_guide
 
@@ -32,13 +33,13 @@ def test_rating_a_guide_from_the_page_once_per_visit():
     c = Client()
     page = c.get(guide.get_absolute_url()).content.decode()
     token = page.split('name="token" value="')[1].split('"')[0]
-    missing = c.post("/services/rate/", {"token": token, "level": "1", "comment": ""})
+    missing = c.post("/ratings/rate/", {"token": token, "level": "1", "comment": ""})
     assert missing.status_code == 400 and "请简单说明不满意的原因" in missing.content.decode()
-    ok = c.post("/services/rate/", {"token": token, "level": "4"})
+    ok = c.post("/ratings/rate/", {"token": token, "level": "4"})
     assert "感谢您的评价" in ok.content.decode()
     again_token = c.get(guide.get_absolute_url()).content.decode()
     again_token = again_token.split('name="token" value="')[1].split('"')[0]
-    again = c.post("/services/rate/", {"token": again_token, "level": "5"})
+    again = c.post("/ratings/rate/", {"token": again_token, "level": "5"})
     assert again.status_code == 409 and "已经评价过" in again.content.decode()
     assert Rating.objects.count() == 1
 
