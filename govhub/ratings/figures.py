@@ -102,3 +102,14 @@ def ratings_by_department(
     for no, row in enumerate(out, start=1):
         row.rank = no
     return out
+
+
+def latest_level(target_type: str, ref: str = "pk"):
+    """An annotation: the level of the newest rating of each row's target (None if unrated)."""
+    from django.db.models import OuterRef, Subquery
+
+    return Subquery(
+        Rating.objects.filter(target_type=target_type, target_id=OuterRef(ref))
+        .order_by("-created_at", "-pk")
+        .values("level")[:1]
+    )
