@@ -160,4 +160,9 @@ def my_booking(request: HttpRequest) -> HttpResponse:
         ctx["error"] = exc.message
         return render(request, "services/my_booking.html", ctx, status=400)
     ctx["booking"] = booking
+    if booking.status == booking.Status.ATTENDED:
+        # 好差评 of the visit: one per booking
+        ctx["rating_token"] = rating_token(
+            RatingTarget.BOOKING, booking.pk, event=f"booking:{booking.pk}"
+        )
     return render(request, "services/my_booking.html", ctx)
