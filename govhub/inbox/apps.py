@@ -21,4 +21,4 @@ def _reply_target(pk: int):
     if reply is None:
         return None
     msg = reply.message
-    return Target(f"留言回复（{msg.get_channel_display()}）", msg.department)
+    return Target(f"{msg.get_channel_display()}留言", msg.department)

@@ -20,4 +20,4 @@ def _letter_target(pk: int):
     letter = Letter.objects.filter(pk=pk).select_related("department").first()
     if letter is None:
         return None
-    return Target(f"信件 {letter.tracking_code} 的答复", letter.department)
+    return Target(f"查询码 {letter.tracking_code}", letter.department)

@@ -482,6 +482,9 @@ def _date_rating(letter, t) -> None:
     if rating is None:
         return
     Rating.objects.filter(pk=rating.pk).update(created_at=t)
-    CallbackTask.objects.filter(rating=rating).update(
-        due_date=callback_due(timezone.localdate(t))
-    )
+    due = callback_due(timezone.localdate(t))
+    tasks = CallbackTask.objects.filter(rating=rating)
+    tasks.update(due_date=due)
+    if due < timezone.localdate():  # the past's call-backs were made, a few days before the deadline
+        done = dt.datetime.combine(due - dt.timedelta(days=3), dt.time(15), tzinfo=timezone.get_current_timezone())
+        tasks.update(status="done", done_at=done, result="已电话回访来信人，说明办理情况并整改。")

@@ -19,4 +19,4 @@ def _answer_target(pk: int):
     from govhub.ratings.targets import Target
 
     entry = KnowledgeEntry.objects.filter(pk=pk).select_related("department").first()
-    return Target(f"问答：{entry.question}", entry.department) if entry else None
+    return Target(entry.question, entry.department) if entry else None

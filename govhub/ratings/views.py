@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from govhub.core import ratelimit
 from govhub.core.errors import DomainError, FieldErrors
 from govhub.ratings import actions, targets
-from govhub.ratings.models import RatingLevel
+from govhub.ratings.models import RatingLevel, RatingTarget
 
 LEVELS = list(RatingLevel.choices)
 
@@ -37,6 +37,7 @@ def rate(request: HttpRequest) -> HttpResponse:
         if target is None:
             raise actions.RatingRefused("评价的服务不存在。")
         ctx["target_name"] = target.name
+        ctx["target_label"] = RatingTarget(target_type).label
     except DomainError as exc:
         ctx["error"] = exc.message
         return render(request, "ratings/rate.html", ctx, status=exc.status)

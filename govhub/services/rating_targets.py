@@ -23,4 +23,4 @@ def booking(pk: int) -> Target | None:
         .select_related("slot__guide", "slot__department")
         .first()
     )
-    return Target(f"预约办理：{b.slot.guide.name}", b.slot.department) if b else None
+    return Target(b.slot.guide.name, b.slot.department) if b else None

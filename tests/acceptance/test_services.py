@@ -44,7 +44,7 @@ def test_a_bad_rating_is_called_back_by_the_department(site):
     phone.get_by_role("link", name="失业保险金申领").click()
     phone.get_by_role("radio", name="非常不满意").check()
     phone.get_by_role("button", name="提交评价").click()
-    expect(phone.locator(".svc-err")).to_have_text("请简单说明不满意的原因，便于我们改进")
+    expect(phone.locator(".rate-err")).to_have_text("请简单说明不满意的原因，便于我们改进")
     phone.get_by_role("textbox", name="意见建议").fill("窗口说要单位盖章的证明，指南里没写")
     phone.get_by_role("button", name="提交评价").click()
     expect(phone.locator("main")).to_contain_text("前回访并整改")

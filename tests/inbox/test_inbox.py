@@ -49,7 +49,7 @@ def test_a_wechat_reply_inside_48_hours_is_sent_as_customer_service_message(
         assert text == "已通知城管局，两天内修复。"
     # the link in the message opens the five-level 好差评 of this reply
     page = Client().get(link.split(settings.SITE_URL, 1)[1]).content.decode()
-    assert "留言回复（微信）" in page and "非常不满意" in page
+    assert "评价对象：留言回复“微信留言”" in page and "非常不满意" in page
     msg.refresh_from_db()
     assert msg.status == Status.REPLIED and msg.first_response_at and msg.assigned_to == editor
     assert msg.replies.get().delivered

@@ -38,7 +38,7 @@ def test_an_answer_of_the_knowledge_base_is_rated_and_a_bad_one_is_called_back(c
     res = c.post("/ratings/rate/", {"token": token, "level": "1", "comment": "派出所说不归他们管"})
     assert res.status_code == 200 and "感谢您的评价" in res.content.decode()
     rating = Rating.objects.get()
-    assert (rating.target_type, rating.target_name) == ("answer", "问答：怎么办理居住证")
+    assert (rating.target_type, rating.target_name) == ("answer", "怎么办理居住证")
     assert rating.callback.department == dept and rating.callback.status == "open"
     again = c.post("/ratings/rate/", {"token": token, "level": "5"})
     assert again.status_code == 409 and Rating.objects.count() == 1
@@ -85,4 +85,4 @@ def test_a_visit_booked_and_attended_is_rated_from_my_booking(county):
     assert "请对本次预约办理评价" in page
     c.post("/ratings/rate/", {"token": _token(page), "level": "2", "comment": "等了一个小时"})
     rating = Rating.objects.get()
-    assert rating.target_name == "预约办理：结婚登记" and rating.callback.department == dept
+    assert (rating.target_type, rating.target_name) == ("booking", "结婚登记") and rating.callback.department == dept

@@ -30,7 +30,7 @@ def forwards(apps, schema_editor):
         rating = Rating.objects.create(
             target_type="letter",
             target_id=letter.pk,
-            target_name=f"信件 {letter.tracking_code} 的答复"[:120],
+            target_name=f"查询码 {letter.tracking_code}"[:120],
             department_id=department_id,
             event_key=key,
             level=level,
