@@ -20,9 +20,14 @@ def _p95(values: list[int]) -> int | None:
     return values[min(len(values) - 1, int(round(0.95 * (len(values) - 1))))]
 
 
-def connector_figures(start: dt.datetime, end: dt.datetime) -> list[dict]:
+def connector_figures(start: dt.datetime, end: dt.datetime, departments=None) -> list[dict]:
+    """Per connector: uses in [start, end), failures (timeout, HTTP error, unusable answer),
+    their share, and the p95 duration of the calls that reached the backend."""
     out = []
-    for c in QueryConnector.objects.order_by("name"):
+    connectors = QueryConnector.objects.order_by("name")
+    if departments is not None:
+        connectors = connectors.filter(department__in=departments)
+    for c in connectors:
         runs = list(
             QueryRun.objects.filter(connector=c, at__gte=start, at__lt=end).values_list(
                 "outcome", "duration_ms"
@@ -41,12 +46,15 @@ def connector_figures(start: dt.datetime, end: dt.datetime) -> list[dict]:
     return out
 
 
-def appointment_figures(first: dt.date, nxt: dt.date) -> list[dict]:
+def appointment_figures(first: dt.date, nxt: dt.date, departments=None) -> list[dict]:
     """Per matter: bookings in the month, cancelled, attended, no-shows and the no-show rate."""
     from govhub.services.models import Booking
 
+    bookings = Booking.objects.filter(slot__date__gte=first, slot__date__lt=nxt)
+    if departments is not None:
+        bookings = bookings.filter(slot__department__in=departments)
     rows = (
-        Booking.objects.filter(slot__date__gte=first, slot__date__lt=nxt)
+        bookings
         .values("slot__guide__name")
         .annotate(
             total=Count("pk"),
