@@ -139,7 +139,9 @@ def monthly_context(dept: Department, month: dt.date, today: dt.date | None = No
     views = views_by_page(start.date(), end.date())
     columns = portal_column_views(views)
     vetoes = sum(1 for f in findings if f.severity == Severity.VETO) + len(idle)
-    services = services_section(Department.objects.filter(path__startswith=dept.path), start, end, as_of)
+    services = services_section(
+        Department.objects.filter(path__startswith=dept.path), start, end, as_of
+    )
     advice = overall_advice(idle, findings, scores, topics, dup_posts, total_posts)
     late = [r.department for r in services["rating_rows"] if r.overdue]
     if late:

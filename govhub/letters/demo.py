@@ -485,6 +485,10 @@ def _date_rating(letter, t) -> None:
     due = callback_due(timezone.localdate(t))
     tasks = CallbackTask.objects.filter(rating=rating)
     tasks.update(due_date=due)
-    if due < timezone.localdate():  # the past's call-backs were made, a few days before the deadline
-        done = dt.datetime.combine(due - dt.timedelta(days=3), dt.time(15), tzinfo=timezone.get_current_timezone())
+    if (
+        due < timezone.localdate()
+    ):  # the past's call-backs were made, a few days before the deadline
+        done = dt.datetime.combine(
+            due - dt.timedelta(days=3), dt.time(15), tzinfo=timezone.get_current_timezone()
+        )
         tasks.update(status="done", done_at=done, result="已电话回访来信人，说明办理情况并整改。")

@@ -16,9 +16,9 @@ from govhub.core import ratelimit
 from govhub.core.errors import FieldErrors
 from govhub.letters import attachments, intake, stats
 from govhub.letters.actions import LetterStateError, rate_letter
-from govhub.ratings.views import channel_of
 from govhub.letters.forms import LetterForm, LookupForm, RatingForm
 from govhub.letters.models import Letter, Status
+from govhub.ratings.views import channel_of
 
 SESSION_KEY = "letters_verified"
 

@@ -276,9 +276,8 @@ def _notify(task: CallbackTask, reminder: CallbackReminder, role: str) -> None:
         {
             m.user.email
             for m in Membership.objects.filter(
-                department__in=task.department.get_ancestors() | Department.objects.filter(
-                    pk=task.department_id
-                ),
+                department__in=task.department.get_ancestors()
+                | Department.objects.filter(pk=task.department_id),
                 role=role,
             ).select_related("user")
             if m.user.email and m.user.is_active

@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from govhub.channels import query_backend
-from govhub.core import audit, workdays
+from govhub.core import audit
 from govhub.core.errors import DomainError, FieldErrors
 from govhub.core.permissions import require
 from govhub.ratings.actions import rating_token
@@ -32,7 +32,6 @@ from govhub.services.models import (
     ServiceGuide,
 )
 from govhub.services.validators import KINDS
-
 
 
 class ServiceBusy(DomainError):

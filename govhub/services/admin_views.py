@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
 from govhub.core.errors import DomainError, FieldErrors
-from govhub.core.permissions import can, get_for, require, scope_queryset
+from govhub.core.permissions import get_for, require, scope_queryset
 from govhub.core.pii import mask_phone
-from govhub.services import actions, figures
 from govhub.ratings.models import RatingLevel
+from govhub.services import actions, figures
 
 
 def monthly(request):

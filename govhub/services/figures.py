@@ -4,10 +4,8 @@ department: ``govhub.ratings.figures``, re-exported here for the 好差评统计
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from django.db.models import Count, Q
-from django.utils import timezone
 
 from govhub.ratings.figures import month_bounds, ratings_by_department  # noqa: F401 - re-exported
 from govhub.services.models import QueryConnector, QueryRun
@@ -54,8 +52,7 @@ def appointment_figures(first: dt.date, nxt: dt.date, departments=None) -> list[
     if departments is not None:
         bookings = bookings.filter(slot__department__in=departments)
     rows = (
-        bookings
-        .values("slot__guide__name")
+        bookings.values("slot__guide__name")
         .annotate(
             total=Count("pk"),
             cancelled=Count("pk", filter=Q(status="cancelled")),

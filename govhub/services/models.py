@@ -7,7 +7,6 @@ configures them without writing code; ``govhub.services.config`` parses and vali
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _

@@ -13,11 +13,12 @@ from django.views.decorators.http import require_http_methods
 
 from govhub.core import ratelimit
 from govhub.core.errors import FieldErrors
-from govhub.services import access, actions, config
 from govhub.ratings.actions import rating_token
 from govhub.ratings.models import RatingTarget
 from govhub.ratings.views import channel_of as _channel
+from govhub.services import access, actions, config
 from govhub.services.models import Audience, LifeEvent, QueryConnector
+
 
 @require_http_methods(["GET"])
 def home(request: HttpRequest) -> HttpResponse:

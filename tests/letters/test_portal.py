@@ -94,10 +94,7 @@ def test_unsatisfied_rating_reopens_for_supervisor(client, county):
 
 def test_rating_someone_elses_letter_is_not_possible(client, county):
     lt = letter()
-    assert (
-        client.post(f"/letters/track/{lt.pk}/rate/", {"level": "5"}).status_code
-        == 404
-    )
+    assert client.post(f"/letters/track/{lt.pk}/rate/", {"level": "5"}).status_code == 404
     assert client.get(f"/letters/track/{lt.pk}/").status_code == 404
 
 

@@ -63,7 +63,10 @@ def test_a_staff_reply_in_the_web_chat_is_rated_once(county):
     token = _token(page)
     assert c.post("/ratings/rate/", {"token": token, "level": "5"}).status_code == 200
     # a page reloaded offers a fresh form, but the reply is still one event
-    again = c.post("/ratings/rate/", {"token": _token(c.get("/qa/").content.decode()), "level": "1", "comment": "x"})
+    again = c.post(
+        "/ratings/rate/",
+        {"token": _token(c.get("/qa/").content.decode()), "level": "1", "comment": "x"},
+    )
     assert again.status_code == 409
     rating = Rating.objects.get()
     assert rating.target_type == "inbox" and rating.get_level_display() == "非常满意"
@@ -85,4 +88,7 @@ def test_a_visit_booked_and_attended_is_rated_from_my_booking(county):
     assert "请对本次预约办理评价" in page
     c.post("/ratings/rate/", {"token": _token(page), "level": "2", "comment": "等了一个小时"})
     rating = Rating.objects.get()
-    assert (rating.target_type, rating.target_name) == ("booking", "结婚登记") and rating.callback.department == dept
+    assert (rating.target_type, rating.target_name) == (
+        "booking",
+        "结婚登记",
+    ) and rating.callback.department == dept
