@@ -447,3 +447,4 @@ def highlight(text: str, terms: list[str]) -> str:
         last = m.end()
     out.append(html.escape(text[last:]))
     return "".join(out)
+

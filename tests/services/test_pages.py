@@ -145,3 +145,15 @@ def test_an_editor_lists_copies_and_edits_only_guides_of_their_own_departments()
     # the form offers the editor's own departments only
     form = c.get("/admin/service_guides/new/").content.decode()
     assert "县融媒体中心" in form and "县教育局" not in form
+
+
+def test_the_portal_site_search_finds_guides_beside_articles():
+    guide = make_guide()
+    page = Client().get("/search/", {"q": "公积金提取"}).content.decode()
+    section = page.split("<h2", 1)[1]
+    assert "办事指南" in section and guide.get_absolute_url() in page
+    assert "县住房公积金管理中心 · 承诺 3 个工作日" in page
+    assert "/services/guides/?q=%E5%85%AC%E7%A7%AF%E9%87%91%E6%8F%90%E5%8F%96" in page
+    assert "相关的文章" in page  # no article found, but the guide is
+    nothing = Client().get("/search/", {"q": "体育馆开放时间"}).content.decode()
+    assert guide.get_absolute_url() not in nothing and "相关的信息" in nothing

@@ -1,4 +1,5 @@
-"""How 好差评 find a guide, a query or a booking (registered with ``govhub.ratings.targets``)."""
+"""What services lends other apps: its 好差评 targets (``govhub.ratings.targets``) and its guides
+for the portal's site search (``govhub.core.site_search.register_section``)."""
 
 from __future__ import annotations
 
@@ -24,3 +25,16 @@ def booking(pk: int) -> Target | None:
         .first()
     )
     return Target(b.slot.guide.name, b.slot.department) if b else None
+
+
+def guides_for_site_search(query: str, limit: int) -> list:
+    """办事指南 found by the portal's site search, beside its articles."""
+    from govhub.core.site_search import SectionHit
+    from govhub.services.access import find_guides
+
+    out = []
+    for g in list(find_guides(q=query))[:limit]:
+        days = f"承诺 {g.promised_days} 个工作日" if g.promised_days else ""
+        text = " · ".join(x for x in (g.department.name, days) if x)
+        out.append(SectionHit(g.name, g.get_absolute_url(), text))
+    return out
