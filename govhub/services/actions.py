@@ -387,9 +387,24 @@ def cancel_booking(booking) -> None:
 
 
 def change_booking(booking, new_slot_id: int):
-    """Move to another slot: book the new one first, then free the old one."""
-    new = book(new_slot_id, booking.name, booking.phone, channel=booking.channel)
-    cancel_booking(booking)
+    """改约: move to another slot of the same matter, in one transaction (the old place is
+    freed and the new one taken, or neither when the new slot is full). The new booking keeps
+    the channel booked with, so its reminder goes the same way; it gets a new code."""
+    from govhub.services.models import AppointmentSlot
+
+    if booking.status != booking.Status.BOOKED:
+        raise BookingRefused("这个预约已经取消或办结，不能改约。")
+    if new_slot_id == booking.slot_id:
+        raise BookingRefused("已经是这个时段了，请选择其他时段。")
+    target = AppointmentSlot.objects.filter(pk=new_slot_id).first()
+    if target is None or target.guide_id != booking.slot.guide_id:
+        raise BookingRefused("该时段不可预约，请重新选择。")
+    with transaction.atomic():
+        cancel_booking(booking)
+        new = book(new_slot_id, booking.name, booking.phone, channel=booking.channel)
+        audit.record(
+            actor=None, action="appointment_changed", obj=new, summary={"原预约": booking.code}
+        )
     return new
 
 

@@ -157,10 +157,25 @@ def my_booking(request: HttpRequest) -> HttpResponse:
             actions.cancel_booking(booking)
             booking.refresh_from_db()
             ctx["cancelled"] = True
+        elif request.POST.get("change") == "1":
+            try:
+                slot_id = int(request.POST.get("slot") or 0)
+            except ValueError:
+                slot_id = 0
+            if not slot_id:
+                ctx["change_error"] = "请选择要改到的时段"
+            else:
+                booking = actions.change_booking(booking, slot_id)
+                ctx["changed"] = True
+                form["code"] = booking.code
     except actions.DomainError as exc:
         ctx["error"] = exc.message
         return render(request, "services/my_booking.html", ctx, status=400)
     ctx["booking"] = booking
+    if booking.status == booking.Status.BOOKED:
+        ctx["other_slots"] = [
+            s for s in access.open_slots(booking.slot.guide) if s.pk != booking.slot_id and s.left
+        ]
     if booking.status == booking.Status.ATTENDED:
         # 好差评 of the visit: one per booking
         ctx["rating_token"] = rating_token(
