@@ -447,4 +447,3 @@ def highlight(text: str, terms: list[str]) -> str:
         last = m.end()
     out.append(html.escape(text[last:]))
     return "".join(out)
-
