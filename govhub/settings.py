@@ -139,6 +139,7 @@ INSTALLED_APPS = [
     "govhub.portal",
     "govhub.publishing",
     "govhub.channels",
+    "govhub.ratings",
     "govhub.wechat",
     "govhub.qa",
     "govhub.letters",

@@ -22,6 +22,7 @@ urlpatterns = [
     path("analytics/", include("govhub.analytics.urls")),
     path("inbox/", include("govhub.inbox.urls")),
     path("services/", include("govhub.services.urls")),
+    path("ratings/", include("govhub.ratings.urls")),
     path("participation/", include("govhub.participation.urls")),
     path("", include("govhub.portal.urls")),
 ]

@@ -157,7 +157,20 @@ def dashboard(request):
             platform_labels, platform_values, title="账号平台分布", unit=" 个"
         ),
     }
+    ctx["services"] = _services_this_month(request.user, today)
     return render(request, "analytics/dashboard.html", ctx)
+
+
+def _services_this_month(user, today: dt.date) -> dict:
+    """This month's 好差评 ranking and service figures over the departments the person
+    supervises."""
+    from django.db.models import Q
+
+    cond = Q(pk__in=[])
+    for root in scope_roots(user, "view_supervision"):
+        cond |= Q(path__startswith=root.path)
+    start, end, _ = influence.month_bounds(today.replace(day=1))
+    return reports.services_section(Department.objects.filter(cond), start, end, today)
 
 
 def topics_view(request):

@@ -147,6 +147,7 @@ def indicator_values(
 def _letter_stats(depts, s, e) -> dict[int, dict]:
     try:
         from govhub.letters.models import ANSWERED_STATUSES, Letter
+        from govhub.ratings.figures import latest_level
     except ImportError:
         return {}
     out = {}
@@ -157,15 +158,15 @@ def _letter_stats(depts, s, e) -> dict[int, dict]:
             received_at__lt=e,
             merged_into__isnull=True,
         )
-        agg = qs.aggregate(
+        agg = qs.annotate(rating_level=latest_level("letter")).aggregate(
             n=Count(
                 "id", filter=Q(status__in=ANSWERED_STATUSES) | Q(reply_due__lt=timezone.localdate())
             ),
             on_time=Count(
                 "id", filter=Q(replied_at__isnull=False, replied_at__date__lte=F("reply_due"))
             ),
-            rated=Count("id", filter=~Q(satisfaction="")),
-            satisfied=Count("id", filter=Q(satisfaction__in=["satisfied", "basically"])),
+            rated=Count("id", filter=Q(rating_level__isnull=False)),
+            satisfied=Count("id", filter=Q(rating_level__gte=3)),  # 基本满意 or better
         )
         out[d.pk] = agg
     return out

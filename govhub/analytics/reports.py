@@ -139,6 +139,16 @@ def monthly_context(dept: Department, month: dt.date, today: dt.date | None = No
     views = views_by_page(start.date(), end.date())
     columns = portal_column_views(views)
     vetoes = sum(1 for f in findings if f.severity == Severity.VETO) + len(idle)
+    services = services_section(
+        Department.objects.filter(path__startswith=dept.path), start, end, as_of
+    )
+    advice = overall_advice(idle, findings, scores, topics, dup_posts, total_posts)
+    late = [r.department for r in services["rating_rows"] if r.overdue]
+    if late:
+        advice.insert(
+            0,
+            f"{'、'.join(late[:5])}有差评未在期限内回访整改，请督促落实并在下月好差评排名中体现。",
+        )
     faults = sum(1 for f in findings if f.severity == Severity.FAULT)
     from govhub.participation import stats as participation_stats
 
@@ -175,7 +185,8 @@ def monthly_context(dept: Department, month: dt.date, today: dt.date | None = No
         "portal_views": sum(c["views"] for c in columns),
         "rectifications": rects.count(),
         "rect_closed": rects.filter(status="closed").count(),
-        "advice": overall_advice(idle, findings, scores, topics, dup_posts, total_posts),
+        "advice": advice,
+        "services": services,
         "chart_posts": charts.line_chart(day_labels, {"发文数": day_values}, title="每日发文数"),
         "chart_rules": charts.bar_chart(
             list(by_rule), list(by_rule.values()), title="检查问题分布", unit=" 个"
@@ -194,6 +205,34 @@ def monthly_context(dept: Department, month: dt.date, today: dt.date | None = No
         "chart_topics": charts.bar_chart(
             [t.label for t in topics], [t.heat for t in topics], title="热点话题热度"
         ),
+    }
+
+
+def services_section(departments, start: dt.datetime, end: dt.datetime, as_of: dt.date) -> dict:
+    """政务服务 figures of a month for the departments given: 好差评 ranked per department (the
+    share of 差评 put right in time first), each 微查询's uses, failures and p95, and bookings
+    with their no-show rate per matter. Shared by the monthly report and the dashboard."""
+    from govhub.ratings.figures import ratings_by_department
+    from govhub.services.figures import appointment_figures, connector_figures
+
+    rows = ratings_by_department(start, end, departments=departments, today=as_of)
+    bad = sum(r.bad for r in rows)
+    fixed = sum(r.fixed_in_time for r in rows)
+    total = sum(r.total for r in rows)
+    bookings = appointment_figures(start.date(), end.date(), departments=departments)
+    decided = sum(b["attended"] + b["no_show"] for b in bookings)
+    no_shows = sum(b["no_show"] for b in bookings)
+    return {
+        "rating_rows": rows,
+        "ratings_total": total,
+        "ratings_good_rate": round(100 * (total - bad) / total, 1) if total else None,
+        "ratings_bad": bad,
+        "ratings_fixed_rate": round(100 * fixed / bad, 1) if bad else None,
+        "ratings_overdue": sum(r.overdue for r in rows),
+        "connectors": connector_figures(start, end, departments=departments),
+        "bookings": bookings,
+        "bookings_total": sum(b["total"] for b in bookings),
+        "no_show_rate": round(100 * no_shows / decided, 1) if decided else None,
     }
 
 

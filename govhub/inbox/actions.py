@@ -113,6 +113,17 @@ def reply_to_message(actor, msg: InboxMessage, text: str) -> InboxReply:
     return reply
 
 
+def rating_url(reply: InboxReply) -> str:
+    """The 好差评 link sent with a reply: one rating per reply."""
+    from django.conf import settings
+    from django.utils.http import urlencode
+
+    from govhub.ratings.actions import rating_token
+
+    token = rating_token("inbox", reply.pk, event=f"reply:{reply.pk}")
+    return f"{settings.SITE_URL}/ratings/rate/?{urlencode({'t': token})}"
+
+
 def queue_reply(msg: InboxMessage, reply: InboxReply):
     """Inside the reply's transaction: one outbox message back to the sender (kind
     inbox_reply): a WeChat customer-service message, a reply to a Weibo comment, a comment on
@@ -131,6 +142,10 @@ def queue_reply(msg: InboxMessage, reply: InboxReply):
         Channel.WEIBO_DM: {"mode": "dm"},
     }.get(msg.channel)
     payload = {"text": reply.text, "short": reply.text[:140]}
+    if msg.channel in (Channel.WECHAT, Channel.WEIBO_DM):
+        # 好差评 of this reply (一事一评), by a link only the sender receives (not on public
+        # Weibo comments)
+        payload["text"] = f"{reply.text}\n\n请对本次答复评价：{rating_url(reply)}"
     if weibo:
         payload["weibo"] = weibo
     return outbox.enqueue(

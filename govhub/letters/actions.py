@@ -27,7 +27,6 @@ from govhub.letters.models import (
     LetterEvent,
     Reply,
     ReplyStatus,
-    Satisfaction,
     Status,
 )
 from govhub.letters.text import clean_text
@@ -436,19 +435,41 @@ def review_reply(actor, letter: Letter, *, approve: bool, note: str = "") -> Rep
 # --- follow-up (回访) --------------------------------------------------------------------
 
 
-def rate_letter(letter: Letter, *, satisfaction: str, comment: str = "", actor=None) -> Letter:
-    """The citizen rates the reply. 满意/基本满意 closes the letter; 不满意 reopens it for the
-    supervisor (督办) to decide. Callers have proved the citizen owns the letter (code + phone
-    digits, or the WeChat/Weibo account it came from)."""
-    if satisfaction not in Satisfaction.values:
-        raise LetterStateError("请选择满意、基本满意或不满意。")
-    comment = clean_text(comment)[:1000]
+def rate_letter(
+    letter: Letter,
+    *,
+    level,
+    comment: str = "",
+    contact: str = "",
+    actor=None,
+    channel: str = "web",
+):
+    """The citizen rates the reply on 好差评's five levels (one rating per reply, 一事一评).
+    非常满意/满意/基本满意 close the letter; a 差评 (不满意/非常不满意) reopens it for the
+    supervisor (督办) to decide, and becomes a call-back task of the department that answered,
+    due in working days. Callers have proved the citizen owns the letter (code + phone digits,
+    or the WeChat/Weibo account it came from)."""
+    from govhub.ratings import actions as ratings
+
     with transaction.atomic():
         letter = _lock(letter)
         _expect(letter, Status.REPLIED, doing="评价")
-        letter.satisfaction, letter.satisfaction_comment = satisfaction, comment
-        label = f"群众评价：{Satisfaction(satisfaction).label}"
-        if satisfaction == Satisfaction.UNSATISFIED:
+        reply = letter.replies.filter(status=ReplyStatus.APPROVED).order_by("-pk").first()
+        try:
+            rating = ratings.rate_event(
+                "letter",
+                letter.pk,
+                f"reply:{reply.pk if reply else 0}",
+                level,
+                comment,
+                contact,
+                channel=channel,
+            )
+        except ratings.AlreadyRated as exc:
+            raise LetterStateError(exc.message) from None
+        label = f"群众评价：{rating.get_level_display()}"
+        summary = {"rating_level": rating.level}
+        if rating.is_bad:
             _change(
                 letter,
                 actor,
@@ -456,10 +477,13 @@ def rate_letter(letter: Letter, *, satisfaction: str, comment: str = "", actor=N
                 label,
                 Status.REOPENED,
                 audit_action="letter_rated",
-                summary={"satisfaction": satisfaction},
-                note=comment,
+                summary=summary,
+                note=rating.comment,
                 public=True,
-                public_note="您对答复不满意，已转督办部门处理。",
+                public_note=(
+                    f"您对答复{rating.get_level_display()}，已转督办部门处理；"
+                    f"{rating.department.name}将在 {rating.callback.due_date:%Y年%-m月%-d日} 前回访。"
+                ),
             )
         else:
             letter.closed_at = timezone.now()
@@ -470,11 +494,12 @@ def rate_letter(letter: Letter, *, satisfaction: str, comment: str = "", actor=N
                 label,
                 Status.CLOSED,
                 audit_action="letter_rated",
-                summary={"satisfaction": satisfaction},
-                note=comment,
+                summary=summary,
+                note=rating.comment,
                 public=True,
                 public_note="感谢您的评价，信件已办结。",
             )
+    letter.__dict__.pop("rating", None)
     return letter
 
 
@@ -500,7 +525,6 @@ def reopen_letter(
         today = timezone.localdate()
         letter.handle_due = workdays.add_working_days(today, policy.handle_days)
         letter.reply_due = workdays.add_working_days(today, policy.reply_days)
-        letter.satisfaction = ""
         _change(
             letter,
             actor,

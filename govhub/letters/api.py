@@ -64,7 +64,8 @@ class LetterOut(Schema):
     reply_due: dt.date
     clock: str
     suggestion: dict
-    satisfaction: str
+    satisfaction: str  # the 好差评 level's label, empty when not rated
+    rating_level: int | None  # 5 非常满意 … 1 非常不满意
 
 
 class AttachmentOut(Schema):
@@ -108,7 +109,8 @@ def _out(letter: Letter, user, with_events: bool = False) -> dict:
         "reply_due": letter.reply_due,
         "clock": clock(letter)["label"],
         "suggestion": letter.suggestion or {},
-        "satisfaction": letter.satisfaction,
+        "satisfaction": letter.rating.get_level_display() if letter.rating else "",
+        "rating_level": letter.rating.level if letter.rating else None,
     }
     if with_events:
         data["events"] = [

@@ -428,18 +428,15 @@ def build(county) -> None:
                 lc.review_reply(reviewer, letter, approve=True)
                 _shift(letter, t, replied_at=t)
             elif step in ("rate", "rate_bad"):
-                sat = (
-                    "unsatisfied"
-                    if step == "rate_bad"
-                    else rng.choice(["satisfied"] * 4 + ["basically"])
-                )
+                level = 2 if step == "rate_bad" else rng.choice([5, 5, 4, 4, 3])
                 lc.rate_letter(
                     letter,
-                    satisfaction=sat,
-                    comment="" if sat != "unsatisfied" else "问题没有解决",
+                    level=level,
+                    comment="" if level > 2 else "问题没有解决",
                     actor="citizen",
                 )
-                _shift(letter, t, closed_at=t if sat != "unsatisfied" else None)
+                _date_rating(letter, t)
+                _shift(letter, t, closed_at=t if level > 2 else None)
             elif step == "extension":
                 ext = lc.request_extension(
                     handler, letter, days=3, reason="需要协调多个部门现场核查"
@@ -474,3 +471,24 @@ def _publish(county, letter: Letter) -> None:
         content=redact_for_publication(letter.content, names),
         reply=redact_for_publication(reply.body, names),
     )
+
+
+def _date_rating(letter, t) -> None:
+    """The demo's history: the 好差评 dated when the citizen gave it, its call-back due from then."""
+    from govhub.ratings.actions import callback_due
+    from govhub.ratings.models import CallbackTask, Rating
+
+    rating = Rating.objects.filter(target_type="letter", target_id=letter.pk).first()
+    if rating is None:
+        return
+    Rating.objects.filter(pk=rating.pk).update(created_at=t)
+    due = callback_due(timezone.localdate(t))
+    tasks = CallbackTask.objects.filter(rating=rating)
+    tasks.update(due_date=due)
+    if (
+        due < timezone.localdate()
+    ):  # the past's call-backs were made, a few days before the deadline
+        done = dt.datetime.combine(
+            due - dt.timedelta(days=3), dt.time(15), tzinfo=timezone.get_current_timezone()
+        )
+        tasks.update(status="done", done_at=done, result="已电话回访来信人，说明办理情况并整改。")

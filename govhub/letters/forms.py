@@ -6,7 +6,8 @@ from django import forms
 
 from govhub.core.models import Department
 from govhub.letters import intake
-from govhub.letters.models import Category, Satisfaction
+from govhub.letters.models import Category
+from govhub.ratings.models import RatingLevel
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -159,12 +160,14 @@ class LookupForm(forms.Form):
 
 
 class RatingForm(forms.Form):
-    satisfaction = forms.ChoiceField(
-        label="您对答复是否满意", choices=Satisfaction.choices, widget=forms.RadioSelect
+    """好差评 of a reply: five levels; a 差评 needs a reason (checked by ``govhub.ratings``)."""
+
+    level = forms.TypedChoiceField(
+        label="您对答复的评价", choices=RatingLevel.choices, coerce=int, widget=forms.RadioSelect
     )
     comment = forms.CharField(
-        label="意见（可选）",
+        label="意见建议（选“不满意”“非常不满意”时请填写）",
         required=False,
-        max_length=1000,
+        max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from govhub.channels.models import ChannelAccount, OutboundMessage
@@ -53,12 +54,6 @@ OPEN_STATUSES = [
     Status.REOPENED,
 ]
 ANSWERED_STATUSES = [Status.REPLIED, Status.CLOSED]
-
-
-class Satisfaction(models.TextChoices):
-    SATISFIED = "satisfied", "满意"
-    BASICALLY = "basically", "基本满意"
-    UNSATISFIED = "unsatisfied", "不满意"
 
 
 class Category(models.Model):
@@ -223,10 +218,6 @@ class Letter(models.Model):
     dispatch_due = models.DateField(_("分办期限"))
     handle_due = models.DateField(_("办理期限"), null=True, blank=True)
     reply_due = models.DateField(_("答复期限"))
-    satisfaction = models.CharField(
-        _("满意度"), max_length=16, choices=Satisfaction.choices, blank=True
-    )
-    satisfaction_comment = models.TextField(_("评价意见"), blank=True)
     # router suggestion at intake
     suggested_department = models.ForeignKey(
         Department, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -258,6 +249,13 @@ class Letter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tracking_code} {self.subject_redacted}"
+
+    @cached_property
+    def rating(self):
+        """The citizen's newest 好差评 of the reply (``govhub.ratings``), or None."""
+        from govhub.ratings.actions import rating_of
+
+        return rating_of("letter", self.pk) if self.pk else None
 
     def permission_departments(self) -> list[Department]:
         """Every department that has some role on this letter (narrowed per action by

@@ -2,7 +2,7 @@
 
 Counted over valid letters (invalid and merged ones excluded): received, replied, replied on
 time (reply date ≤ reply deadline), average working days from receipt to reply, satisfaction
-(满意 + 基本满意 among rated letters); overall, by month of receipt and by lead department.
+(非常满意 + 满意 + 基本满意 among letters rated on 好差评's five levels; the newest rating counts); overall, by month of receipt and by lead department.
 """
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ from html import escape
 from django.utils import timezone
 
 from govhub.core import workdays
-from govhub.letters.models import Letter, Satisfaction, Status
+from govhub.letters.models import Letter, Status
+from govhub.ratings.figures import latest_level
+from govhub.ratings.models import RatingLevel
 
 
 def _blank() -> dict:
@@ -41,11 +43,11 @@ def compute(qs=None) -> dict:
     qs = (qs if qs is not None else Letter.objects.all()).exclude(
         status__in=[Status.INVALID, Status.MERGED]
     )
-    rows = qs.values_list(
-        "received_at", "replied_at", "reply_due", "satisfaction", "department__name"
+    rows = qs.annotate(rating_level=latest_level("letter")).values_list(
+        "received_at", "replied_at", "reply_due", "rating_level", "department__name"
     )
     total, months, depts = _blank(), defaultdict(_blank), defaultdict(_blank)
-    for received_at, replied_at, reply_due, satisfaction, dept in rows:
+    for received_at, replied_at, reply_due, level, dept in rows:
         received = timezone.localtime(received_at).date()
         buckets = [total, months[received.strftime("%Y-%m")]]
         if dept:
@@ -59,11 +61,11 @@ def compute(qs=None) -> dict:
                 b["replied"] += 1
                 b["on_time"] += replied <= reply_due
                 b["wd_total"] += wd
-        if satisfaction:
+        if level:
             for b in buckets:
                 b["rated"] += 1
-                b["satisfied"] += satisfaction in (Satisfaction.SATISFIED, Satisfaction.BASICALLY)
-                b["unsatisfied"] += satisfaction == Satisfaction.UNSATISFIED
+                b["satisfied"] += level >= RatingLevel.BASIC
+                b["unsatisfied"] += level <= RatingLevel.DISSATISFIED
     return {
         "total": _finish(total),
         "by_month": [{"month": m, **_finish(b)} for m, b in sorted(months.items())],

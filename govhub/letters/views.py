@@ -13,10 +13,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from govhub.core import ratelimit
+from govhub.core.errors import FieldErrors
 from govhub.letters import attachments, intake, stats
 from govhub.letters.actions import LetterStateError, rate_letter
 from govhub.letters.forms import LetterForm, LookupForm, RatingForm
 from govhub.letters.models import Letter, Status
+from govhub.ratings.views import channel_of
 
 SESSION_KEY = "letters_verified"
 
@@ -147,10 +149,15 @@ def rate(request, letter_id: int):
     try:
         rate_letter(
             letter,
-            satisfaction=form.cleaned_data["satisfaction"],
+            level=form.cleaned_data["level"],
             comment=form.cleaned_data["comment"],
             actor="citizen",
+            channel=channel_of(request),
         )
+    except FieldErrors as exc:
+        for field, message in exc.errors.items():
+            form.add_error(field if field in form.fields else None, message)
+        return _progress_page(request, letter, form, status=400)
     except LetterStateError as exc:
         form.add_error(None, str(exc))
         return _progress_page(request, letter, form, status=400)

@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 from wagtail.views import serve as wagtail_serve
 
-from govhub.core import ratelimit
+from govhub.core import ratelimit, site_search
 from govhub.core.text import to_traditional
 from govhub.portal import address, publish, search
 from govhub.portal.forms import ErrorReportForm
@@ -156,12 +156,15 @@ def search_view(request: HttpRequest) -> HttpResponse:
         result = search.search(raw, filters, 1, understand=not exact)
     if raw and not raw.strip():
         notes.append("请输入要搜索的内容。")
+    # 办事指南 and other registered kinds, beside the articles (first page only)
+    sections = site_search.sections_for(result.query) if result and page_no == 1 else []
     home_columns = ColumnPage.objects.live().filter(depth__lte=4).order_by("path")
     departments = (
         Department.objects.filter(portal_articles__isnull=False).distinct().order_by("path")
     )
     context = {
         "result": result,
+        "sections": sections,
         # the search box keeps what was typed (pinyin, a near miss), not what was searched
         "raw_query": (
             (result.pinyin or result.original or result.query)

@@ -7,6 +7,7 @@ import secrets
 
 from govhub.inbox.intake import receive_message
 from govhub.inbox.models import Channel, InboxMessage, InboxReply
+from govhub.ratings.actions import rating_token
 
 
 def new_session_ref() -> str:
@@ -31,4 +32,13 @@ def replies_for(session_ref: str, after_id: int = 0) -> list[dict]:
     rows = InboxReply.objects.filter(
         message__channel=Channel.CHAT, message__sender_ref=session_ref, pk__gt=after_id
     ).order_by("pk")[:50]
-    return [{"id": r.pk, "text": r.text, "sent_at": r.sent_at.isoformat()} for r in rows]
+    return [
+        {
+            "id": r.pk,
+            "text": r.text,
+            "sent_at": r.sent_at.isoformat(),
+            # 好差评 of each reply, once (the event is the reply itself)
+            "rating_token": rating_token("inbox", r.pk, event=f"reply:{r.pk}"),
+        }
+        for r in rows
+    ]

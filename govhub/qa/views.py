@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from govhub.qa import chat, engine
 from govhub.qa.api import over_limit
+from govhub.ratings.actions import rating_token
 
 SESSION_KEY = "qa_chat_ref"
 
@@ -36,6 +37,9 @@ def ask_page(request: HttpRequest) -> HttpResponse:
             ctx["error"], status = refused, 429
         else:
             ctx["answer"] = engine.answer(q, channel="web", record=request.method == "POST")
+            if ctx["answer"].kind == "kb" and ctx["answer"].entry_id:
+                # 好差评 of this answer (一事一评: the token names this one answer)
+                ctx["rating_token"] = rating_token("answer", ctx["answer"].entry_id)
     ctx["replies"] = chat.replies_for(ctx["session_ref"])
     ctx["handed_over"] = request.GET.get("handed") == "1"
     return render(request, "qa/ask.html", ctx, status=status)

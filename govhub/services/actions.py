@@ -1,8 +1,7 @@
 """Every state change of the services app: one function each, permission-checked and audited.
 
-Guides and connectors are saved by staff; queries are run and ratings given by citizens (no
-login, so no permission check, but rate-limited by the caller); call-backs of 差评 are closed by
-the responsible department.
+Guides and connectors are saved by staff; queries are run and slots booked by citizens (no
+login, so no permission check, but rate-limited by the caller). 好差评 are ``govhub.ratings``'.
 """
 
 from __future__ import annotations
@@ -17,26 +16,22 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from govhub.channels import query_backend
-from govhub.core import audit, workdays
+from govhub.core import audit
 from govhub.core.errors import DomainError, FieldErrors
 from govhub.core.permissions import require
+from govhub.ratings.actions import rating_token
+from govhub.ratings.models import RatingTarget
 from govhub.services import config, search
 from govhub.services.models import (
-    CallbackTask,
     QueryConnector,
     QueryRun,
-    Rating,
-    RatingLevel,
-    RatingTarget,
     ServiceGuide,
 )
 from govhub.services.validators import KINDS
-
-BAD_RATING_DAYS = int(os.environ.get("GOVHUB_BAD_RATING_DAYS") or 15)  # working days
 
 
 class ServiceBusy(DomainError):
@@ -49,20 +44,6 @@ class ServiceBusy(DomainError):
 class QueryUnavailable(DomainError):
     code = "query_unavailable"
     status = 404
-
-
-class AlreadyRated(DomainError):
-    code = "already_rated"
-    status = 409
-
-
-class RatingRefused(DomainError):
-    code = "rating_refused"
-
-
-class CallbackClosed(DomainError):
-    code = "callback_closed"
-    status = 409
 
 
 # ---------------------------------------------------------------- guides
@@ -247,133 +228,6 @@ def _count(connector: QueryConnector, outcome: str, started: float, channel: str
 # ---------------------------------------------------------------- 好差评
 
 
-def rating_token(target_type: str, target_id: int, event: str = "") -> str:
-    """A signed token naming one service event; the rating form carries it (一事一评)."""
-    from django.core import signing
-
-    nonce = event or hashlib.sha256(f"{time.time_ns()}:{id(object())}".encode()).hexdigest()[:20]
-    return signing.dumps({"t": target_type, "id": target_id, "n": nonce}, salt="services.rate")
-
-
-def read_rating_token(token: str) -> tuple[str, int, str]:
-    from django.core import signing
-
-    try:
-        data = signing.loads(token, salt="services.rate", max_age=7 * 86400)
-        return str(data["t"]), int(data["id"]), str(data["n"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
-        raise RatingRefused("评价链接已失效，请重新打开页面后评价。") from None
-
-
-def _target(target_type: str, target_id: int):
-    if target_type == RatingTarget.GUIDE:
-        obj = ServiceGuide.objects.filter(pk=target_id, is_published=True).first()
-    elif target_type == RatingTarget.QUERY:
-        obj = QueryConnector.objects.filter(pk=target_id).first()
-    else:
-        obj = None
-    if obj is None:
-        raise RatingRefused("评价的服务不存在。")
-    return obj
-
-
-def rate(
-    token: str,
-    level: int,
-    comment: str = "",
-    contact: str = "",
-    *,
-    channel: str = "web",
-    event: str = "",
-) -> Rating:
-    """Record one 好差评; a 差评 (不满意, 非常不满意) becomes a call-back task due in working days."""
-    target_type, target_id, nonce = read_rating_token(token)
-    nonce = event or nonce  # the caller may name the event (a guide: the visitor's session)
-    errors = {}
-    try:
-        level = int(level)
-    except (TypeError, ValueError):
-        level = 0
-    if level not in RatingLevel.values:
-        errors["level"] = "请选择一个评价等级"
-    comment = (comment or "").strip()
-    if len(comment) > 500:
-        errors["comment"] = "评价内容不能超过 500 字"
-    contact = (contact or "").strip()
-    if contact:
-        from govhub.services.validators import check_phone
-
-        try:
-            contact = check_phone(contact)
-        except ValueError as exc:
-            errors["contact"] = str(exc)
-    if level and level <= RatingLevel.DISSATISFIED and not comment:
-        errors["comment"] = "请简单说明不满意的原因，便于我们改进"
-    if errors:
-        raise FieldErrors(errors)
-    obj = _target(target_type, target_id)
-    event_key = hashlib.sha256(f"{target_type}:{target_id}:{nonce}".encode()).hexdigest()
-    try:
-        with transaction.atomic():
-            rating = Rating.objects.create(
-                target_type=target_type,
-                target_id=target_id,
-                target_name=obj.name,
-                department=obj.department,
-                event_key=event_key,
-                level=level,
-                comment=comment,
-                contact=contact,
-                channel=channel[:10],
-            )
-            if rating.is_bad:
-                CallbackTask.objects.create(
-                    rating=rating,
-                    department=rating.department,
-                    due_date=workdays.add_working_days(
-                        timezone.localdate(rating.created_at), BAD_RATING_DAYS
-                    ),
-                )
-            audit.record(
-                actor=None,
-                action="service_rated",
-                obj=rating,
-                summary={
-                    "评价等级": rating.get_level_display(),
-                    "评价对象": rating.get_target_type_display(),
-                },
-            )
-    except IntegrityError:
-        raise AlreadyRated("这次服务您已经评价过了，感谢您的反馈。") from None
-    return rating
-
-
-def close_callback(actor, task: CallbackTask, result: str) -> CallbackTask:
-    """Record the call-back and what was put right; the task is done."""
-    require(actor, "handle_rating", task)
-    result = (result or "").strip()
-    if len(result) < 5:
-        raise FieldErrors({"result": "请写明回访情况和整改措施（至少 5 个字）"})
-    with transaction.atomic():
-        task = CallbackTask.objects.select_for_update().get(pk=task.pk)
-        if task.status == CallbackTask.Status.DONE:
-            raise CallbackClosed("该差评已经办结。")
-        task.status = CallbackTask.Status.DONE
-        task.result = result[:2000]
-        task.done_at = timezone.now()
-        task.done_by = actor
-        task.save(update_fields=["status", "result", "done_at", "done_by"])
-        audit.record(actor=actor, action="bad_rating_closed", obj=task, summary={})
-    return task
-
-
-def is_overdue(task: CallbackTask, today: dt.date | None = None) -> bool:
-    today = today or timezone.localdate()
-    if task.status == CallbackTask.Status.DONE:
-        return timezone.localdate(task.done_at) > task.due_date
-    return today > task.due_date
-
-
 # ---------------------------------------------------------------- 预约办事
 
 NO_SHOW_LIMIT = int(os.environ.get("GOVHUB_NO_SHOW_LIMIT") or 3)  # in the last 90 days
@@ -533,9 +387,24 @@ def cancel_booking(booking) -> None:
 
 
 def change_booking(booking, new_slot_id: int):
-    """Move to another slot: book the new one first, then free the old one."""
-    new = book(new_slot_id, booking.name, booking.phone, channel=booking.channel)
-    cancel_booking(booking)
+    """改约: move to another slot of the same matter, in one transaction (the old place is
+    freed and the new one taken, or neither when the new slot is full). The new booking keeps
+    the channel booked with, so its reminder goes the same way; it gets a new code."""
+    from govhub.services.models import AppointmentSlot
+
+    if booking.status != booking.Status.BOOKED:
+        raise BookingRefused("这个预约已经取消或办结，不能改约。")
+    if new_slot_id == booking.slot_id:
+        raise BookingRefused("已经是这个时段了，请选择其他时段。")
+    target = AppointmentSlot.objects.filter(pk=new_slot_id).first()
+    if target is None or target.guide_id != booking.slot.guide_id:
+        raise BookingRefused("该时段不可预约，请重新选择。")
+    with transaction.atomic():
+        cancel_booking(booking)
+        new = book(new_slot_id, booking.name, booking.phone, channel=booking.channel)
+        audit.record(
+            actor=None, action="appointment_changed", obj=new, summary={"原预约": booking.code}
+        )
     return new
 
 

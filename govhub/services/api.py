@@ -7,6 +7,7 @@ from ninja import Router, Schema
 from govhub.core import ratelimit
 from govhub.core.errors import DomainError
 from govhub.core.schemas import StrictIn
+from govhub.ratings import actions as rating_actions
 from govhub.services import access, actions, config
 
 router = Router(tags=["办事服务"])
@@ -132,7 +133,7 @@ class RatingOut(Schema):
 def rate(request, body: RatingIn):
     if ratelimit.over(request, "services-rate"):
         raise DomainError("rate_limited", "您的操作太频繁了，请稍后再试。", status=429)
-    r = actions.rate(body.token, body.level, body.comment, body.contact, channel="api")
+    r = rating_actions.rate(body.token, body.level, body.comment, body.contact, channel="api")
     due = r.callback.due_date.isoformat() if r.is_bad else None
     return {"id": r.pk, "level": r.get_level_display(), "callback_due": due}
 
@@ -140,7 +141,7 @@ def rate(request, body: RatingIn):
 @router.post("/guides/{guide_id}/rating-token", auth=None, summary="为一次办事指南浏览取评价凭证")
 def guide_token(request, guide_id: int):
     g = access.get_guide(guide_id)
-    return {"rating_token": actions.rating_token("guide", g.pk)}
+    return {"rating_token": rating_actions.rating_token("guide", g.pk)}
 
 
 class SlotOut(Schema):

@@ -331,13 +331,15 @@ RATINGS = [
 
 
 def _ratings() -> None:
-    from govhub.services.models import Rating
+    from govhub.ratings import actions as rating_actions
+    from govhub.ratings.models import Rating
 
-    if Rating.objects.exists():
+    if Rating.objects.filter(target_type="guide").exists():
         return
     for code, level, comment in RATINGS:
         guide = ServiceGuide.objects.get(code=code)
-        actions.rate(actions.rating_token("guide", guide.pk), level, comment, channel="wechat")
+        token = rating_actions.rating_token("guide", guide.pk)
+        rating_actions.rate(token, level, comment, channel="wechat")
 
 
 # (guide code, place, times): what departments open for booking on the next working days

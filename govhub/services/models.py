@@ -1,4 +1,4 @@
-"""办事指南, 微查询 connectors, 好差评 ratings and their call-back tasks.
+"""办事指南, 微查询 connectors and appointments (好差评 live in ``govhub.ratings``).
 
 Lists a person edits in the back office (materials, steps, a connector's input fields and result
 mapping) are plain text, one item a line with "｜" between parts, so that an administrator
@@ -7,7 +7,6 @@ configures them without writing code; ``govhub.services.config`` parses and vali
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -270,86 +269,6 @@ class QueryRun(models.Model):
     class Meta:
         verbose_name = _("查询记录")
         verbose_name_plural = _("查询记录")
-
-
-class RatingLevel(models.IntegerChoices):
-    VERY_SATISFIED = 5, "非常满意"
-    SATISFIED = 4, "满意"
-    BASIC = 3, "基本满意"
-    DISSATISFIED = 2, "不满意"
-    VERY_DISSATISFIED = 1, "非常不满意"
-
-
-class RatingTarget(models.TextChoices):
-    GUIDE = "guide", "办事指南"
-    QUERY = "query", "微查询"
-
-
-class Rating(models.Model):
-    """好差评: one rating of one service event (一事一评)."""
-
-    target_type = models.CharField(_("评价对象"), max_length=10, choices=RatingTarget.choices)
-    target_id = models.PositiveIntegerField(_("对象编号"))
-    target_name = models.CharField(_("服务名称"), max_length=120)
-    department = models.ForeignKey(
-        Department, verbose_name=_("责任部门"), on_delete=models.PROTECT, related_name="+"
-    )
-    event_key = models.CharField(max_length=64, editable=False)
-    level = models.PositiveSmallIntegerField(_("评价等级"), choices=RatingLevel.choices)
-    comment = models.TextField(_("评价内容"), blank=True)
-    contact = EncryptedTextField(_("联系电话"), blank=True)
-    channel = models.CharField(_("渠道"), max_length=10, default="web")
-    created_at = models.DateTimeField(_("评价时间"), auto_now_add=True, db_index=True)
-
-    class Meta:
-        verbose_name = _("好差评")
-        verbose_name_plural = _("好差评")
-        ordering = ["-created_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["event_key"], name="rating_one_per_event"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.target_name}：{self.get_level_display()}"
-
-    @property
-    def is_bad(self) -> bool:
-        return self.level <= RatingLevel.DISSATISFIED
-
-
-class CallbackTask(models.Model):
-    """差评回访整改: a bad rating called back and put right within working days."""
-
-    class Status(models.TextChoices):
-        OPEN = "open", "待回访"
-        DONE = "done", "已整改"
-
-    rating = models.OneToOneField(
-        Rating, verbose_name=_("差评"), on_delete=models.CASCADE, related_name="callback"
-    )
-    department = models.ForeignKey(
-        Department, verbose_name=_("责任部门"), on_delete=models.PROTECT, related_name="+"
-    )
-    due_date = models.DateField(_("整改期限"))
-    status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default=Status.OPEN)
-    result = models.TextField(_("回访及整改情况"), blank=True)
-    done_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
-    done_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("办理人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-
-    class Meta:
-        verbose_name = _("差评回访")
-        verbose_name_plural = _("差评回访")
-        ordering = ["status", "due_date"]
-
-    def __str__(self) -> str:
-        return f"回访：{self.rating.target_name}"
 
 
 class AppointmentSlot(models.Model):

@@ -6,8 +6,6 @@ so it reads the same in WeChat's browser.
 
 from __future__ import annotations
 
-import hashlib
-
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -15,14 +13,11 @@ from django.views.decorators.http import require_http_methods
 
 from govhub.core import ratelimit
 from govhub.core.errors import FieldErrors
+from govhub.ratings.actions import rating_token
+from govhub.ratings.models import RatingTarget
+from govhub.ratings.views import channel_of as _channel
 from govhub.services import access, actions, config
-from govhub.services.models import Audience, LifeEvent, QueryConnector, RatingLevel, RatingTarget
-
-LEVELS = [(v, label) for v, label in RatingLevel.choices]
-
-
-def _channel(request: HttpRequest) -> str:
-    return "wechat" if "micromessenger" in request.headers.get("User-Agent", "").lower() else "web"
+from govhub.services.models import Audience, LifeEvent, QueryConnector
 
 
 @require_http_methods(["GET"])
@@ -72,8 +67,7 @@ def _guide_context(guide, **extra) -> dict:
         "steps": config.parse_steps(guide.steps),
         "connectors": guide.connectors.filter(enabled=True),
         "bookable": bool(access.open_slots(guide)),
-        "levels": LEVELS,
-        "rating_token": actions.rating_token(RatingTarget.GUIDE, guide.pk),
+        "rating_token": rating_token(RatingTarget.GUIDE, guide.pk, per_visitor=True),
         **extra,
     }
 
@@ -101,7 +95,7 @@ def _query_fields(connector, values=None, errors=None) -> list[dict]:
 @require_http_methods(["GET", "POST"])
 def query_page(request: HttpRequest, slug: str) -> HttpResponse:
     connector = access.get_connector(slug)
-    ctx: dict = {"connector": connector, "fields": _query_fields(connector), "levels": LEVELS}
+    ctx: dict = {"connector": connector, "fields": _query_fields(connector)}
     if request.method == "GET":
         return render(request, "services/query.html", ctx)
     if ratelimit.over(request, "services-query"):
@@ -117,39 +111,6 @@ def query_page(request: HttpRequest, slug: str) -> HttpResponse:
         return render(request, "services/busy.html", {"connector": connector}, status=503)
     ctx["result"] = result
     return render(request, "services/query.html", ctx)
-
-
-@require_http_methods(["POST"])
-def rate(request: HttpRequest) -> HttpResponse:
-    token = request.POST.get("token", "")
-    form = {k: request.POST.get(k, "") for k in ("level", "comment", "contact")}
-    ctx: dict = {"token": token, "form": form, "levels": LEVELS}
-    if ratelimit.over(request, "services-rate"):
-        ctx["error"] = "您的操作太频繁了，请稍后再试。"
-        return render(request, "services/rate.html", ctx, status=429)
-    event = ""
-    try:
-        target_type, target_id, _ = actions.read_rating_token(token)
-        if target_type == RatingTarget.GUIDE:
-            # one rating per guide per visitor's session (一事一评)
-            if not request.session.session_key:
-                request.session.save()
-            event = hashlib.sha256(request.session.session_key.encode()).hexdigest()[:20]
-        rating = actions.rate(
-            token,
-            form["level"],
-            form["comment"],
-            form["contact"],
-            channel=_channel(request),
-            event=event,
-        )
-    except FieldErrors as exc:
-        ctx["errors"] = exc.errors
-        return render(request, "services/rate.html", ctx, status=400)
-    except actions.DomainError as exc:
-        ctx["error"] = exc.message
-        return render(request, "services/rate.html", ctx, status=exc.status)
-    return render(request, "services/rated.html", {"rating": rating})
 
 
 @require_http_methods(["GET", "POST"])
@@ -196,8 +157,28 @@ def my_booking(request: HttpRequest) -> HttpResponse:
             actions.cancel_booking(booking)
             booking.refresh_from_db()
             ctx["cancelled"] = True
+        elif request.POST.get("change") == "1":
+            try:
+                slot_id = int(request.POST.get("slot") or 0)
+            except ValueError:
+                slot_id = 0
+            if not slot_id:
+                ctx["change_error"] = "请选择要改到的时段"
+            else:
+                booking = actions.change_booking(booking, slot_id)
+                ctx["changed"] = True
+                form["code"] = booking.code
     except actions.DomainError as exc:
         ctx["error"] = exc.message
         return render(request, "services/my_booking.html", ctx, status=400)
     ctx["booking"] = booking
+    if booking.status == booking.Status.BOOKED:
+        ctx["other_slots"] = [
+            s for s in access.open_slots(booking.slot.guide) if s.pk != booking.slot_id and s.left
+        ]
+    if booking.status == booking.Status.ATTENDED:
+        # 好差评 of the visit: one per booking
+        ctx["rating_token"] = rating_token(
+            RatingTarget.BOOKING, booking.pk, event=f"booking:{booking.pk}"
+        )
     return render(request, "services/my_booking.html", ctx)

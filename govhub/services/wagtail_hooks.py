@@ -1,4 +1,4 @@
-"""Back office: 办事指南, 主题分类, 微查询接口, 差评回访 and 好差评统计."""
+"""Back office: 办事指南, 主题分类, 微查询接口, 预约办事 and 好差评统计 (差评回访: ``govhub.ratings``)."""
 
 from __future__ import annotations
 
@@ -22,8 +22,6 @@ from govhub.services import actions, admin_views
 from govhub.services.models import LifeEvent, QueryConnector, ServiceGuide
 
 admin_urls = [
-    path("callbacks/", admin_views.callbacks, name="callbacks"),
-    path("callbacks/<int:pk>/", admin_views.callback_detail, name="callback"),
     path("figures/", admin_views.monthly, name="figures"),
     path("appointments/", admin_views.appointments, name="appointments"),
     path("appointments/publish/", admin_views.publish_slots, name="publish_slots"),
@@ -228,11 +226,6 @@ class ConnectorViewSet(ModelViewSet):
         )
 
 
-class CallbacksMenuItem(MenuItem):
-    def is_shown(self, request):
-        return can(request.user, "handle_rating")
-
-
 class AppointmentsMenuItem(MenuItem):
     def is_shown(self, request):
         return can(request.user, "manage_appointments")
@@ -257,13 +250,6 @@ class ServicesGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_services_viewsets():
     return ServicesGroup()
-
-
-@hooks.register("register_admin_menu_item")
-def register_callbacks_menu():
-    return CallbacksMenuItem(
-        "差评回访", reverse("services_admin:callbacks"), icon_name="warning", order=171
-    )
 
 
 @hooks.register("register_admin_menu_item")

@@ -44,14 +44,14 @@ def test_a_bad_rating_is_called_back_by_the_department(site):
     phone.get_by_role("link", name="失业保险金申领").click()
     phone.get_by_role("radio", name="非常不满意").check()
     phone.get_by_role("button", name="提交评价").click()
-    expect(phone.locator(".svc-err")).to_have_text("请简单说明不满意的原因，便于我们改进")
+    expect(phone.locator(".rate-err")).to_have_text("请简单说明不满意的原因，便于我们改进")
     phone.get_by_role("textbox", name="意见建议").fill("窗口说要单位盖章的证明，指南里没写")
     phone.get_by_role("button", name="提交评价").click()
     expect(phone.locator("main")).to_contain_text("前回访并整改")
     site.shot(phone, "bad-rating")
 
     handler = site.login("handler")  # 人社局
-    handler.goto(site.url + "/admin/services/callbacks/")
+    handler.goto(site.url + "/admin/ratings/callbacks/")
     handler.locator("tr", has_text="指南里没写").get_by_role("link").click()
     expect(handler.locator("main")).to_contain_text("指南里没写")
     handler.get_by_label("回访及整改情况").fill("已电话回访，已在指南材料中补充单位证明要求")
@@ -155,3 +155,52 @@ def test_a_citizen_books_an_appointment_and_the_window_marks_attendance(site):
     expect(handler.locator("tr", has_text=code)).to_contain_text("已到场")
     site.shot(handler, "attended")
     assert day
+
+
+def test_a_citizen_changes_a_booking_on_the_phone_and_is_reminded_by_sms(site):
+    phone = site.citizen()
+    phone.goto(site.url + "/services/guides/?q=失业保险金")
+    phone.get_by_role("link", name="失业保险金申领").click()
+    phone.get_by_role("link", name="预约办理").click()
+    phone.locator("input[name=slot]:not([disabled])").first.check()
+    phone.get_by_label("姓名").fill("周建华")
+    phone.get_by_label("手机号").fill("13900002222")
+    phone.get_by_role("button", name="确认预约").click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("预约成功")
+    old_code = phone.locator(".svc-code").inner_text().strip()
+
+    phone.goto(site.url + "/services/bookings/")
+    phone.get_by_label("预约码").fill(old_code)
+    phone.get_by_label("预约时填写的手机号").fill("13900002222")
+    phone.get_by_role("button", name="查询").click()
+    change = phone.locator("#change-form")
+    expect(change).to_contain_text("改约：选择新的时段")
+    phone.get_by_role("button", name="改到这个时段").click()
+    expect(phone.locator(".svc-err")).to_have_text("请选择要改到的时段")
+    new_label = change.locator("label.svc-slot").last.inner_text()
+    change.locator("input[name=slot]").last.check()
+    _no_overflow(phone)
+    site.shot(phone, "change-booking")
+    phone.get_by_role("button", name="改到这个时段").click()
+    expect(phone.locator("#changed")).to_contain_text("已改约")
+    new_code = phone.locator(".svc-facts dd").first.inner_text().strip()
+    assert new_code != old_code
+    when = phone.locator(".svc-facts dd").nth(2).inner_text()
+    assert new_label.split("（")[0] in when.replace("2026年", "").replace("2027年", ""), (
+        new_label,
+        when,
+    )
+    _no_overflow(phone)
+    site.shot(phone, "booking-changed")
+
+    with site.db():
+        from govhub.channels.models import OutboundMessage
+        from govhub.services import actions
+        from govhub.services.models import Booking
+
+        old, new = Booking.objects.get(code=old_code), Booking.objects.get(code=new_code)
+        assert (old.status, new.status) == ("cancelled", "booked")
+        actions.queue_reminders(new.slot.date)  # the job runs the day before the visit
+        reminder = OutboundMessage.objects.get(key=f"appointment-reminder:{new.pk}")
+        assert reminder.platform == "sms" and new_code in reminder.payload["text"]
+        assert not OutboundMessage.objects.filter(key=f"appointment-reminder:{old.pk}").exists()

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.test import Client
 from django.utils import timezone
 
 from govhub.inbox import actions
@@ -40,13 +42,14 @@ def test_a_wechat_reply_inside_48_hours_is_sent_as_customer_service_message(
         editor = county.user("editor")
         with django_capture_on_commit_callbacks(execute=True):
             actions.reply_to_message(editor, msg, "已通知城管局，两天内修复。")
-        assert fake.sent == [
-            {
-                "touser": "o-in-1",
-                "msgtype": "text",
-                "text": {"content": "已通知城管局，两天内修复。"},
-            }
-        ]
+        assert len(fake.sent) == 1
+        sent = fake.sent[0]
+        assert (sent["touser"], sent["msgtype"]) == ("o-in-1", "text")
+        text, link = sent["text"]["content"].split("\n\n请对本次答复评价：")
+        assert text == "已通知城管局，两天内修复。"
+    # the link in the message opens the five-level 好差评 of this reply
+    page = Client().get(link.split(settings.SITE_URL, 1)[1]).content.decode()
+    assert "评价对象：留言回复“微信留言”" in page and "非常不满意" in page
     msg.refresh_from_db()
     assert msg.status == Status.REPLIED and msg.first_response_at and msg.assigned_to == editor
     assert msg.replies.get().delivered
@@ -181,7 +184,11 @@ def test_weibo_comment_and_private_message_replies_go_through_the_outbox(
         (mine,) = fake.own_comments()
         assert mine["text"] == "已转供热公司，今天上门检修。"
         assert mine["reply_comment"]["idstr"] == cid
-        assert [r["text"] for r in fake.replies] == ["已通知城管局，两天内修复。"]
+        # the private message carries its 好差评 link; the public comment does not
+        assert [r["text"].split("\n\n请对本次答复评价：http")[0] for r in fake.replies] == [
+            "已通知城管局，两天内修复。"
+        ]
+        assert "/ratings/rate/?t=" in fake.replies[0]["text"]
     for msg, label in ((comment, "已发送"), (dm, "已发送")):
         reply = msg.replies.get()
         assert reply.delivered and reply.delivery_status == label

@@ -13,6 +13,7 @@ from govhub.letters import actions as lc
 from govhub.letters import stats
 from govhub.letters.models import Letter, Status
 from govhub.letters.text import redact_for_publication
+from govhub.ratings.models import Rating
 from tests.letters.helpers import letter
 
 pytestmark = pytest.mark.django_db
@@ -84,17 +85,25 @@ def test_statistics_match_a_hand_count(client, county):
         Letter.objects.filter(pk=lt.pk).update(
             replied_at=dt.datetime(*replied, 15, tzinfo=SH) if replied else None,
             reply_due=dt.date(*due),
-            satisfaction=sat,
             department=dept,
             status=status,
         )
+        if sat:  # 好差评 of the reply, on the five levels
+            Rating.objects.create(
+                target_type="letter",
+                target_id=lt.pk,
+                target_name="答复",
+                department=dept,
+                event_key=f"t{lt.pk}",
+                level=sat,
+            )
 
     # October 2026: 3 letters (rsj 2, jyj 1)
-    row((2026, 10, 12), (2026, 10, 14), (2026, 10, 15), "satisfied", rsj)  # 2 wd, on time
-    row((2026, 10, 13), (2026, 10, 20), (2026, 10, 16), "unsatisfied", rsj)  # 5 wd, late
+    row((2026, 10, 12), (2026, 10, 14), (2026, 10, 15), 5, rsj)  # 2 wd, on time
+    row((2026, 10, 13), (2026, 10, 20), (2026, 10, 16), 2, rsj)  # 5 wd, late
     row((2026, 10, 14), None, (2026, 10, 19), "", jyj, Status.HANDLING)  # open
     # November 2026: 2 letters (jyj)
-    row((2026, 11, 2), (2026, 11, 3), (2026, 11, 5), "basically", jyj)  # 1 wd, on time
+    row((2026, 11, 2), (2026, 11, 3), (2026, 11, 5), 3, jyj)  # 1 wd, on time
     row((2026, 11, 3), (2026, 11, 6), (2026, 11, 6), "", jyj)  # 3 wd, on time
     row((2026, 11, 4), None, (2026, 11, 9), "", None, Status.INVALID)  # not counted
     data = stats.compute()

@@ -102,7 +102,7 @@ def test_whole_lifecycle_through_the_back_office(
     assert "送达：门户网站：已发送（可在网站查询）；短信：已发送（已发送短信）" in page
     from govhub.letters.actions import rate_letter
 
-    rate_letter(lt, satisfaction="unsatisfied", actor="citizen")
+    rate_letter(lt, level=1, comment="答非所问", actor="citizen")
     _as(client, county.user("supervisor"))
     assert lt.tracking_code in client.get("/admin/letters/?tab=supervise").content.decode()
     _act(client, lt, "close", note="已核实答复到位")

@@ -43,7 +43,7 @@ def test_full_lifecycle_to_satisfied(county):
     lc.review_reply(county.user("rsj_reviewer"), lt, approve=True)
     lt.refresh_from_db()
     assert lt.status == Status.REPLIED and lt.replied_at
-    lc.rate_letter(lt, satisfaction="unsatisfied", comment="还没发")
+    lc.rate_letter(lt, level=2, comment="还没发")
     lt.refresh_from_db()
     assert lt.status == Status.REOPENED
     lc.reopen_letter(county.user("supervisor"), lt, note="请再核实")

@@ -66,9 +66,10 @@ def test_citizen_writes_gets_code_looks_up_and_rates(client, county):
     lc.review_reply(reviewer, lt, approve=True)
     page = other.get(resp["Location"]).content.decode()
     assert "已转交县住房和城乡建设局办理" in page and "路灯已于本周修复" in page
-    other.post(f"/letters/track/{lt.pk}/rate/", {"satisfaction": "satisfied", "comment": "谢谢"})
-    lt.refresh_from_db()
-    assert lt.status == Status.CLOSED and lt.satisfaction == "satisfied"
+    other.post(f"/letters/track/{lt.pk}/rate/", {"level": "4", "comment": "谢谢"})
+    lt = Letter.objects.get(pk=lt.pk)
+    assert lt.status == Status.CLOSED and lt.rating.get_level_display() == "满意"
+    assert not hasattr(lt.rating, "callback")
 
 
 def test_unsatisfied_rating_reopens_for_supervisor(client, county):
@@ -78,19 +79,22 @@ def test_unsatisfied_rating_reopens_for_supervisor(client, county):
     lc.draft_reply(county.user("handler"), lt, body="已处理。", submit=True)
     lc.review_reply(county.user("rsj_reviewer"), lt, approve=True)
     client.post("/letters/track/", {"code": lt.tracking_code, "last4": "8000"})
-    client.post(
-        f"/letters/track/{lt.pk}/rate/", {"satisfaction": "unsatisfied", "comment": "没解决"}
-    )
-    lt.refresh_from_db()
+    no_reason = client.post(f"/letters/track/{lt.pk}/rate/", {"level": "2"})
+    assert no_reason.status_code == 400
+    assert "请简单说明不满意的原因" in no_reason.content.decode()
+    client.post(f"/letters/track/{lt.pk}/rate/", {"level": "2", "comment": "没解决"})
+    lt = Letter.objects.get(pk=lt.pk)
     assert lt.status == Status.REOPENED
+    task = lt.rating.callback
+    assert task.department == county.dept("rsj") and task.status == "open"
+    page = client.get(f"/letters/track/{lt.pk}/").content.decode()
+    assert "您的评价：<strong>不满意</strong>" in page
+    assert f"{task.due_date.year}年{task.due_date.month}月{task.due_date.day}日" in page
 
 
 def test_rating_someone_elses_letter_is_not_possible(client, county):
     lt = letter()
-    assert (
-        client.post(f"/letters/track/{lt.pk}/rate/", {"satisfaction": "satisfied"}).status_code
-        == 404
-    )
+    assert client.post(f"/letters/track/{lt.pk}/rate/", {"level": "5"}).status_code == 404
     assert client.get(f"/letters/track/{lt.pk}/").status_code == 404
 
 

@@ -127,6 +127,6 @@ def test_dashboard_and_monthly_report_show_participation(county, client):
     from govhub.analytics import reports
 
     report = reports.render_html(county.dept("gov-office").get_root(), timezone.localdate())
-    assert "八、互动交流" in report and "九、工作建议" in report
-    part = report.split("八、互动交流")[1].split("九、工作建议")[0]
+    assert "八、互动交流" in report and "九、政务服务与好差评" in report
+    part = report.split("八、互动交流")[1].split("九、政务服务与好差评")[0]
     assert "<td>100%</td>" in part and county.dept("jyj").name in part

@@ -161,3 +161,29 @@ def test_booking_through_the_api():
         content_type="application/json",
     ).json()
     assert cancelled["status"] == "已取消"
+
+
+@pytest.mark.django_db
+def test_changing_a_booking_moves_the_place_or_changes_nothing_when_the_new_slot_is_full():
+    slot = _slot(capacity=2)
+    admin = make_user(superuser=True)
+    full, later = actions.publish_slots(
+        admin, slot.guide, "婚姻登记处", TOMORROW, "10:00-11:00\n14:00-15:00", 1
+    )
+    actions.book(full.pk, "李四", "13900139000")
+    mine = actions.book(slot.pk, "张三", "13800138000", channel="wechat")
+    with pytest.raises(actions.SlotFull):
+        actions.change_booking(mine, full.pk)
+    mine.refresh_from_db()
+    slot.refresh_from_db()
+    assert mine.status == "booked" and slot.booked == 1  # nothing moved
+    with pytest.raises(actions.BookingRefused):
+        actions.change_booking(mine, slot.pk)  # the same slot
+    new = actions.change_booking(mine, later.pk)
+    mine.refresh_from_db()
+    slot.refresh_from_db()
+    later.refresh_from_db()
+    assert (mine.status, new.status, new.channel) == ("cancelled", "booked", "wechat")
+    assert (slot.booked, later.booked) == (0, 1) and new.code != mine.code
+    with pytest.raises(actions.BookingRefused):
+        actions.change_booking(mine, slot.pk)  # a cancelled booking is not changed again

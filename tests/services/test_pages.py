@@ -4,7 +4,8 @@ import pytest
 from django.test import Client
 
 from govhub.core.models import Role
-from govhub.services.models import LifeEvent, QueryConnector, Rating
+from govhub.ratings.models import Rating
+from govhub.services.models import LifeEvent, QueryConnector
 from tests.factories import make_department, make_user
 from tests.services.helpers import VALID_ID, FakeBackend, make_connector, make_guide
 
@@ -32,13 +33,13 @@ def test_rating_a_guide_from_the_page_once_per_visit():
     c = Client()
     page = c.get(guide.get_absolute_url()).content.decode()
     token = page.split('name="token" value="')[1].split('"')[0]
-    missing = c.post("/services/rate/", {"token": token, "level": "1", "comment": ""})
+    missing = c.post("/ratings/rate/", {"token": token, "level": "1", "comment": ""})
     assert missing.status_code == 400 and "请简单说明不满意的原因" in missing.content.decode()
-    ok = c.post("/services/rate/", {"token": token, "level": "4"})
+    ok = c.post("/ratings/rate/", {"token": token, "level": "4"})
     assert "感谢您的评价" in ok.content.decode()
     again_token = c.get(guide.get_absolute_url()).content.decode()
     again_token = again_token.split('name="token" value="')[1].split('"')[0]
-    again = c.post("/services/rate/", {"token": again_token, "level": "5"})
+    again = c.post("/ratings/rate/", {"token": again_token, "level": "5"})
     assert again.status_code == 409 and "已经评价过" in again.content.decode()
     assert Rating.objects.count() == 1
 
@@ -144,3 +145,15 @@ def test_an_editor_lists_copies_and_edits_only_guides_of_their_own_departments()
     # the form offers the editor's own departments only
     form = c.get("/admin/service_guides/new/").content.decode()
     assert "县融媒体中心" in form and "县教育局" not in form
+
+
+def test_the_portal_site_search_finds_guides_beside_articles():
+    guide = make_guide()
+    page = Client().get("/search/", {"q": "公积金提取"}).content.decode()
+    section = page.split("<h2", 1)[1]
+    assert "办事指南" in section and guide.get_absolute_url() in page
+    assert "县住房公积金管理中心 · 承诺 3 个工作日" in page
+    assert "/services/guides/?q=%E5%85%AC%E7%A7%AF%E9%87%91%E6%8F%90%E5%8F%96" in page
+    assert "相关的文章" in page  # no article found, but the guide is
+    nothing = Client().get("/search/", {"q": "体育馆开放时间"}).content.decode()
+    assert guide.get_absolute_url() not in nothing and "相关的信息" in nothing

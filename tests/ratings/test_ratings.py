@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from govhub.core.errors import FieldErrors
 from govhub.core.models import Role
-from govhub.services import actions, figures
-from govhub.services.models import CallbackTask, Rating
+from govhub.ratings import actions, figures
+from govhub.ratings.models import CallbackTask, Rating
 from tests.factories import make_department, make_user
 from tests.services.helpers import make_guide
 
