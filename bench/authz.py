@@ -29,6 +29,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--source", default=str(ROOT / "var" / "bench-demo"))
+    ap.add_argument("--sample", type=int, default=0, help="roles per pattern (0: all)")
+    ap.add_argument("--narrow", action="store_true", help="one own and one other id only")
     args = ap.parse_args()
     import fuzz  # the same demo county as the fuzzing bench
 
@@ -63,7 +65,7 @@ def main() -> int:
         return clients[user.pk]
 
     t0 = time.time()
-    result = m.walk(client_for, world, users, everything=True)
+    result = m.walk(client_for, world, users, everything=not args.narrow, sample=args.sample)
     print(
         f"{len(users)} roles × {len(m.admin_patterns())} admin/ patterns and the API's operations; "
         f"marked: {len(world.ids['L'])} letters, {len(world.ids['P'])} drafts, "

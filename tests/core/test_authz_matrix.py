@@ -1,8 +1,8 @@
 """Every role × every staff URL, API operation and Wagtail page action, on the demo county's
 own and other departments' objects: no leak of letters, drafts, deliveries, attachments or
 citizens' phones, no forbidden change, no 500. The expected outcome of each pair comes from the
-policy (tests/authz_matrix.py says how); here each pattern is walked by three roles in turn (all
-nine roles and every pattern covered), bench/authz.py walks the full product."""
+policy (tests/authz_matrix.py says how); here each pattern is walked by one role in turn (all
+roles and every pattern covered), bench/authz.py walks the full product."""
 
 from __future__ import annotations
 
@@ -43,11 +43,12 @@ def test_no_role_sees_or_changes_what_the_policy_keeps_from_it(world):
     assert w.ids["L"] and w.ids["P"]
     assert w.allowed["dispatcher"]["L"] and not w.allowed["editor"]["L"]
     assert w.allowed["handler"]["L"] != w.allowed["dispatcher"]["L"]
-    result = m.walk(_clients(), w, users, everything=False, sample=3)
+    result = m.walk(_clients(), w, users, everything=False, sample=1)
     print(result.line())
     assert not result.errors, result.errors[:20]
     assert not result.leaks, result.leaks[:20]
     # and it saw what it should: the roles that may read letters met their canaries
-    for role in ("dispatcher", "handler", "supervisor"):
+    for role in ("dispatcher", "handler", "supervisor", "admin"):
         assert any(k == "L" for k, _ in result.seen.get(role, set())), role
-    assert result.pairs > 1000
+    assert any(k == "P" for k, _ in result.seen.get("editor", set()))
+    assert result.pairs > 800
