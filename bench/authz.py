@@ -72,6 +72,9 @@ def main() -> int:
         f"{len(world.ids['A'])} attachments, {len(world.ids['G'])} column pages"
     )
     print(result.line() + f" in {time.time() - t0:.0f} s")
+    seen = {role: len(v) for role, v in sorted(result.seen.items())}
+    print(f"marked objects each role was shown (all allowed to it): {seen}")
+    print("redirects: " + ", ".join(f"{k} ×{v}" for k, v in result.redirects.most_common(6)))
     for line in (result.leaks + result.errors)[:40]:
         print("  " + line)
     shutil.rmtree(scratch, ignore_errors=True)

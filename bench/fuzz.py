@@ -158,7 +158,9 @@ def _runner(op, mode, examples: int, session, base: str, headers, counts: Counte
         counts[res.status_code // 100 * 100] += 1
         if res.status_code >= 500:
             body = res.request.body or b""
-            errors.append((op.method.upper(), op.path, res.status_code, res.request.url, body[:300]))
+            errors.append(
+                (op.method.upper(), op.path, res.status_code, res.request.url, body[:300])
+            )
 
     return run
 

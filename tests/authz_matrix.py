@@ -70,6 +70,7 @@ class Result:
     leaks: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     seen: dict[str, set[tuple[str, int]]] = field(default_factory=dict)
+    redirects: Counter = field(default_factory=Counter)  # where 3xx answers sent the role
 
     def line(self) -> str:
         return (
@@ -86,9 +87,9 @@ def mark_and_derive(users: dict) -> World:
     from govhub.core.permissions import can
     from govhub.letters.access import can_letter
     from govhub.letters.models import Attachment, Letter
+    from govhub.portal.models import ColumnPage
     from govhub.publishing.actions import can_decide
     from govhub.publishing.models import Publication, PubStatus, ReviewDecision
-    from govhub.portal.models import ColumnPage
 
     letters = list(Letter.objects.filter(published=False).select_related("citizen"))
     for lt in letters:
@@ -148,9 +149,7 @@ def mark_and_derive(users: dict) -> World:
             "record_letter",
         )
         changers[role] = {
-            "L": {
-                lt.pk for lt in letters if any(can_letter(user, a, lt) for a in letter_actions)
-            },
+            "L": {lt.pk for lt in letters if any(can_letter(user, a, lt) for a in letter_actions)},
             "P": see_p,
             "G": {
                 pg.pk
@@ -191,7 +190,9 @@ def _attach(letters) -> None:
         if lt.department_id in seen or len(seen) >= 6:
             continue
         seen.add(lt.department_id)
-        a = Attachment(letter=lt, original_name="现场.png", mime="image/png", size=len(buf.getvalue()))
+        a = Attachment(
+            letter=lt, original_name="现场.png", mime="image/png", size=len(buf.getvalue())
+        )
         a.file.save("authz.png", ContentFile(buf.getvalue()), save=False)
         a.save()
 
@@ -246,6 +247,7 @@ def admin_patterns() -> list[tuple[str, object]]:
 
 
 _ARG = re.compile(r"<(?:(\w+):)?(\w+)>")
+_PARAM = re.compile(r"\{\w+\}")
 
 
 def concrete_urls(route: str, world: World, role: str, everything: bool) -> list[str]:
@@ -262,9 +264,7 @@ def concrete_urls(route: str, world: World, role: str, everything: bool) -> list
     if kind == "A" and len(args) == 2:  # <letter_id>/files/<attachment_id>/
         pool = (world.wide if everything else world.own_other)[role].get("A") or []
         return [
-            "/" + _ARG.sub(lambda _m, it=iter((world.letter_of[a], a)): str(next(it)), route)
-            for a in pool
-            if a in world.letter_of
+            "/" + _fill(_ARG, route, [world.letter_of[a], a]) for a in pool if a in world.letter_of
         ]
     choices = []
     for i, (conv, _name) in enumerate(args):
@@ -287,11 +287,13 @@ def concrete_urls(route: str, world: World, role: str, everything: bool) -> list
             choices.append(["x"])
         else:
             choices.append(["x"])
-    urls = []
-    for combo in itertools.product(*choices):
-        it = iter(combo)
-        urls.append("/" + _ARG.sub(lambda _m: next(it), route))
-    return urls
+    return ["/" + _fill(_ARG, route, combo) for combo in itertools.product(*choices)]
+
+
+def _fill(pattern: re.Pattern, text: str, values) -> str:
+    """``text`` with each match of ``pattern`` replaced by the next of ``values``."""
+    it = iter(values)
+    return pattern.sub(lambda _m: str(next(it)), text)
 
 
 def _regex_to_simple(route: str) -> str | None:
@@ -367,11 +369,7 @@ def api_urls(path: str, op: dict, world: World, role: str, everything: bool) -> 
             choices.append([str(i) for i in world.wide[role].get(kind) or [1]])
         else:
             choices.append([str(i) for i in world.own_other[role].get(kind) or [1]])
-    out = []
-    for combo in itertools.product(*choices):
-        it = iter(combo)
-        out.append(re.sub(r"\{\w+\}", lambda _m: next(it), path))
-    return out
+    return [_fill(_PARAM, path, combo) for combo in itertools.product(*choices)]
 
 
 # --- the oracle ---------------------------------------------------------------------------
@@ -380,6 +378,8 @@ def api_urls(path: str, op: dict, world: World, role: str, everything: bool) -> 
 def check_response(result: Result, world: World, role: str, label: str, res) -> None:
     result.pairs += 1
     result.statuses[res.status_code] += 1
+    if 300 <= res.status_code < 400:
+        result.redirects[(res.get("Location") or "").split("?")[0]] += 1
     if res.status_code >= 500:
         cause = res.content[:160].decode("utf-8", "replace") if isinstance(res, _Crashed) else ""
         result.errors.append(f"{res.status_code} {role} {label} {cause}")
@@ -417,9 +417,7 @@ def users_by_role() -> dict:
     return {role: User.objects.get(username=login) for role, login in ROLES.items()}
 
 
-def walk(
-    client_for, world: World, users: dict, *, everything: bool, sample: int = 0
-) -> Result:
+def walk(client_for, world: World, users: dict, *, everything: bool, sample: int = 0) -> Result:
     """GET every admin/ URL and every API operation, and POST to them (other department's
     ids), as every role; check each answer. ``sample``: check each pattern for only so many
     roles (rotating, so that every role and every pattern are covered)."""
