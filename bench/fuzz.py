@@ -113,7 +113,9 @@ def wait_for(url: str, timeout: float = 90) -> None:
     raise SystemExit(f"{url} did not answer")
 
 
-def fuzz_role(schema, base: str, headers: dict[str, str], examples: int, errors: list) -> Counter:
+def fuzz_role(
+    schema, base: str, headers: dict[str, str], examples: int, errors: list, timeout: int
+) -> Counter:
     """Run every operation's positive and negative cases; count statuses."""
     import requests
     from hypothesis.errors import Unsatisfiable
@@ -125,7 +127,7 @@ def fuzz_role(schema, base: str, headers: dict[str, str], examples: int, errors:
         op = result.ok()
         t0 = time.time()
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-            run = _runner(op, mode, examples, session, base, headers, counts, errors)
+            run = _runner(op, mode, examples, session, base, headers, counts, errors, timeout)
             try:
                 run()
             except Unsatisfiable:
@@ -134,7 +136,7 @@ def fuzz_role(schema, base: str, headers: dict[str, str], examples: int, errors:
     return counts
 
 
-def _runner(op, mode, examples: int, session, base: str, headers, counts: Counter, errors: list):
+def _runner(op, mode, examples, session, base, headers, counts, errors, timeout):  # noqa: PLR0913
     """One operation's cases in one mode, as a hypothesis test that records every answer."""
     import requests
     from hypothesis import HealthCheck, given, settings
@@ -149,7 +151,11 @@ def _runner(op, mode, examples: int, session, base: str, headers, counts: Counte
     @given(case=op.as_strategy(generation_mode=mode))
     def run(case):
         try:
-            res = case.call(base_url=base, session=session, headers=headers, timeout=30)
+            res = case.call(base_url=base, session=session, headers=headers, timeout=timeout)
+        except requests.Timeout as exc:  # no answer in time: a failure, counted apart
+            counts["timeout"] += 1
+            errors.append((op.method.upper(), op.path, "timeout", op.path, str(exc)[:120]))
+            return
         except requests.RequestException as exc:  # a dropped connection is a failure too
             counts["error"] += 1
             errors.append((op.method.upper(), op.path, "no answer", op.path, str(exc)[:200]))
@@ -172,6 +178,7 @@ def main() -> int:
     ap.add_argument("--roles", default=",".join(label for label, _ in ROLES))
     ap.add_argument("--port", type=int, default=18030)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--timeout", type=int, default=30, help="seconds to wait for an answer")
     args = ap.parse_args()
     wanted = args.roles.split(",")
 
@@ -210,7 +217,7 @@ def main() -> int:
         schema = schemathesis.openapi.from_url(base + "/api/openapi.json")
         ops = sum(1 for r in schema.get_all_operations() if r.ok())
         print(f"{ops} operations in {base}/api/openapi.json; {args.examples} cases per mode")
-        total_cases = total_5xx = 0
+        total_cases = total_5xx = total_timeouts = 0
         all_errors: list = []
         started = time.time()
         for label, login in ROLES:
@@ -219,19 +226,21 @@ def main() -> int:
             headers = {"Authorization": f"Bearer {tokens[login]}"} if login else {}
             errors: list = []
             t0 = time.time()
-            counts = fuzz_role(schema, base, headers, args.examples, errors)
+            counts = fuzz_role(schema, base, headers, args.examples, errors, args.timeout)
             n5 = counts[500] + counts["error"]
             total_cases += counts["cases"]
             total_5xx += n5
+            total_timeouts += counts["timeout"]
             all_errors += [(label, *e) for e in errors]
             print(
                 f"{label:16} cases {counts['cases']:6}  2xx {counts[200]:5}  4xx {counts[400]:5}  "
-                f"5xx {n5}  ({time.time() - t0:.0f} s)",
+                f"5xx {n5}  timeouts {counts['timeout']}  ({time.time() - t0:.0f} s)",
                 flush=True,
             )
         print(
             f"total: {total_cases} cases over {ops} operations, {len(wanted)} roles, "
-            f"{total_5xx} × 5xx ({time.time() - started:.0f} s)"
+            f"{total_5xx} × 5xx, {total_timeouts} without an answer in {args.timeout} s "
+            f"({time.time() - started:.0f} s)"
         )
         print("slowest operations: " + ", ".join(f"{k} {v:.0f} s" for k, v in SLOW.most_common(5)))
         seen = set()
@@ -244,14 +253,14 @@ def main() -> int:
         server.terminate()
         server.wait(timeout=30)
         log.close()
-    if total_5xx:
+    if total_5xx or total_timeouts:
         tail = (scratch / "gunicorn.log").read_text(errors="replace")[-6000:]
         print("--- server log (tail) ---\n" + tail)
         print(f"scratch copy kept in {scratch}")
     else:
         shutil.rmtree(scratch, ignore_errors=True)
     print("command: python bench/fuzz.py " + " ".join(sys.argv[1:]))
-    return 1 if total_5xx else 0
+    return 1 if total_5xx or total_timeouts else 0
 
 
 if __name__ == "__main__":
