@@ -185,7 +185,7 @@ def admin(county):
     return county.user("admin")
 
 
-@FAST
+@settings(FAST, max_examples=15)
 @given(upload=uploads())
 def test_every_import_refuses_only_with_the_domain_error(admin, upload):
     from govhub.matrix import actions as matrix_actions
