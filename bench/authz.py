@@ -1,14 +1,15 @@
 """The authorization matrix over the whole demo county: every role (editor, reviewer, signer,
 dispatcher, handler, a bureau's reviewer, supervisor, administrator, and anonymous for the API)
 × every admin/ URL pattern (Wagtail's page actions included) and every API operation, read and
-write, with three ids of objects the role may see and three it may not for each. Expected
+write, with an id of an object the role may see and one it may not for each (``--wide``: three
+of each). Expected
 outcomes come from the policy (see tests/authz_matrix.py). Prints "pairs checked N, leaks L";
 exits 1 on a leak or a 5xx.
 
 The demo county is the one bench/fuzz.py builds (``--source``, default var/bench-demo), copied
 to a scratch directory first: the walk's POSTs never touch the source.
 
-    .venv/bin/python bench/authz.py [--source var/bench-demo]
+    .venv/bin/python bench/authz.py [--source var/bench-demo] [--wide] [--sample N]
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--source", default=str(ROOT / "var" / "bench-demo"))
     ap.add_argument("--sample", type=int, default=0, help="roles per pattern (0: all)")
-    ap.add_argument("--narrow", action="store_true", help="one own and one other id only")
+    ap.add_argument(
+        "--wide", action="store_true", help="three own and three other ids (default: one each)"
+    )
     args = ap.parse_args()
     import fuzz  # the same demo county as the fuzzing bench
 
@@ -65,7 +68,7 @@ def main() -> int:
         return clients[user.pk]
 
     t0 = time.time()
-    result = m.walk(client_for, world, users, everything=not args.narrow, sample=args.sample)
+    result = m.walk(client_for, world, users, everything=args.wide, sample=args.sample)
     print(
         f"{len(users)} roles × {len(m.admin_patterns())} admin/ patterns and the API's operations; "
         f"marked: {len(world.ids['L'])} letters, {len(world.ids['P'])} drafts, "

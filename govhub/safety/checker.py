@@ -15,7 +15,6 @@ confusable characters found by the language model (``typos``). Links are checked
 from __future__ import annotations
 
 import bisect
-
 import datetime as dt
 import re
 import threading
