@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import admin as django_admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -10,6 +10,12 @@ from govhub.core import views as core_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    # before Wagtail's admin: two of its views answer 500 to malformed input (core/views.py)
+    re_path(
+        r"^admin/(?:images|documents)/chooser/chosen/(?!\d+/$)[^/]+/$",
+        core_views.chooser_not_a_number,
+    ),
+    path("admin/choose-external-link/", core_views.external_link_chooser),
     path("admin/", include(wagtailadmin_urls)),
     path("django-admin/", django_admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),

@@ -30,13 +30,31 @@ def _region(user, code: str) -> Department:
     return dept
 
 
+EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2100, 1, 1)
+
+
+def _period(start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date]:
+    """The period asked for (default: the last 30 days), within years the data can hold: the
+    previous period of the same length is compared too, and year 1 has none before it."""
+    end = end or timezone.localdate()
+    start = start or end - dt.timedelta(days=30)
+    for name, value in (("start", start), ("end", end)):
+        if not EARLIEST <= value < LATEST:
+            raise DomainError(
+                "bad_period",
+                "日期应在 2000 年至 2099 年之间",
+                details=[{"loc": ["query", name], "msg": "日期超出范围"}],
+                status=422,
+            )
+    if start >= end:
+        raise DomainError("bad_period", "开始日期应早于结束日期")
+    return start, end
+
+
 @router.get("/topics")
 def topics(request, region: str = "", start: dt.date | None = None, end: dt.date | None = None):
     dept = _region(request.user, region)
-    end = end or timezone.localdate()
-    start = start or end - dt.timedelta(days=30)
-    if start >= end:
-        raise DomainError("bad_period", "开始日期应早于结束日期")
+    start, end = _period(start, end)
     tz = timezone.get_current_timezone()
     found = hotspots.find_topics(
         dt.datetime.combine(start, dt.time(), tz),
@@ -75,8 +93,7 @@ def assess(
     )
     if sch is None:
         raise DomainError("unknown_scheme", "考核方案不存在", status=404)
-    end = end or timezone.localdate()
-    start = start or end - dt.timedelta(days=30)
+    start, end = _period(start, end)
     return {
         "scheme": sch.name,
         "weights": sch.weights,
@@ -100,6 +117,8 @@ def report(request, region: str = "", month: str = "", format: str = "html"):  #
         m = dt.date.fromisoformat(month + "-01") if month else timezone.localdate().replace(day=1)
     except ValueError:
         raise DomainError("bad_month", "month 应为 YYYY-MM")
+    if not EARLIEST <= m < LATEST:
+        raise DomainError("bad_month", "month 应在 2000 年至 2099 年之间")
     if format == "pdf":
         return HttpResponse(reports.render_pdf(dept, m), content_type="application/pdf")
     if format != "html":

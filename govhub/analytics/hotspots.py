@@ -131,13 +131,21 @@ def _cluster(texts: list[str]):
     vec = TfidfVectorizer(
         tokenizer=topic_terms, lowercase=False, token_pattern=None, min_df=1, sublinear_tf=True
     )
-    x = vec.fit_transform(texts)
-    if x.shape[0] == 1:
-        return vec, x, np.zeros(1, int)
-    model = AgglomerativeClustering(
-        n_clusters=None, metric="cosine", linkage="average", distance_threshold=DISTANCE
-    )
-    labels = model.fit_predict(x.toarray())
+    try:
+        x = vec.fit_transform(texts)
+    except ValueError:  # not one content word in any text ("x", "1234"): no topic
+        return None, None, np.arange(len(texts))
+    # a text without a content word is a zero vector, which cosine distance cannot place: each
+    # such text is a cluster of its own (too small to be a topic)
+    worded = np.flatnonzero(x.getnnz(axis=1) > 0)
+    labels = np.arange(len(texts)) + len(texts)
+    if len(worded) == 1:
+        labels[worded] = 0
+    elif len(worded) > 1:
+        model = AgglomerativeClustering(
+            n_clusters=None, metric="cosine", linkage="average", distance_threshold=DISTANCE
+        )
+        labels[worded] = model.fit_predict(x[worded].toarray())
     return vec, x, labels
 
 
@@ -151,6 +159,8 @@ def find_topics(
         return []
     texts = [f"{i.title} {i.title} {i.text}" for i in items]
     vec, x, labels = _cluster(texts)
+    if vec is None:
+        return []
     vocab = np.array(vec.get_feature_names_out())
     topics: list[Topic] = []
     centroids = []

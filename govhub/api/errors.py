@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DataError
 from django.http import Http404
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -69,6 +70,15 @@ def install_error_handlers(api) -> None:
             )
         return api.create_response(
             request, error_body("http_error", str(exc)), status=exc.status_code
+        )
+
+    @api.exception_handler(OverflowError)
+    @api.exception_handler(DataError)
+    def _out_of_range(request, exc):
+        # an id or number beyond the database's integer (SQLite: OverflowError; PostgreSQL:
+        # "out of range", a DataError) or a text longer than its column: the client's input
+        return api.create_response(
+            request, error_body("invalid", "请求参数不正确：数值或长度超出范围"), status=422
         )
 
     @api.exception_handler(ValueError)

@@ -137,3 +137,26 @@ def csrf_failure(request, reason: str = ""):
         },
         status=403,
     )
+
+
+# --- guards in front of two Wagtail admin views that answer 500 to malformed input ----------
+
+
+def chooser_not_a_number(request, **kwargs):
+    """Wagtail's image and document choosers look an id up as given: a non-numeric one (only a
+    hand-made URL has it) would be a 500. It is simply not there."""
+    return page_not_found(request)
+
+
+def external_link_chooser(request):
+    """Wagtail's external-link chooser reads its field as None when a POST leaves it out and
+    fails on it (500): an absent field is treated as an empty one, which the form refuses."""
+    from wagtail.admin.auth import require_admin_access
+    from wagtail.admin.views.chooser import ExternalLinkView
+
+    field = f"{ExternalLinkView.form_prefix}-url"
+    if request.method == "POST" and field not in request.POST:
+        post = request.POST.copy()
+        post[field] = ""
+        request.POST = post
+    return require_admin_access(ExternalLinkView.as_view())(request)

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from govhub.core import audit, workdays
-from govhub.core.errors import DomainError
+from govhub.core.errors import DomainError, FieldErrors
 from govhub.core.models import Department
 from govhub.letters.access import require_letter
 from govhub.letters.deadlines import current_policy, handle_deadline
@@ -122,10 +122,12 @@ def dispatch_letter(
     ``auto``: the router dispatched by itself (actor None)."""
     if not auto:
         require_letter(actor, "dispatch_letter", letter)
+    if department is None:
+        raise FieldErrors({"department": "请选择主办部门"})
     with transaction.atomic():
         letter = _lock(letter)
         _expect(letter, Status.RECEIVED, doing="分办")
-        co = [d for d in co_departments if d.pk != department.pk]
+        co = [d for d in co_departments if d is not None and d.pk != department.pk]
         letter.assignments.filter(active=True).update(active=False)
         Assignment.objects.create(letter=letter, department=department, role=AssignmentRole.LEAD)
         for d in co:

@@ -71,6 +71,13 @@ def read_table(data: bytes, filename: str = "") -> Table:
         ]
         return Table(header, rows, enc)
     text, enc = decode(data)
+    try:
+        return _read_csv(text, enc)
+    except csv.Error as exc:  # a cell over csv's field limit, a NUL in old Pythons
+        raise TableError("文件中有一格超过 128 KB 或格式无法解析，请检查后重新导出 CSV") from exc
+
+
+def _read_csv(text: str, enc: str) -> Table:
     reader = csv.reader(io.StringIO(text))
     try:
         header = [h.strip() for h in next(reader)]

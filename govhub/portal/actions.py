@@ -78,7 +78,10 @@ def import_synonyms(actor, content: bytes) -> ImportReport:
             continue
     else:
         raise SynonymImportError("文件编码无法识别，请另存为 UTF-8 编码的 CSV 文件")
-    rows = list(csv.reader(io.StringIO(text)))
+    try:
+        rows = list(csv.reader(io.StringIO(text)))
+    except csv.Error as exc:  # a cell over csv's field limit
+        raise SynonymImportError("文件中有一格超过 128 KB 或格式无法解析") from exc
     if len(rows) > MAX_ROWS:
         raise SynonymImportError(f"一次最多导入 {MAX_ROWS} 行，请分批导入")
     report = ImportReport()

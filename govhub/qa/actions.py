@@ -127,7 +127,10 @@ def read_rows(name: str, data: bytes) -> list[dict]:
                 continue
         else:
             raise ImportError_("无法识别 CSV 文件的编码，请另存为 UTF-8")
-        rows = list(csv.DictReader(io.StringIO(text)))
+        try:
+            rows = list(csv.DictReader(io.StringIO(text)))
+        except csv.Error as exc:  # a cell over csv's field limit
+            raise ImportError_("文件中有一格超过 128 KB 或格式无法解析") from exc
     else:
         raise ImportError_("只支持 CSV、Excel 表格（.xlsx）或每行一条记录的 JSON 文本（.jsonl）")
     if len(rows) > MAX_ROWS:

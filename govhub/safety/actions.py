@@ -229,7 +229,10 @@ def read_table(data: bytes, filename: str) -> list[dict]:
             text = data.decode("gb18030")
         except UnicodeDecodeError as exc:
             raise DictionaryError("file", "无法识别文件编码，请保存为 UTF-8 的 CSV") from exc
-    return list(csv.DictReader(io.StringIO(text)))
+    try:
+        return list(csv.DictReader(io.StringIO(text)))
+    except csv.Error as exc:  # a cell over csv's field limit
+        raise DictionaryError("file", "文件中有一格超过 128 KB 或格式无法解析") from exc
 
 
 def _by_column(row: dict, columns: list[str], headers: list[str]) -> dict:

@@ -95,9 +95,34 @@ def open_message(account: ChannelAccount, params, body: bytes):
         msg = message_from(root, xml)
     except Exception as exc:
         raise CallbackError(400, "不是有效的微信消息") from exc
-    if msg is None or not getattr(msg, "source", None):
+    if msg is None or not getattr(msg, "source", None) or not well_formed(msg):
         raise CallbackError(400, "不是有效的微信消息")
     return msg, Envelope(encrypted, params.get("nonce", ""), params.get("timestamp", ""))
+
+
+# the fields the handlers read as text; wechatpy reads a repeated tag as a list
+_TEXT_FIELDS = ("source", "target", "type", "content", "recognition", "event", "key", "media_id")
+
+
+def well_formed(msg) -> bool:
+    """Every field the handlers read has the type WeChat sends: wechatpy converts lazily, so a
+    push with a repeated <Content> or a CreateTime of letters would fail only deep inside a
+    handler (500). Reading them here turns such a push into a 400."""
+    for name in ("id", "time"):
+        try:
+            value = getattr(msg, name, None)  # wechatpy's int conversion
+        except (TypeError, ValueError, OverflowError):
+            return False
+        if value is not None and not isinstance(value, int):
+            return False
+    for name in _TEXT_FIELDS:
+        try:
+            value = getattr(msg, name, None)
+        except (TypeError, ValueError):
+            return False
+        if value is not None and not isinstance(value, str):
+            return False
+    return True
 
 
 def message_from(root, xml: str):
