@@ -94,7 +94,10 @@ def mark_and_derive(users: dict) -> World:
     letters = list(Letter.objects.filter(published=False).select_related("citizen"))
     for lt in letters:
         if not lt.subject.startswith("◆"):
-            Letter.objects.filter(pk=lt.pk).update(subject=f"◆L{lt.pk}◆{lt.subject}"[:200])
+            Letter.objects.filter(pk=lt.pk).update(  # lists show the redacted copy
+                subject=f"◆L{lt.pk}◆{lt.subject}"[:200],
+                subject_redacted=f"◆L{lt.pk}◆{lt.subject_redacted}"[:200],
+            )
     drafts = list(Publication.objects.exclude(status=PubStatus.PUBLISHED))
     for p in drafts:
         if not p.title.startswith("◆"):
