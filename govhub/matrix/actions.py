@@ -400,3 +400,24 @@ def sync_channel_accounts() -> int:
             AccountChange.objects.create(account=account, action="synced", changes=diff)
         changed += 1
     return changed
+
+
+def queue_inspection(user) -> bool:
+    """Queue the whole supervision run (checks, duplicates, counterfeits, indices) for the job
+    worker; False when one is already waiting or running."""
+    from django.core.cache import cache
+
+    from govhub.core.jobs import enqueue_on_commit
+    from govhub.matrix import jobs
+
+    require(user, "manage_registry")
+    if not cache.add(jobs.RUN_QUEUED_KEY, "1", timeout=3600):
+        return False
+    try:
+        with transaction.atomic():
+            audit.record(actor=user, action="matrix_inspection_queued", summary={})
+            enqueue_on_commit(jobs.inspection_now)
+    except BaseException:
+        cache.delete(jobs.RUN_QUEUED_KEY)
+        raise
+    return True

@@ -180,17 +180,14 @@ def settings_view(request):
 
 
 def run_now(request):
-    """Run the nightly supervision now (supervisors, POST only)."""
+    """Start the whole supervision run in the background (supervisors, POST only)."""
     _need(request, "manage_registry")
     if request.method != "POST":
         return redirect("matrix_inspection")
-    from govhub.matrix.nightly import run_nightly
-
-    stats = run_nightly()
-    messages.success(
-        request,
-        f"检查完成：发现问题 {stats['inspection']['findings']} 个（否决 {stats['inspection']['vetoes']}），重复内容 {stats['duplicates']['duplicates']} 篇，疑似山寨 {stats['counterfeit_alerts']} 个",
-    )
+    if actions.queue_inspection(request.user):
+        messages.success(request, "检查已在后台开始，通常需要几分钟，完成后刷新本页即可看到结果。")
+    else:
+        messages.info(request, "上一次检查还在进行中，完成后刷新本页即可看到结果。")
     return redirect("matrix_inspection")
 
 

@@ -209,10 +209,12 @@ def findings(request, date: dt.date | None = None):
     }
 
 
-@router.post("/inspection/run")
+@router.post("/inspection/run", response={202: dict})
 def run_inspection(request):
-    require(request.user, "manage_registry")
-    return inspection.run_inspection()
+    """Start the whole supervision run in the job worker: 202 at once; the findings appear in
+    ``GET /inspection`` when it ends (``already_queued`` while one is waiting or running)."""
+    queued = actions.queue_inspection(request.user)
+    return 202, {"status": "queued" if queued else "already_queued"}
 
 
 class RectIn(StrictIn):

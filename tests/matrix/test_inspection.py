@@ -153,3 +153,35 @@ def test_deadline_in_the_past_is_refused(org):
         inspection.issue_rectification(
             org["sup"], acc, "x", timezone.localdate() - dt.timedelta(days=1)
         )
+
+
+def test_run_now_is_queued_for_the_worker_once_and_its_findings_appear(
+    org, client, django_capture_on_commit_callbacks
+):
+    """立即运行检查 answers at once (202 / a Chinese notice); the worker runs it; a second click
+    while it waits starts nothing; an editor may not start it."""
+    from django.core.cache import cache
+
+    from govhub.matrix import jobs
+    from tests.core.test_jobs import run_worker_until_idle
+
+    cache.delete(jobs.RUN_QUEUED_KEY)
+    silent = make_account(org["bureau"])
+    make_post(silent, 15)
+    client.force_login(org["editor"])
+    assert client.post("/api/matrix/inspection/run").status_code == 403
+    client.force_login(org["sup"])
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post("/api/matrix/inspection/run")
+        again = client.post("/admin/matrix/inspection/run/", follow=True)
+    assert first.status_code == 202 and first.json() == {"status": "queued"}
+    assert "上一次检查还在进行中" in again.content.decode()
+    assert not Finding.objects.exists()  # nothing ran inside the request
+    run_worker_until_idle()
+    assert rules_of(silent) == {"silent"}
+    assert cache.get(jobs.RUN_QUEUED_KEY) is None
+    assert AuditRecord.objects.filter(action="matrix_inspection_queued").count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        later = client.post("/admin/matrix/inspection/run/", follow=True)
+    assert "检查已在后台开始" in later.content.decode()
+    cache.delete(jobs.RUN_QUEUED_KEY)
