@@ -16,6 +16,7 @@ from govhub.core.errors import FieldErrors
 from govhub.ratings.actions import rating_token
 from govhub.ratings.models import RatingTarget
 from govhub.ratings.views import channel_of as _channel
+from govhub.wechat import oauth as wechat_oauth
 from govhub.services import access, actions, config
 from govhub.services.models import Audience, LifeEvent, QueryConnector
 
@@ -119,7 +120,10 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
     form = {k: request.POST.get(k, "") for k in ("slot", "name", "phone")}
     ctx: dict = {"guide": guide, "slots": access.open_slots(guide), "form": form, "errors": {}}
     if request.method == "GET":
-        return render(request, "services/book.html", ctx)
+        # in WeChat's browser, learn the visitor's openid first so the reminder goes there
+        return wechat_oauth.authorize_redirect(request) or render(
+            request, "services/book.html", ctx
+        )
     if ratelimit.over(request, "services-book"):
         ctx["error"] = "您的操作太频繁了，请稍后再试。"
         return render(request, "services/book.html", ctx, status=429)
@@ -131,7 +135,13 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
         ctx["errors"] = {"slot": "请选择一个时段"}
         return render(request, "services/book.html", ctx, status=400)
     try:
-        booking = actions.book(slot_id, form["name"], form["phone"], channel=_channel(request))
+        booking = actions.book(
+            slot_id,
+            form["name"],
+            form["phone"],
+            channel=_channel(request),
+            openid=wechat_oauth.openid_of(request),
+        )
     except FieldErrors as exc:
         ctx["errors"] = exc.errors
         return render(request, "services/book.html", ctx, status=400)
