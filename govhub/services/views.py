@@ -118,7 +118,13 @@ def query_page(request: HttpRequest, slug: str) -> HttpResponse:
 def book(request: HttpRequest, pk: int) -> HttpResponse:
     guide = access.get_guide(pk)
     form = {k: request.POST.get(k, "") for k in ("slot", "name", "phone")}
-    ctx: dict = {"guide": guide, "slots": access.open_slots(guide), "form": form, "errors": {}}
+    ctx: dict = {
+        "guide": guide,
+        "slots": access.open_slots(guide),
+        "form": form,
+        "errors": {},
+        "by_wechat": bool(wechat_oauth.openid_of(request)),
+    }
     if request.method == "GET":
         # in WeChat's browser, learn the visitor's openid first so the reminder goes there
         return wechat_oauth.authorize_redirect(request) or render(
@@ -149,7 +155,9 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
         ctx["error"] = exc.message
         ctx["slots"] = access.open_slots(guide)
         return render(request, "services/book.html", ctx, status=exc.status)
-    return render(request, "services/booked.html", {"booking": booking})
+    return render(
+        request, "services/booked.html", {"booking": booking, "by_wechat": bool(booking.openid)}
+    )
 
 
 @require_http_methods(["GET", "POST"])
