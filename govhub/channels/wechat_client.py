@@ -53,9 +53,9 @@ class GovhubWeChatOAuth(WeChatOAuth):
         super().__init__(appid, secret, redirect_uri, **kw)
         root = api_base.rstrip("/")
         self.API_BASE_URL = root + "/"
-        self.OAUTH_BASE_URL = (
-            OPEN_BASE if root == DEFAULT_API_BASE else root
-        ).rstrip("/") + "/connect/"
+        self.OAUTH_BASE_URL = (OPEN_BASE if root == DEFAULT_API_BASE else root).rstrip(
+            "/"
+        ) + "/connect/"
         self._timeout = timeout
 
     def _request(self, method, url_or_endpoint, **kwargs):

@@ -265,7 +265,11 @@ def _voter(request, survey) -> dict | None:
     proved = request.session.get(VOTER)
     if proved is None and (openid := wechat_oauth.openid_of(request)):
         # WeChat's web authorisation identifies the person as the account's follower
-        return {"key": actions.voter_key_for("wechat", openid), "via": "wechat", "shown": "微信用户"}
+        return {
+            "key": actions.voter_key_for("wechat", openid),
+            "via": "wechat",
+            "shown": "微信用户",
+        }
     return proved
 
 

@@ -16,9 +16,9 @@ from govhub.core.errors import FieldErrors
 from govhub.ratings.actions import rating_token
 from govhub.ratings.models import RatingTarget
 from govhub.ratings.views import channel_of as _channel
-from govhub.wechat import oauth as wechat_oauth
 from govhub.services import access, actions, config
 from govhub.services.models import Audience, LifeEvent, QueryConnector
+from govhub.wechat import oauth as wechat_oauth
 
 
 @require_http_methods(["GET"])

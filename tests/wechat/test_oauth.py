@@ -206,7 +206,11 @@ def test_a_comment_from_wechat_is_told_of_the_report_through_wechat(county, wx, 
     editor = county.user("editor")
     consult = p_actions.create_consultation(
         editor,
-        {"title": "城区停车管理办法（征求意见稿）", "body": "第一条 首30分钟免费。", "department": county.dept("cgj")},
+        {
+            "title": "城区停车管理办法（征求意见稿）",
+            "body": "第一条 首30分钟免费。",
+            "department": county.dept("cgj"),
+        },
     )
     consult = p_actions.publish_consultation(editor, consult)
     url = f"/participation/consultations/{consult.pk}/"
