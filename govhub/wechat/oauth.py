@@ -87,6 +87,9 @@ def authorize_redirect(request: HttpRequest) -> HttpResponse | None:
     acc = account()
     if acc is None or not acc.app_secret:
         return None
+    # once per session: if WeChat never comes back (e.g. the domain is not configured for web
+    # authorisation), the page opens normally next time instead of sending the browser round
+    request.session[SESSION_TRIED] = True
     state = make_state(request, request.get_full_path())
     back = request.build_absolute_uri(reverse("wechat:oauth_callback"))
     return HttpResponseRedirect(make_oauth(acc, back, state=state).authorize_url)
@@ -94,7 +97,6 @@ def authorize_redirect(request: HttpRequest) -> HttpResponse | None:
 
 def callback(request: HttpRequest) -> HttpResponse:
     """WeChat's return: check the state, exchange the code, go back to the page."""
-    request.session[SESSION_TRIED] = True
     next_path = check_state(request, request.GET.get("state", ""))
     if next_path is None or not url_has_allowed_host_and_scheme(
         next_path, allowed_hosts={request.get_host()}, require_https=False

@@ -171,6 +171,14 @@ def test_wechat_unreachable_gives_no_500(slot):
     assert c.get(_book_url(slot), HTTP_USER_AGENT=WX_UA).status_code == 200
 
 
+def test_when_wechat_never_comes_back_the_page_opens_next_time(wx, slot):
+    make_account(slot.department, api_base=wx.url)
+    c = Client()
+    _to_wechat(c, _book_url(slot))  # e.g. WeChat shows "redirect_uri 域名与后台配置不一致"
+    again = c.get(_book_url(slot), HTTP_USER_AGENT=WX_UA)
+    assert again.status_code == 200 and "办理前一天会发短信提醒" in again.content.decode()
+
+
 def test_without_an_account_wechat_browser_gets_the_page_directly(slot):
     r = Client().get(_book_url(slot), HTTP_USER_AGENT=WX_UA)
     assert r.status_code == 200
