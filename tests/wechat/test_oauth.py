@@ -79,7 +79,10 @@ def test_outside_wechat_the_page_is_unchanged_and_no_call_is_made(wx, slot):
     assert oauth.SESSION_STATE not in c.session
 
 
-def test_good_code_round_trip_puts_the_openid_in_the_session_and_on_the_booking(wx, slot):
+def test_good_code_round_trip_puts_the_openid_in_the_session_and_on_the_booking(wx, slot, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
     make_account(slot.department, api_base=wx.url)
     wx.oauth_user = "o-citizen-good"
     c = Client()
@@ -112,6 +115,7 @@ def test_good_code_round_trip_puts_the_openid_in_the_session_and_on_the_booking(
     assert booking.openid == "o-citizen-good" and booking.channel == "wechat"
     # the code is used once: replaying WeChat's return gives nothing more
     assert c.get(path, params, HTTP_USER_AGENT=WX_UA)["Location"] == "/"
+    assert caplog.text and "o-citizen-good" not in caplog.text  # never logged, at any level
 
 
 def test_bad_code_leaves_no_openid_and_the_page_works_with_sms(wx, slot):
