@@ -16,13 +16,15 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
-from wechatpy import WeChatClient
-from wechatpy.exceptions import WeChatClientException
+from wechatpy import WeChatClient, WeChatOAuth
+from wechatpy.exceptions import WeChatClientException, WeChatOAuthException
 from wechatpy.session import SessionStorage
 
 from govhub.channels.models import ChannelAccount
 
 TOKEN_ERRORS = {40001, 40014, 42001}
+DEFAULT_API_BASE = "https://api.weixin.qq.com"
+OPEN_BASE = "https://open.weixin.qq.com"
 _refresh_lock = threading.Lock()
 
 
@@ -40,6 +42,25 @@ class DjangoCacheStorage(SessionStorage):
 
     def delete(self, key):
         cache.delete(self.prefix + key)
+
+
+class GovhubWeChatOAuth(WeChatOAuth):
+    """wechatpy's web authorisation (网页授权) with both of its fixed hosts taken from the
+    account: the authorize page (open.weixin.qq.com) and ``sns/oauth2/access_token``
+    (api.weixin.qq.com). With the default base they are WeChat's own hosts."""
+
+    def __init__(self, appid, secret, redirect_uri="", *, api_base: str, timeout: float = 10, **kw):
+        super().__init__(appid, secret, redirect_uri, **kw)
+        root = api_base.rstrip("/")
+        self.API_BASE_URL = root + "/"
+        self.OAUTH_BASE_URL = (OPEN_BASE if root == DEFAULT_API_BASE else root).rstrip(
+            "/"
+        ) + "/connect/"
+        self._timeout = timeout
+
+    def _request(self, method, url_or_endpoint, **kwargs):
+        kwargs.setdefault("timeout", self._timeout)
+        return super()._request(method, url_or_endpoint, **kwargs)
 
 
 class GovhubWeChatClient(WeChatClient):
@@ -121,7 +142,16 @@ class GovhubWeChatClient(WeChatClient):
         return self.post(url, data=data)
 
 
-__all__ = ["GovhubWeChatClient", "WeChatClientException", "api_base_for", "make_client"]
+__all__ = [
+    "GovhubWeChatClient",
+    "GovhubWeChatOAuth",
+    "WeChatClientException",
+    "WeChatOAuthException",
+    "api_base_for",
+    "make_client",
+    "make_oauth",
+    "oauth_openid",
+]
 
 
 def api_base_for(account: ChannelAccount) -> str:
@@ -132,3 +162,29 @@ def make_client(account: ChannelAccount, *, timeout: float = 10) -> GovhubWeChat
     return GovhubWeChatClient(
         account.app_id, account.app_secret, api_base=api_base_for(account), timeout=timeout
     )
+
+
+def make_oauth(
+    account: ChannelAccount, redirect_uri: str = "", *, state: str = "", timeout: float = 5
+) -> GovhubWeChatOAuth:
+    """The silent (``snsapi_base``) web authorisation of ``account``."""
+    return GovhubWeChatOAuth(
+        account.app_id,
+        account.app_secret,
+        redirect_uri,
+        scope="snsapi_base",
+        state=state,
+        api_base=api_base_for(account),
+        timeout=timeout,
+    )
+
+
+def oauth_openid(account: ChannelAccount, code: str, *, timeout: float = 5) -> str | None:
+    """The openid WeChat gives for an authorisation ``code``, or None when the exchange fails
+    (bad or used code 40029, WeChat unreachable): the caller then goes on without it."""
+    try:
+        res = make_oauth(account, timeout=timeout).fetch_access_token(code)
+    except Exception:  # noqa: BLE001 - any failure means "no openid", never a 500
+        return None
+    openid = str(res.get("openid") or "")
+    return openid or None

@@ -14,6 +14,7 @@ from govhub.core import ratelimit
 from govhub.core.errors import DomainError, FieldErrors
 from govhub.participation import actions, queries
 from govhub.participation.models import Comment, Moderation, Post
+from govhub.wechat import oauth as wechat_oauth
 
 OWN_KEY = "participation_own"
 
@@ -91,6 +92,9 @@ def _detail(request, consultation, *, form=None, errors=None, status=200):
 def consultation_detail(request, consultation_id: int):
     consultation = queries.public_consultation(consultation_id)
     if request.method == "GET":
+        # in WeChat's browser, learn the openid so the adoption report is told through WeChat
+        if consultation.is_open() and (redirect_ := wechat_oauth.authorize_redirect(request)):
+            return redirect_
         return _detail(request, consultation)
     form = {
         "text": request.POST.get("text", ""),
@@ -111,6 +115,7 @@ def consultation_detail(request, consultation_id: int):
             phone=form["phone"],
             paragraph_id=form["paragraph"],
             quote=form["quote"],
+            openid=wechat_oauth.openid_of(request),
         )
     except FieldErrors as exc:
         return _detail(request, consultation, form=form, errors=exc.errors, status=400)
@@ -251,11 +256,21 @@ def survey_list(request):
 
 def _voter(request, survey) -> dict | None:
     """Who answers: a logged-in member of staff for a survey of staff, else the phone proved
-    in this session."""
+    in this session, else the WeChat openid learnt by web authorisation."""
     if survey.audience == "staff":
         key = actions.staff_voter(request.user)
         return {"key": key, "via": "staff", "shown": request.user.get_full_name()} if key else None
-    return request.session.get(VOTER) if request.session.session_key else None
+    if not request.session.session_key:
+        return None
+    proved = request.session.get(VOTER)
+    if proved is None and (openid := wechat_oauth.openid_of(request)):
+        # WeChat's web authorisation identifies the person as the account's follower
+        return {
+            "key": actions.voter_key_for("wechat", openid),
+            "via": "wechat",
+            "shown": "微信用户",
+        }
+    return proved
 
 
 def form_answers(post) -> dict:
@@ -301,6 +316,12 @@ def survey_detail(request, survey_id: int):
 
     survey = queries.public_survey(survey_id)
     if request.method == "GET":
+        if (
+            survey.audience != "staff"
+            and survey.is_open()
+            and (redirect_ := wechat_oauth.authorize_redirect(request))
+        ):
+            return redirect_
         return _survey_page(request, survey)
     step = request.POST.get("step")
     try:

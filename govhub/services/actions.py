@@ -301,9 +301,11 @@ def _new_code() -> str:
     return "".join(secrets.choice("23456789ABCDEFGHJKLMNPQRSTUVWXYZ") for _ in range(8))
 
 
-def book(slot_id: int, name: str, phone: str, *, channel: str = "web"):
+def book(slot_id: int, name: str, phone: str, *, channel: str = "web", openid: str = ""):
     """Book one place in a slot: the count goes up only while places are left (one
-    conditional UPDATE), so fifty people taking the last place end with one booking."""
+    conditional UPDATE), so fifty people taking the last place end with one booking. An
+    ``openid`` (booked in WeChat's browser, known by web authorisation) is where the reminder
+    goes."""
     from django.db.models import F
 
     from govhub.core.pii import blind_index
@@ -347,7 +349,8 @@ def book(slot_id: int, name: str, phone: str, *, channel: str = "web"):
             name=name,
             phone=phone,
             phone_index=index,
-            channel=channel[:10],
+            channel="wechat" if openid else channel[:10],
+            openid=(openid or "")[:64],
         )
         audit.record(actor=None, action="appointment_booked", obj=booking, summary={})
     return booking
@@ -401,7 +404,13 @@ def change_booking(booking, new_slot_id: int):
         raise BookingRefused("该时段不可预约，请重新选择。")
     with transaction.atomic():
         cancel_booking(booking)
-        new = book(new_slot_id, booking.name, booking.phone, channel=booking.channel)
+        new = book(
+            new_slot_id,
+            booking.name,
+            booking.phone,
+            channel=booking.channel,
+            openid=booking.openid,
+        )
         audit.record(
             actor=None, action="appointment_changed", obj=new, summary={"原预约": booking.code}
         )
@@ -429,28 +438,62 @@ def mark_attendance(actor, booking, attended: bool):
 
 
 def queue_reminders(day: dt.date | None = None) -> int:
-    """Tomorrow's bookings get an SMS reminder through the outbox (once each, by its key)."""
+    """Tomorrow's bookings are reminded through the outbox (once each, by its key), through
+    the channel booked with: a WeChat message to the openid of a booking made in WeChat's
+    browser (a template message of purpose 预约提醒 once the 48-hour window is closed), an SMS
+    to the phone otherwise (also when no official account is configured)."""
     from govhub.channels import outbox
+    from govhub.channels.models import ChannelAccount, MessageKind, TemplatePurpose
     from govhub.services.models import Booking
 
     day = day or timezone.localdate() + dt.timedelta(days=1)
+    account = (
+        ChannelAccount.objects.filter(platform="wechat", enabled=True)
+        .exclude(app_id="")
+        .order_by("pk")
+        .first()
+    )
     n = 0
     for b in Booking.objects.filter(slot__date=day, status=Booking.Status.BOOKED).select_related(
-        "slot", "slot__guide"
+        "slot", "slot__guide", "slot__department"
     ):
         text = (
             f"【示范县政务服务】您预约的“{b.slot.guide.name}”在 {b.slot.date:%m月%d日} "
             f"{b.slot.start:%H:%M}—{b.slot.end:%H:%M}，地点：{b.slot.place}。预约码 {b.code}。"
         )
+        key = f"appointment-reminder:{b.pk}"
         with transaction.atomic():
-            outbox.enqueue(
-                kind="appointment_reminder",
-                platform="sms",
-                recipient=b.phone,
-                payload={"text": text, "short": text[:140]},
-                key=f"appointment-reminder:{b.pk}",
-                source=b,
-                department=b.slot.department,
-            )
+            if b.openid and account is not None:
+                outbox.enqueue(
+                    kind=MessageKind.APPOINTMENT_REMINDER,
+                    account=account,
+                    platform="wechat",
+                    recipient=b.openid,
+                    payload={
+                        "text": text,
+                        "template": {
+                            "purpose": TemplatePurpose.APPOINTMENT_REMINDER,
+                            "values": {
+                                "code": b.code,
+                                "status": "待办理",
+                                "department": b.slot.department.name,
+                                "time": f"{b.slot.date:%Y年%m月%d日} {b.slot.start:%H:%M}",
+                            },
+                        },
+                    },
+                    key=f"{key}:wechat",
+                    source=b,
+                    department=b.slot.department,
+                )
+            else:
+                outbox.enqueue(
+                    kind=MessageKind.APPOINTMENT_REMINDER,
+                    platform="sms",
+                    recipient=b.phone,
+                    payload={"text": text, "short": text[:140]},
+                    key=key,
+                    source=b,
+                    department=b.slot.department,
+                )
         n += 1
     return n

@@ -12,7 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from govhub.core.models import Department
-from govhub.core.pii import EncryptedTextField
+from govhub.core.pii import EncryptedTextField, Grade
 
 
 class LifeEvent(models.Model):
@@ -309,7 +309,8 @@ class AppointmentSlot(models.Model):
 
 
 class Booking(models.Model):
-    """One citizen's appointment; name and phone stored encrypted, found by a keyed hash."""
+    """One citizen's appointment; name and phone stored encrypted, found by a keyed hash. The
+    openid (booked inside WeChat's browser) is where the reminder goes instead of the phone."""
 
     class Status(models.TextChoices):
         BOOKED = "booked", "已预约"
@@ -325,6 +326,12 @@ class Booking(models.Model):
     phone = EncryptedTextField(_("手机号"))
     phone_index = models.CharField(max_length=64, db_index=True, editable=False)
     channel = models.CharField(_("渠道"), max_length=10, default="web")
+    openid = EncryptedTextField(
+        _("微信openid"),
+        grade=Grade.SENSITIVE,
+        blank=True,
+        help_text=_("在微信中预约时由网页授权得知；提醒经公众号发送"),
+    )
     status = models.CharField(
         _("状态"), max_length=10, choices=Status.choices, default=Status.BOOKED
     )

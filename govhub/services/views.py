@@ -18,6 +18,7 @@ from govhub.ratings.models import RatingTarget
 from govhub.ratings.views import channel_of as _channel
 from govhub.services import access, actions, config
 from govhub.services.models import Audience, LifeEvent, QueryConnector
+from govhub.wechat import oauth as wechat_oauth
 
 
 @require_http_methods(["GET"])
@@ -117,9 +118,18 @@ def query_page(request: HttpRequest, slug: str) -> HttpResponse:
 def book(request: HttpRequest, pk: int) -> HttpResponse:
     guide = access.get_guide(pk)
     form = {k: request.POST.get(k, "") for k in ("slot", "name", "phone")}
-    ctx: dict = {"guide": guide, "slots": access.open_slots(guide), "form": form, "errors": {}}
+    ctx: dict = {
+        "guide": guide,
+        "slots": access.open_slots(guide),
+        "form": form,
+        "errors": {},
+        "by_wechat": bool(wechat_oauth.openid_of(request)),
+    }
     if request.method == "GET":
-        return render(request, "services/book.html", ctx)
+        # in WeChat's browser, learn the visitor's openid first so the reminder goes there
+        return wechat_oauth.authorize_redirect(request) or render(
+            request, "services/book.html", ctx
+        )
     if ratelimit.over(request, "services-book"):
         ctx["error"] = "您的操作太频繁了，请稍后再试。"
         return render(request, "services/book.html", ctx, status=429)
@@ -131,7 +141,13 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
         ctx["errors"] = {"slot": "请选择一个时段"}
         return render(request, "services/book.html", ctx, status=400)
     try:
-        booking = actions.book(slot_id, form["name"], form["phone"], channel=_channel(request))
+        booking = actions.book(
+            slot_id,
+            form["name"],
+            form["phone"],
+            channel=_channel(request),
+            openid=wechat_oauth.openid_of(request),
+        )
     except FieldErrors as exc:
         ctx["errors"] = exc.errors
         return render(request, "services/book.html", ctx, status=400)
@@ -139,7 +155,9 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
         ctx["error"] = exc.message
         ctx["slots"] = access.open_slots(guide)
         return render(request, "services/book.html", ctx, status=exc.status)
-    return render(request, "services/booked.html", {"booking": booking})
+    return render(
+        request, "services/booked.html", {"booking": booking, "by_wechat": bool(booking.openid)}
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -105,7 +105,8 @@ class FakeApiServer:
 
     # --- control ---------------------------------------------------------------------
     def add_route(self, method: str, path: str, handler) -> None:
-        """Add or replace a route: ``handler(req) -> (status, body_dict_or_bytes)``."""
+        """Add or replace a route: ``handler(req) -> (status, body_dict_or_bytes)``, or
+        ``(status, body, headers)`` (e.g. a redirect's Location)."""
         self.routes[(method.upper(), path)] = handler
 
     def fail_next(
@@ -156,7 +157,8 @@ class FakeApiServer:
                 req = FakeRequest(
                     method, parts.path, query, {k.lower(): v for k, v in self.headers.items()}, body
                 )
-                status, payload = server.dispatch(req)
+                status, payload, *extra = server.dispatch(req)
+                headers = extra[0] if extra else {}
                 data = (
                     payload
                     if isinstance(payload, bytes)
@@ -166,6 +168,8 @@ class FakeApiServer:
                     self.send_response(status)
                     self.send_header("Content-Type", "application/json; charset=utf-8")
                     self.send_header("Content-Length", str(len(data)))
+                    for name, value in headers.items():
+                        self.send_header(name, value)
                     self.end_headers()
                     self.wfile.write(data)
                 except (BrokenPipeError, ConnectionResetError):
@@ -196,7 +200,7 @@ class FakeApiServer:
         self.stop()
 
     # --- dispatch --------------------------------------------------------------------
-    def dispatch(self, req: FakeRequest) -> tuple[int, dict | bytes]:
+    def dispatch(self, req: FakeRequest) -> tuple:
         with self.lock:
             self.log.calls.append((req.method, req.path))
         if self.delay:

@@ -3,7 +3,11 @@
 Implements what govhub uses, with the real shapes and error codes:
 ``GET /cgi-bin/token``, ``POST /cgi-bin/material/add_material``, ``/cgi-bin/draft/add``,
 ``/cgi-bin/draft/batchget``, ``/cgi-bin/freepublish/submit``, ``/cgi-bin/freepublish/get``,
-``/cgi-bin/freepublish/batchget``, ``/cgi-bin/freepublish/delete``, ``/datacube/getarticlesummary``.
+``/cgi-bin/freepublish/batchget``, ``/cgi-bin/freepublish/delete``, ``/datacube/getarticlesummary``,
+and web authorisation (网页授权): ``GET /connect/oauth2/authorize`` (open.weixin.qq.com's page:
+answers at once with a 302 to ``redirect_uri?code=…&state=…`` for the user in ``oauth_user``, as
+``snsapi_base`` does without asking) and ``GET /sns/oauth2/access_token`` (a code once → openid;
+40029 invalid code for an unknown or used one, 40125 for a bad secret).
 Errors: 40001 invalid credential, 42001 expired token (``expire_tokens()``), 40125 bad secret,
 45009 daily quota (``fail_next(n, "errcode", errcode=45009)``), 45166 content rejected (any
 article containing a word of ``rejected_words``), 40007 invalid media id, 40009 image too big.
@@ -39,6 +43,8 @@ class FakeWeChatApi(FakeApiServer):
         self.articles: dict[str, dict] = {}  # article_id -> {"news_item": [...], "deleted": bool}
         self.rejected_words: set[str] = {"违规测试词"}
         self.stats: dict[tuple[str, str], dict] = {}  # (article_id, "YYYY-MM-DD") -> figures
+        self.oauth_user = "o-fake-wx-citizen"  # the openid of whoever opens the authorize page
+        self.oauth_codes: dict[str, tuple[str, str]] = {}  # code -> (appid, openid)
 
     def add_credentials(self, appid: str, secret: str) -> None:
         self.credentials[appid] = secret
@@ -90,6 +96,46 @@ class FakeWeChatApi(FakeApiServer):
             token = f"tok-{appid}-{self.token_requests}-{time.time_ns()}"
             self.tokens[token] = appid
         return 200, {"access_token": token, "expires_in": 7200}
+
+    @route("GET", "/connect/oauth2/authorize")
+    def oauth_authorize(self, req: FakeRequest):
+        from urllib.parse import urlencode
+
+        appid, redirect_uri = req.query.get("appid", ""), req.query.get("redirect_uri", "")
+        if appid not in self.credentials:
+            return 200, {"errcode": 40013, "errmsg": "invalid appid"}
+        if req.query.get("response_type") != "code" or req.query.get("scope") not in {
+            "snsapi_base",
+            "snsapi_userinfo",
+        }:
+            return 200, {"errcode": 10005, "errmsg": "invalid scope"}
+        if not redirect_uri.startswith(("http://", "https://")):
+            return 200, {"errcode": 10003, "errmsg": "redirect_uri domain mismatch"}
+        code = self._next("code")
+        with self.lock:
+            self.oauth_codes[code] = (appid, self.oauth_user)
+        params = {"code": code, "state": req.query.get("state", "")}
+        sep = "&" if "?" in redirect_uri else "?"
+        return 302, b"", {"Location": redirect_uri + sep + urlencode(params)}
+
+    @route("GET", "/sns/oauth2/access_token")
+    def oauth_access_token(self, req: FakeRequest):
+        appid, secret = req.query.get("appid", ""), req.query.get("secret", "")
+        if req.query.get("grant_type") != "authorization_code":
+            return 200, {"errcode": 40002, "errmsg": "invalid grant_type"}
+        if self.credentials.get(appid) != secret:
+            return 200, {"errcode": 40125, "errmsg": "invalid appsecret"}
+        with self.lock:
+            issued = self.oauth_codes.pop(req.query.get("code", ""), None)
+        if issued is None or issued[0] != appid:
+            return 200, {"errcode": 40029, "errmsg": "invalid code"}
+        return 200, {
+            "access_token": self._next("sns-tok-"),
+            "expires_in": 7200,
+            "refresh_token": self._next("sns-ref-"),
+            "openid": issued[1],
+            "scope": "snsapi_base",
+        }
 
     @route("POST", "/cgi-bin/material/add_material")
     def add_material(self, req: FakeRequest):
