@@ -104,6 +104,7 @@ ACTION_LABELS: dict[str, str] = {
     "matrix_seen_decided": "认定疑似账号",
     "matrix_rectification_issued": "下发整改通知",
     "matrix_inspection_queued": "启动全面检查",
+    "participation_board_column_saved": "保存留言板栏目",
     "matrix_rectification_answered": "反馈整改",
     "matrix_rectification_returned": "退回整改反馈",
     "matrix_rectification_closed": "整改销号",

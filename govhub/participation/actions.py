@@ -75,6 +75,22 @@ class ModerationError(ParticipationError):
     status = 409
 
 
+def save_board_column(actor, column: BoardColumn) -> BoardColumn:
+    """Add or change a column of the message board (a column with posts is closed with 启用 off,
+    never deleted: its posts keep their place)."""
+    require(actor, "manage_board_columns")
+    created = column.pk is None
+    with transaction.atomic():
+        column.save()
+        audit.record(
+            actor=actor,
+            action="participation_board_column_saved",
+            obj=column,
+            summary={"name": column.name, "created": created, "active": column.is_active},
+        )
+    return column
+
+
 def default_period_days() -> int:
     """The comment period when the editor names none: 30 days, the usual legal minimum."""
     return int(

@@ -1,7 +1,8 @@
 """The actions of participation, declared through core's one permission table.
 
 Who does what: the portal's editors publish drafts, surveys and board columns for their
-department; reviewers moderate what citizens write (pre-moderation); the drafting department's
+department; the administrator keeps the board's columns (county-wide topics); reviewers
+moderate what citizens write (pre-moderation); the drafting department's
 handlers and editors mark each comment's adoption and answer board posts for their department.
 """
 
@@ -19,5 +20,6 @@ for _name, _label, _roles in [
     ("view_participation", "查看互动交流统计", [R.SUPERVISOR, R.ADMINISTRATOR]),
     ("manage_interview", "组织在线访谈", [R.EDITOR]),
     ("answer_interview", "在线访谈答复网友提问", [R.EDITOR, R.HANDLER]),
+    ("manage_board_columns", "管理留言板栏目", [R.ADMINISTRATOR]),
 ]:
     register_action(_name, _label, _roles)

@@ -5,9 +5,14 @@ from __future__ import annotations
 from django.urls import include, path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.views.generic import CreateView, EditView
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permissions import register_permission_policy
 
+from govhub.core.admin_policy import GovhubPermissionPolicy
 from govhub.core.permissions import can
-from govhub.participation import admin_views
+from govhub.participation import actions, admin_views
+from govhub.participation.models import BoardColumn
 
 ACTIONS = (
     "manage_consultation",
@@ -79,3 +84,43 @@ def register_participation_menu():
     return ParticipationMenuItem(
         "互动交流", reverse("participation_admin:home"), icon_name="group", order=160
     )
+
+
+class BoardColumnCreate(CreateView):
+    def save_instance(self):
+        return actions.save_board_column(self.request.user, self.form.save(commit=False))
+
+
+class BoardColumnEdit(EditView):
+    def save_instance(self):
+        return actions.save_board_column(self.request.user, self.form.save(commit=False))
+
+
+class BoardColumnViewSet(ModelViewSet):
+    """留言板栏目: the administrator adds topics and their default answering department; a
+    column is closed (启用 off), not deleted, so its posts keep their place."""
+
+    model = BoardColumn
+    icon = "list-ul"
+    menu_label = "留言板栏目"
+    menu_order = 830
+    add_to_settings_menu = True
+    form_fields = ["name", "description", "department", "sort_order", "is_active"]
+    list_display = ["name", "department", "sort_order", "is_active"]
+    add_view_class = BoardColumnCreate
+    edit_view_class = BoardColumnEdit
+
+
+@hooks.register("register_admin_viewset")
+def register_board_columns():
+    return BoardColumnViewSet("board_columns")
+
+
+register_permission_policy(
+    BoardColumn,
+    GovhubPermissionPolicy(
+        BoardColumn,
+        {a: "manage_board_columns" for a in ("add", "change", "view")},
+        dept_field=None,
+    ),
+)

@@ -210,3 +210,39 @@ def test_supervisor_sees_the_figures_of_participation(county, columns, client):
     client.force_login(county.user("supervisor"))
     html = client.get("/admin/participation/stats/").content.decode()
     assert "留言 / 已答复" in html and "<td>2 / 1</td>" in html and "县人力资源和社会保障局" in html
+
+
+def test_the_administrator_keeps_the_boards_columns_in_the_back_office(county, client):
+    """留言板栏目 under 设置: the administrator adds a column with its answering department and
+    closes it later (never deleted, its posts keep their place); an editor may not."""
+    from govhub.core.models import AuditRecord
+
+    client.force_login(county.user("editor"))
+    assert client.get("/admin/board_columns/new/").status_code in (302, 403)
+    client.force_login(county.user("admin"))
+    page = client.get("/admin/board_columns/new/")
+    assert page.status_code == 200 and "默认答复单位" in page.content.decode()
+    res = client.post(
+        "/admin/board_columns/new/",
+        {
+            "name": "邻里互助专栏",
+            "description": "道路、供水、住房",
+            "department": county.dept("rsj").pk,
+            "sort_order": 3,
+            "is_active": "on",
+        },
+    )
+    assert res.status_code == 302, res.content.decode()[:2000]
+    column = BoardColumn.objects.get(name="邻里互助专栏")
+    assert AuditRecord.objects.filter(action="participation_board_column_saved").count() == 1
+    assert "邻里互助专栏" in client.get("/participation/board/new/").content.decode()
+    res = client.post(
+        f"/admin/board_columns/edit/{column.pk}/",
+        {"name": "邻里互助专栏", "department": county.dept("rsj").pk, "sort_order": 3},
+    )
+    assert res.status_code == 302
+    column.refresh_from_db()
+    assert not column.is_active
+    client.get("/admin/board_columns/")  # shows (and so clears) the back office's notice
+    assert "邻里互助专栏" not in client.get("/participation/board/new/").content.decode()
+    assert client.get(f"/admin/board_columns/delete/{column.pk}/").status_code in (302, 403)
