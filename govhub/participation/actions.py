@@ -1290,14 +1290,18 @@ def submit_response(
         raise FieldErrors(errors)
     addr = address_key(address)
     flag = ResponseFlag.NONE
-    if addr and ANSWERS_PER_ADDRESS:
-        recent = Response.objects.filter(
-            survey=survey, address_key=addr, created_at__gte=now - ADDRESS_WINDOW
-        ).count()
-        if recent >= ANSWERS_PER_ADDRESS:
-            flag = ResponseFlag.FLAGGED
+    recent = 0
     try:
         with transaction.atomic():
+            if addr and ANSWERS_PER_ADDRESS:
+                # the survey's row locked: answers arriving together from one address are
+                # counted one after another, so none slips past the limit unflagged
+                list(Survey.objects.select_for_update().filter(pk=survey.pk).values_list("pk"))
+                recent = Response.objects.filter(
+                    survey=survey, address_key=addr, created_at__gte=now - ADDRESS_WINDOW
+                ).count()
+                if recent >= ANSWERS_PER_ADDRESS:
+                    flag = ResponseFlag.FLAGGED
             response = Response.objects.create(
                 survey=survey,
                 voter_key=voter_key,
