@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from csp.constants import SELF, UNSAFE_INLINE
 from csp.middleware import CSPMiddleware, PolicyParts
+from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
+
+from govhub.config import tile_sources
 
 # what Wagtail's own editors need on top of the site's policy (tests/acceptance/test_csp.py
 # opens them in Chromium and counts the violations)
@@ -39,4 +42,9 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         parts = super().get_policy_parts(request, response, report_only)
         if not report_only and parts.replace is None and needs_wagtail_policy(request.path_info):
             parts.replace = WAGTAIL_ADMIN
+        # the map tiles' host as configured now (the settings' policy holds the one at start)
+        images = settings.CONTENT_SECURITY_POLICY.get("DIRECTIVES", {}).get("img-src", [])
+        extra = [t for t in tile_sources(settings.MAP_TILE_URL) if t not in images]
+        if extra and not report_only:
+            parts.update = {**(parts.update or {}), "img-src": extra}
         return parts
