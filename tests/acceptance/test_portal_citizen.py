@@ -11,6 +11,10 @@ import xml.etree.ElementTree as ET
 from playwright.sync_api import expect
 
 FITS = "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+# the elements reaching past the screen's right edge, for the failure message
+WIDEST = """() => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+  .slice(-3).map(e => e.tagName + '.' + e.className + ' ' + (e.textContent || '').slice(0, 40))"""
 LATIN_WORD = re.compile(r"\b[A-Za-z]{4,}\b")
 ADDRESSES = re.compile(r"\S+@\S+|https?://\S+")  # e-mail and web addresses are no English
 ALLOWED_LATIN = {"Atom", "gongjijin"}
@@ -18,7 +22,9 @@ ALLOWED_LATIN = {"Atom", "gongjijin"}
 
 def assert_fits_and_reads_chinese(page, where: str) -> None:
     width, client = page.evaluate(FITS)
-    assert width <= client, f"{where}: {width}px wide on a {client}px phone"
+    assert width <= client, (
+        f"{where}: {width}px wide on a {client}px phone: {page.evaluate(WIDEST)}"
+    )
     assert page.evaluate("document.documentElement.lang") == "zh-CN"
     text = ADDRESSES.sub(" ", page.inner_text("body"))
     words = set(LATIN_WORD.findall(text)) - ALLOWED_LATIN

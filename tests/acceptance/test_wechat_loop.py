@@ -9,6 +9,7 @@ goes to a fake WeChat API on loopback (tests/fakes) that the account is pointed 
 
 from __future__ import annotations
 
+import re
 import urllib.parse
 import urllib.request
 
@@ -79,7 +80,11 @@ def test_a_wechat_message_is_answered_in_the_inbox_and_delivered_back(site):
 
         # back in the citizen's WeChat: the customer-service message arrived
         sent = [m for m in wechat.sent if m.get("touser") == OPENID]
-        assert [m["text"]["content"] for m in sent] == [ANSWER]
+        # one message: the answer, then the 好差评 link of this reply (一事一评)
+        (content,) = [m["text"]["content"] for m in sent]
+        answer, _, rate = content.partition("\n\n")
+        assert answer == ANSWER
+        assert re.fullmatch(r"请对本次答复评价：http://127\.0\.0\.1:\d+/ratings/rate/\?t=\S+", rate)
 
         from govhub.inbox.models import InboxMessage
 
