@@ -96,19 +96,28 @@ def test_answers_from_one_address_arriving_together_do_not_slip_past_the_flag(co
             address="10.9.8.7",
         )
     barrier = threading.Barrier(3)
+    # SQLite's shared in-memory test database refuses a second writer outright ("table is
+    # locked") instead of waiting; serialise there, overlap for real on PostgreSQL.
+    gate = threading.Lock() if connection.vendor == "sqlite" else None
 
     def answer(i: int) -> None:
         from django.db import connections
 
         try:
             barrier.wait()
-            actions.submit_response(
-                survey,
-                voter_key=actions.voter_key_for("phone", f"1398888{i:04d}"),
-                verified_by="phone",
-                answers={q.pk: yes.pk},
-                address="10.9.8.7",
-            )
+            if gate:
+                gate.acquire()
+            try:
+                actions.submit_response(
+                    survey,
+                    voter_key=actions.voter_key_for("phone", f"1398888{i:04d}"),
+                    verified_by="phone",
+                    answers={q.pk: yes.pk},
+                    address="10.9.8.7",
+                )
+            finally:
+                if gate:
+                    gate.release()
         finally:
             connections.close_all()
 
