@@ -41,16 +41,25 @@ class RateLimited(DomainError):
 
 
 def hit(scope: str, key: str, limit: int, window: int) -> bool:
-    """Count one request; True when it is over ``limit`` within the current ``window`` seconds."""
-    slot = int(time.time()) // window
+    """Count one request; True when it is over ``limit`` within the last ``window`` seconds.
+
+    A sliding-window estimate: this window's count plus the previous window's, weighted by how
+    much of it still lies within the last ``window`` seconds. A plain fixed window let an
+    address send ``limit`` just before a window's end and ``limit`` again just after it."""
+    now = time.time()
+    slot = int(now) // window
     name = f"rl:{scope}:{key}:{slot}"
-    if cache.add(name, 1, window + 5):
-        return limit < 1
-    try:
-        return cache.incr(name) > limit
-    except ValueError:  # expired between add and incr
-        cache.add(name, 1, window + 5)
-        return False
+    if cache.add(name, 1, 2 * window + 5):
+        count = 1
+    else:
+        try:
+            count = cache.incr(name)
+        except ValueError:  # expired between add and incr
+            cache.add(name, 1, 2 * window + 5)
+            count = 1
+    previous = cache.get(f"rl:{scope}:{key}:{slot - 1}") or 0
+    weight = 1 - (now - slot * window) / window
+    return count + previous * weight > limit
 
 
 def over(request, scope: str) -> bool:
