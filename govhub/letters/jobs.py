@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from govhub.core.jobs import job, periodic
+from govhub.core.jobs import job, periodic, warm
 
 
 @periodic(every=dt.timedelta(hours=1))
@@ -21,6 +21,16 @@ def check_letter_deadlines() -> int:
 # of the acceptance together (docs/load.md, "Where a letter's time goes").
 ROUTE_SWEEP_AFTER = dt.timedelta(minutes=5)
 ROUTE_SWEEP_BATCH = 500
+
+
+@warm
+def warm_router() -> None:
+    """The active router's model and the word cutter, loaded before the worker forks."""
+    from govhub.letters import router
+
+    active = router.active_router()
+    if active is not None:
+        active.explain(router.letter_text("预热", "工资拖欠 学校招生 小区漏水"))
 
 
 @job(retries=5)
