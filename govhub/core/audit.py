@@ -157,9 +157,13 @@ def _append(records: list[AuditRecord]) -> None:
     surrounding transaction commits."""
     if not records:
         return
-    with transaction.atomic():
-        AuditHead.objects.get_or_create(id=1)
-        head = AuditHead.objects.select_for_update().get(id=1)
+    # no savepoint of its own (it would cost two statements on every audited change): an
+    # error here fails the surrounding transaction, which is what must happen anyway
+    with transaction.atomic(savepoint=False):
+        head = AuditHead.objects.select_for_update().filter(id=1).first()
+        if head is None:  # the chain's first record
+            AuditHead.objects.get_or_create(id=1)
+            head = AuditHead.objects.select_for_update().get(id=1)
         seq, prev = head.seq, head.hash
         key_id = current_key_id()
         for rec in records:

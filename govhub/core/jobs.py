@@ -144,6 +144,30 @@ def requeue_abandoned(older_than: dt.timedelta = dt.timedelta(minutes=15)) -> in
     ).update(status=TaskResultStatus.READY, started_at=None)
 
 
+WARMERS: list[Callable[[], None]] = []
+
+
+def warm(fn: Callable[[], None]) -> Callable[[], None]:
+    """Declare a warm-up the RQ worker runs once before it forks a process per job: what it
+    loads (the router's model, the word cutter's dictionary) is inherited by every job instead
+    of loaded again by each — measured: a routing job took seconds cold, milliseconds warm."""
+    WARMERS.append(fn)
+    return fn
+
+
+def warm_up() -> None:
+    """Run every declared warm-up, then close the database connections (a forked job must
+    not share its parent's socket)."""
+    from django.db import connections
+
+    for fn in WARMERS:
+        try:
+            fn()
+        except Exception as exc:  # a cold start is slower, not broken
+            log.warning("warm-up %s failed: %s", fn.__qualname__, exc)
+    connections.close_all()
+
+
 def load_job_modules() -> None:
     """Import every app's ``jobs`` module so their jobs and periodic declarations register."""
     from importlib import import_module

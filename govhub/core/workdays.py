@@ -35,6 +35,11 @@ def _overrides() -> dict[dt.date, bool]:
     return {dt.date.fromisoformat(k): v for k, v in data.items()}
 
 
+def overrides() -> dict[dt.date, bool]:
+    """The administrator's overrides (date → working day?), to pass to several calls at once."""
+    return _overrides()
+
+
 def overrides_changed() -> None:
     """Called by the functions that edit overrides, so the next question sees them."""
     cache.delete(_OVERRIDES_KEY)
@@ -65,10 +70,13 @@ def is_working_day(day: dt.date, overrides: dict[dt.date, bool] | None = None) -
     return day.weekday() < 5
 
 
-def add_working_days(start: dt.date, days: int) -> dt.date:
+def add_working_days(
+    start: dt.date, days: int, overrides: dict[dt.date, bool] | None = None
+) -> dt.date:
     """The date ``days`` working days after ``start`` (0: ``start`` itself if it is a working
-    day, else the next working day)."""
-    overrides = _overrides()
+    day, else the next working day). ``overrides``: from :func:`overrides`, when the caller
+    computes several dates."""
+    overrides = _overrides() if overrides is None else overrides
     current = start
     if days == 0:
         while not is_working_day(current, overrides):

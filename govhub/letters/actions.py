@@ -615,9 +615,30 @@ def unpublish_letter(actor, letter: Letter, *, reason: str) -> Letter:
 # --- the router at intake ----------------------------------------------------------------
 
 
-def suggest_and_maybe_dispatch(letter: Letter, policy) -> None:
-    """Store the router's suggestion; dispatch by itself above the administrator's bar.
-    Called inside submit_letter's transaction."""
+def route_letter(letter_id: int) -> str:
+    """The worker's half of intake (``letters.jobs.route_letter``): store the router's
+    suggestion and the near-duplicates found, and dispatch by itself above the administrator's
+    bar. Intake only accepts the letter; this runs after its commit so a citizen is not kept
+    waiting for the router, and the receipt notice is queued before any dispatch notice.
+
+    Idempotent (a job may run twice, the sweep may queue a letter whose job is still waiting):
+    a letter already routed, or no longer waiting for dispatch (a dispatcher was quicker, it was
+    merged or marked invalid), is left alone. Returns what was done: ``dispatched``,
+    ``suggested``, ``left alone`` or ``gone``."""
+    with transaction.atomic(), audit.deferred():
+        letter = Letter.objects.select_for_update().filter(pk=letter_id).first()
+        if letter is None:
+            return "gone"
+        if letter.routed_at is not None or letter.status != Status.RECEIVED:
+            return "left alone"
+        return (
+            "dispatched" if _suggest_and_maybe_dispatch(letter, current_policy()) else "suggested"
+        )
+
+
+def _suggest_and_maybe_dispatch(letter: Letter, policy) -> bool:
+    """Store the suggestion (and mark the letter routed); dispatch above the bar. True when
+    dispatched."""
     from govhub.letters import duplicates, router
 
     suggestion = router.suggest_for_letter(letter)
@@ -627,7 +648,8 @@ def suggest_and_maybe_dispatch(letter: Letter, policy) -> None:
     letter.suggestion = suggestion
     dept_id = suggestion.get("department_id")
     letter.suggested_department_id = dept_id
-    letter.save(update_fields=["suggestion", "suggested_department"])
+    letter.routed_at = timezone.now()
+    letter.save(update_fields=["suggestion", "suggested_department", "routed_at"])
     if (
         dept_id
         and not dups
@@ -642,3 +664,5 @@ def suggest_and_maybe_dispatch(letter: Letter, policy) -> None:
             auto=True,
             note=f"置信度 {suggestion['confidence']:.2f}",
         )
+        return True
+    return False

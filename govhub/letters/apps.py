@@ -7,9 +7,20 @@ class LettersConfig(AppConfig):
     verbose_name = "领导信箱"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from govhub.core.models import Department
+        from govhub.letters.intake import policy_changed
+        from govhub.letters.models import LetterPolicy
         from govhub.ratings import targets
 
         targets.register("letter", _letter_target)
+        # the intake policy is cached (intake.intake_policy): any change drops it
+        for model in (LetterPolicy, Department):
+            post_save.connect(policy_changed, sender=model, dispatch_uid=f"policy-{model.__name__}")
+            post_delete.connect(
+                policy_changed, sender=model, dispatch_uid=f"policy-del-{model.__name__}"
+            )
 
 
 def _letter_target(pk: int):

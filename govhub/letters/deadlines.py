@@ -32,15 +32,16 @@ def receive_deadlines(
     A letter that arrives on a rest day counts from the next working day: due "the same working
     day" is that working day, and "3 working days" are counted after it."""
     day = local_date(received_at)
-    first = workdays.add_working_days(day, 0)
-    dispatch_due = workdays.add_working_days(first, policy.dispatch_days)
+    overrides = workdays.overrides()  # once, not once per date computed
+    first = workdays.add_working_days(day, 0, overrides)
+    dispatch_due = workdays.add_working_days(first, policy.dispatch_days, overrides)
     if category is not None and category.code == "site_error":
         days = policy.site_error_reply_days
     elif category is not None and category.reply_days:
         days = category.reply_days
     else:
         days = policy.reply_days
-    reply_due = workdays.add_working_days(first, days)
+    reply_due = workdays.add_working_days(first, days, overrides)
     return dispatch_due, reply_due
 
 

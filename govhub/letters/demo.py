@@ -391,6 +391,8 @@ def build(county) -> None:
             latitude=round(34.5 + rng.uniform(-0.15, 0.15), 5) if located else None,
             longitude=round(109.7 + rng.uniform(-0.2, 0.2), 5) if located else None,
         )
+        # routed now, as the worker would right after: the demo's dispatchers act on it next
+        lc.route_letter(letter.pk)
         _shift(letter, received)
         dept = county.dept(dept_of[code])
         if code == "urban" and town.code == "xihe":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from govhub.core.jobs import job, periodic
+from govhub.core.jobs import job, periodic, warm
 
 
 @periodic(every=dt.timedelta(hours=1))
@@ -14,3 +14,60 @@ def check_letter_deadlines() -> int:
     from govhub.letters.reminders import check_deadlines
 
     return len(check_deadlines())
+
+
+# Letters are accepted by intake (submit_letter) and routed here, after their commit: the
+# router's suggestion, the duplicate check and the automatic dispatch cost more than the rest
+# of the acceptance together (docs/load.md, "Where a letter's time goes").
+ROUTE_SWEEP_AFTER = dt.timedelta(minutes=5)
+ROUTE_SWEEP_BATCH = 500
+
+
+@warm
+def warm_router() -> None:
+    """The active router's model and the word cutter, loaded before the worker forks."""
+    from govhub.letters import router
+
+    active = router.active_router()
+    if active is not None:
+        active.explain(router.letter_text("预热", "工资拖欠 学校招生 小区漏水"))
+
+
+@job(retries=5)
+def route_letter(letter_id: int) -> str:
+    """Route one accepted letter (letters.actions.route_letter); idempotent."""
+    from govhub.letters.actions import route_letter as route
+
+    return route(letter_id)
+
+
+def queue_routing(letter_id: int) -> None:
+    """Queue the letter's routing once the intake transaction commits (never inside it: the
+    worker must find the letter, and a rolled-back letter queues nothing)."""
+    from govhub.core.jobs import enqueue_on_commit
+
+    enqueue_on_commit(route_letter, letter_id)
+
+
+@periodic(every=dt.timedelta(minutes=5))
+@job(retries=3)
+def route_stray_letters() -> int:
+    """Every 5 minutes: re-queue letters received more than ``ROUTE_SWEEP_AFTER`` ago that are
+    still waiting for dispatch without having been routed — their job was lost (the queue was
+    flushed, Redis restarted without persistence, a worker died past its retries). Returns how
+    many were queued."""
+    from django.utils import timezone
+
+    from govhub.letters.models import Letter, Status
+
+    at = timezone.now()
+    stray = list(
+        Letter.objects.filter(
+            status=Status.RECEIVED, routed_at__isnull=True, received_at__lt=at - ROUTE_SWEEP_AFTER
+        )
+        .order_by("received_at")
+        .values_list("pk", flat=True)[:ROUTE_SWEEP_BATCH]
+    )
+    for pk in stray:
+        route_letter.enqueue(pk)
+    return len(stray)

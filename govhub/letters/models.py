@@ -223,6 +223,9 @@ class Letter(models.Model):
         Department, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     suggestion = models.JSONField(default=dict, blank=True)
+    # when the worker's routing job (letters.jobs.route_letter) ran: the sweep re-queues
+    # received letters still without it, so no letter stays un-routed when a job is lost
+    routed_at = models.DateTimeField(null=True, blank=True, editable=False)
     # public archive
     published = models.BooleanField(_("已公开"), default=False, db_index=True)
     published_at = models.DateTimeField(null=True, blank=True)

@@ -52,6 +52,40 @@ def nav_columns(home: m.Page | None) -> list[m.Page]:
     return list(home.get_children().live().in_menu().only("title", "url_path", "path", "depth"))
 
 
+NAV_KEY = "govhub:portal:nav:v1"
+NAV_TTL = 300  # seconds; nav_changed drops it on every change sooner
+
+
+def site_chrome(request) -> dict:
+    """What every portal page's header and footer show — the columns (title, url) and the
+    site's PortalSettings — for this request's host, from the shared cache: a live page, a
+    form's answer (the letter's confirmation) would otherwise spend a site lookup and two
+    queries on them. Dropped by ``nav_changed`` on publish, unpublish, move, any page or site
+    saved or deleted, and the settings saved."""
+    from django.core.cache import cache
+    from wagtail.models import Site
+
+    host = request.get_host() if request is not None else ""
+    cached = cache.get(NAV_KEY) or {}
+    if host in cached:
+        return cached[host]
+    site = Site.find_for_request(request) if request is not None else None
+    home = site.root_page if site else None
+    chrome = {
+        "columns": [{"title": p.title, "url": p.get_url(request)} for p in nav_columns(home)],
+        "portal": m.PortalSettings.for_site(site) if site else None,
+    }
+    cache.set(NAV_KEY, {**cached, host: chrome}, NAV_TTL)
+    return chrome
+
+
+def nav_changed(**_kwargs) -> None:
+    """Signal receiver (portal.signals): the cached header and footer are dropped."""
+    from django.core.cache import cache
+
+    cache.delete(NAV_KEY)
+
+
 def site_map() -> dict:
     """网站地图: the page tree down to sub-columns (articles are reached from their columns),
     one section per top-level column, plus the services outside the tree."""

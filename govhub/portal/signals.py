@@ -10,7 +10,8 @@ from __future__ import annotations
 from django.db import transaction
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from govhub.portal import govinfo, publish, search
+from govhub.portal import govinfo, publish, queries, search
+from govhub.portal.models import PortalSettings
 
 
 def _ancestor_ids(page) -> list[int]:
@@ -47,7 +48,21 @@ def on_moved(sender, instance, parent_page_before, url_path_before="", **kwargs)
     transaction.on_commit(lambda: publish.refresh_after_move(page_id, old_url, old_ancestors))
 
 
+def _page_or_site_changed(sender, instance, **kwargs) -> None:
+    from wagtail.models import Page, Site
+
+    if isinstance(instance, Page | Site | PortalSettings):
+        queries.nav_changed()
+
+
 def connect() -> None:
+    from django.db.models.signals import post_delete, post_save
+
+    # the header's columns and the footer's settings are cached (queries.site_chrome)
+    for signal in (page_published, page_unpublished, post_page_move):
+        signal.connect(queries.nav_changed, dispatch_uid=f"portal_nav_{id(signal)}")
+    post_save.connect(_page_or_site_changed, dispatch_uid="portal_nav_saved")
+    post_delete.connect(_page_or_site_changed, dispatch_uid="portal_nav_deleted")
     page_published.connect(on_published, dispatch_uid="portal_published")
     page_unpublished.connect(on_unpublished, dispatch_uid="portal_unpublished")
     post_page_move.connect(on_moved, dispatch_uid="portal_moved")

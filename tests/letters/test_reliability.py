@@ -56,9 +56,9 @@ def test_a_crash_before_commit_shows_no_code_sends_nothing_and_keeps_no_file(
     }
     client.raise_request_exception = False
     with (
-        mock.patch(
-            "govhub.letters.actions.suggest_and_maybe_dispatch",
-            side_effect=RuntimeError("router crashed"),
+        mock.patch(  # the last step inside intake's transaction
+            "govhub.letters.jobs.queue_routing",
+            side_effect=RuntimeError("crashed before commit"),
         ),
         django_capture_on_commit_callbacks(execute=True),
     ):

@@ -4,20 +4,17 @@ from __future__ import annotations
 
 from django import template
 from django.utils.http import urlencode
-from wagtail.models import Site
 
 from govhub.portal import address
-from govhub.portal.queries import nav_columns
+from govhub.portal.queries import site_chrome
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def portal_nav(context):
-    request = context.get("request")
-    site = Site.find_for_request(request) if request else None
-    home = site.root_page if site else None
-    return home, nav_columns(home)
+def portal_nav(context) -> dict:
+    """The header's columns and the footer's settings (``queries.site_chrome``, cached)."""
+    return site_chrome(context.get("request"))
 
 
 @register.simple_tag
