@@ -738,7 +738,7 @@ def check_writes(result: Result, world: World, role: str, label: str, before, af
     may = world.changers[role]
     for key, old in before.items():
         new = after.get(key)
-        if new == old:
+        if new == old or key in world.public:  # citizens may act on public ones (report, vote)
             continue
         if key[1] not in may.get(key[0], set()):
             result.leaks.append(f"{role} {label}: changed {key[0]}{key[1]} without the right")
