@@ -1,8 +1,10 @@
 """The authorization matrix over the whole demo county: every role (editor, reviewer, signer,
 dispatcher, handler, a bureau's reviewer, supervisor, administrator, and anonymous for the API)
-× every admin/ URL pattern (Wagtail's page actions included) and every API operation, read and
-write, with an id of an object the role may see and one it may not for each (``--wide``: three
-of each). Expected
+× every staff URL pattern (admin/ with every app's pages and Wagtail's page actions, with the
+forms the administrator's pages carry replayed; django-admin/), every public URL, and every API
+operation, read and write, with a bearer token and with the back office's session (CSRF
+enforced), with an id of an object the role may see and one it may not for each (``--wide``:
+three of each). Expected
 outcomes come from the policy (see tests/authz_matrix.py). Prints "pairs checked N, leaks L";
 exits 1 on a leak or a 5xx.
 
@@ -34,6 +36,7 @@ def main() -> int:
     ap.add_argument(
         "--wide", action="store_true", help="three own and three other ids (default: one each)"
     )
+    ap.add_argument("--show", type=int, default=200, help="leaks and 5xx printed at most")
     args = ap.parse_args()
     import fuzz  # the same demo county as the fuzzing bench
 
@@ -69,16 +72,19 @@ def main() -> int:
 
     t0 = time.time()
     result = m.walk(client_for, world, users, everything=args.wide, sample=args.sample)
+    marked = ", ".join(f"{k} {len(v)}" for k, v in sorted(world.ids.items()))
     print(
-        f"{len(users)} roles × {len(m.admin_patterns())} admin/ patterns and the API's operations; "
-        f"marked: {len(world.ids['L'])} letters, {len(world.ids['P'])} drafts, "
-        f"{len(world.ids['A'])} attachments, {len(world.ids['G'])} column pages"
+        f"{len(users)} roles (and anonymous) × {len(m.staff_patterns())} staff URL patterns"
+        f" (admin/ and django-admin/), {len(m.public_patterns())} public ones and"
+        f" {len(m.api_operations(Client().get('/api/openapi.json').json()))} API operations;"
+        f" marked objects per kind: {marked}"
     )
+    print(result.kinds_line())
     print(result.line() + f" in {time.time() - t0:.0f} s")
     seen = {role: len(v) for role, v in sorted(result.seen.items())}
     print(f"marked objects each role was shown (all allowed to it): {seen}")
     print("redirects: " + ", ".join(f"{k} ×{v}" for k, v in result.redirects.most_common(6)))
-    for line in (result.leaks + result.errors)[:40]:
+    for line in (result.leaks + result.errors)[: args.show]:
         print("  " + line)
     shutil.rmtree(scratch, ignore_errors=True)
     print("command: python bench/authz.py " + " ".join(sys.argv[1:]))

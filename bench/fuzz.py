@@ -102,7 +102,7 @@ def issue_tokens(env: dict[str, str]) -> dict[str, str]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def wait_for(url: str, timeout: float = 90) -> None:
+def wait_for(url: str, timeout: float = 300) -> None:
     end = time.time() + timeout
     while time.time() < end:
         try:

@@ -265,6 +265,9 @@ SESSION_SAVE_EVERY_REQUEST = True
 # without it (its enrolment page is open to try); tests switch it on themselves
 REQUIRE_2FA = env_bool("GOVHUB_REQUIRE_2FA", PRODUCTION)
 OTP_TOTP_ISSUER = PLATFORM_NAME
+# an authenticator's secret is shown once, at enrolment, to its owner only: Django's admin
+# never shows it (nor its QR code) to an administrator, who resets a lost phone instead
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]

@@ -106,20 +106,36 @@ def report_counts(consultation: Consultation) -> dict:
 
 
 def consultations_for(user) -> QuerySet[Consultation]:
-    """What a member of staff sees in the back office: their department's consultations (as
-    host or drafting department), all of them for moderators and supervisors."""
+    """What a member of staff sees in the back office (and the API, through the same fetch):
+    their department's consultations (as host or drafting department), all of them for the
+    supervisors of participation; moderators also every one citizens can comment on — never
+    another department's draft."""
+    qs = Consultation.objects.select_related("department", "host").order_by("-created_at")
+    return qs.filter(
+        _staff_scope(
+            user,
+            ("manage_consultation", "mark_adoption"),
+            moderators_see=~Q(status=ConsultationStatus.DRAFT),
+        )
+    )
+
+
+def _staff_scope(user, actions: tuple[str, ...], *, moderators_see: Q | None = None) -> Q:
+    """The condition shared by the back office's participation lists: everything for the
+    supervisors of participation (``view_participation``, county-wide like the superuser);
+    hosted by or drafted in a department under one where ``user`` holds one of ``actions``; and
+    for moderators (a county-wide duty) what ``moderators_see``."""
     from govhub.core.permissions import scope_roots
 
-    qs = Consultation.objects.select_related("department", "host").order_by("-created_at")
-    if user.is_superuser or can(user, "moderate_participation") or can(user, "view_participation"):
-        return qs
-    roots = scope_roots(user, "manage_consultation") + scope_roots(user, "mark_adoption")
-    if not roots:
-        return qs.none()
-    cond = Q()
-    for r in roots:
-        cond |= Q(host__path__startswith=r.path) | Q(department__path__startswith=r.path)
-    return qs.filter(cond)
+    if can(user, "view_participation"):
+        return Q()
+    cond = Q(pk__in=[])
+    for action in actions:
+        for r in scope_roots(user, action):
+            cond |= Q(host__path__startswith=r.path) | Q(department__path__startswith=r.path)
+    if moderators_see is not None and can(user, "moderate_participation"):
+        cond |= moderators_see
+    return cond
 
 
 def get_consultation_for(user, consultation_id: int) -> Consultation:
@@ -212,7 +228,7 @@ def posts_for(user) -> QuerySet[Post]:
 
     qs = Post.objects.select_related("column", "department").order_by("-created_at")
     if user.is_superuser or can(user, "moderate_participation") or can(user, "view_participation"):
-        return qs
+        return qs  # pre-moderation is county-wide: every post waits for a moderator
     return scope_queryset(user, "answer_post", qs)
 
 
@@ -492,19 +508,17 @@ def live_feed(interview, after: int = 0) -> dict:
 
 
 def interviews_for(user) -> QuerySet:
-    from govhub.core.permissions import scope_roots
-    from govhub.participation.models import Interview
+    """As :func:`consultations_for`: moderators see every interview but the drafts."""
+    from govhub.participation.models import Interview, InterviewStatus
 
     qs = Interview.objects.select_related("department", "host").order_by("-starts_at")
-    if user.is_superuser or can(user, "moderate_participation") or can(user, "view_participation"):
-        return qs
-    roots = scope_roots(user, "manage_interview") + scope_roots(user, "answer_interview")
-    if not roots:
-        return qs.none()
-    cond = Q()
-    for r in roots:
-        cond |= Q(host__path__startswith=r.path) | Q(department__path__startswith=r.path)
-    return qs.filter(cond)
+    return qs.filter(
+        _staff_scope(
+            user,
+            ("manage_interview", "answer_interview"),
+            moderators_see=~Q(status=InterviewStatus.DRAFT),
+        )
+    )
 
 
 def get_interview_for(user, interview_id: int):

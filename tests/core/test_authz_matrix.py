@@ -19,7 +19,18 @@ def world(settings):
     from govhub.core import demo
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    demo.build(apps=["safety", "portal", "publishing", "channels", "letters"])
+    demo.build(
+        apps=[
+            "safety",
+            "portal",
+            "publishing",
+            "channels",
+            "letters",
+            "services",
+            "matrix",
+            "participation",
+        ]
+    )
     users = m.users_by_role()
     return users, m.mark_and_derive(users)
 
@@ -51,4 +62,13 @@ def test_no_role_sees_or_changes_what_the_policy_keeps_from_it(world):
     for role in ("dispatcher", "handler", "supervisor", "admin"):
         assert any(k == "L" for k, _ in result.seen.get(role, set())), role
     assert any(k == "P" for k, _ in result.seen.get("editor", set()))
+    # the apps added later are marked and split between roles too
+    assert w.ids["C"] and w.ids["B"] and w.ids["R"]
+    assert w.allowed["editor"]["C"] and not w.allowed["reviewer"]["C"]
+    assert any(k == "C" for k, _ in result.seen.get("editor", set()))
+    assert any(k == "R" for k, _ in result.seen.get("handler", set()))
+    # every kind of request was made: staff pages, Wagtail's page actions, public pages and
+    # the API with a bearer token and with a session (CSRF enforced)
+    for kind in ("staff URL", "page action", "public URL", "API (bearer)", "API (session)"):
+        assert result.kinds[kind] > 0, kind
     assert result.pairs > 800
