@@ -127,6 +127,17 @@ if JOBS_BACKEND == "rq":
     RQ_QUEUES = {
         "default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 600}
     }
+    # RQ's default worker forks a process per job, which then opens its own database connection:
+    # more than the job itself costs for ours (routing a letter takes ~16 ms, the fork and
+    # connection ~0.1–1 s under load). The simple worker runs jobs in its own process, reusing
+    # the connection and the router loaded once; run several workers for parallelism.
+    # GOVHUB_RQ_WORKER=fork keeps RQ's forking worker (a job that crashes the interpreter then
+    # takes only its own process down).
+    RQ = {
+        "WORKER_CLASS": "rq.worker.Worker"
+        if env("GOVHUB_RQ_WORKER", "simple") == "fork"
+        else "rq.worker.SimpleWorker"
+    }
 elif JOBS_BACKEND == "immediate":
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 else:

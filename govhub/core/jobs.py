@@ -46,6 +46,7 @@ def job(
     def decorate(fn: Callable):
         @functools.wraps(fn)
         def runner(*args, _attempt: int = 1, **kwargs):
+            _drop_stale_connections()
             try:
                 return fn(*args, **kwargs)
             except Exception as exc:
@@ -71,6 +72,18 @@ def job(
         return wrapped
 
     return decorate(func) if func is not None else decorate
+
+
+def _drop_stale_connections() -> None:
+    """What Django does at each request's start, done at each job's: a worker that runs jobs in
+    its own process (RQ's simple worker, the database worker) drops a connection broken by a
+    database restart or past CONN_MAX_AGE instead of failing every later job on it. Not inside
+    a transaction (a job run immediately inside a test's or a caller's atomic block)."""
+    from django.db import connections
+
+    for conn in connections.all(initialized_only=True):
+        if not conn.in_atomic_block:
+            conn.close_if_unusable_or_obsolete()
 
 
 def enqueue_on_commit(task, *args, **kwargs) -> None:

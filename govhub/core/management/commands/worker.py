@@ -55,7 +55,7 @@ class Command(BaseCommand):
             if settings.JOBS_BACKEND == "rq":
                 import django_rq
 
-                jobs.warm_up()  # RQ forks a process per job: load once, inherit in each
+                jobs.warm_up()  # load once: the simple worker reuses it, a forking one inherits it
                 worker = django_rq.get_worker("default", job_class="django_tasks_rq.backend.Job")
                 worker.work(burst=burst, with_scheduler=True)
             else:
