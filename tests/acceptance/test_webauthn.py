@@ -110,6 +110,7 @@ def test_signer_registers_a_key_logs_in_with_it_and_a_wrong_key_is_refused(keys_
     site.shot(desk, "asks-key")
     verify.click()
     desk.wait_for_url(re.compile(r"/publishing/"))
+    desk.wait_for_load_state("networkidle")  # the desk page settles before the next goto
     assert "张卫东" in desk.inner_text("body")
     _log_out(site, desk)
 
@@ -126,6 +127,7 @@ def test_signer_registers_a_key_logs_in_with_it_and_a_wrong_key_is_refused(keys_
     site.shot(phone, "phone-asks-key")
     button.click()
     phone.wait_for_url(re.compile(r"/admin/$"))
+    phone.wait_for_load_state("networkidle")
     assert "张卫东" in phone.inner_text("body")
     site.shot(phone, "phone-back-office")
 
@@ -149,7 +151,9 @@ def test_signer_registers_a_key_logs_in_with_it_and_a_wrong_key_is_refused(keys_
         serialization.NoEncryption(),
     )
     forged = {**stored[0], "privateKey": base64.b64encode(other).decode(), "signCount": 50}
-    forger_cdp.send("WebAuthn.addCredential", {"authenticatorId": forger_auth, "credential": forged})
+    forger_cdp.send(
+        "WebAuthn.addCredential", {"authenticatorId": forger_auth, "credential": forged}
+    )
     _password(site, forger)
     forger.get_by_role("button", name="使用安全密钥验证").click()
     refusal = forger.locator("#passkey-verification-status-message")
