@@ -110,7 +110,8 @@ def test_signer_registers_a_key_logs_in_with_it_and_a_wrong_key_is_refused(keys_
     site.shot(desk, "asks-key")
     verify.click()
     desk.wait_for_url(re.compile(r"/publishing/"))
-    desk.wait_for_load_state("networkidle")  # the desk page settles before the next goto
+    desk.wait_for_load_state("networkidle")  # the page settles before the next goto
+    desk.goto(site.url + "/admin/")
     assert "张卫东" in desk.inner_text("body")
     _log_out(site, desk)
 
