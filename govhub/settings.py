@@ -189,6 +189,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "csp",
 ]
 if JOBS_BACKEND == "rq":
@@ -279,6 +280,24 @@ OTP_TOTP_ISSUER = PLATFORM_NAME
 # an authenticator's secret is shown once, at enrolment, to its owner only: Django's admin
 # never shows it (nor its QR code) to an administrator, who resets a lost phone instead
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# security keys and passkeys (WebAuthn) as the second factor, beside or instead of TOTP
+# (govhub/core/webauthn.py): never instead of the password; the relying party is the host of
+# GOVHUB_SITE_URL, so a key registered there works nowhere else
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_HELPER_CLASS = "govhub.core.webauthn.Helper"
+OTP_WEBAUTHN_RP_NAME = PLATFORM_NAME
+OTP_WEBAUTHN_RP_ID_CALLABLE = "govhub.core.webauthn.relying_party_id"
+# the helper reads the origin from SITE_URL at each ceremony; this is for the library's start-up
+# check, which wants HTTPS (or localhost): an address without it offers no keys at all
+_site = urlsplit(SITE_URL)
+if _site.scheme == "https" or _site.hostname == "localhost":
+    OTP_WEBAUTHN_ALLOWED_ORIGINS = [f"{_site.scheme}://{_site.netloc}"]
+else:
+    OTP_WEBAUTHN_ALLOWED_ORIGINS = []
+    SILENCED_SYSTEM_CHECKS.append("otp_webauthn.E030")
+OTP_WEBAUTHN_TIMEOUT_SECONDS = 120
+# a wrong key is an audit record (webauthn_failed), not a traceback in the log
+OTP_WEBAUTHN_EXCEPTION_LOGGER_NAME = ""
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]

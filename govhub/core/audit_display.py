@@ -33,6 +33,10 @@ ACTION_LABELS: dict[str, str] = {
     "twofactor_verified": "双因素认证通过",
     "twofactor_failed": "双因素验证码错误",
     "twofactor_reset": "重置双因素认证",
+    "webauthn_registered": "登记安全密钥",
+    "webauthn_removed": "移除安全密钥",
+    "webauthn_verified": "安全密钥验证通过",
+    "webauthn_failed": "安全密钥验证失败",
     # publishing
     "publication_created": "新建稿件",
     "publication_edited": "修改稿件",

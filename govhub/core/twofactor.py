@@ -1,5 +1,6 @@
 """Two-factor login (双因素认证) for the staff who can publish, sign, dispatch, see personal data
-or administer: a TOTP authenticator app (django-otp) plus ten one-time recovery codes.
+or administer: a TOTP authenticator app (django-otp) or a security key / passkey (WebAuthn,
+core.webauthn), plus ten one-time recovery codes.
 
 After the password, such a person is sent to enrol (first time) or to type the six-digit code;
 until then every page but these answers with a redirect. Staff whose roles need no second
@@ -25,6 +26,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
+from django_otp_webauthn.models import WebAuthnCredential
 
 from govhub.core import audit
 from govhub.core.errors import DomainError
@@ -64,6 +66,12 @@ def _open_paths() -> tuple[str, ...]:
         reverse("wagtailadmin_logout"),
         reverse("twofactor_setup"),
         reverse("twofactor_verify"),
+        # the security-key ceremonies (core.webauthn): the library refuses to register a new key
+        # for a session not verified by the factor already enrolled
+        reverse("otp_webauthn:credential-registration-begin"),
+        reverse("otp_webauthn:credential-registration-complete"),
+        reverse("otp_webauthn:credential-authentication-begin"),
+        reverse("otp_webauthn:credential-authentication-complete"),
         # what the two-factor pages themselves load: Wagtail's translations and icons (else
         # they are answered with the page, and the page is drawn twice, untranslated)
         reverse("wagtailadmin_javascript_catalog"),
@@ -124,14 +132,14 @@ def confirm_device(request, device: TOTPDevice, token: str) -> list[str]:
         device.confirmed = True
         device.last_t = totp.t()
         device.save()
-        codes = _new_recovery_codes(user)
+        codes = new_recovery_codes(user)
         audit.record(actor=user, action="twofactor_enrolled")
     request.session.pop("twofactor_key", None)
     otp_login(request, device)
     return codes
 
 
-def _new_recovery_codes(user) -> list[str]:
+def new_recovery_codes(user) -> list[str]:
     StaticDevice.objects.filter(user=user).delete()
     static = StaticDevice.objects.create(user=user, name="恢复码", confirmed=True)
     codes = [f"{secrets.randbelow(10**8):08d}" for _ in range(RECOVERY_CODES)]
@@ -154,13 +162,14 @@ def verify(request, token: str) -> None:
 
 
 def reset(actor, user) -> None:
-    """An administrator removes a person's authenticator and codes (lost phone); the person
-    enrols again at the next login."""
+    """An administrator removes a person's authenticator, security keys and codes (lost phone or
+    key); the person enrols again at the next login."""
     if not (actor.is_superuser or Role.ADMINISTRATOR in roles_of(actor)):
         raise TwoFactorError("只有管理员可以重置他人的双因素认证。", code="forbidden")
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
+        WebAuthnCredential.objects.filter(user=user).delete()
         audit.record(actor=actor, action="twofactor_reset", obj=user)
 
 

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from django_otp import user_has_device
 
-from govhub.core import twofactor
+from govhub.core import twofactor, webauthn
 from govhub.core.errors import DomainError
 
 
@@ -28,6 +28,8 @@ def setup(request):
         qr=twofactor.otpauth_qr_svg(device),
         secret=twofactor.secret_text(device),
         enrolled=user_has_device(request.user),
+        webauthn_available=webauthn.available(request),
+        webauthn_config=webauthn.configuration(request),
     )
     return render(request, "core/twofactor_setup.html", context)
 
@@ -43,6 +45,12 @@ def verify(request):
             context["error"] = exc.message
         else:
             return redirect(context["next"])
+    context.update(
+        has_totp=webauthn.has_totp(request.user),
+        has_keys=webauthn.has_keys(request.user),
+        webauthn_available=webauthn.available(request),
+        webauthn_config=webauthn.configuration(request),
+    )
     return render(request, "core/twofactor_verify.html", context)
 
 

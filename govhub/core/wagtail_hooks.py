@@ -218,13 +218,41 @@ def audit_log_view(request):
 
 @hooks.register("register_admin_urls")
 def register_audit_url():
-    from govhub.core import twofactor_views
+    from django.urls import include
 
+    from govhub.core import twofactor_views, webauthn_views
+
+    ceremonies = [
+        path(
+            "register/begin/",
+            webauthn_views.BeginRegistration.as_view(),
+            name="credential-registration-begin",
+        ),
+        path(
+            "register/complete/",
+            webauthn_views.CompleteRegistration.as_view(),
+            name="credential-registration-complete",
+        ),
+        path(
+            "verify/begin/",
+            webauthn_views.BeginAuthentication.as_view(),
+            name="credential-authentication-begin",
+        ),
+        path(
+            "verify/complete/",
+            webauthn_views.CompleteAuthentication.as_view(),
+            name="credential-authentication-complete",
+        ),
+    ]
     return [
         path("audit-log/", audit_log_view, name="govhub_audit_log"),
         path("2fa/setup/", twofactor_views.setup, name="twofactor_setup"),
         path("2fa/verify/", twofactor_views.verify, name="twofactor_verify"),
         path("2fa/reset/<int:user_id>/", twofactor_views.reset, name="twofactor_reset"),
+        path("2fa/webauthn/", include((ceremonies, "otp_webauthn"))),
+        path("2fa/keys/", webauthn_views.keys, name="webauthn_keys"),
+        path("2fa/keys/<int:key_id>/remove/", webauthn_views.remove, name="webauthn_remove"),
+        path("2fa/codes/", webauthn_views.new_codes, name="webauthn_new_codes"),
     ]
 
 
@@ -290,3 +318,13 @@ def add_my_roles_panel(request, panels):
             return {"memberships": memberships, "user": request.user}
 
     panels.append(MyRolesPanel())
+
+
+@hooks.register("register_account_menu_item")
+def register_security_keys_item(request):
+    """账号设置 → 安全密钥: where a person adds or removes a security key or passkey."""
+    return {
+        "url": reverse("webauthn_keys"),
+        "label": "安全密钥",
+        "help_text": "登记或移除登录第二步验证所用的安全密钥、通行密钥",
+    }
