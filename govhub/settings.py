@@ -188,7 +188,7 @@ MIDDLEWARE = [
     # 1.2 ms of CPU per push); every other path goes through the whole list
     "govhub.wechat.views.CallbackMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # Content-Security-Policy on every answer (govhub/core/csp.py): no inline scripts
+    # Content-Security-Policy on every answer (govhub/core/csp.py): no inline scripts or styles
     "govhub.core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
