@@ -244,11 +244,16 @@ def test_the_checks_see_an_inline_style():
         '<p style="color:red">',
         "<div class=\"x\"\n  style='margin:0'>",
         '<td {% if late %}style="color:red"{% endif %}>',
-        "{% image pub.cover width-800 style=\"max-width:100%\" %}",
+        '{% image pub.cover width-800 style="max-width:100%" %}',
         "<style>p{color:red}</style>",
     ):
         assert INLINE_STYLE.search(html), html
-    for html in ('<p class="gh-pre">', "<styled-box>", '<a data-style="x">', "{% static 'a.css' %}"):
+    for html in (
+        '<p class="gh-pre">',
+        "<styled-box>",
+        '<a data-style="x">',
+        "{% static 'a.css' %}",
+    ):
         assert not INLINE_STYLE.search(html), html
     assert JS_STYLE.search("el.innerHTML = '<span style=\"color:red\">';")
     assert not JS_STYLE.search("btn.style.display = 'none';")
