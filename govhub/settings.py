@@ -200,7 +200,7 @@ MIDDLEWARE = [
     # 1.2 ms of CPU per push); every other path goes through the whole list
     "govhub.wechat.views.CallbackMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # Content-Security-Policy on every answer (govhub/core/csp.py): no inline scripts
+    # Content-Security-Policy on every answer (govhub/core/csp.py): no inline scripts or styles
     "govhub.core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -375,16 +375,17 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "SAMEORIGIN"
 
 # Content-Security-Policy (django-csp; govhub/core/csp.py): scripts only from the site's own static
-# files (ECharts, Leaflet, Swagger UI, the chat widget are all there), never inline; styles may be
-# inline (style attributes in content and templates; they cannot run code). Wagtail's editors get
-# inline scripts on top (govhub.core.csp.WAGTAIL_ADMIN). deploy/nginx.conf sends the same policy
-# with the published pages.
+# files (ECharts, Leaflet, Swagger UI, the chat widget are all there), never inline; styles likewise
+# only from static files (no style attributes nor <style> blocks: injected markup cannot restyle a
+# page into a fake form; tests/core/test_security_headers.py keeps our templates free of them).
+# Wagtail's editors get inline scripts and styles on top (govhub.core.csp.WAGTAIL_ADMIN).
+# deploy/nginx.conf sends the same policy with the published pages.
 MAP_TILE_URL = env("GOVHUB_MAP_TILE_URL")
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
-        "style-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'"],
         "img-src": ["'self'", "data:", "blob:", *tile_sources(MAP_TILE_URL)],
         "font-src": ["'self'", "data:"],
         "connect-src": ["'self'"],

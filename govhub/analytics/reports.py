@@ -324,16 +324,28 @@ def overall_advice(idle, findings, scores, topics, dup_posts: int, total_posts: 
 
 
 def render_html(dept: Department, month: dt.date, *, for_pdf: bool = False) -> str:
+    """The report as a page; its look is a static file (analytics/monthly-report.css), since the
+    site's Content-Security-Policy allows no inline style."""
     ctx = monthly_context(dept, month)
     ctx["for_pdf"] = for_pdf
-    ctx["font_regular"] = font_path()
-    ctx["font_bold"] = font_path(bold=True)
     return render_to_string("analytics/monthly_report.html", ctx)
 
 
 def render_pdf(dept: Department, month: dt.date) -> bytes:
-    """The report as PDF with the Noto CJK fonts embedded."""
-    from weasyprint import HTML
+    """The report as PDF with the Noto CJK fonts embedded (the stylesheet read from the static
+    files, the fonts from the system's, both handed to WeasyPrint directly)."""
+    from django.contrib.staticfiles import finders
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
 
+    fonts = FontConfiguration()
+    faces = "".join(
+        f'@font-face {{ font-family: "GovhubCJK"; src: url("file://{path}"); font-weight: {w}; }}\n'
+        for path, w in ((font_path(), "normal"), (font_path(bold=True), "bold"))
+        if path
+    )
+    sheets = [CSS(filename=finders.find("analytics/monthly-report.css"), font_config=fonts)]
+    if faces:
+        sheets.insert(0, CSS(string=faces, font_config=fonts))
     html = render_html(dept, month, for_pdf=True)
-    return HTML(string=html, base_url="/").write_pdf()
+    return HTML(string=html, base_url="/").write_pdf(stylesheets=sheets, font_config=fonts)

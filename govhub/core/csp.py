@@ -3,8 +3,10 @@
 Every page gets the site's policy (settings.CONTENT_SECURITY_POLICY): scripts only from the
 site's own static files, never inline, so text someone managed to slip into a page cannot run.
 Wagtail's page and snippet editors still write a few inline ``<script>`` blocks of their own (date
-pickers, inline panels, search promotions), so under ``/admin/`` — except the login, logout,
-password-reset and two-factor pages, the ones a stranger reaches — scripts may also be inline.
+pickers, inline panels, search promotions) and style attributes (Draftail, the choosers, the
+collapsible panels), so under ``/admin/`` — except the login, logout, password-reset and two-factor
+pages, the ones a stranger reaches — scripts and styles may also be inline. Styles elsewhere come
+only from static files: a page's own markup carries no ``style=`` and no ``<style>``.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from django.http import HttpRequest, HttpResponseBase
 
 # what Wagtail's own editors need on top of the site's policy (tests/acceptance/test_csp.py
 # opens them in Chromium and counts the violations)
-WAGTAIL_ADMIN = {"script-src": [SELF, UNSAFE_INLINE]}
+WAGTAIL_ADMIN = {"script-src": [SELF, UNSAFE_INLINE], "style-src": [SELF, UNSAFE_INLINE]}
 WAGTAIL_PREFIX = "/admin/"
 STRICT_ADMIN_PREFIXES = (
     "/admin/login/",

@@ -163,3 +163,12 @@ def test_an_application_that_does_not_answer_gets_the_chinese_page(servers):
     assert response.status_code == 502
     assert "网站暂时无法访问" in response.text
     assert "Bad Gateway" not in response.text
+    # its look is a static file nginx serves by itself, under the strict policy (no inline style)
+    assert '<link rel="stylesheet" href="/static/errors/errors.css">' in response.text
+    assert "<style" not in response.text and "style=" not in response.text
+    policy = response.headers["Content-Security-Policy"]
+    assert "style-src 'self';" in policy and "unsafe-inline" not in policy, policy
+    sheet = requests.get(servers["down"] + "/static/errors/errors.css", timeout=30)
+    assert sheet.status_code == 200
+    assert sheet.headers["Content-Type"].startswith("text/css")
+    assert "border-top" in sheet.text

@@ -1,6 +1,7 @@
-"""Security headers in production: a Content-Security-Policy on every page (scripts only from the
-site's own files on public pages), HSTS, secure cookies, frame and type options; the published
-pages nginx serves carry the same policy; no template of ours has an inline script left."""
+"""Security headers in production: a Content-Security-Policy on every page (scripts and styles only
+from the site's own files on public pages), HSTS, secure cookies, frame and type options; the
+published pages nginx serves carry the same policy; no template of ours has an inline script or
+an inline style left."""
 
 from __future__ import annotations
 
@@ -89,6 +90,7 @@ def test_production_sets_hsts_secure_cookies_and_the_policy(production):
     assert "govhub.core.csp.ContentSecurityPolicyMiddleware" in production["middleware"]
     directives = production["csp"]["DIRECTIVES"]
     assert directives["script-src"] == ["'self'"]
+    assert directives["style-src"] == ["'self'"]
     assert directives["object-src"] == ["'none'"] and directives["frame-ancestors"] == ["'self'"]
     # the map's tile host (with its {s} subdomains) may serve images, nothing else
     assert "https://*.tiles.example.gov.cn" in directives["img-src"]
@@ -131,6 +133,7 @@ def test_every_public_page_forbids_inline_scripts_in_production(
         assert header, f"{path}: no Content-Security-Policy"
         policy = _policy(header)
         assert policy["script-src"] == ["'self'"], (path, header)
+        assert policy["style-src"] == ["'self'"], (path, header)
         assert policy["default-src"] == ["'self'"] and policy["object-src"] == ["'none'"]
         assert "'unsafe-eval'" not in header
         assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
@@ -145,18 +148,20 @@ def test_every_public_page_forbids_inline_scripts_in_production(
 
 
 @pytest.mark.django_db
-def test_the_back_office_alone_may_run_inline_scripts(client, production_settings):
-    """Wagtail's editors write inline scripts (date pickers, inline panels); the login and
-    two-factor pages, the ones a stranger reaches, stay strict."""
+def test_the_back_office_alone_may_run_inline_scripts_and_styles(client, production_settings):
+    """Wagtail's editors write inline scripts (date pickers, inline panels) and style attributes;
+    the login and two-factor pages, the ones a stranger reaches, stay strict."""
     from tests.factories import make_user
 
     client.force_login(make_user("chief", superuser=True))
     admin = _policy(_get(client, "/admin/").headers["Content-Security-Policy"])
     assert admin["script-src"] == ["'self'", "'unsafe-inline'"]
+    assert admin["style-src"] == ["'self'", "'unsafe-inline'"]
     assert admin["object-src"] == ["'none'"] and admin["frame-ancestors"] == ["'self'"]
     for path in ("/admin/login/", "/admin/2fa/setup/", "/", "/letters/"):
         header = _get(client, path).headers["Content-Security-Policy"]
         assert _policy(header)["script-src"] == ["'self'"], path
+        assert _policy(header)["style-src"] == ["'self'"], path
 
 
 def _location(conf: str, head: str) -> str:
@@ -202,3 +207,53 @@ def test_no_template_of_ours_has_an_inline_script_or_handler():
         if "javascript:" in text:
             offenders.append(f"{path.relative_to(ROOT)}: javascript: link")
     assert offenders == []
+
+
+# a style attribute or a <style> block; a JS string that builds one (innerHTML with style="…")
+# is refused just the same, while element.style set from a script file is allowed
+INLINE_STYLE = re.compile(r"<style[\s>]|<[a-z][^<>]*[\s}]style\s*=|\{%[^%]*\sstyle\s*=", re.I)
+JS_STYLE = re.compile(r"""style\s*=\s*\\?["']|<style""", re.I)
+# places a page's policy does not govern: e-mail (a mail client is not a page) and the PDF-only
+# parts of templates (none today; add a path here only with the reason)
+STYLE_ALLOWED: set[str] = set()
+
+
+def test_no_template_or_script_of_ours_writes_an_inline_style():
+    """Styles only from static files (style-src 'self'): the portal, the citizens' forms, the
+    error pages nginx serves and our staff pages alike; so it stays that way."""
+    files = [p for d in TEMPLATE_DIRS for p in d.rglob("*.html")]
+    scripts = [
+        p
+        for p in ROOT.glob("govhub/*/static/**/*.js")
+        if "vendor" not in p.parts and not p.name.endswith(".min.js")
+    ]
+    assert len(files) > 100 and len(scripts) > 10
+    offenders = []
+    for path, pattern in [(p, INLINE_STYLE) for p in files] + [(p, JS_STYLE) for p in scripts]:
+        name = str(path.relative_to(ROOT))
+        if name in STYLE_ALLOWED:
+            continue
+        text = path.read_text(encoding="utf-8")
+        offenders += [f"{name}: {m[0][:60]}" for m in pattern.finditer(text)]
+    assert offenders == []
+
+
+def test_the_checks_see_an_inline_style():
+    """The patterns above find what they are meant to (else the test before proves nothing)."""
+    for html in (
+        '<p style="color:red">',
+        "<div class=\"x\"\n  style='margin:0'>",
+        '<td {% if late %}style="color:red"{% endif %}>',
+        '{% image pub.cover width-800 style="max-width:100%" %}',
+        "<style>p{color:red}</style>",
+    ):
+        assert INLINE_STYLE.search(html), html
+    for html in (
+        '<p class="gh-pre">',
+        "<styled-box>",
+        '<a data-style="x">',
+        "{% static 'a.css' %}",
+    ):
+        assert not INLINE_STYLE.search(html), html
+    assert JS_STYLE.search("el.innerHTML = '<span style=\"color:red\">';")
+    assert not JS_STYLE.search("btn.style.display = 'none';")

@@ -1,6 +1,8 @@
-// the finding's place in the original text is scrolled into view
+// the finding's place in the original text is outlined and scrolled into view
 (function () {
   var box = document.getElementById('source-text');
   var mark = box && box.querySelector('mark[data-start="' + box.dataset.start + '"]');
-  if (mark) mark.scrollIntoView({ block: 'center' });
+  if (!mark) return;
+  mark.classList.add('gh-current');
+  mark.scrollIntoView({ block: 'center' });
 })();
