@@ -202,3 +202,21 @@ def test_no_template_of_ours_has_an_inline_script_or_handler():
         if "javascript:" in text:
             offenders.append(f"{path.relative_to(ROOT)}: javascript: link")
     assert offenders == []
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://t{s}.tiles.example.gov.cn/{z}/{x}/{y}.png", ["https://*.tiles.example.gov.cn"]),
+        ("https://tiles.example.gov.cn/{z}/{x}/{y}.png", ["https://tiles.example.gov.cn"]),
+        ("/static/tiles/{z}/{x}/{y}.png", []),
+        ("", []),
+        (None, []),
+    ],
+)
+def test_tile_origin_is_computed_once_for_settings_and_middleware(url, expected):
+    from govhub.core import csp, tiles
+
+    assert tiles.tile_sources(url) == expected
+    # the middleware and the settings use the one function in core
+    assert csp.tile_sources is tiles.tile_sources
