@@ -31,7 +31,9 @@ class Moderated(models.Model):
         "审核状态", max_length=12, choices=Moderation.choices, default=Moderation.PENDING
     )
     findings = models.JSONField("内容检查结果", default=list, blank=True)
-    reject_reason = models.CharField("未通过理由", max_length=200, blank=True)
+    # told to the author, but staff-written and apt to quote the phone the author typed:
+    # encrypted at rest like the other staff notes
+    reject_reason = EncryptedTextField("未通过理由", grade=Grade.INTERNAL, blank=True)
     moderated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
