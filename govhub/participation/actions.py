@@ -328,6 +328,20 @@ def publish_consultation(
     return c
 
 
+def staff_text_problem(text: str) -> str:
+    """What staff write for the public (an adoption reason, a transcript note) passes the same
+    personal-data check as what citizens write: the message when it does not, else ""."""
+    from govhub.safety.checker import check_text
+
+    personal = [f for f in check_text(text or "") if f.personal]
+    if not personal:
+        return ""
+    return (
+        "公开内容中不能有手机号、身份证号、银行卡号或详细住址等个人信息"
+        f"（发现：{personal[0].excerpt}），请删除或打码"
+    )
+
+
 def _clean_text(text: str, nickname: str) -> tuple[str, str, dict]:
     errors = {}
     text = (text or "").strip()
@@ -460,6 +474,8 @@ def mark_adoption(actor, comments: list[Comment], *, adoption: str, reason: str)
         errors["reason"] = "请填写理由（将在反馈报告中公布）"
     elif len(reason) > 1000:
         errors["reason"] = "理由不能超过 1000 字"
+    elif problem := staff_text_problem(reason):
+        errors["reason"] = problem
     if not comments:
         errors["comments"] = "请至少选择一条意见"
     if errors:
@@ -1593,8 +1609,11 @@ def publish_transcript(actor, interview, *, note: str = ""):
         raise ParticipationError("访谈结束后才能发布文字实录")
     if not i.entries.exists():
         raise ParticipationError("还没有任何答复，不能发布文字实录")
+    note = (note or "").strip()[:5000]
+    if problem := staff_text_problem(note):
+        raise FieldErrors({"note": problem})
     i.status = S.PUBLISHED
-    i.transcript_note = (note or "").strip()[:5000]
+    i.transcript_note = note
     i.transcript_published_at = timezone.now()
     i.save(update_fields=["status", "transcript_note", "transcript_published_at"])
     audit.record(actor=actor, action="interview_transcript", obj=i, summary={})

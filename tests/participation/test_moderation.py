@@ -106,3 +106,17 @@ def test_approval_needs_no_reason_and_tells_nobody(county, make, moderate, actio
     record = AuditRecord.objects.get(action=f"{action}_approve")
     assert record.summary["reason"] == ""
     assert not OutboundMessage.objects.filter(key__startswith="moderation:").exists()
+
+
+def test_an_adoption_reason_with_a_phone_is_refused_before_it_is_published(county):
+    comment = _comment(county, "")
+    actions.moderate_comment(county.user("reviewer"), comment, approve=True)
+    handler = county.user("cgj_handler")
+    with pytest.raises(FieldErrors) as exc:
+        actions.mark_adoption(
+            handler, [comment], adoption="adopted", reason="已采纳，已电话联系13900009999"
+        )
+    assert "个人信息" in exc.value.errors["reason"] and "13900009999" not in str(exc.value.errors)
+    comment.refresh_from_db()
+    assert comment.adoption == ""
+    assert actions.mark_adoption(handler, [comment], adoption="adopted", reason="已采纳") == 1
