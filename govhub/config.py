@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from urllib.parse import urlparse, urlsplit
+from urllib.parse import urlparse
 
 import dj_database_url
 
@@ -58,16 +58,3 @@ def fail(message: str) -> None:
     """Print one line and exit non-zero: what operators see instead of a traceback."""
     sys.stderr.write(f"govhub: {message}\n")
     sys.exit(2)
-
-
-def tile_sources(tile_url: str | None) -> list[str]:
-    """The origin of the map tiles (a ``{s}`` subdomain placeholder becomes a wildcard)."""
-    if not tile_url:
-        return []
-    parts = urlsplit(tile_url)
-    if not (parts.scheme and parts.netloc):
-        return []  # tiles served by the site itself
-    host = parts.netloc
-    if "{" in host:
-        host = "*." + host.split(".", 1)[1] if "." in host else host
-    return [f"{parts.scheme}://{host}"]

@@ -17,8 +17,8 @@ from govhub.config import (
     env_list,
     fail,
     parse_database_url,
-    tile_sources,
 )
+from govhub.core.tiles import tile_sources
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env("GOVHUB_VAR_DIR", str(BASE_DIR / "var")))

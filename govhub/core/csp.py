@@ -11,12 +11,12 @@ only from static files: a page's own markup carries no ``style=`` and no ``<styl
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from csp.constants import SELF, UNSAFE_INLINE
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
+
+from govhub.core.tiles import tile_sources
 
 # what Wagtail's own editors need on top of the site's policy (tests/acceptance/test_csp.py
 # opens them in Chromium and counts the violations)
@@ -35,18 +35,6 @@ def needs_wagtail_policy(path: str) -> bool:
     return path.startswith(WAGTAIL_PREFIX) and not path.startswith(STRICT_ADMIN_PREFIXES)
 
 
-def _tile_origin(tile_url: str | None) -> list[str]:
-    """The map tiles' origin, as the settings compute it at start (``config.tile_sources``,
-    which lives above core)."""
-    parts = urlsplit(tile_url or "")
-    if not (parts.scheme and parts.netloc):
-        return []
-    host = parts.netloc
-    if "{" in host:
-        host = "*." + host.split(".", 1)[1] if "." in host else host
-    return [f"{parts.scheme}://{host}"]
-
-
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
     """django-csp's middleware, with Wagtail's editors given what they need."""
 
@@ -58,7 +46,7 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
             parts.replace = WAGTAIL_ADMIN
         # the map tiles' host as configured now (the settings' policy holds the one at start)
         images = settings.CONTENT_SECURITY_POLICY.get("DIRECTIVES", {}).get("img-src", [])
-        extra = [t for t in _tile_origin(settings.MAP_TILE_URL) if t not in images]
+        extra = [t for t in tile_sources(settings.MAP_TILE_URL) if t not in images]
         if extra and not report_only:
             parts.update = {**(parts.update or {}), "img-src": extra}
         return parts

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from govhub.core.models import Department
 from govhub.core.permissions import can, require
-from govhub.core.pii import shown_text, shown_value
+from govhub.core.pii import redact_text, shown_text, shown_value
 from govhub.letters import actions, intake, policy_admin
 from govhub.letters.access import can_letter, get_letter_for, visible_letters
 from govhub.letters.deadlines import clock, current_policy
@@ -75,9 +75,14 @@ def queue(request):
             )
         )
         qs = qs.filter(overdue).distinct().order_by("reply_due")
-        extra["pending_extensions"] = Extension.objects.filter(
-            status=ExtensionStatus.PENDING, letter__in=visible_letters(user)
-        ).select_related("letter", "department")
+        extra["pending_extensions"] = list(
+            Extension.objects.filter(
+                status=ExtensionStatus.PENDING, letter__in=visible_letters(user)
+            ).select_related("letter", "department")
+        )
+        for e in extra["pending_extensions"]:
+            # a list preview, like the subject beside it: personal data masked for everyone
+            e.shown_reason = redact_text(e.reason)
     else:
         q = (request.GET.get("q") or "").strip()[:40]
         if q:
@@ -127,6 +132,19 @@ def detail(request, letter_id: int):
     personal = can(user, "view_personal_data", letter)
     shown = {f: shown_text(user, letter, f, allowed=personal) for f in ("subject", "content")}
     reply = letter.replies.first()
+    events = list(letter.events.select_related("actor", "department"))
+    pending_extension = letter.extensions.filter(status=ExtensionStatus.PENDING).first()
+    # staff-written notes repeat phones and ID numbers: masked like the letter for roles
+    # without view_personal_data (the redacted copy where the model keeps one)
+    for e in events:
+        e.shown_note = shown_text(user, e, "note", allowed=personal)
+    if reply is not None:
+        reply.shown_body = shown_text(user, reply, "body", allowed=personal)
+        reply.shown_review_note = shown_text(user, reply, "review_note", allowed=personal)
+    if pending_extension is not None:
+        pending_extension.shown_reason = shown_text(
+            user, pending_extension, "reason", allowed=personal
+        )
     names = [citizen.name] if citizen and citizen.name else []
     approved = letter.replies.filter(status=ReplyStatus.APPROVED).first()
     return render(
@@ -136,14 +154,14 @@ def detail(request, letter_id: int):
             "letter": letter,
             "shown": shown,
             "clock": clock(letter),
-            "events": letter.events.select_related("actor", "department"),
+            "events": events,
             "person": person,
             "may": may,
             "reply": reply,
             "Status": Status,
             "departments": _departments(),
             "suggestion": letter.suggestion or {},
-            "pending_extension": letter.extensions.filter(status=ExtensionStatus.PENDING).first(),
+            "pending_extension": pending_extension,
             "assignments": letter.assignments.filter(active=True).select_related("department"),
             "attachments": letter.attachments.all(),
             "reminders": Reminder.objects.filter(letter=letter).order_by("-created_at")[:10],

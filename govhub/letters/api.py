@@ -120,7 +120,7 @@ def _out(letter: Letter, user, with_events: bool = False) -> dict:
                 "label": e.label,
                 "to_status": e.to_status,
                 "department": e.department.code if e.department else None,
-                "note": e.note if personal else redact_text(e.note),
+                "note": shown_text(user, e, "note", allowed=personal),
             }
             for e in letter.events.select_related("department")
         ]

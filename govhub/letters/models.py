@@ -233,7 +233,8 @@ class Letter(models.Model):
     public_content = models.TextField(blank=True)
     public_reply = models.TextField(blank=True)
     search_text = models.TextField(blank=True, editable=False)
-    invalid_reason = models.CharField(max_length=200, blank=True)
+    # staff-written (不予受理的理由): encrypted at rest like every staff note, see LetterEvent.note
+    invalid_reason = EncryptedTextField(grade=Grade.INTERNAL, blank=True)
     api_token = models.ForeignKey(
         "core.ApiToken", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -327,7 +328,11 @@ class LetterEvent(models.Model):
     department = models.ForeignKey(
         Department, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    note = models.TextField(blank=True)
+    # the staff's own words (分办意见, 退回理由, 审核意见, a citizen's rating comment): they often
+    # repeat a phone or ID number, so encrypted at rest; roles without ``view_personal_data``
+    # and any search read ``note_redacted``. ``public_note`` is the fixed sentence the citizen sees.
+    note = EncryptedTextField(grade=Grade.INTERNAL, blank=True, redacted_copy="note_redacted")
+    note_redacted = models.TextField(blank=True, editable=False)
     public_note = models.CharField(max_length=300, blank=True)
     public = models.BooleanField(default=False)
     at = models.DateTimeField(db_index=True)
@@ -376,7 +381,10 @@ class ReplyStatus(models.TextChoices):
 class Reply(models.Model):
     letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="replies")
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
-    body = models.TextField(_("答复内容"))
+    # the draft until approved (the published copy is Letter.public_reply, checked for personal
+    # data when it is published): encrypted at rest, ``body_redacted`` for roles without the right
+    body = EncryptedTextField(_("答复内容"), grade=Grade.INTERNAL, redacted_copy="body_redacted")
+    body_redacted = models.TextField(blank=True, editable=False)
     status = models.CharField(max_length=16, choices=ReplyStatus.choices, default=ReplyStatus.DRAFT)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -384,7 +392,7 @@ class Reply(models.Model):
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    review_note = models.TextField(blank=True)
+    review_note = EncryptedTextField(grade=Grade.INTERNAL, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # the approved reply sent to the citizen, one outbox message per channel
@@ -417,7 +425,7 @@ class Extension(models.Model):
     letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="extensions")
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
     days = models.PositiveSmallIntegerField(_("延期工作日"))
-    reason = models.TextField(_("理由"))
+    reason = EncryptedTextField(_("理由"), grade=Grade.INTERNAL)
     status = models.CharField(
         max_length=16, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING
     )

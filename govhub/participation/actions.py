@@ -24,6 +24,7 @@ import hmac
 import os
 import re
 import secrets
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -44,6 +45,7 @@ from govhub.participation.models import (
     Comment,
     Consultation,
     ConsultationStatus,
+    Moderated,
     Moderation,
     Option,
     Paragraph,
@@ -73,6 +75,99 @@ class ConsultationClosed(ParticipationError):
 class ModerationError(ParticipationError):
     code = "moderation"
     status = 409
+
+
+# --- pre-moderation (what citizens write) -------------------------------------------------
+
+
+def _moderate(
+    actor,
+    model: type[Moderated],
+    item: Moderated,
+    *,
+    approve: bool,
+    reason: str,
+    action: str,
+    done: str,
+    ask_reason: str,
+    what: str,
+    also: Callable[[Moderated], list[str]] | None = None,
+    summary: Callable[[Moderated], dict] | None = None,
+) -> Moderated:
+    """The one pre-moderation step of a comment, post or interview question: the reviewer's
+    right, pending only (under a row lock, so two reviewers cannot both decide), a reason
+    required to refuse, the checker's findings the reviewer overrode counted in the audit
+    record, and the author told of a refusal (SMS or WeChat, through the outbox: after
+    commit). ``also`` changes what the caller adds (and names the fields); ``summary`` adds
+    to the audit record."""
+    require(actor, "moderate_participation")
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        obj = model.objects.select_for_update().get(pk=item.pk)
+        if obj.status != Moderation.PENDING:
+            raise ModerationError(done)
+        if not approve and not reason:
+            raise FieldErrors({"reason": ask_reason})
+        obj.status = Moderation.APPROVED if approve else Moderation.REJECTED
+        obj.reject_reason = "" if approve else reason[:200]
+        obj.moderated_by = actor
+        obj.moderated_at = timezone.now()
+        fields = ["status", "reject_reason", "moderated_by", "moderated_at"]
+        if also is not None:
+            fields += also(obj)
+        obj.save(update_fields=fields)
+        audit.record(
+            actor=actor,
+            action=f"{action}_{'approve' if approve else 'reject'}",
+            obj=obj,
+            summary={
+                "reason": obj.reject_reason,
+                "findings": len(obj.findings or []),
+                **(summary(obj) if summary is not None else {}),
+            },
+        )
+        if not approve:
+            _tell_author_of_refusal(obj, key=f"moderation:{action}:{obj.pk}", what=what)
+    return obj
+
+
+def _tell_author_of_refusal(obj: Moderated, *, key: str, what: str) -> int:
+    """Inside the decision's transaction: one outbox message to the author (WeChat when they
+    wrote from WeChat, else an SMS to the phone they left), sent after commit; nothing when
+    they left no contact (they read the reason on the page)."""
+    from govhub.channels import outbox
+    from govhub.channels.models import ChannelAccount, MessageKind
+
+    text = f"【{settings.WAGTAIL_SITE_NAME}】您{what}未通过审核，理由：{obj.reject_reason}"
+    department = (obj.permission_departments() or [None])[0]
+    openid = getattr(obj, "openid", "")
+    if openid:
+        account = (
+            ChannelAccount.objects.filter(platform="wechat", enabled=True).order_by("pk").first()
+        )
+        outbox.enqueue(
+            kind=MessageKind.PARTICIPATION_NOTICE,
+            key=f"{key}:wechat",
+            account=account,
+            platform="wechat",
+            recipient=openid,
+            payload={"text": text},
+            source=obj,
+            department=department,
+        )
+        return 1
+    if obj.phone:
+        outbox.enqueue(
+            kind=MessageKind.PARTICIPATION_NOTICE,
+            key=f"{key}:sms",
+            platform="sms",
+            recipient=obj.phone,
+            payload={"short": text},
+            source=obj,
+            department=department,
+        )
+        return 1
+    return 0
 
 
 def save_board_column(actor, column: BoardColumn) -> BoardColumn:
@@ -233,6 +328,20 @@ def publish_consultation(
     return c
 
 
+def staff_text_problem(text: str) -> str:
+    """What staff write for the public (an adoption reason, a transcript note) passes the same
+    personal-data check as what citizens write: the message when it does not, else ""."""
+    from govhub.safety.checker import check_text
+
+    personal = [f for f in check_text(text or "") if f.personal]
+    if not personal:
+        return ""
+    return (
+        "公开内容中不能有手机号、身份证号、银行卡号或详细住址等个人信息"
+        f"（发现：{personal[0].excerpt}），请删除或打码"
+    )
+
+
 def _clean_text(text: str, nickname: str) -> tuple[str, str, dict]:
     errors = {}
     text = (text or "").strip()
@@ -326,28 +435,19 @@ def submit_comment(
     return comment
 
 
-@transaction.atomic
 def moderate_comment(actor, comment: Comment, *, approve: bool, reason: str = "") -> Comment:
     """Pre-moderation: a reviewer lets a comment show, or refuses it with a reason."""
-    require(actor, "moderate_participation")
-    c = Comment.objects.select_for_update().get(pk=comment.pk)
-    if c.status != Moderation.PENDING:
-        raise ModerationError("这条意见已经审核过了")
-    reason = (reason or "").strip()
-    if not approve and not reason:
-        raise FieldErrors({"reason": "请填写不予公开的理由（会告知提交人）"})
-    c.status = Moderation.APPROVED if approve else Moderation.REJECTED
-    c.reject_reason = "" if approve else reason[:200]
-    c.moderated_by = actor
-    c.moderated_at = timezone.now()
-    c.save(update_fields=["status", "reject_reason", "moderated_by", "moderated_at"])
-    audit.record(
-        actor=actor,
-        action="comment_approve" if approve else "comment_reject",
-        obj=c,
-        summary={"reason": c.reject_reason},
+    return _moderate(
+        actor,
+        Comment,
+        comment,
+        approve=approve,
+        reason=reason,
+        action="comment",
+        done="这条意见已经审核过了",
+        ask_reason="请填写不予公开的理由（会告知提交人）",
+        what=f"对《{comment.consultation.title[:30]}》提出的意见",
     )
-    return c
 
 
 def agree_with_comment(comment: Comment, raw_voter: str) -> bool:
@@ -374,6 +474,8 @@ def mark_adoption(actor, comments: list[Comment], *, adoption: str, reason: str)
         errors["reason"] = "请填写理由（将在反馈报告中公布）"
     elif len(reason) > 1000:
         errors["reason"] = "理由不能超过 1000 字"
+    elif problem := staff_text_problem(reason):
+        errors["reason"] = problem
     if not comments:
         errors["comments"] = "请至少选择一条意见"
     if errors:
@@ -561,32 +663,29 @@ def submit_post(
     return post
 
 
-@transaction.atomic
 def moderate_post(
     actor, post: Post, *, approve: bool, reason: str = "", department: Department | None = None
 ) -> Post:
     """Pre-moderation of a post; the moderator may also name the answering department."""
-    require(actor, "moderate_participation")
-    p = Post.objects.select_for_update().get(pk=post.pk)
-    if p.status != Moderation.PENDING:
-        raise ModerationError("这条留言已经审核过了")
-    reason = (reason or "").strip()
-    if not approve and not reason:
-        raise FieldErrors({"reason": "请填写不予公开的理由（会告知留言人）"})
-    p.status = Moderation.APPROVED if approve else Moderation.REJECTED
-    p.reject_reason = "" if approve else reason[:200]
-    if department is not None:
-        p.department = department
-    p.moderated_by = actor
-    p.moderated_at = timezone.now()
-    p.save(update_fields=["status", "reject_reason", "department", "moderated_by", "moderated_at"])
-    audit.record(
-        actor=actor,
-        action="post_approve" if approve else "post_reject",
-        obj=p,
-        summary={"reason": p.reject_reason, "department": p.department_id},
+
+    def answering(p: Post) -> list[str]:
+        if department is not None:
+            p.department = department
+        return ["department"]
+
+    return _moderate(
+        actor,
+        Post,
+        post,
+        approve=approve,
+        reason=reason,
+        action="post",
+        done="这条留言已经审核过了",
+        ask_reason="请填写不予公开的理由（会告知留言人）",
+        what=f"留言《{post.title[:30]}》",
+        also=answering,
+        summary=lambda p: {"department": p.department_id},
     )
-    return p
 
 
 def answer_post(actor, post: Post, *, text: str) -> Answer:
@@ -1510,8 +1609,11 @@ def publish_transcript(actor, interview, *, note: str = ""):
         raise ParticipationError("访谈结束后才能发布文字实录")
     if not i.entries.exists():
         raise ParticipationError("还没有任何答复，不能发布文字实录")
+    note = (note or "").strip()[:5000]
+    if problem := staff_text_problem(note):
+        raise FieldErrors({"note": problem})
     i.status = S.PUBLISHED
-    i.transcript_note = (note or "").strip()[:5000]
+    i.transcript_note = note
     i.transcript_published_at = timezone.now()
     i.save(update_fields=["status", "transcript_note", "transcript_published_at"])
     audit.record(actor=actor, action="interview_transcript", obj=i, summary={})
@@ -1559,30 +1661,21 @@ def ask_question(
     return q
 
 
-@transaction.atomic
 def moderate_question(actor, question, *, approve: bool, reason: str = ""):
     """Pre-moderation of a question: the guest sees only approved ones."""
     from govhub.participation.models import InterviewQuestion
 
-    require(actor, "moderate_participation")
-    q = InterviewQuestion.objects.select_for_update().get(pk=question.pk)
-    if q.status != Moderation.PENDING:
-        raise ModerationError("这个问题已经审核过了")
-    reason = (reason or "").strip()
-    if not approve and not reason:
-        raise FieldErrors({"reason": "请填写不予采用的理由（会告知提问人）"})
-    q.status = Moderation.APPROVED if approve else Moderation.REJECTED
-    q.reject_reason = "" if approve else reason[:200]
-    q.moderated_by = actor
-    q.moderated_at = timezone.now()
-    q.save(update_fields=["status", "reject_reason", "moderated_by", "moderated_at"])
-    audit.record(
-        actor=actor,
-        action="interview_question_approve" if approve else "interview_question_reject",
-        obj=q,
-        summary={"reason": q.reject_reason},
+    return _moderate(
+        actor,
+        InterviewQuestion,
+        question,
+        approve=approve,
+        reason=reason,
+        action="interview_question",
+        done="这个问题已经审核过了",
+        ask_reason="请填写不予采用的理由（会告知提问人）",
+        what=f"向访谈《{question.interview.title[:30]}》提出的问题",
     )
-    return q
 
 
 def _interview_image(actor, uploaded):

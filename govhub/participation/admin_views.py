@@ -266,7 +266,7 @@ def board(request):
 def post(request, post_id: int):
     user = request.user
     p = queries.get_post_for(user, post_id)
-    from govhub.core.pii import mask_phone
+    from govhub.core.pii import mask_phone, redact_text
 
     return render(
         request,
@@ -278,6 +278,8 @@ def post(request, post_id: int):
             "may_moderate": can(user, "moderate_participation"),
             "departments": _departments(),
             "phone": mask_phone(p.phone) if p.phone else "",
+            # the moderator's reason may quote a phone or ID number: masked like the phone
+            "reject_reason": redact_text(p.reject_reason),
             "text": request.session.pop(f"answer-draft-{p.pk}", ""),
         },
     )

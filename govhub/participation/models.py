@@ -22,6 +22,31 @@ class Moderation(models.TextChoices):
     REJECTED = "rejected", "未通过审核"
 
 
+class Moderated(models.Model):
+    """What citizens write and a reviewer pre-moderates (a comment, a board post, an interview
+    question): the checker's findings, the decision, who made it and the reason told to the
+    author. ``actions._moderate`` is the one place that changes these fields."""
+
+    status = models.CharField(
+        "审核状态", max_length=12, choices=Moderation.choices, default=Moderation.PENDING
+    )
+    findings = models.JSONField("内容检查结果", default=list, blank=True)
+    # told to the author, but staff-written and apt to quote the phone the author typed:
+    # encrypted at rest like the other staff notes
+    reject_reason = EncryptedTextField("未通过理由", grade=Grade.INTERNAL, blank=True)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    moderated_at = models.DateTimeField("审核时间", null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def author_label(self) -> str:
+        return self.nickname or "网友"
+
+
 class ConsultationStatus(models.TextChoices):
     DRAFT = "draft", "草稿"
     PUBLISHED = "published", "已发布"
@@ -111,7 +136,7 @@ class Paragraph(models.Model):
         return f"第{self.number}段"
 
 
-class Comment(models.Model):
+class Comment(Moderated):
     """A citizen's comment on the whole draft (paragraph empty) or on one paragraph."""
 
     consultation = models.ForeignKey(
@@ -131,15 +156,6 @@ class Comment(models.Model):
     openid = EncryptedTextField("微信openid", grade=Grade.SENSITIVE, blank=True)
     channel = models.CharField("渠道", max_length=12, default="portal")
     text = models.TextField("意见内容")
-    status = models.CharField(
-        "审核状态", max_length=12, choices=Moderation.choices, default=Moderation.PENDING
-    )
-    findings = models.JSONField("内容检查结果", default=list, blank=True)
-    reject_reason = models.CharField("未通过理由", max_length=200, blank=True)
-    moderated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    moderated_at = models.DateTimeField("审核时间", null=True, blank=True)
     agree_count = models.PositiveIntegerField("赞同数", default=0)
     adoption = models.CharField("采纳情况", max_length=12, choices=Adoption.choices, blank=True)
     adoption_reason = models.TextField("采纳理由", blank=True)
@@ -160,10 +176,6 @@ class Comment(models.Model):
 
     def permission_departments(self) -> list[Department]:
         return self.consultation.permission_departments()
-
-    @property
-    def author_label(self) -> str:
-        return self.nickname or "网友"
 
 
 class Agreement(models.Model):
@@ -204,7 +216,7 @@ class BoardColumn(models.Model):
         return self.name
 
 
-class Post(models.Model):
+class Post(Moderated):
     """A citizen's post on the board: checked, pre-moderated, answered officially."""
 
     column = models.ForeignKey(
@@ -214,21 +226,12 @@ class Post(models.Model):
     text = models.TextField("留言内容")
     nickname = models.CharField("署名", max_length=30, blank=True)
     phone = EncryptedTextField("手机号", grade=Grade.SENSITIVE, blank=True)
-    status = models.CharField(
-        "审核状态", max_length=12, choices=Moderation.choices, default=Moderation.PENDING
-    )
-    findings = models.JSONField("内容检查结果", default=list, blank=True)
-    reject_reason = models.CharField("未通过理由", max_length=200, blank=True)
     department = models.ForeignKey(
         Department,
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name="答复单位",
     )
-    moderated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    moderated_at = models.DateTimeField("审核时间", null=True, blank=True)
     answered_at = models.DateTimeField("答复时间", null=True, blank=True, db_index=True)
     report_count = models.PositiveIntegerField("被举报次数", default=0)
     letter_id = models.BigIntegerField("转为信件", null=True, blank=True)
@@ -245,10 +248,6 @@ class Post(models.Model):
 
     def permission_departments(self) -> list[Department]:
         return [self.department]
-
-    @property
-    def author_label(self) -> str:
-        return self.nickname or "网友"
 
 
 class Answer(models.Model):
@@ -536,7 +535,7 @@ class Interview(models.Model):
         return self.status in (InterviewStatus.SCHEDULED, InterviewStatus.LIVE)
 
 
-class InterviewQuestion(models.Model):
+class InterviewQuestion(Moderated):
     """A citizen's question, asked beforehand or live: checked, then moderated."""
 
     interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="questions")
@@ -544,15 +543,6 @@ class InterviewQuestion(models.Model):
     phone = EncryptedTextField("手机号", grade=Grade.SENSITIVE, blank=True)
     text = models.TextField("问题")
     live = models.BooleanField("访谈中提问", default=False)
-    status = models.CharField(
-        "审核状态", max_length=12, choices=Moderation.choices, default=Moderation.PENDING
-    )
-    findings = models.JSONField("内容检查结果", default=list, blank=True)
-    reject_reason = models.CharField("未通过理由", max_length=200, blank=True)
-    moderated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    moderated_at = models.DateTimeField("审核时间", null=True, blank=True)
     answered_at = models.DateTimeField("答复时间", null=True, blank=True)
     created_at = models.DateTimeField("提问时间", default=timezone.now, db_index=True)
 
@@ -567,10 +557,6 @@ class InterviewQuestion(models.Model):
 
     def permission_departments(self) -> list[Department]:
         return self.interview.permission_departments()
-
-    @property
-    def author_label(self) -> str:
-        return self.nickname or "网友"
 
 
 class InterviewEntry(models.Model):

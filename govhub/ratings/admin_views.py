@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from govhub.core.errors import DomainError, FieldErrors
 from govhub.core.permissions import can, get_for, require, scope_queryset
-from govhub.core.pii import mask_phone
+from govhub.core.pii import mask_phone, shown_text
 from govhub.ratings import actions
 from govhub.ratings.models import CallbackTask
 
@@ -65,8 +65,11 @@ def callback_detail(request, pk: int):
             messages.success(request, "已办结：回访和整改情况已记录")
             return redirect("ratings_admin:callbacks")
     contact = task.rating.contact
-    if contact and not can(request.user, "view_personal_data", task):
+    personal = can(request.user, "view_personal_data", task)
+    if contact and not personal:
         contact = mask_phone(contact)
+    # the call-back record repeats what the citizen said (a phone, an ID number): masked too
+    task.shown_result = shown_text(request.user, task, "result", allowed=personal)
     return render(
         request,
         "ratings/admin/callback_detail.html",

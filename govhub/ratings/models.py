@@ -14,7 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from govhub.core.models import Department
-from govhub.core.pii import EncryptedTextField
+from govhub.core.pii import EncryptedTextField, Grade
 
 
 class RatingLevel(models.IntegerChoices):
@@ -82,7 +82,9 @@ class CallbackTask(models.Model):
     )
     due_date = models.DateField(_("整改期限"))
     status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default=Status.OPEN)
-    result = models.TextField(_("回访及整改情况"), blank=True)
+    # the call-back record (回访及整改情况) repeats what the citizen said, often with a phone
+    # number: encrypted at rest, masked for roles without ``view_personal_data``
+    result = EncryptedTextField(_("回访及整改情况"), grade=Grade.INTERNAL, blank=True)
     done_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -43,6 +43,7 @@ def _valid_card(stem: str = "622202020011223") -> str:
 ID_NUMBER = _valid_id()
 CARD = _valid_card()
 SECRETS = (PHONE, ID_NUMBER, CARD)
+STAFF_NOTE = f"来信人电话{PHONE}，身份证{ID_NUMBER}，请核实后办理"
 
 
 def _leaks(text: str) -> list[str]:
@@ -142,8 +143,15 @@ def test_typed_numbers_are_nowhere_in_the_database_logs_or_pages_of_staff_withou
     except ValueError:
         logging.getLogger("govhub.letters").exception("来信 %s 出错", letter.subject)
 
-    # the letter goes to the 人社局, whose reviewer (no right to personal data) sees it
-    actions.dispatch_letter(county.user("dispatcher"), letter, department=county.dept("rsj"))
+    # the letter goes to the 人社局, whose reviewer (no right to personal data) sees it; staff
+    # write notes of their own on the way that repeat the citizen's numbers
+    actions.dispatch_letter(
+        county.user("dispatcher"), letter, department=county.dept("rsj"), note=STAFF_NOTE
+    )
+    handler = county.user("handler")
+    actions.accept_letter(handler, letter, note=STAFF_NOTE)
+    actions.request_extension(handler, letter, days=5, reason=STAFF_NOTE)
+    actions.draft_reply(handler, letter, body=f"已电话联系{PHONE}，核对身份证{ID_NUMBER}后办理。")
     assert SiteErrorReport.objects.count() == 1 and InboxMessage.objects.count() == 1
     assert UnansweredQuestion.objects.count() == 1
 
@@ -154,6 +162,9 @@ def test_typed_numbers_are_nowhere_in_the_database_logs_or_pages_of_staff_withou
     assert ID_NUMBER in letter.content and CARD in letter.content and PHONE in letter.subject
     assert SiteErrorReport.objects.get().contact == PHONE
     assert ID_NUMBER in InboxMessage.objects.get().text
+    assert letter.events.filter(kind="dispatched").get().note == STAFF_NOTE
+    assert letter.extensions.get().reason == STAFF_NOTE
+    assert PHONE in letter.replies.get().body
 
     # 2. the logs, SQL included
     logged = project_log.getvalue()
@@ -186,6 +197,10 @@ def test_typed_numbers_are_nowhere_in_the_database_logs_or_pages_of_staff_withou
         assert response.status_code == 200, name
         assert _leaks(response.content.decode()) == [], name
     assert masked_id in pages["letter"].content.decode()
+    # the staff notes shown to them masked, the redacted copy of the event note read
+    assert f"来信人电话139****4321，身份证{masked_id}" in pages["letter"].content.decode()
+    notes = [e["note"] for e in one.json()["events"] if e["note"]]
+    assert f"来信人电话139****4321，身份证{masked_id}，请核实后办理" in notes
     assert "139****4321" in pages["message"].content.decode()
 
     # 4. the public: Open311 gives no body of an unpublished letter
@@ -197,6 +212,7 @@ def test_typed_numbers_are_nowhere_in_the_database_logs_or_pages_of_staff_withou
     client.force_login(county.user("handler"))
     full = client.get(f"/admin/letters/{letter.pk}/").content.decode()
     assert ID_NUMBER in full and CARD in full and PHONE in full
+    assert STAFF_NOTE in full  # the staff notes too
     _, key = issue_token(user=county.user("handler"), name="h")
     api = client.get(f"/api/letters/{letter.pk}", HTTP_AUTHORIZATION=f"Bearer {key}").json()
     assert ID_NUMBER in api["content"] and PHONE in api["subject"]
@@ -321,3 +337,102 @@ def test_the_data_migration_encrypts_clear_rows_and_fills_the_copies(county):
     assert lt.subject == f"请回电{PHONE}" and CARD in lt.content
     decrypt_existing_rows(apps, editor, "letters.Letter", fields)  # the way back
     assert raw()[:2] == (f"请回电{PHONE}", f"身份证{ID_NUMBER}，卡{CARD}")
+
+
+def test_staff_notes_elsewhere_are_encrypted_at_rest_and_masked(county):
+    """The 差评 call-back record and a moderator's reason, written with a phone and an ID."""
+    from govhub.core.pii import shown_text
+    from govhub.participation import actions as participation
+    from govhub.ratings import actions as ratings
+    from tests.services.helpers import make_guide
+
+    guide = make_guide(department=county.dept("rsj"))
+    bad = ratings.rate(ratings.rating_token("guide", guide.pk), 1, "窗口说材料不全")
+    ratings.close_callback(county.user("admin"), bad.callback, STAFF_NOTE)
+    column = BoardColumn.objects.create(name="社保就业", department=county.dept("rsj"))
+    post = participation.submit_post(column, title="灵活就业怎么参保？", text="想参加养老保险。")
+    participation.moderate_post(county.user("reviewer"), post, approve=False, reason=STAFF_NOTE)
+
+    assert _leaks(_every_row()) == []
+    bad.callback.refresh_from_db()
+    post.refresh_from_db()
+    assert bad.callback.result == STAFF_NOTE and post.reject_reason == STAFF_NOTE
+    masked = shown_text(county.user("rsj_reviewer"), bad.callback, "result")
+    assert "139****4321" in masked and _leaks(masked) == []
+
+
+def test_a_letter_is_not_published_with_personal_data_left_in_the_reply(county):
+    from govhub.core.errors import DomainError
+    from tests.letters.helpers import letter
+
+    make_categories(county)
+    lt = letter(content="路灯坏了")
+    Letter.objects.filter(pk=lt.pk).update(status="replied", publish_consent=True)
+    with pytest.raises(DomainError) as exc:
+        actions.publish_letter(
+            county.user("admin"),
+            lt,
+            subject="路灯坏了",
+            content="幸福路的路灯坏了",
+            reply=f"已修复，有问题请联系来信人{PHONE}。",
+        )
+    assert "个人信息" in exc.value.message and PHONE not in exc.value.message
+    lt.refresh_from_db()
+    assert not lt.published
+    actions.publish_letter(
+        county.user("admin"),
+        lt,
+        subject="路灯坏了",
+        content="幸福路的路灯坏了",
+        reply="已修复，有问题请拨打12345。",
+    )
+    lt.refresh_from_db()
+    assert lt.published
+
+
+def test_the_staff_notes_migration_encrypts_clear_rows_and_is_safe_to_re_run(county):
+    """What letters 0008 runs, on an event note and a reply draft written before it."""
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps
+
+    from govhub.letters.models import LetterEvent, Reply
+    from tests.letters.helpers import letter
+
+    migration = importlib.import_module("govhub.letters.migrations.0008_encrypt_staff_notes")
+    make_categories(county)
+    lt = letter(content="路灯坏了")
+    event = LetterEvent.objects.create(letter=lt, kind="note", label="备注", at=lt.received_at)
+    reply = Reply.objects.create(letter=lt, department=county.dept("rsj"), body="草稿")
+    with connection.cursor() as cur:  # as stored before: clear text, no copies
+        cur.execute(
+            "UPDATE letters_letterevent SET note = %s, note_redacted = '' WHERE id = %s",
+            [STAFF_NOTE, event.pk],
+        )
+        cur.execute(
+            "UPDATE letters_reply SET body = %s, body_redacted = '' WHERE id = %s",
+            [STAFF_NOTE, reply.pk],
+        )
+    editor = SimpleNamespace(connection=connection)
+
+    def raw() -> tuple:
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT note, note_redacted FROM letters_letterevent WHERE id = %s", [event.pk]
+            )
+            ev = cur.fetchone()
+            cur.execute("SELECT body, body_redacted FROM letters_reply WHERE id = %s", [reply.pk])
+            return ev + cur.fetchone()
+
+    migration.encrypt(apps, editor)
+    first = raw()
+    assert first[0].startswith("pii1:") and first[2].startswith("pii1:")
+    assert first[1] == first[3] and "139****4321" in first[1] and _leaks(repr(first)) == []
+    migration.encrypt(apps, editor)  # a re-run changes nothing
+    assert raw() == first
+    event.refresh_from_db()
+    reply.refresh_from_db()
+    assert event.note == STAFF_NOTE and reply.body == STAFF_NOTE
+    migration.decrypt(apps, editor)  # the way back
+    assert raw()[0] == STAFF_NOTE and raw()[2] == STAFF_NOTE

@@ -257,3 +257,21 @@ def test_the_checks_see_an_inline_style():
         assert not INLINE_STYLE.search(html), html
     assert JS_STYLE.search("el.innerHTML = '<span style=\"color:red\">';")
     assert not JS_STYLE.search("btn.style.display = 'none';")
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://t{s}.tiles.example.gov.cn/{z}/{x}/{y}.png", ["https://*.tiles.example.gov.cn"]),
+        ("https://tiles.example.gov.cn/{z}/{x}/{y}.png", ["https://tiles.example.gov.cn"]),
+        ("/static/tiles/{z}/{x}/{y}.png", []),
+        ("", []),
+        (None, []),
+    ],
+)
+def test_tile_origin_is_computed_once_for_settings_and_middleware(url, expected):
+    from govhub.core import csp, tiles
+
+    assert tiles.tile_sources(url) == expected
+    # the middleware and the settings use the one function in core
+    assert csp.tile_sources is tiles.tile_sources

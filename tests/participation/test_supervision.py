@@ -62,9 +62,15 @@ def test_report_tells_each_commenter_through_their_channel(
     assert by_wechat.channel == "wechat"
     with django_capture_on_commit_callbacks(execute=True):
         actions.publish_report(handler, c, text="共收到意见 4 条。")
-    notices = {m.platform: m for m in OutboundMessage.objects.filter(kind="participation_notice")}
+    reports = OutboundMessage.objects.filter(
+        kind="participation_notice", key__startswith="consultation-report:"
+    )
+    notices = {m.platform: m for m in reports}
     assert set(notices) == {"sms", "wechat"}
-    assert OutboundMessage.objects.filter(kind="participation_notice").count() == 3
+    assert reports.count() == 3
+    # the refused commenter was told the reason first (after the decision), then of the report
+    refusal = OutboundMessage.objects.get(key__startswith="moderation:comment:")
+    assert refusal.recipient == "13900006666" and "与草案无关" in refusal.payload["short"]
     sms_texts = dict(sms.LoggingSmsGateway.outbox)
     assert "采纳情况为“部分采纳”" in sms_texts["13900005555"]
     assert f"/participation/consultations/{c.pk}/#report" in sms_texts["13900005555"]
@@ -73,7 +79,7 @@ def test_report_tells_each_commenter_through_their_channel(
     assert "采纳情况为“采纳”" in notices["wechat"].payload["text"]
     # idempotent: the same notices are not queued twice
     actions.queue_report_notices(c)
-    assert OutboundMessage.objects.filter(kind="participation_notice").count() == 3
+    assert reports.count() == 3
 
 
 def test_figures_cover_participants_adoption_report_time_and_unanswered_posts(county):
