@@ -35,7 +35,7 @@ from govhub.core import audit
 from govhub.core.errors import DomainError, FieldErrors
 from govhub.core.models import Department
 from govhub.core.permissions import can, require
-from govhub.core.pii import blind_index
+from govhub.core.pii import blind_index, redact_text
 from govhub.participation.models import (
     AbuseReport,
     Adoption,
@@ -87,7 +87,7 @@ def _moderate(
     *,
     approve: bool,
     reason: str,
-    action: str,
+    audit_prefix: str,
     done: str,
     ask_reason: str,
     what: str,
@@ -118,16 +118,17 @@ def _moderate(
         obj.save(update_fields=fields)
         audit.record(
             actor=actor,
-            action=f"{action}_{'approve' if approve else 'reject'}",
+            action=f"{audit_prefix}_{'approve' if approve else 'reject'}",
             obj=obj,
             summary={
-                "reason": obj.reject_reason,
+                # the chain is kept in clear: the reason as the redacted copy shows it
+                "reason": redact_text(obj.reject_reason),
                 "findings": len(obj.findings or []),
                 **(summary(obj) if summary is not None else {}),
             },
         )
         if not approve:
-            _tell_author_of_refusal(obj, key=f"moderation:{action}:{obj.pk}", what=what)
+            _tell_author_of_refusal(obj, key=f"moderation:{audit_prefix}:{obj.pk}", what=what)
     return obj
 
 
@@ -443,7 +444,7 @@ def moderate_comment(actor, comment: Comment, *, approve: bool, reason: str = ""
         comment,
         approve=approve,
         reason=reason,
-        action="comment",
+        audit_prefix="comment",
         done="这条意见已经审核过了",
         ask_reason="请填写不予公开的理由（会告知提交人）",
         what=f"对《{comment.consultation.title[:30]}》提出的意见",
@@ -679,7 +680,7 @@ def moderate_post(
         post,
         approve=approve,
         reason=reason,
-        action="post",
+        audit_prefix="post",
         done="这条留言已经审核过了",
         ask_reason="请填写不予公开的理由（会告知留言人）",
         what=f"留言《{post.title[:30]}》",
@@ -1671,7 +1672,7 @@ def moderate_question(actor, question, *, approve: bool, reason: str = ""):
         question,
         approve=approve,
         reason=reason,
-        action="interview_question",
+        audit_prefix="interview_question",
         done="这个问题已经审核过了",
         ask_reason="请填写不予采用的理由（会告知提问人）",
         what=f"向访谈《{question.interview.title[:30]}》提出的问题",

@@ -11,6 +11,8 @@ from django.urls import include, path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic import CopyView, CreateView, DeleteView, EditView, IndexView
+from wagtail.admin.views.generic.history import HistoryView
+from wagtail.admin.views.generic.usage import UsageView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
@@ -38,8 +40,8 @@ class _GuideScope:
     files guides of the departments under their own only (save_guide asks the same), and is
     offered only those departments in the form."""
 
-    def get_object(self, queryset=None):
-        guide = super().get_object(queryset)
+    def get_object(self, *args, **kwargs):
+        guide = super().get_object(*args, **kwargs)
         if not can(self.request.user, "manage_guides", guide):
             raise PermissionDenied
         return guide
@@ -85,6 +87,14 @@ class GuideEdit(_GuideScope, EditView):
             self.form.save(commit=False),
             self.form.cleaned_data.get("life_events"),
         )
+
+
+class GuideUsage(_GuideScope, UsageView):
+    """Wagtail's 使用情况 page names the guide: scoped like the editor."""
+
+
+class GuideHistory(_GuideScope, HistoryView):
+    """Wagtail's 历史 page names the guide and its editors: scoped like the editor."""
 
 
 class GuideDelete(_GuideScope, DeleteView):
@@ -136,6 +146,8 @@ class GuideViewSet(ModelViewSet):
     copy_view_class = GuideCopy
     edit_view_class = GuideEdit
     delete_view_class = GuideDelete
+    usage_view_class = GuideUsage
+    history_view_class = GuideHistory
 
     def formfield_for_dbfield(self, db_field, **kwargs):
         if db_field.name == "life_events":
