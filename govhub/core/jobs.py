@@ -91,6 +91,107 @@ def enqueue_on_commit(task, *args, **kwargs) -> None:
     transaction.on_commit(lambda: task.enqueue(*args, **kwargs))
 
 
+# --- work fed in batches ------------------------------------------------------------------
+
+
+_REDIS_CLIENTS: dict[str, object] = {}
+
+
+def _on_redis() -> bool:
+    from django.conf import settings
+
+    return settings.TASKS["default"]["BACKEND"].endswith("RQBackend")
+
+
+class Feed:
+    """Ids of one kind of work (letters to route) fed to a job that takes them in batches.
+
+    Why: at a peak every accepted letter queued its own RQ job — several Redis commands and a
+    job record in the request, and a dequeue, status and result per letter in the worker. On
+    Redis an id is now one ``RPUSH`` (and a ``SET NX`` that arms a single drain job when none
+    is pending), in one round trip; the drain job pops 100 at a time until the list is empty.
+    Without Redis (the embedded mode's database queue, tests) each id is its own ``each`` job,
+    as before. Lost ids (Redis flushed, a drain killed mid-batch) are the owner's sweep's to
+    find: each item's work must be idempotent."""
+
+    ARM_SECONDS = 120  # a drain job lost with its worker is re-armed by the next push after this
+    DRAIN_SECONDS = 240  # one drain job stops after this and queues the next (RQ's timeout)
+
+    def __init__(self, name: str, *, batch: int = 100) -> None:
+        self.key = f"govhub:feed:{name}"
+        self.armed = f"{self.key}:armed"
+        self.batch = batch
+        self.each = None  # the per-id job (set by ``bind``)
+        self.drainer = None  # the job that drains the list (set by ``bind``)
+
+    def bind(self, each, drainer) -> None:
+        self.each, self.drainer = each, drainer
+
+    def _redis(self):
+        """One client (and its connection pool) per process and URL: django-rq's
+        ``get_connection`` builds a new client, so a new TCP connection, at every call."""
+        import redis
+        from django.conf import settings
+
+        url = settings.RQ_QUEUES["default"]["URL"]
+        client = _REDIS_CLIENTS.get(url)
+        if client is None:
+            client = _REDIS_CLIENTS[url] = redis.Redis.from_url(url)
+        return client
+
+    def push_on_commit(self, item: int) -> None:
+        """Queue ``item`` once the surrounding transaction commits. A queue that cannot be
+        reached is logged, not raised: the item's row is committed and the sweep finds it."""
+        transaction.on_commit(lambda: self.push(item), robust=True)
+
+    def push(self, item: int) -> None:
+        if not _on_redis():
+            self.each.enqueue(item)
+            return
+        pipe = self._redis().pipeline(transaction=False)
+        pipe.rpush(self.key, int(item))
+        pipe.set(self.armed, 1, nx=True, ex=self.ARM_SECONDS)
+        _length, armed = pipe.execute()
+        if armed:
+            self.drainer.enqueue()
+
+    def waiting(self) -> set[int]:
+        """The ids still in the list (Redis only; empty otherwise)."""
+        if not _on_redis():
+            return set()
+        return {int(x) for x in self._redis().lrange(self.key, 0, -1)}
+
+    def drain(self, work: Callable[[int], object]) -> int:
+        """Run ``work(id)`` for each id in the list until it is empty (or ``DRAIN_SECONDS``
+        have passed: the next drain job is queued). An id whose work fails becomes its own
+        ``each`` job, with that job's retries. Returns how many ids were taken."""
+        import time
+
+        conn = self._redis()
+        taken, started = 0, time.monotonic()
+        while True:
+            ids = conn.lpop(self.key, self.batch) or []
+            if not ids:
+                conn.delete(self.armed)
+                # a push between the pop and the delete found the flag set and queued nothing
+                if conn.llen(self.key) and conn.set(self.armed, 1, nx=True, ex=self.ARM_SECONDS):
+                    continue
+                return taken
+            conn.expire(self.armed, self.ARM_SECONDS)
+            for raw in ids:
+                item = int(raw)
+                taken += 1
+                try:
+                    _drop_stale_connections()
+                    work(item)
+                except Exception as exc:
+                    log.warning("%s: item %s failed, queued alone: %s", self.key, item, exc)
+                    self.each.enqueue(item)
+            if time.monotonic() - started > self.DRAIN_SECONDS:
+                self.drainer.enqueue()  # the flag stays armed for it
+                return taken
+
+
 # --- periodic jobs ---------------------------------------------------------------------
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from govhub.core.jobs import job, periodic, warm
+from govhub.core.jobs import Feed, job, periodic, warm
 
 
 @periodic(every=dt.timedelta(hours=1))
@@ -41,12 +41,25 @@ def route_letter(letter_id: int) -> str:
     return route(letter_id)
 
 
+# accepted letters waiting for the router: one Redis list drained 100 at a time (core.jobs.Feed)
+ROUTING = Feed("route-letters", batch=100)
+
+
+@job(retries=3)
+def route_waiting_letters() -> int:
+    """Drain the routing feed; returns how many letters were taken."""
+    from govhub.letters.actions import route_letter as route
+
+    return ROUTING.drain(route)
+
+
+ROUTING.bind(route_letter, route_waiting_letters)
+
+
 def queue_routing(letter_id: int) -> None:
     """Queue the letter's routing once the intake transaction commits (never inside it: the
     worker must find the letter, and a rolled-back letter queues nothing)."""
-    from govhub.core.jobs import enqueue_on_commit
-
-    enqueue_on_commit(route_letter, letter_id)
+    ROUTING.push_on_commit(letter_id)
 
 
 @periodic(every=dt.timedelta(minutes=5))
@@ -68,6 +81,8 @@ def route_stray_letters() -> int:
         .order_by("received_at")
         .values_list("pk", flat=True)[:ROUTE_SWEEP_BATCH]
     )
+    waiting = ROUTING.waiting() if stray else set()  # still in the feed: not lost, only late
+    stray = [pk for pk in stray if pk not in waiting]
     for pk in stray:
-        route_letter.enqueue(pk)
+        ROUTING.push(pk)
     return len(stray)

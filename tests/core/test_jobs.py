@@ -144,3 +144,55 @@ def test_the_same_job_runs_on_redis_workers(settings):
         assert result.status == TaskResultStatus.SUCCESSFUL
     finally:
         conn.flushdb()
+
+
+@pytest.mark.redis
+def test_a_feed_on_redis_queues_one_drain_job_for_many_ids(
+    settings, django_capture_on_commit_callbacks
+):
+    """Letters at a peak: each id is one push; one drain job takes them in batches, in order,
+    and an id whose work failed runs again alone with its job's retries."""
+    import django_rq
+    import redis
+
+    settings.RQ_QUEUES = {"default": {"URL": tj.FED_URL, "DEFAULT_TIMEOUT": 60}}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    conn = redis.Redis.from_url(tj.FED_URL)
+    conn.flushdb()
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            for i in range(1, 31):
+                tj.FEED.push_on_commit(i)
+            assert conn.llen(tj.FEED.key) == 0  # nothing before the commit
+        assert conn.llen(tj.FEED.key) == 30
+        assert django_rq.get_queue("default").count == 1  # one drain job, not 30
+        assert tj.FEED.waiting() == set(range(1, 31))
+        worker = django_rq.get_worker("default", job_class="django_tasks_rq.backend.Job")
+        worker.work(burst=True)
+        assert sorted(set(tj.fed())) == list(range(1, 31))
+        assert tj.fed().count(13) == 2 and len(tj.fed()) == 31  # 13 failed once, then alone
+        assert conn.llen(tj.FEED.key) == 0 and not conn.exists(tj.FEED.armed)
+        tj.FEED.push(31)  # the next push arms a new drain job
+        assert django_rq.get_queue("default").count == 1
+    finally:
+        conn.flushdb()
+
+
+@pytest.mark.redis
+def test_a_feed_without_redis_queues_each_id_as_its_own_job(
+    settings, django_capture_on_commit_callbacks
+):
+    """The embedded mode's database queue: one durable job per id, run after the commit."""
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+    import redis
+
+    redis.Redis.from_url(tj.FED_URL).delete(tj.FED_KEY)
+    with django_capture_on_commit_callbacks(execute=True):
+        tj.FEED.push_on_commit(5)
+        tj.FEED.push_on_commit(6)
+    assert DBTaskResult.objects.filter(task_path__endswith="feed_each").count() == 2
+    assert tj.FEED.waiting() == set()
+    run_worker_until_idle()
+    assert sorted(tj.fed()) == [5, 6]
