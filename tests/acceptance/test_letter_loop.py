@@ -320,3 +320,149 @@ def test_elder_mode_reaches_the_letters_pages(site):
     site.shot(citizen, "elder-archive")
     citizen.goto(site.url + "/letters/write/")
     site.shot(citizen, "elder-write")
+
+
+ROUTED_SUBJECT = "厂里不给交社保，还扣押身份证"
+ROUTED_CONTENT = (
+    "我在城关镇一家服装厂上班一年多了，厂里一直没给我们交社保，还把我们的身份证收走不还，"
+    "问老板就说试用期。"
+)
+
+
+def _dispatch_row(page, url: str, code: str) -> dict[str, str]:
+    """The dispatcher's 待分办 queue, page after page (oldest first), until the letter's row."""
+    page.goto(f"{url}/admin/letters/?tab=dispatch")
+    while True:
+        for row in _table(page, "table.listing"):
+            if row.get("查询码") == code:
+                page.locator("table.listing tbody tr", has_text=code).scroll_into_view_if_needed()
+                return row
+        following = page.get_by_role("link", name="下一页")
+        assert following.count(), f"{code} is not in the dispatch queue"
+        following.click()
+        page.wait_for_load_state()
+
+
+def _run_worker(site_url: str) -> None:
+    """`govhub worker --burst` in its own process on the served database: runs what is queued
+    and exits (no scheduler, so only the jobs the walk queued run)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from django.db import connection
+
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        database_url = f"sqlite:///{db['NAME']}"
+    else:
+        database_url = (
+            f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:"
+            f"{db['PORT'] or 5432}/{db['NAME']}"
+        )
+    env = dict(os.environ)
+    env.update(
+        GOVHUB_MODE="test",
+        GOVHUB_DATABASE_URL=database_url,
+        GOVHUB_JOBS_BACKEND="database",
+        GOVHUB_SITE_URL=site_url,
+    )
+    env.pop("GOVHUB_TEST_DB_NAME", None)  # the served test database is the database here
+    env.pop("GOVHUB_REDIS_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "govhub", "worker", "--burst", "--no-scheduler"],
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+
+
+def test_a_letter_accepted_on_the_phone_is_routed_by_the_worker_for_the_dispatcher(site):
+    """Intake only accepts: the citizen gets the code at once, the router runs afterwards in
+    `govhub worker` (a real process on the served database, jobs on the database queue instead
+    of the session's run-at-once backend). The dispatcher sees no suggestion (—) until the
+    worker has run, then the router's department; the citizen's status is unchanged."""
+    from django.test import override_settings
+
+    url = site.url
+    queued = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    with override_settings(TASKS=queued):
+        # --- the citizen writes on the phone and gets the tracking code at once -----------
+        citizen = site.citizen()
+        citizen.goto(url + "/letters/write/")
+        citizen.fill("#id_subject", ROUTED_SUBJECT)
+        citizen.fill("#id_content", ROUTED_CONTENT)
+        citizen.select_option("#id_category", label="劳动和社会保障")
+        citizen.select_option("#id_town", "chengguan")
+        citizen.fill("#id_name", "周女士")
+        citizen.fill("#id_phone", "13712340099")
+        site.shot(citizen, "citizen-letter-filled")
+        citizen.click("#submit-letter")
+        code = citizen.locator("#tracking-code").inner_text().strip()
+        assert re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", code), code
+        expect(citizen.get_by_role("heading", level=1)).to_have_text("您的来信已收到")
+        assert citizen.evaluate("document.documentElement.scrollWidth") <= 375
+        site.shot(citizen, "citizen-tracking-code")
+
+        with site.db():
+            from django_tasks_db.models import DBTaskResult
+
+            from govhub.letters.models import Letter
+
+            letter = Letter.objects.get(tracking_code=code)
+            assert letter.routed_at is None and letter.suggested_department_id is None
+            (job,) = [
+                j
+                for j in DBTaskResult.objects.filter(task_path="govhub.letters.jobs.route_letter")
+                if j.args_kwargs["args"] == [letter.pk]
+            ]
+            assert job.status == "READY", job.status
+
+        # --- the dispatcher: the letter waits, not yet routed -----------------------------
+        dispatcher = site.login("dispatcher")
+        row = _dispatch_row(dispatcher, url, code)
+        assert row["标题"] == ROUTED_SUBJECT and row["状态"] == "待分办", row
+        assert row["分办建议"] == "—", row
+        site.shot(dispatcher, "dispatch-queue-before-the-worker")
+
+        # --- the worker routes it -------------------------------------------------------
+        _run_worker(url)
+
+    with site.db():
+        job.refresh_from_db()
+        assert (job.status, job.return_value) == ("SUCCESSFUL", "suggested"), job.traceback
+        letter.refresh_from_db()
+        assert letter.routed_at is not None and letter.status == "received"
+        failed = DBTaskResult.objects.filter(status="FAILED")
+        assert not failed.exists(), [(f.task_path, f.traceback[-500:]) for f in failed]
+        suggestion = letter.suggestion
+    assert suggestion["department"] == "县人力资源和社会保障局", suggestion
+
+    row = _dispatch_row(dispatcher, url, code)
+    percent = round(suggestion["confidence"] * 100)
+    assert row["分办建议"] == f"县人力资源和社会保障局（{percent}%）", row
+    assert row["状态"] == "待分办", row  # below the bar for dispatching by itself
+    site.shot(dispatcher, "dispatch-queue-after-the-worker")
+    dispatcher.get_by_role("link", name=ROUTED_SUBJECT).click()
+    expect(dispatcher.locator("#router-suggestion")).to_contain_text("县人力资源和社会保障局")
+    expect(dispatcher.locator("#dispatch-dept option:checked")).to_have_text(
+        "县人力资源和社会保障局"
+    )
+    site.shot(dispatcher, "dispatcher-letter-with-suggestion")
+
+    # --- the citizen checks with the code on the phone --------------------------------------
+    citizen.goto(url + "/letters/track/")
+    citizen.fill("input[name=code]", code)
+    citizen.fill("input[name=last4]", "0099")
+    citizen.get_by_role("button", name="查询").click()
+    expect(citizen.locator("#letter-status")).to_have_text("待分办")
+    expect(citizen.locator("ol.timeline")).to_contain_text("您的来信已收到，正在分办。")
+    body = citizen.inner_text("body")
+    assert "分办建议" not in body and "置信度" not in body  # the router's guess is internal
+    _no_raw_codes(body)
+    assert citizen.evaluate("document.documentElement.scrollWidth") <= 375
+    site.shot(citizen, "citizen-tracks-after-routing")

@@ -364,3 +364,98 @@ def test_towns_survey_with_ranking_matrix_and_a_conditional_question_on_a_phone(
     assert rows[-1][rows[0].index("2. 请按迫切程度排列小区改造项目（1 为最迫切）")] == (
         "1.加装电梯；2.增加停车位；3.雨污分流；4.外墙保温"
     )
+
+
+def test_a_refused_comment_is_told_to_its_author_by_sms_and_never_shown_to_the_public(site):
+    """A citizen comments from a phone leaving a number; the moderator (reviewer) refuses it
+    with a reason; the notice goes out through the outbox to the SMS gateway (the fake HTTP
+    gateway, the county's real path), the author reads the reason on their own page, and the
+    public sees neither the comment nor the reason."""
+    import os
+
+    from govhub.channels import sms
+    from tests.fakes.sms_api import FakeSmsApi
+
+    title = "示范县城区公共停车管理办法（征求意见稿）"  # demo: open for comments
+    advert = "本人在东街小区有固定车位长期出租，月租价格优惠，有意者请到小区门卫室联系。"
+    reason = "内容为车位出租广告，与本办法无关"
+    phone = "13800004444"
+    env = {
+        "GOVHUB_SMS_GATEWAY": "govhub.channels.sms.HttpSmsGateway",
+        "GOVHUB_SMS_KEY": "sms-key",
+    }
+    saved = {k: os.environ.get(k) for k in [*env, "GOVHUB_SMS_URL"]}
+    with FakeSmsApi() as gateway:
+        os.environ.update(env, GOVHUB_SMS_URL=gateway.url)
+        sms.gateway.cache_clear()
+        try:
+            # the citizen, on a phone, comments on the open consultation and leaves a number
+            citizen = site.citizen()
+            citizen.goto(site.url + "/participation/")
+            citizen.click(f"text={title}")
+            citizen.fill("#id_text", advert)
+            citizen.fill("#id_nickname", "东街 陈先生")
+            citizen.fill("#id_phone", phone)
+            _no_overflow(citizen)
+            site.shot(citizen, "citizen-comments-with-phone")
+            citizen.click("text=提交意见")
+            mine = citizen.locator("#mine")
+            expect(mine).to_contain_text("待审核")
+            expect(mine).to_contain_text(advert[:20])
+
+            # the moderator (reviewer) refuses it; a refusal without a reason is not taken
+            reviewer = site.login("reviewer")
+            reviewer.goto(site.url + "/admin/participation/moderation/")
+            card = reviewer.locator(".help-block", has_text=advert[:20])
+            expect(card).to_contain_text(title)
+            expect(card).to_contain_text("东街 陈先生")
+            assert phone not in card.inner_text()  # the number is for the notice only
+            card.locator("button", has_text="不予公开").click()
+            expect(reviewer.locator("body")).to_contain_text("请填写不予公开的理由（会告知提交人）")
+            assert gateway.sent == []
+            card = reviewer.locator(".help-block", has_text=advert[:20])
+            card.get_by_label("不予公开的理由").fill(reason)
+            site.shot(reviewer, "moderator-refuses-with-reason")
+            card.locator("button", has_text="不予公开").click()
+            expect(reviewer.locator("body")).to_contain_text("已退回，理由会告知提交人。")
+            expect(reviewer.locator(".help-block", has_text=advert[:20])).to_have_count(0)
+            site.shot(reviewer, "moderation-queue-after-refusal")
+
+            # the notice was queued in the outbox and delivered to the author's phone
+            with site.db():
+                from govhub.channels.models import OutboundMessage
+                from govhub.participation.models import Comment
+
+                comment = Comment.objects.get(text=advert)
+                assert comment.status == "rejected" and comment.reject_reason == reason
+                notice = OutboundMessage.objects.get(key=f"moderation:comment:{comment.pk}:sms")
+                assert (notice.platform, notice.recipient) == ("sms", phone)
+                assert notice.state == "sent", notice.state
+            told = f"【示范县人民政府】您对《{title}》提出的意见未通过审核，理由：{reason}"
+            assert [(p, t) for p, t, _ref in gateway.sent] == [(phone, told)], gateway.sent
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+            sms.gateway.cache_clear()
+
+    # the author, on the same phone, reads the reason beside their own comment only
+    citizen.reload()
+    mine = citizen.locator("#mine").inner_text()
+    assert "未通过审核" in mine and f"理由：{reason}" in mine, mine
+    comments = citizen.inner_text("#comments")
+    assert advert[:20] not in comments and reason not in comments
+    _no_overflow(citizen)
+    site.shot(citizen, "author-reads-refusal")
+
+    # the public: neither the comment nor the moderator's reason anywhere on the page
+    public = site.citizen()
+    public.goto(site.url + "/participation/")
+    public.click(f"text={title}")
+    body = public.inner_text("body")
+    assert advert[:20] not in body and reason not in body and "未通过审核" not in body
+    assert "东街 陈先生" not in body and phone not in body
+    assert public.locator("#mine").count() == 0
+    site.shot(public, "public-page-without-refused-comment")
