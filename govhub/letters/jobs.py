@@ -54,19 +54,31 @@ def queue_routing(letter_id: int) -> None:
 def route_stray_letters() -> int:
     """Every 5 minutes: re-queue letters received more than ``ROUTE_SWEEP_AFTER`` ago that are
     still waiting for dispatch without having been routed — their job was lost (the queue was
-    flushed, Redis restarted without persistence, a worker died past its retries). Returns how
-    many were queued."""
+    flushed, Redis restarted without persistence, a worker died past its retries). A letter
+    whose job is still in the queue (behind a burst, or waiting for a retry) or running is
+    left to it. Returns how many were queued."""
+    from itertools import islice
+
     from django.utils import timezone
 
+    from govhub.core.jobs import pending
     from govhub.letters.models import Letter, Status
 
     at = timezone.now()
-    stray = list(
+    unrouted = (
         Letter.objects.filter(
             status=Status.RECEIVED, routed_at__isnull=True, received_at__lt=at - ROUTE_SWEEP_AFTER
         )
         .order_by("received_at")
-        .values_list("pk", flat=True)[:ROUTE_SWEEP_BATCH]
+        .values_list("pk", flat=True)
+    )
+    if not unrouted.exists():
+        return 0  # the usual case: the queue is not asked
+    queued = {args[0] for args, _ in pending(route_letter) if args}
+    stray = list(
+        islice(
+            (pk for pk in unrouted.iterator(chunk_size=2000) if pk not in queued), ROUTE_SWEEP_BATCH
+        )
     )
     for pk in stray:
         route_letter.enqueue(pk)
