@@ -551,7 +551,7 @@ def may_mark_adoption(user, consultation: Consultation) -> bool:
 @transaction.atomic
 def publish_report(actor, consultation: Consultation, *, text: str, now=None) -> Consultation:
     """Publish the adoption report on the draft's page: after the close, every shown comment
-    marked."""
+    marked, the text free of personal data (the same check as the adoption reasons)."""
     if not may_mark_adoption(actor, consultation):
         require(actor, "mark_adoption", consultation.department)
     c = Consultation.objects.select_for_update().get(pk=consultation.pk)
@@ -569,6 +569,8 @@ def publish_report(actor, consultation: Consultation, *, text: str, now=None) ->
     text = (text or "").strip()
     if not text:
         raise FieldErrors({"text": "请填写采纳情况总体说明"})
+    if problem := staff_text_problem(text):
+        raise FieldErrors({"text": problem})
     c.report_text = text[:10000]
     c.report_published_at = now
     c.status = ConsultationStatus.REPORTED
