@@ -32,6 +32,7 @@ ACTION_LABELS: dict[str, str] = {
     "twofactor_enrolled": "设置双因素认证",
     "twofactor_verified": "双因素认证通过",
     "twofactor_failed": "双因素验证码错误",
+    "twofactor_throttled": "双因素验证失败次数过多，暂停验证",
     "twofactor_reset": "重置双因素认证",
     "webauthn_registered": "登记安全密钥",
     "webauthn_removed": "移除安全密钥",
@@ -314,6 +315,19 @@ KEY_LABELS: dict[str, str] = {
     "responses": "答卷数",
     "recent_from_address": "同一地址近一小时答卷数",
     "accepted": "计入结果",
+    "purpose": "用途",
+    "by": "计数对象",
+}
+# the second factor's records: what an attempt was for, and what its throttle counted
+DETAIL_VALUES: dict[str, dict[str, str]] = {
+    "purpose": {
+        "verify": "登录验证",
+        "remove_key": "移除安全密钥",
+        "confirm": "确认移除安全密钥",
+        "key_verify": "用安全密钥登录验证",
+        "key_confirm": "用安全密钥确认移除",
+    },
+    "by": {"account": "同一账号", "address": "同一网络地址"},
 }
 ACTORS = {"system": "系统", "anonymous": "匿名访客", "citizen": "来信群众"}
 
@@ -471,6 +485,8 @@ def _detail_value(key: str, value) -> str:
         names = [_department_name(v) for v in values]
         if values and all(names):
             return "、".join(names)
+    if isinstance(value, str) and value in DETAIL_VALUES.get(key, {}):
+        return DETAIL_VALUES[key][value]
     if key in {"user", "assignee"}:
         name = _user_name(value)
         if name:

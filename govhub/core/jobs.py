@@ -91,6 +91,56 @@ def enqueue_on_commit(task, *args, **kwargs) -> None:
     transaction.on_commit(lambda: task.enqueue(*args, **kwargs))
 
 
+def pending(task) -> list[tuple[list, dict]]:
+    """The arguments (args, kwargs) of ``task``'s jobs not done yet: waiting in the queue,
+    waiting for a retry, or running. A sweep that re-queues lost work asks this first, so that
+    work still in the queue is not queued twice (under a burst that would double the workers'
+    load just when they are behind). The database queue and RQ on Redis; a backend that runs
+    jobs at once holds none."""
+    from django_tasks_db import DatabaseBackend
+    from django_tasks_rq import RQBackend
+
+    backend = task.get_backend()
+    if isinstance(backend, DatabaseBackend):
+        from django_tasks.base import TaskResultStatus
+        from django_tasks_db.models import DBTaskResult
+
+        rows = DBTaskResult.objects.filter(
+            backend_name=backend.alias,
+            task_path=task.module_path,
+            status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
+        ).values_list("args_kwargs", flat=True)
+        return [(row["args"], row["kwargs"]) for row in rows.iterator(chunk_size=2000)]
+    if isinstance(backend, RQBackend):
+        return _pending_in_redis(task)
+    return []
+
+
+def _pending_in_redis(task) -> list[tuple[list, dict]]:
+    """RQ keeps a job's id in its queue while it waits, in the scheduled registry while it
+    waits for a retry (``run_after``), in the started registry while it runs; the job's hash
+    holds its function and arguments."""
+    import django_rq
+    from django_tasks_rq.backend import Job
+    from rq.registry import ScheduledJobRegistry, StartedJobRegistry
+
+    queue = django_rq.get_queue(task.queue_name, job_class=Job)
+    ids = [
+        *queue.get_job_ids(),
+        *queue.intermediate_queue.get_job_ids(),  # taken by a worker, not yet started
+        *ScheduledJobRegistry(queue=queue).get_job_ids(cleanup=False),
+        *StartedJobRegistry(queue=queue).get_job_ids(cleanup=False),
+    ]
+    found = []
+    for i in range(0, len(ids), 1000):
+        for rq_job in Job.fetch_many(
+            ids[i : i + 1000], connection=queue.connection, serializer=queue.serializer
+        ):
+            if rq_job is not None and rq_job.func_name == task.module_path:
+                found.append((list(rq_job.args), dict(rq_job.kwargs)))
+    return found
+
+
 # --- work fed in batches ------------------------------------------------------------------
 
 

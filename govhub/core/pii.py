@@ -15,7 +15,7 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
@@ -544,6 +544,24 @@ _TRACEBACKS = logging.Formatter()
 
 
 # --- data migrations -----------------------------------------------------------------------
+
+
+def encrypt_columns(tables: dict[str, dict[str, str]]):
+    """The ``RunPython`` operation of a migration that turned free-text fields into
+    ``EncryptedTextField``: forward encrypts the rows still in clear, backward decrypts them;
+    safe to re-run. ``tables`` maps a model label to its fields, each field to its redacted
+    copy's name or to "" (see `encrypt_existing_rows`)."""
+    from django.db import migrations  # only migrations need it; models import this module
+
+    return migrations.RunPython(
+        partial(_rewrite_tables, tables, forward=True),
+        partial(_rewrite_tables, tables, forward=False),
+    )
+
+
+def _rewrite_tables(tables, apps, schema_editor, *, forward: bool) -> None:
+    for label, fields in tables.items():
+        _rewrite_rows(apps, schema_editor, label, fields, forward=forward)
 
 
 def encrypt_existing_rows(apps, schema_editor, label: str, fields: dict[str, str]) -> None:

@@ -28,6 +28,10 @@ LIMITS: dict[str, tuple[int, int]] = {
     "services-rate": (20, 600),
     "services-book": (10, 600),
     "services-find-booking": (20, 600),
+    # failed second-factor attempts (app code, recovery code, security key) after the password:
+    # per account, and per address for one address trying many accounts (core.twofactor)
+    "second-factor": (10, 900),
+    "second-factor-address": (30, 900),
 }
 
 MESSAGE = "您的操作太频繁了，请稍后再试。如有紧急情况请拨打 12345 热线。"
@@ -46,20 +50,33 @@ def hit(scope: str, key: str, limit: int, window: int) -> bool:
     A sliding-window estimate: this window's count plus the previous window's, weighted by how
     much of it still lies within the last ``window`` seconds. A plain fixed window let an
     address send ``limit`` just before a window's end and ``limit`` again just after it."""
+    return _estimate(scope, key, window, count=True) > limit
+
+
+def reached(scope: str, key: str) -> bool:
+    """Whether ``key`` has used up ``scope``'s limit already, counting nothing (for limits on
+    failures: asked before an attempt, counted with :func:`hit` only when it fails)."""
+    limit, window = LIMITS[scope]
+    return _estimate(scope, key, window, count=False) >= limit
+
+
+def _estimate(scope: str, key: str, window: int, *, count: bool) -> float:
     now = time.time()
     slot = int(now) // window
     name = f"rl:{scope}:{key}:{slot}"
-    if cache.add(name, 1, 2 * window + 5):
-        count = 1
+    if not count:
+        current = cache.get(name) or 0
+    elif cache.add(name, 1, 2 * window + 5):
+        current = 1
     else:
         try:
-            count = cache.incr(name)
+            current = cache.incr(name)
         except ValueError:  # expired between add and incr
             cache.add(name, 1, 2 * window + 5)
-            count = 1
+            current = 1
     previous = cache.get(f"rl:{scope}:{key}:{slot - 1}") or 0
     weight = 1 - (now - slot * window) / window
-    return count + previous * weight > limit
+    return current + previous * weight
 
 
 def over(request, scope: str) -> bool:

@@ -49,6 +49,17 @@ class TwoFactorError(DomainError):
     code = "two_factor"
 
 
+class TooManyAttempts(TwoFactorError):
+    code = "rate_limited"
+    status = 429
+
+
+THROTTLED = (
+    "第二步验证失败次数过多，为保护账号安全已暂停验证，请 15 分钟后再试。"
+    "如手机或安全密钥丢失，请联系管理员重置。"
+)
+
+
 def required() -> bool:
     return bool(getattr(settings, "REQUIRE_2FA", False))
 
@@ -147,11 +158,51 @@ def new_recovery_codes(user) -> list[str]:
     return codes
 
 
+def _throttle_keys(request) -> list[tuple[str, str]]:
+    from govhub.core.middleware import client_ip
+
+    keys = [("second-factor-address", client_ip(request))]
+    if getattr(request.user, "is_authenticated", False):
+        keys.append(("second-factor", f"user:{request.user.pk}"))
+    return keys
+
+
+def refuse_if_throttled(request, purpose: str) -> None:
+    """Before a second-factor attempt (app code, recovery code or security key): refused with
+    429 while the account, or the address, has failed too often lately (``second-factor`` and
+    ``second-factor-address`` in core.ratelimit) — a correct answer too, so guessing gains
+    nothing. The first refusal of each account or address in a window is an audit record."""
+    from django.core.cache import cache
+
+    from govhub.core import ratelimit
+
+    for scope, key in _throttle_keys(request):
+        if ratelimit.reached(scope, key):
+            _limit, window = ratelimit.LIMITS[scope]
+            if cache.add(f"2fa-throttled:{scope}:{key}", 1, window):
+                user = request.user if request.user.is_authenticated else None
+                by = "account" if scope == "second-factor" else "address"
+                audit.record(
+                    actor=user, action="twofactor_throttled", summary={"purpose": purpose, "by": by}
+                )
+            raise TooManyAttempts(THROTTLED)
+
+
+def count_failure(request) -> None:
+    """One failed second-factor attempt, counted for the account and the address."""
+    from govhub.core import ratelimit
+
+    for scope, key in _throttle_keys(request):
+        ratelimit.hit(scope, key, *ratelimit.LIMITS[scope])
+
+
 def verify(request, token: str) -> None:
     """Checks a six-digit code or a recovery code (used once) and marks the session verified."""
+    refuse_if_throttled(request, "verify")
     token = (token or "").strip().replace(" ", "")
     device = match_token(request.user, token) if token else None
     if device is None:
+        count_failure(request)
         audit.record(actor=request.user, action="twofactor_failed")
         raise TwoFactorError("验证码不正确或已过期，请重新输入；手机不在身边可使用一个恢复码。")
     otp_login(request, device)

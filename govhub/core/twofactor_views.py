@@ -38,11 +38,13 @@ def verify(request):
     if not user_has_device(request.user):
         return redirect("twofactor_setup")
     context = {"error": "", "next": twofactor.safe_next(request)}
+    status = 200
     if request.method == "POST":
         try:
             twofactor.verify(request, request.POST.get("token", ""))
         except DomainError as exc:
             context["error"] = exc.message
+            status = 429 if isinstance(exc, twofactor.TooManyAttempts) else 200
         else:
             return redirect(context["next"])
     context.update(
@@ -51,7 +53,7 @@ def verify(request):
         webauthn_available=webauthn.available(request),
         webauthn_config=webauthn.configuration(request),
     )
-    return render(request, "core/twofactor_verify.html", context)
+    return render(request, "core/twofactor_verify.html", context, status=status)
 
 
 @require_POST

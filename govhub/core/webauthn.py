@@ -28,7 +28,12 @@ from django_otp_webauthn.helpers import WebAuthnHelper
 from django_otp_webauthn.models import WebAuthnCredential
 
 from govhub.core import audit
-from govhub.core.twofactor import TwoFactorError, new_recovery_codes
+from govhub.core.twofactor import (
+    TwoFactorError,
+    count_failure,
+    new_recovery_codes,
+    refuse_if_throttled,
+)
 
 # a key confirmation counts for removing a key this long (the person clicks 移除 right after)
 CONFIRMATION_SECONDS = 120
@@ -144,8 +149,12 @@ def key_verified(request: HttpRequest, device: WebAuthnCredential, purpose: str)
     )
 
 
-def key_failed(request: HttpRequest, code: str) -> None:
+def key_failed(request: HttpRequest, code: str, *, attempt: bool = False) -> None:
+    """A ceremony refused; ``attempt``: a key's answer at verification, counted towards the
+    second-factor throttle like a wrong code."""
     user = request.user if request.user.is_authenticated else None
+    if attempt:
+        count_failure(request)
     audit.record(actor=user, action="webauthn_failed", summary={"reason": code[:60]})
 
 
@@ -161,8 +170,12 @@ def remove_key(request: HttpRequest, key_id: int, token: str = "") -> WebAuthnCr
     token = (token or "").strip().replace(" ", "")
     confirmed_at = request.session.pop(_CONFIRMED, None)
     fresh = confirmed_at is not None and time.time() - confirmed_at <= CONFIRMATION_SECONDS
+    if token and not fresh:
+        refuse_if_throttled(request, "remove_key")
     proof = match_token(user, token) if token else None
     if not fresh and proof is None:
+        if token:
+            count_failure(request)
         audit.record(actor=user, action="twofactor_failed", summary={"purpose": "remove_key"})
         raise TwoFactorError("请先验证：输入验证码或恢复码，或使用一把安全密钥确认。")
     with transaction.atomic():

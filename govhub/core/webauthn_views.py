@@ -51,10 +51,16 @@ class BeginAuthentication(lib.BeginCredentialAuthenticationView):
 
 class CompleteAuthentication(lib.CompleteCredentialAuthenticationView):
     def handle_exception(self, exc):
+        if isinstance(exc, twofactor.TooManyAttempts):
+            return JsonResponse({"detail": exc.message, "code": exc.code}, status=exc.status)
         if isinstance(exc, exceptions.OTPWebAuthnApiError):
-            webauthn.key_failed(self.request, exc.code)
+            webauthn.key_failed(self.request, exc.code, attempt=True)
             return _refusal(exc)
         raise exc
+
+    def post(self, *args, **kwargs):
+        twofactor.refuse_if_throttled(self.request, "key_" + (self._purpose() or "verify"))
+        return super().post(*args, **kwargs)
 
     def _purpose(self) -> str:
         return "confirm" if self.request.GET.get("purpose") == "confirm" else ""
@@ -101,14 +107,16 @@ def remove(request, key_id: int):
         "webauthn_config": webauthn.configuration(request, purpose="confirm"),
         "has_totp": webauthn.has_totp(request.user),
     }
+    status = 200
     if request.method == "POST":
         try:
             webauthn.remove_key(request, key_id, request.POST.get("token", ""))
         except DomainError as exc:
             context["error"] = exc.message
+            status = 429 if isinstance(exc, twofactor.TooManyAttempts) else 200
         else:
             return redirect("webauthn_keys")
-    return render(request, "core/webauthn_remove.html", context)
+    return render(request, "core/webauthn_remove.html", context, status=status)
 
 
 def new_codes(request):

@@ -67,22 +67,33 @@ def queue_routing(letter_id: int) -> None:
 def route_stray_letters() -> int:
     """Every 5 minutes: re-queue letters received more than ``ROUTE_SWEEP_AFTER`` ago that are
     still waiting for dispatch without having been routed — their job was lost (the queue was
-    flushed, Redis restarted without persistence, a worker died past its retries). Returns how
-    many were queued."""
+    flushed, Redis restarted without persistence, a worker died past its retries). A letter
+    whose job is still in the queue (behind a burst, or waiting for a retry) or running is
+    left to it. Returns how many were queued."""
+    from itertools import islice
+
     from django.utils import timezone
 
+    from govhub.core.jobs import pending
     from govhub.letters.models import Letter, Status
 
     at = timezone.now()
-    stray = list(
+    unrouted = (
         Letter.objects.filter(
             status=Status.RECEIVED, routed_at__isnull=True, received_at__lt=at - ROUTE_SWEEP_AFTER
         )
         .order_by("received_at")
-        .values_list("pk", flat=True)[:ROUTE_SWEEP_BATCH]
+        .values_list("pk", flat=True)
     )
-    waiting = ROUTING.waiting() if stray else set()  # still in the feed: not lost, only late
-    stray = [pk for pk in stray if pk not in waiting]
+    if not unrouted.exists():
+        return 0  # the usual case: the queue is not asked
+    # still in the feed or in the queue (behind a burst, waiting for a retry): late, not lost
+    queued = {args[0] for args, _ in pending(route_letter) if args} | ROUTING.waiting()
+    stray = list(
+        islice(
+            (pk for pk in unrouted.iterator(chunk_size=2000) if pk not in queued), ROUTE_SWEEP_BATCH
+        )
+    )
     for pk in stray:
         ROUTING.push(pk)
     return len(stray)

@@ -77,6 +77,36 @@ class ModerationError(ParticipationError):
     status = 409
 
 
+def _transition(
+    actor,
+    model,
+    obj,
+    *,
+    allowed: tuple,
+    to: str,
+    action: str,
+    refused: str | Callable,
+    change: Callable | None = None,
+    summary: Callable | None = None,
+):
+    """One status change of a consultation, survey or interview, inside the caller's
+    transaction and after its permission check: the row locked (two editors cannot both
+    move it), refused unless its status is one of ``allowed`` (``refused`` is the message, or
+    makes it from the row), ``change`` sets what else changes and names those fields (it may
+    refuse too), then the new status saved and the audit record written (``summary`` makes
+    its summary from the row)."""
+    row = model.objects.select_for_update().get(pk=obj.pk)
+    if row.status not in allowed:
+        raise ParticipationError(refused(row) if callable(refused) else refused)
+    fields = change(row) if change is not None else []
+    row.status = to
+    row.save(update_fields=["status", *fields])
+    audit.record(
+        actor=actor, action=action, obj=row, summary=summary(row) if summary is not None else {}
+    )
+    return row
+
+
 # --- pre-moderation (what citizens write) -------------------------------------------------
 
 
@@ -311,22 +341,24 @@ def publish_consultation(
     """Open the draft for comments for its period; the report's due date is fixed now, so the
     page shows it from the first day."""
     require(actor, "manage_consultation", consultation)
-    c = Consultation.objects.select_for_update().get(pk=consultation.pk)
-    if c.status != ConsultationStatus.DRAFT:
-        raise ParticipationError("该征求意见稿已经发布")
-    now = timezone.now()
-    c.opens_at = opens_at or now
-    c.closes_at = c.opens_at + dt.timedelta(days=c.period_days)
-    c.report_due = timezone.localtime(c.closes_at).date() + dt.timedelta(days=report_days())
-    c.status = ConsultationStatus.PUBLISHED
-    c.save(update_fields=["opens_at", "closes_at", "report_due", "status"])
-    audit.record(
-        actor=actor,
+
+    def period(c: Consultation) -> list[str]:
+        c.opens_at = opens_at or timezone.now()
+        c.closes_at = c.opens_at + dt.timedelta(days=c.period_days)
+        c.report_due = timezone.localtime(c.closes_at).date() + dt.timedelta(days=report_days())
+        return ["opens_at", "closes_at", "report_due"]
+
+    return _transition(
+        actor,
+        Consultation,
+        consultation,
+        allowed=(ConsultationStatus.DRAFT,),
+        to=ConsultationStatus.PUBLISHED,
         action="consultation_publish",
-        obj=c,
-        summary={"closes_at": c.closes_at.isoformat(), "period_days": c.period_days},
+        refused="该征求意见稿已经发布",
+        change=period,
+        summary=lambda c: {"closes_at": c.closes_at.isoformat(), "period_days": c.period_days},
     )
-    return c
 
 
 def staff_text_problem(text: str) -> str:
@@ -519,7 +551,7 @@ def may_mark_adoption(user, consultation: Consultation) -> bool:
 @transaction.atomic
 def publish_report(actor, consultation: Consultation, *, text: str, now=None) -> Consultation:
     """Publish the adoption report on the draft's page: after the close, every shown comment
-    marked."""
+    marked, the text free of personal data (the same check as the adoption reasons)."""
     if not may_mark_adoption(actor, consultation):
         require(actor, "mark_adoption", consultation.department)
     c = Consultation.objects.select_for_update().get(pk=consultation.pk)
@@ -537,6 +569,8 @@ def publish_report(actor, consultation: Consultation, *, text: str, now=None) ->
     text = (text or "").strip()
     if not text:
         raise FieldErrors({"text": "请填写采纳情况总体说明"})
+    if problem := staff_text_problem(text):
+        raise FieldErrors({"text": problem})
     c.report_text = text[:10000]
     c.report_published_at = now
     c.status = ConsultationStatus.REPORTED
@@ -1123,13 +1157,15 @@ def update_survey(actor, survey: Survey, data: dict) -> Survey:
 @transaction.atomic
 def publish_survey(actor, survey: Survey) -> Survey:
     require(actor, "manage_survey", survey.department)
-    s = Survey.objects.select_for_update().get(pk=survey.pk)
-    if s.status != SurveyStatus.DRAFT:
-        raise ParticipationError("该调查已经发布")
-    s.status = SurveyStatus.PUBLISHED
-    s.save(update_fields=["status"])
-    audit.record(actor=actor, action="survey_publish", obj=s, summary={})
-    return s
+    return _transition(
+        actor,
+        Survey,
+        survey,
+        allowed=(SurveyStatus.DRAFT,),
+        to=SurveyStatus.PUBLISHED,
+        action="survey_publish",
+        refused="该调查已经发布",
+    )
 
 
 @transaction.atomic
@@ -1529,19 +1565,13 @@ def create_interview(actor, data: dict, host: Department | None = None):
     return interview
 
 
-def _interview_for_update(actor, interview, action: str = "manage_interview"):
-    from govhub.participation.models import Interview
-
-    require(actor, action, interview)
-    return Interview.objects.select_for_update().get(pk=interview.pk)
-
-
 @transaction.atomic
 def update_interview(actor, interview, data: dict):
     """Change the announcement before the session has ended."""
-    from govhub.participation.models import InterviewStatus
+    from govhub.participation.models import Interview, InterviewStatus
 
-    i = _interview_for_update(actor, interview)
+    require(actor, "manage_interview", interview)
+    i = Interview.objects.select_for_update().get(pk=interview.pk)
     if i.status in (InterviewStatus.ENDED, InterviewStatus.PUBLISHED):
         raise ParticipationError("访谈已结束，不能再修改")
     d = _clean_interview(data)
@@ -1553,17 +1583,27 @@ def update_interview(actor, interview, data: dict):
 
 
 def _step(actor, interview, *, allowed: tuple, to: str, action: str, stamp: str = ""):
-    i = _interview_for_update(actor, interview)
-    if i.status not in allowed:
-        raise ParticipationError(f"访谈当前状态为“{i.get_status_display()}”，不能执行此操作")
-    i.status = to
-    fields = ["status"]
-    if stamp:
+    from govhub.participation.models import Interview
+
+    require(actor, "manage_interview", interview)
+
+    def stamped(i) -> list[str]:
+        if not stamp:
+            return []
         setattr(i, stamp, timezone.now())
-        fields.append(stamp)
-    i.save(update_fields=fields)
-    audit.record(actor=actor, action=action, obj=i, summary={"status": to})
-    return i
+        return [stamp]
+
+    return _transition(
+        actor,
+        Interview,
+        interview,
+        allowed=allowed,
+        to=to,
+        action=action,
+        refused=lambda i: f"访谈当前状态为“{i.get_status_display()}”，不能执行此操作",
+        change=stamped,
+        summary=lambda i: {"status": to},
+    )
 
 
 @transaction.atomic
@@ -1603,22 +1643,31 @@ def end_interview(actor, interview):
 def publish_transcript(actor, interview, *, note: str = ""):
     """Publish the transcript (文字实录) as the interview's portal page; questions that were
     approved but not answered are not shown in it."""
+    from govhub.participation.models import Interview
     from govhub.participation.models import InterviewStatus as S
 
-    i = _interview_for_update(actor, interview)
-    if i.status != S.ENDED:
-        raise ParticipationError("访谈结束后才能发布文字实录")
-    if not i.entries.exists():
-        raise ParticipationError("还没有任何答复，不能发布文字实录")
+    require(actor, "manage_interview", interview)
     note = (note or "").strip()[:5000]
-    if problem := staff_text_problem(note):
-        raise FieldErrors({"note": problem})
-    i.status = S.PUBLISHED
-    i.transcript_note = note
-    i.transcript_published_at = timezone.now()
-    i.save(update_fields=["status", "transcript_note", "transcript_published_at"])
-    audit.record(actor=actor, action="interview_transcript", obj=i, summary={})
-    return i
+
+    def transcript(i) -> list[str]:
+        if not i.entries.exists():
+            raise ParticipationError("还没有任何答复，不能发布文字实录")
+        if problem := staff_text_problem(note):
+            raise FieldErrors({"note": problem})
+        i.transcript_note = note
+        i.transcript_published_at = timezone.now()
+        return ["transcript_note", "transcript_published_at"]
+
+    return _transition(
+        actor,
+        Interview,
+        interview,
+        allowed=(S.ENDED,),
+        to=S.PUBLISHED,
+        action="interview_transcript",
+        refused="访谈结束后才能发布文字实录",
+        change=transcript,
+    )
 
 
 def ask_question(

@@ -113,8 +113,13 @@ def consultation_form(request, consultation_id: int | None = None):
 
 def consultation(request, consultation_id: int):
     """One consultation: its state, publish button, comments with adoption marking, report."""
+    return _consultation_page(request, queries.get_consultation_for(request.user, consultation_id))
+
+
+def _consultation_page(request, c, *, report_text: str | None = None, errors=None):
+    """The consultation's page; a refused report comes back with what was typed and the
+    reason beside the field."""
     user = request.user
-    c = queries.get_consultation_for(user, consultation_id)
     comments = (
         Comment.objects.filter(consultation=c)
         .exclude(status=Moderation.REJECTED)
@@ -136,7 +141,10 @@ def consultation(request, consultation_id: int):
             "report": queries.report_counts(c),
             "unmarked": comments.filter(status=Moderation.APPROVED, adoption="").count(),
             "pending": comments.filter(status=Moderation.PENDING).count(),
+            "report_text": c.report_text if report_text is None else report_text,
+            "errors": errors or {},
         },
+        status=400 if errors else 200,
     )
 
 
@@ -166,7 +174,11 @@ def consultation_act(request, consultation_id: int, action: str):
             )
             messages.success(request, f"已标注 {n} 条意见的采纳情况。")
         elif action == "report":
-            actions.publish_report(user, c, text=request.POST.get("text", ""))
+            text = request.POST.get("text", "")
+            try:
+                actions.publish_report(user, c, text=text)
+            except FieldErrors as exc:
+                return _consultation_page(request, c, report_text=text, errors=exc.errors)
             messages.success(request, "意见采纳情况反馈报告已在门户网站发布。")
         else:
             raise PermissionDenied("未知操作")

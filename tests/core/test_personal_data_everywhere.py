@@ -299,12 +299,12 @@ def test_open311_gives_the_exact_point_only_to_staff_with_the_right(client, coun
 
 
 def test_the_data_migration_encrypts_clear_rows_and_fills_the_copies(county):
-    """What letters 0005 (and inbox 0003, portal 0005) run, on rows written before them."""
+    """What letters 0005 (and the other encrypt_* migrations) run, on rows written before them."""
     from types import SimpleNamespace
 
     from django.apps import apps
 
-    from govhub.core.pii import decrypt_existing_rows, encrypt_existing_rows
+    from govhub.core.pii import encrypt_columns
     from tests.letters.helpers import letter
 
     make_categories(county)
@@ -315,7 +315,9 @@ def test_the_data_migration_encrypts_clear_rows_and_fills_the_copies(county):
             "content_redacted = '' WHERE id = %s",
             [f"请回电{PHONE}", f"身份证{ID_NUMBER}，卡{CARD}", lt.pk],
         )
-    fields = {"subject": "subject_redacted", "content": "content_redacted"}
+    operation = encrypt_columns(
+        {"letters.Letter": {"subject": "subject_redacted", "content": "content_redacted"}}
+    )
     editor = SimpleNamespace(connection=connection)
 
     def raw() -> tuple:
@@ -327,15 +329,15 @@ def test_the_data_migration_encrypts_clear_rows_and_fills_the_copies(county):
             )
             return cur.fetchone()
 
-    encrypt_existing_rows(apps, editor, "letters.Letter", fields)
+    operation.code(apps, editor)
     first = raw()
     assert first[0].startswith("pii1:") and first[1].startswith("pii1:")
     assert first[2] == "请回电139****4321" and _leaks(repr(first)) == []
-    encrypt_existing_rows(apps, editor, "letters.Letter", fields)  # a re-run changes nothing
+    operation.code(apps, editor)  # a re-run changes nothing
     assert raw() == first
     lt.refresh_from_db()
     assert lt.subject == f"请回电{PHONE}" and CARD in lt.content
-    decrypt_existing_rows(apps, editor, "letters.Letter", fields)  # the way back
+    operation.reverse_code(apps, editor)  # the way back
     assert raw()[:2] == (f"请回电{PHONE}", f"身份证{ID_NUMBER}，卡{CARD}")
 
 
@@ -401,6 +403,7 @@ def test_the_staff_notes_migration_encrypts_clear_rows_and_is_safe_to_re_run(cou
     from tests.letters.helpers import letter
 
     migration = importlib.import_module("govhub.letters.migrations.0008_encrypt_staff_notes")
+    (operation,) = [op for op in migration.Migration.operations if hasattr(op, "reverse_code")]
     make_categories(county)
     lt = letter(content="路灯坏了")
     event = LetterEvent.objects.create(letter=lt, kind="note", label="备注", at=lt.received_at)
@@ -425,14 +428,14 @@ def test_the_staff_notes_migration_encrypts_clear_rows_and_is_safe_to_re_run(cou
             cur.execute("SELECT body, body_redacted FROM letters_reply WHERE id = %s", [reply.pk])
             return ev + cur.fetchone()
 
-    migration.encrypt(apps, editor)
+    operation.code(apps, editor)
     first = raw()
     assert first[0].startswith("pii1:") and first[2].startswith("pii1:")
     assert first[1] == first[3] and "139****4321" in first[1] and _leaks(repr(first)) == []
-    migration.encrypt(apps, editor)  # a re-run changes nothing
+    operation.code(apps, editor)  # a re-run changes nothing
     assert raw() == first
     event.refresh_from_db()
     reply.refresh_from_db()
     assert event.note == STAFF_NOTE and reply.body == STAFF_NOTE
-    migration.decrypt(apps, editor)  # the way back
+    operation.reverse_code(apps, editor)  # the way back
     assert raw()[0] == STAFF_NOTE and raw()[2] == STAFF_NOTE

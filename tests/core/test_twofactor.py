@@ -146,3 +146,25 @@ def test_the_administrator_resets_a_lost_phone(required):
     other.force_login(make_user("handler6", department=dept, role=Role.HANDLER))
     assert other.post(f"/admin/2fa/reset/{admin.pk}/").status_code in (302, 403)
     assert TOTPDevice.objects.filter(user=admin).exists()
+
+
+def test_wrong_codes_are_throttled_per_account_beyond_the_apps_own_wait(required):
+    """django-otp makes each try after a wrong code wait a little longer; on top of that ten
+    failures within 15 minutes stop the account's attempts, the right code included."""
+    dept = make_department()
+    signer = make_user("signer7", department=dept, role=Role.SIGNER, password=PASSWORD)
+    device = TOTPDevice.objects.create(user=signer, name="身份验证器", confirmed=True)
+    client = Client(enforce_csrf_checks=True)
+    _login(client, "signer7")
+    for _ in range(10):
+        wrong = _post(client, "/admin/2fa/verify/", {"token": "000000"})
+        assert wrong.status_code == 200 and "验证码不正确" in wrong.content.decode()
+    TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=0)  # the app's wait
+    refused = _post(client, "/admin/2fa/verify/", {"token": _code(device.key), "next": "/admin/"})
+    assert refused.status_code == 429
+    html = refused.content.decode()
+    assert "第二步验证失败次数过多" in html and "请 15 分钟后再试" in html
+    assert client.get("/admin/").status_code == 302
+    assert AuditRecord.objects.filter(action="twofactor_failed").count() == 10
+    record = AuditRecord.objects.get(action="twofactor_throttled")
+    assert record.actor_id == signer.pk and record.summary == {"purpose": "verify", "by": "account"}

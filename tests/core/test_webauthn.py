@@ -285,3 +285,68 @@ def test_the_account_page_links_to_the_keys():
     client = Client()
     client.force_login(person)
     assert "/admin/2fa/keys/" in client.get("/admin/account/").content.decode()
+
+
+def test_failed_key_answers_are_throttled_per_account_then_the_right_key_waits_too(
+    site, monkeypatch
+):
+    """Ten wrong key answers within 15 minutes: the account's next second-factor attempt is
+    refused whatever it is (the right key, a recovery code), with a Chinese message and one
+    audit record; after the window it works again."""
+    from types import SimpleNamespace
+
+    from govhub.core import ratelimit
+
+    signer, key, codes = _signer_with_key()
+    client = _client()
+    _login(client, "signer9")
+    client.get("/admin/2fa/verify/")
+    forged = SoftKey(ORIGIN, credential_id=key.credential_id)
+    assert ratelimit.LIMITS["second-factor"] == (10, 900)
+    for _ in range(10):
+        assert _sign_in(client, forged).status_code == 422
+
+    refused = _sign_in(client, key)
+    assert refused.status_code == 429
+    assert refused.json()["detail"].startswith("第二步验证失败次数过多")
+    page = _post(client, "/admin/2fa/verify/", {"token": codes[0], "next": "/admin/"})
+    assert page.status_code == 429 and "请 15 分钟后再试" in page.content.decode()
+    assert client.get("/admin/").status_code == 302  # still not verified
+    throttled = AuditRecord.objects.filter(action="twofactor_throttled")
+    assert [(r.actor_id, r.summary) for r in throttled] == [
+        (signer.pk, {"purpose": "key_verify", "by": "account"})
+    ]
+    assert AuditRecord.objects.filter(action="webauthn_failed").count() == 10
+
+    later = time.time() + 1800
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: later))
+    assert _sign_in(client, key).status_code == 200
+    assert client.get("/admin/").status_code == 200
+
+
+def test_failed_second_factors_from_one_address_are_throttled_across_accounts(site, monkeypatch):
+    """One address failing for several accounts: past the address's limit every account from
+    it waits; the same person from another address is not held up."""
+    from govhub.core import ratelimit
+
+    monkeypatch.setitem(ratelimit.LIMITS, "second-factor-address", (3, 900))
+    _signer, key, _ = _signer_with_key()
+    _other, other_key, _ = _signer_with_key("signer8")
+    first = _client()
+    _login(first, "signer9")
+    first.get("/admin/2fa/verify/")
+    for _ in range(3):
+        assert _sign_in(first, SoftKey(ORIGIN, credential_id=key.credential_id)).status_code == 422
+
+    same_address = _client()
+    _login(same_address, "signer8")
+    same_address.get("/admin/2fa/verify/")
+    refused = _sign_in(same_address, other_key)
+    assert refused.status_code == 429 and "失败次数过多" in refused.json()["detail"]
+    record = AuditRecord.objects.get(action="twofactor_throttled")
+    assert record.summary == {"purpose": "key_verify", "by": "address"}
+
+    elsewhere = Client(enforce_csrf_checks=True, HTTP_HOST="localhost", REMOTE_ADDR="10.20.30.40")
+    _login(elsewhere, "signer8")
+    elsewhere.get("/admin/2fa/verify/")
+    assert _sign_in(elsewhere, other_key).status_code == 200

@@ -5,6 +5,7 @@ idempotent, and the periodic sweep routes a letter whose job was lost."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import pytest
 from django.utils import timezone
@@ -125,3 +126,79 @@ def test_the_sweep_is_declared_periodic():
 
     sweep = [p for p in PERIODIC.values() if p.task is jobs.route_stray_letters]
     assert sweep and sweep[0].every <= dt.timedelta(minutes=10)
+
+
+def _old_unrouted_letters(county, n: int) -> list[Letter]:
+    make_categories(county)
+    made = [letter(route=False, content=f"小区路灯坏了第{i}盏，晚上看不见路。") for i in range(n)]
+    Letter.objects.filter(pk__in=[lt.pk for lt in made]).update(
+        received_at=timezone.now() - jobs.ROUTE_SWEEP_AFTER - dt.timedelta(minutes=1)
+    )
+    return made
+
+
+def _queued_for(pks: list[int]) -> list[int]:
+    from govhub.core.jobs import pending
+
+    return sorted(args[0] for args, _ in pending(jobs.route_letter) if args and args[0] in pks)
+
+
+def test_the_sweep_leaves_letters_whose_job_is_still_in_the_database_queue(county, settings):
+    """The embedded mode's database queue: a letter whose routing job still waits (behind a
+    burst), waits for a retry or runs is not queued a second time; one whose job is gone or
+    gave up is."""
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    waiting, retrying, running, lost, gave_up = _old_unrouted_letters(county, 5)
+    jobs.route_letter.enqueue(waiting.pk)
+    later = timezone.now() + dt.timedelta(minutes=10)
+    jobs.route_letter.using(run_after=later).enqueue(retrying.pk, _attempt=2)
+    started = jobs.route_letter.enqueue(running.pk)
+    DBTaskResult.objects.filter(id=started.id).update(
+        status=TaskResultStatus.RUNNING, started_at=timezone.now()
+    )
+    failed = jobs.route_letter.enqueue(gave_up.pk)
+    DBTaskResult.objects.filter(id=failed.id).update(status=TaskResultStatus.FAILED)
+
+    assert jobs.route_stray_letters.call() == 2
+    queued = DBTaskResult.objects.filter(
+        task_path=jobs.route_letter.module_path, status=TaskResultStatus.READY
+    ).values_list("args_kwargs", flat=True)
+    assert sorted(row["args"][0] for row in queued) == sorted(
+        [waiting.pk, retrying.pk, lost.pk, gave_up.pk]
+    )
+    assert jobs.route_stray_letters.call() == 0  # every one has its job in the queue now
+
+
+REDIS_URL = os.environ.get("GOVHUB_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+
+
+@pytest.mark.redis
+def test_the_sweep_leaves_letters_whose_job_is_still_queued_on_redis(county, settings):
+    """Production's RQ queue on the real Redis server: a job waiting in the queue or scheduled
+    for a retry keeps its letter out of the sweep; a letter whose job Redis lost is queued."""
+    import django_rq
+    from django_tasks_rq.backend import Job
+
+    settings.RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 60}}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    waiting, retrying, lost = _old_unrouted_letters(county, 3)
+    pks = [waiting.pk, retrying.pk, lost.pk]
+    queue = django_rq.get_queue("default", job_class=Job)
+    try:
+        jobs.route_letter.enqueue(waiting.pk)
+        later = timezone.now() + dt.timedelta(minutes=10)
+        jobs.route_letter.using(run_after=later).enqueue(retrying.pk, _attempt=2)
+        assert jobs.route_stray_letters.call() == 1
+        assert _queued_for(pks) == sorted(pks)
+        assert jobs.route_stray_letters.call() == 0
+    finally:  # only this test's jobs: the database is shared with other tests
+        from rq.registry import ScheduledJobRegistry
+
+        ids = queue.get_job_ids() + ScheduledJobRegistry(queue=queue).get_job_ids()
+        for rq_job in Job.fetch_many(ids, connection=queue.connection):
+            ours = rq_job and rq_job.func_name == jobs.route_letter.module_path
+            if ours and rq_job.args and rq_job.args[0] in pks:
+                rq_job.delete()

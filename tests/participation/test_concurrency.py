@@ -4,8 +4,10 @@ database's unique constraint decides, not a read-then-write check. On PostgreSQL
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import threading
+from collections.abc import Callable
 
 import pytest
 from django.db import connection
@@ -15,10 +17,11 @@ from govhub.participation import actions
 from govhub.participation.models import Response, ResponseItem
 
 
-@pytest.mark.django_db(transaction=True)
-def test_two_workers_voting_at_once_for_the_same_person_count_once(county):
+@pytest.fixture
+def survey(county):
+    """A published one-question survey, open today."""
     today = timezone.localdate()
-    survey = actions.create_survey(
+    draft = actions.create_survey(
         county.user("editor"),
         {
             "title": "并发测试",
@@ -28,21 +31,42 @@ def test_two_workers_voting_at_once_for_the_same_person_count_once(county):
             "questions": "[单选] 是否满意\n- 满意\n- 不满意",
         },
     )
-    survey = actions.publish_survey(county.user("editor"), survey)
+    return actions.publish_survey(county.user("editor"), draft)
+
+
+def at_once(*calls: Callable[[], None]) -> None:
+    """Each call in its own thread, all released together. SQLite's shared in-memory test
+    database refuses a second writer outright ("table is locked") instead of waiting: there
+    they take turns; on PostgreSQL they overlap for real."""
+    from django.db import connections
+
+    barrier = threading.Barrier(len(calls))
+    gate = threading.Lock() if connection.vendor == "sqlite" else contextlib.nullcontext()
+
+    def run(call: Callable[[], None]) -> None:
+        try:
+            barrier.wait()
+            with gate:
+                call()
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_voting_at_once_for_the_same_person_count_once(survey):
     q = survey.questions.get()
     yes, no = list(q.options.all())
     key = actions.voter_key_for("phone", "13912345678")
-    barrier = threading.Barrier(2)
-    gate = threading.Lock() if connection.vendor == "sqlite" else None
     outcomes: list[str] = []
 
-    def vote(option_id: int) -> None:
-        from django.db import connections
-
-        try:
-            barrier.wait()
-            if gate:
-                gate.acquire()
+    def vote(option_id: int) -> Callable[[], None]:
+        def call() -> None:
             try:
                 actions.submit_response(
                     survey, voter_key=key, verified_by="phone", answers={q.pk: option_id}
@@ -50,82 +74,37 @@ def test_two_workers_voting_at_once_for_the_same_person_count_once(county):
                 outcomes.append("counted")
             except actions.AlreadyAnswered:
                 outcomes.append("refused")
-            finally:
-                if gate:
-                    gate.release()
-        finally:
-            connections.close_all()
 
-    threads = [threading.Thread(target=vote, args=(o.pk,)) for o in (yes, no)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+        return call
+
+    at_once(vote(yes.pk), vote(no.pk))
     assert sorted(outcomes) == ["counted", "refused"]
     assert Response.objects.filter(survey=survey).count() == 1
     assert ResponseItem.objects.filter(question=q).count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
-def test_answers_from_one_address_arriving_together_do_not_slip_past_the_flag(county):
+def test_answers_from_one_address_arriving_together_do_not_slip_past_the_flag(survey):
     """With the limit at 5 and 4 answers already in, three people answering at once from the
     same address: one is counted, the other two are flagged (kept, for review)."""
     from govhub.participation.models import ResponseFlag
 
-    today = timezone.localdate()
-    survey = actions.create_survey(
-        county.user("editor"),
-        {
-            "title": "同一地址并发",
-            "department": county.dept("rmt"),
-            "opens_at": today - dt.timedelta(days=1),
-            "closes_at": today + dt.timedelta(days=1),
-            "questions": "[单选] 是否满意\n- 满意\n- 不满意",
-        },
-    )
-    survey = actions.publish_survey(county.user("editor"), survey)
     q = survey.questions.get()
     yes = q.options.first()
     assert actions.ANSWERS_PER_ADDRESS == 5
-    for i in range(4):
-        actions.submit_response(
+
+    def answer(phone: str) -> Callable[[], None]:
+        return lambda: actions.submit_response(
             survey,
-            voter_key=actions.voter_key_for("phone", f"1391234{i:04d}"),
+            voter_key=actions.voter_key_for("phone", phone),
             verified_by="phone",
             answers={q.pk: yes.pk},
             address="10.9.8.7",
         )
-    barrier = threading.Barrier(3)
-    # SQLite's shared in-memory test database refuses a second writer outright ("table is
-    # locked") instead of waiting; serialise there, overlap for real on PostgreSQL.
-    gate = threading.Lock() if connection.vendor == "sqlite" else None
 
-    def answer(i: int) -> None:
-        from django.db import connections
-
-        try:
-            barrier.wait()
-            if gate:
-                gate.acquire()
-            try:
-                actions.submit_response(
-                    survey,
-                    voter_key=actions.voter_key_for("phone", f"1398888{i:04d}"),
-                    verified_by="phone",
-                    answers={q.pk: yes.pk},
-                    address="10.9.8.7",
-                )
-            finally:
-                if gate:
-                    gate.release()
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=answer, args=(i,)) for i in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    for i in range(4):
+        answer(f"1391234{i:04d}")()
+    at_once(*(answer(f"1398888{i:04d}") for i in range(3)))
     flags = list(Response.objects.filter(survey=survey).values_list("flag", flat=True))
     assert len(flags) == 7
     assert flags.count(ResponseFlag.FLAGGED) == 2

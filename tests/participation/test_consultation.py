@@ -271,3 +271,60 @@ def test_api_reads_comments_and_staff_act_with_a_token(county, client):
         content_type="application/json",
     )
     assert bad.status_code == 400 and "至少 5 个字" in bad.json()["details"]["text"]
+
+
+def _closed_with_every_comment_marked(county):
+    c = _published(county)
+    m = actions.submit_comment(c, text="建议规定收费公示。")
+    actions.moderate_comment(county.user("reviewer"), m, approve=True)
+    actions.mark_adoption(
+        county.user("cgj_handler"), [m], adoption=Adoption.ADOPTED, reason="已增加收费公示条款"
+    )
+    c.closes_at = timezone.now() - dt.timedelta(minutes=1)
+    c.save()
+    return c
+
+
+def test_a_report_with_a_phone_number_is_refused_in_the_back_office_form(county, client):
+    """The report is published as staff wrote it: a phone number in it is refused beside the
+    field, with what was typed kept, and nothing is published."""
+    c = _closed_with_every_comment_marked(county)
+    client.force_login(county.user("cgj_handler"))
+    typed = "共收到意见 1 条，已采纳。有疑问请联系经办人 13912345678。"
+    r = client.post(f"/admin/participation/consultations/{c.pk}/act/report/", {"text": typed})
+    assert r.status_code == 400
+    html = r.content.decode()
+    assert 'id="report-text-error"' in html
+    assert "公开内容中不能有手机号、身份证号、银行卡号或详细住址等个人信息" in html
+    assert typed in html  # kept in the field, to be corrected
+    c.refresh_from_db()
+    assert c.status == ConsultationStatus.PUBLISHED and c.report_text == ""
+
+    fixed = "共收到意见 1 条，已采纳。有疑问请拨打 12345 热线。"
+    r = client.post(f"/admin/participation/consultations/{c.pk}/act/report/", {"text": fixed})
+    assert r.status_code == 302
+    c.refresh_from_db()
+    assert c.status == ConsultationStatus.REPORTED and c.report_text == fixed
+
+
+def test_a_report_with_an_id_number_is_refused_by_the_api_field_by_field(county, client):
+    c = _closed_with_every_comment_marked(county)
+    _, key = issue_token(user=county.user("cgj_handler"), name="t")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    url = f"/api/participation/staff/consultations/{c.pk}/report"
+    r = client.post(
+        url,
+        {"text": "张三（身份证号 110105198001011238）的意见已采纳。"},
+        content_type="application/json",
+        **auth,
+    )
+    assert r.status_code == 400, r.content
+    body = r.json()
+    assert body["error"] == "invalid" and set(body["details"]) == {"text"}
+    assert "个人信息" in body["details"]["text"]
+    c.refresh_from_db()
+    assert c.status == ConsultationStatus.PUBLISHED
+    r = client.post(url, {"text": "意见已采纳。"}, content_type="application/json", **auth)
+    assert r.status_code == 200 and r.json()["report"] is not None
+    c.refresh_from_db()
+    assert c.status == ConsultationStatus.REPORTED and c.report_text == "意见已采纳。"

@@ -6,15 +6,7 @@ from django.db import migrations, models
 
 import govhub.core.pii
 
-FIELDS = {"text": "text_redacted"}
-
-
-def encrypt(apps, schema_editor):
-    govhub.core.pii.encrypt_existing_rows(apps, schema_editor, "inbox.InboxMessage", FIELDS)
-
-
-def decrypt(apps, schema_editor):
-    govhub.core.pii.decrypt_existing_rows(apps, schema_editor, "inbox.InboxMessage", FIELDS)
+TABLES = {"inbox.InboxMessage": {"text": "text_redacted"}}
 
 
 class Migration(migrations.Migration):
@@ -34,5 +26,5 @@ class Migration(migrations.Migration):
             name='text',
             field=govhub.core.pii.EncryptedTextField(grade='sensitive', redacted_copy='text_redacted', verbose_name='内容'),
         ),
-        migrations.RunPython(encrypt, decrypt),
+        govhub.core.pii.encrypt_columns(TABLES),
     ]

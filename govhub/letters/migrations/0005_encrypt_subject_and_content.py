@@ -6,15 +6,7 @@ from django.db import migrations, models
 
 import govhub.core.pii
 
-FIELDS = {"subject": "subject_redacted", "content": "content_redacted"}
-
-
-def encrypt(apps, schema_editor):
-    govhub.core.pii.encrypt_existing_rows(apps, schema_editor, "letters.Letter", FIELDS)
-
-
-def decrypt(apps, schema_editor):
-    govhub.core.pii.decrypt_existing_rows(apps, schema_editor, "letters.Letter", FIELDS)
+TABLES = {"letters.Letter": {"subject": "subject_redacted", "content": "content_redacted"}}
 
 
 class Migration(migrations.Migration):
@@ -44,5 +36,5 @@ class Migration(migrations.Migration):
             name='subject',
             field=govhub.core.pii.EncryptedTextField(grade='sensitive', redacted_copy='subject_redacted', verbose_name='标题'),
         ),
-        migrations.RunPython(encrypt, decrypt),
+        govhub.core.pii.encrypt_columns(TABLES),
     ]

@@ -10,16 +10,6 @@ from django.db import migrations, models
 TABLES = {'letters.LetterEvent': {'note': 'note_redacted'}, 'letters.Reply': {'body': 'body_redacted', 'review_note': ''}, 'letters.Extension': {'reason': ''}, 'letters.Letter': {'invalid_reason': ''}}
 
 
-def encrypt(apps, schema_editor):
-    for label, fields in TABLES.items():
-        govhub.core.pii.encrypt_existing_rows(apps, schema_editor, label, fields)
-
-
-def decrypt(apps, schema_editor):
-    for label, fields in TABLES.items():
-        govhub.core.pii.decrypt_existing_rows(apps, schema_editor, label, fields)
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -62,5 +52,5 @@ class Migration(migrations.Migration):
             name='review_note',
             field=govhub.core.pii.EncryptedTextField(blank=True, grade='internal'),
         ),
-        migrations.RunPython(encrypt, decrypt),
+        govhub.core.pii.encrypt_columns(TABLES),
     ]

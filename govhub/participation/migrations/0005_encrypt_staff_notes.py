@@ -9,16 +9,6 @@ from django.db import migrations
 TABLES = {'participation.Comment': {'reject_reason': ''}, 'participation.Post': {'reject_reason': ''}, 'participation.InterviewQuestion': {'reject_reason': ''}}
 
 
-def encrypt(apps, schema_editor):
-    for label, fields in TABLES.items():
-        govhub.core.pii.encrypt_existing_rows(apps, schema_editor, label, fields)
-
-
-def decrypt(apps, schema_editor):
-    for label, fields in TABLES.items():
-        govhub.core.pii.decrypt_existing_rows(apps, schema_editor, label, fields)
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -41,5 +31,5 @@ class Migration(migrations.Migration):
             name='reject_reason',
             field=govhub.core.pii.EncryptedTextField(blank=True, grade='internal', verbose_name='未通过理由'),
         ),
-        migrations.RunPython(encrypt, decrypt),
+        govhub.core.pii.encrypt_columns(TABLES),
     ]

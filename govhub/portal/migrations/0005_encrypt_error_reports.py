@@ -6,15 +6,7 @@ from django.db import migrations
 
 import govhub.core.pii
 
-FIELDS = {"description": "", "contact": ""}
-
-
-def encrypt(apps, schema_editor):
-    govhub.core.pii.encrypt_existing_rows(apps, schema_editor, "portal.SiteErrorReport", FIELDS)
-
-
-def decrypt(apps, schema_editor):
-    govhub.core.pii.decrypt_existing_rows(apps, schema_editor, "portal.SiteErrorReport", FIELDS)
+TABLES = {"portal.SiteErrorReport": {"description": "", "contact": ""}}
 
 
 class Migration(migrations.Migration):
@@ -34,5 +26,5 @@ class Migration(migrations.Migration):
             name='description',
             field=govhub.core.pii.EncryptedTextField(grade='sensitive', verbose_name='问题描述'),
         ),
-        migrations.RunPython(encrypt, decrypt),
+        govhub.core.pii.encrypt_columns(TABLES),
     ]

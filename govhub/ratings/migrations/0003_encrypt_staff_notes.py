@@ -9,16 +9,6 @@ from django.db import migrations
 TABLES = {'ratings.CallbackTask': {'result': ''}}
 
 
-def encrypt(apps, schema_editor):
-    for label, fields in TABLES.items():
-        govhub.core.pii.encrypt_existing_rows(apps, schema_editor, label, fields)
-
-
-def decrypt(apps, schema_editor):
-    for label, fields in TABLES.items():
-        govhub.core.pii.decrypt_existing_rows(apps, schema_editor, label, fields)
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -31,5 +21,5 @@ class Migration(migrations.Migration):
             name='result',
             field=govhub.core.pii.EncryptedTextField(blank=True, grade='internal', verbose_name='回访及整改情况'),
         ),
-        migrations.RunPython(encrypt, decrypt),
+        govhub.core.pii.encrypt_columns(TABLES),
     ]
