@@ -120,7 +120,8 @@ def test_a_periodic_slot_is_enqueued_once_even_by_two_schedulers(
     assert DBTaskResult.objects.count() == 3
 
 
-REDIS_URL = os.environ.get("GOVHUB_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+# a database of its own (this test empties it): other Redis tests use 14, and may run beside it
+REDIS_URL = os.environ.get("GOVHUB_TEST_JOBS_REDIS_URL", "redis://127.0.0.1:6379/12")
 
 
 @pytest.mark.redis
