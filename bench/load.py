@@ -446,10 +446,25 @@ def run_mix(fx: Fixture, kinds: dict[str, tuple[float, int]], seconds: int, run:
     return results
 
 
-def letters_of_run(run: str) -> int:
+def letters_of_run(run: str, *, unrouted: bool = False) -> int:
     from govhub.letters.models import Letter
 
-    return Letter.objects.filter(idempotency_key__startswith=f"portal:{run}-").count()
+    found = Letter.objects.filter(idempotency_key__startswith=f"portal:{run}-")
+    return found.filter(routed_at__isnull=True).count() if unrouted else found.count()
+
+
+def routing_lag(run: str, limit: float = 600) -> tuple[int, float]:
+    """After the load: how long the job worker (niced below the web workers) takes to route the
+    run's letters still waiting — (letters waiting when the load ended, seconds to route them)."""
+    from django.db import connection
+
+    started = time.monotonic()
+    waiting = left = letters_of_run(run, unrouted=True)
+    while left and time.monotonic() - started < limit:
+        time.sleep(1)
+        left = letters_of_run(run, unrouted=True)
+    connection.close()
+    return waiting, (time.monotonic() - started) if not left else float("inf")
 
 
 def print_results(results: list[Result], seconds: int, title: str) -> None:
@@ -549,6 +564,7 @@ def main() -> None:
     try:
         stack.start()
         results = run_mix(fx, kinds, args.duration, run, stack.work)
+        lag = routing_lag(run) if "letters" in kinds else (0, 0.0)
     finally:
         stack.stop()
         errors = stack.logs("gunicorn", 1500)
@@ -571,6 +587,10 @@ def main() -> None:
             f"letters accepted (in the database): {accepted} = {accepted / args.duration:.1f}/s; "
             f"letter p50 {posted.p50:.0f} ms, p99 {posted.p99:.0f} ms; "
             f"answered 2xx {posted.requests - posted.status_errors}"
+        )
+        print(
+            f"routing: {lag[0]} letters still waiting for the router when the load ended, all "
+            f"routed {lag[1]:.0f} s later (the job worker runs at nice {os.environ.get('GOVHUB_WORKER_NICE', 19)})"
         )
     if any(r.errors for r in results) and errors.strip():
         print("gunicorn log tail:\n" + errors)

@@ -118,8 +118,9 @@ else:
 # Embedded: a database queue served by `govhub worker`; with Redis: RQ workers.
 JOBS_BACKEND = env("GOVHUB_JOBS_BACKEND", "rq" if REDIS_URL else "database")
 # `govhub worker` lowers its own priority by this much (0 keeps it): on the cores the web
-# workers use, a burst of requests comes first and the jobs catch up after it.
-WORKER_NICE = int(env("GOVHUB_WORKER_NICE", "10") or 0)
+# workers use, a burst of requests comes first and the jobs (routing, deliveries, reports —
+# all of which may wait a minute) catch up after it (docs/load.md: the routing lag is measured).
+WORKER_NICE = int(env("GOVHUB_WORKER_NICE", "19") or 0)
 if JOBS_BACKEND == "rq":
     TASKS = {
         "default": {

@@ -16,12 +16,15 @@ def _fresh_caches(settings):
     """Each test starts with an empty cache and forgets cached calendar overrides."""
     from django.core.cache import cache
 
+    from govhub.core import hotcache
     from govhub.qa import engine
 
     cache.clear()
+    hotcache.clear_local()
     engine.forget_seen_version()
     yield
     cache.clear()
+    hotcache.clear_local()
     engine.forget_seen_version()
 
 

@@ -14,7 +14,8 @@ import warnings
 from functools import lru_cache
 
 import chinese_calendar
-from django.core.cache import cache
+
+from govhub.core import hotcache
 
 log = logging.getLogger(__name__)
 _warned_years: set[int] = set()
@@ -26,12 +27,12 @@ class CalendarFallbackWarning(UserWarning):
 
 
 def _overrides() -> dict[dt.date, bool]:
-    data = cache.get(_OVERRIDES_KEY)
-    if data is None:
+    def compute() -> dict[str, bool]:
         from govhub.core.models import WorkdayOverride
 
-        data = {o.date.isoformat(): o.is_working_day for o in WorkdayOverride.objects.all()}
-        cache.set(_OVERRIDES_KEY, data, 300)
+        return {o.date.isoformat(): o.is_working_day for o in WorkdayOverride.objects.all()}
+
+    data = hotcache.get(_OVERRIDES_KEY, compute, 300)
     return {dt.date.fromisoformat(k): v for k, v in data.items()}
 
 
@@ -42,7 +43,7 @@ def overrides() -> dict[dt.date, bool]:
 
 def overrides_changed() -> None:
     """Called by the functions that edit overrides, so the next question sees them."""
-    cache.delete(_OVERRIDES_KEY)
+    hotcache.drop(_OVERRIDES_KEY)
 
 
 @lru_cache(maxsize=4096)

@@ -215,25 +215,24 @@ INTAKE_POLICY_TTL = 300  # seconds; policy_changed drops it on every change soon
 
 def intake_policy():
     """(policy, intake department, supervising department) from the shared cache (Redis in
-    production, so a change made through one worker is seen by every worker): every letter
-    needs them and they change a few times a year. Dropped by ``policy_changed`` when the
-    policy or any department is saved or deleted. For computing only — ``update_policy``
-    reads the row itself before saving it."""
-    from django.core.cache import cache
+    production, so a change made through one worker is seen by every worker), kept a moment
+    in the process (core.hotcache): every letter needs them and they change a few times a year.
+    Dropped by ``policy_changed`` when the policy or any department is saved or deleted. For
+    computing only — ``update_policy`` reads the row itself before saving it."""
+    from govhub.core import hotcache
 
-    found = cache.get(_INTAKE_POLICY_KEY)
-    if found is None:
+    def compute():
         policy = current_policy()
-        found = (policy, *_intake_departments(policy))
-        cache.set(_INTAKE_POLICY_KEY, found, INTAKE_POLICY_TTL)
-    return found
+        return (policy, *_intake_departments(policy))
+
+    return hotcache.get(_INTAKE_POLICY_KEY, compute, INTAKE_POLICY_TTL)
 
 
 def policy_changed(**_kwargs) -> None:
     """Signal receiver (letters.apps): the cached intake policy is dropped."""
-    from django.core.cache import cache
+    from govhub.core import hotcache
 
-    cache.delete(_INTAKE_POLICY_KEY)
+    hotcache.drop(_INTAKE_POLICY_KEY)
 
 
 def check_letter(**fields) -> dict[str, str]:

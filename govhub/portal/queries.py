@@ -65,8 +65,10 @@ def site_chrome(request) -> dict:
     from django.core.cache import cache
     from wagtail.models import Site
 
+    from govhub.core import hotcache
+
     host = request.get_host() if request is not None else ""
-    cached = cache.get(NAV_KEY) or {}
+    cached = hotcache.get(NAV_KEY, dict, NAV_TTL)
     if host in cached:
         return cached[host]
     site = Site.find_for_request(request) if request is not None else None
@@ -76,14 +78,15 @@ def site_chrome(request) -> dict:
         "portal": m.PortalSettings.for_site(site) if site else None,
     }
     cache.set(NAV_KEY, {**cached, host: chrome}, NAV_TTL)
+    hotcache.drop_local(NAV_KEY)  # the next request takes the shared entry with this host
     return chrome
 
 
 def nav_changed(**_kwargs) -> None:
     """Signal receiver (portal.signals): the cached header and footer are dropped."""
-    from django.core.cache import cache
+    from govhub.core import hotcache
 
-    cache.delete(NAV_KEY)
+    hotcache.drop(NAV_KEY)
 
 
 def site_map() -> dict:

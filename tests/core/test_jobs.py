@@ -197,3 +197,19 @@ def test_a_feed_without_redis_queues_each_id_as_its_own_job(
     assert tj.FEED.waiting() == set()
     run_worker_until_idle()
     assert sorted(tj.fed()) == [5, 6]
+
+
+def test_the_worker_yields_the_cpu_to_the_web_workers(monkeypatch, settings):
+    """`govhub worker` lowers its priority (GOVHUB_WORKER_NICE, default 19) before it runs a
+    job, so a burst of requests is answered first; 0 keeps it as it was."""
+    from django.core.management import call_command
+
+    calls = []
+    monkeypatch.setattr("os.nice", lambda n: calls.append(n) or n)
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+    call_command("worker", "--burst", "--no-scheduler")
+    assert calls == [settings.WORKER_NICE] == [19]
+    call_command("worker", "--burst", "--no-scheduler", "--nice", "0")
+    assert calls == [19]

@@ -45,7 +45,7 @@ class Command(BaseCommand):
             "--nice",
             type=int,
             default=settings.WORKER_NICE,
-            help="进程优先级让给网站进程的程度（0–19，默认 GOVHUB_WORKER_NICE 或 10）",
+            help="进程优先级让给网站进程的程度（0–19，默认 GOVHUB_WORKER_NICE 或 19）",
         )
         parser.add_argument(
             "--reclaim",
