@@ -96,7 +96,10 @@ def visible_letters(user, qs: models.QuerySet | None = None) -> models.QuerySet:
             ).values("pk")
         )
     cond |= _under(scope_roots(user, "supervise_letter"), "supervising_department")
-    return qs.filter(cond).distinct()
+    # no DISTINCT: every join above is to one row (a letter's departments) and co-handling is a
+    # subquery, so no letter comes twice — and a DISTINCT over every column, the encrypted body
+    # among them, made the work queue's count take 0.3 s at 20,000 letters
+    return qs.filter(cond)
 
 
 def get_letter_for(user, letter_id, action: str = "view_letter") -> Letter:

@@ -68,13 +68,15 @@ def queue(request):
                 reply_due__lt=today,
             )
             | Q(status=Status.REOPENED)
-            | Q(extensions__status=ExtensionStatus.PENDING)
+            # subqueries, not joins: a join to the many extensions and reminders needed a
+            # DISTINCT over every column (slow on thousands of letters)
+            | Q(pk__in=Extension.objects.filter(status=ExtensionStatus.PENDING).values("letter"))
             | Q(
-                reminders__kind=ReminderKind.ESCALATE,
+                pk__in=Reminder.objects.filter(kind=ReminderKind.ESCALATE).values("letter"),
                 status__in=[Status.RECEIVED, Status.DISPATCHED, Status.HANDLING, Status.REVIEWING],
             )
         )
-        qs = qs.filter(overdue).distinct().order_by("reply_due")
+        qs = qs.filter(overdue).order_by("reply_due")
         extra["pending_extensions"] = list(
             Extension.objects.filter(
                 status=ExtensionStatus.PENDING, letter__in=visible_letters(user)

@@ -290,3 +290,38 @@ def test_the_phone_desk_chooses_town_then_village(client, county):
     )
     assert resp.status_code == 302
     assert Letter.objects.get().place == "西河镇 · 西河村 · 村口石桥"
+
+
+def test_a_letter_with_many_reminders_and_co_handlers_is_listed_once(client, county):
+    """The work queue has no DISTINCT (it made the count slow at 20,000 letters): a letter
+    handled by several departments, with several 督办 and a pending extension, still appears
+    once in each role's list."""
+    import datetime as dt
+
+    from govhub.letters import actions
+    from govhub.letters.access import visible_letters
+    from govhub.letters.models import Reminder, ReminderKind
+
+    lt = letter(subject="路灯不亮", content="小区路灯坏了一个月。")
+    actions.dispatch_letter(
+        county.user("dispatcher"),
+        lt,
+        department=county.dept("rsj"),
+        co_departments=[county.dept("chengguan"), county.dept("zjj")],
+    )
+    for user in ("dispatcher", "handler", "supervisor"):
+        assert list(visible_letters(county.user(user)).filter(pk=lt.pk)) == [lt], user
+
+    def shown() -> int:
+        page = _as(client, county.user("supervisor")).get("/admin/letters/?tab=supervise")
+        return page.content.decode().count(lt.tracking_code)
+
+    day = dt.date.today()
+    Reminder.objects.create(letter=lt, kind=ReminderKind.ESCALATE, stage="handle", deadline=day)
+    once = shown()
+    assert once >= 1
+    Reminder.objects.create(
+        letter=lt, kind=ReminderKind.ESCALATE, stage="reply", deadline=day + dt.timedelta(1)
+    )
+    Extension.objects.create(letter=lt, department=county.dept("rsj"), days=3, reason="核查")
+    assert shown() == once + 1  # one more mention: the extension's own panel, not a second row
