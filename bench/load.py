@@ -357,15 +357,18 @@ end
 
 LUA_WECHAT = """
 local questions = %(questions)s
+-- one signed address per minute of the run: WeChat's timestamp is refused once it is stale
+local paths, stamps, started = %(paths)s, %(stamps)s, %(ts)s
 local headers = {["Content-Type"] = "text/xml"}
 request = function()
   n = n + 1
   local i = tid * 10000000 + n
+  local minute = math.min(math.floor((os.time() - started) / 60), #paths - 1) + 1
   local body = "<xml><ToUserName><![CDATA[gh_loadbench]]></ToUserName><FromUserName><![CDATA[o-load-"
-    .. (i %% 500) .. "]]></FromUserName><CreateTime>%(ts)s</CreateTime><MsgType><![CDATA[text]]>"
+    .. (i %% 500) .. "]]></FromUserName><CreateTime>" .. stamps[minute] .. "</CreateTime><MsgType><![CDATA[text]]>"
     .. "</MsgType><Content><![CDATA[" .. questions[(n %% #questions) + 1] .. "]]></Content><MsgId>"
     .. string.format("%%d", %(msgbase)d + i) .. "</MsgId></xml>"
-  return wrk.format("POST", "%(path)s", headers, body)
+  return wrk.format("POST", paths[minute], headers, body)
 end
 """
 
@@ -393,7 +396,7 @@ class Result:
         return self.status_errors + self.socket_errors
 
 
-def lua_for(kind: str, fx: Fixture, csrf: str, run: str, delay_ms: int) -> str:
+def lua_for(kind: str, fx: Fixture, csrf: str, run: str, delay_ms: int, seconds: int = 60) -> str:
     common = LUA_COMMON % {"delay": delay_ms}
     if kind.startswith("portal"):
         cookie = {"portal": "", "portal-elder": "gh_elder=1", "portal-hant": "gh_script=hant"}
@@ -414,16 +417,21 @@ def lua_for(kind: str, fx: Fixture, csrf: str, run: str, delay_ms: int) -> str:
             "run": run,
         }
     if kind == "wechat":
-        ts, nonce = str(int(time.time())), f"lb{run}"
-        sig = hashlib.sha1("".join(sorted([WECHAT_TOKEN, ts, nonce])).encode()).hexdigest()
-        path = f"/wechat/callback/{WECHAT_SLUG}/?" + urlencode(
-            {"signature": sig, "timestamp": ts, "nonce": nonce}
-        )
+        started, nonce = int(time.time()), f"lb{run}"
+        stamps = [str(started + 60 * k) for k in range(seconds // 60 + 3)]
+        paths = []
+        for ts in stamps:
+            sig = hashlib.sha1("".join(sorted([WECHAT_TOKEN, ts, nonce])).encode()).hexdigest()
+            paths.append(
+                f"/wechat/callback/{WECHAT_SLUG}/?"
+                + urlencode({"signature": sig, "timestamp": ts, "nonce": nonce})
+            )
         return common + LUA_WECHAT % {
             "questions": lua_list(QUESTIONS),
-            "ts": ts,
+            "ts": started,
+            "stamps": lua_list(stamps),
+            "paths": lua_list(paths),
             "msgbase": int(run) * 1_000_000_000 % 9_000_000_000_000_000,
-            "path": path,
         }
     raise ValueError(kind)
 
@@ -464,7 +472,7 @@ def run_mix(fx: Fixture, kinds: dict[str, tuple[float, int]], seconds: int, run:
     for kind, (target, conns) in kinds.items():
         delay_ms = int(conns * 1000 / target) if target > 0 else 0
         script = work / f"{kind}.lua"
-        script.write_text(lua_for(kind, fx, csrf, run, delay_ms), encoding="utf-8")
+        script.write_text(lua_for(kind, fx, csrf, run, delay_ms, seconds), encoding="utf-8")
         cmd, proc = start_wrk(kind, target, conns, seconds, script)
         running.append((kind, target, conns, proc))
     results = []
