@@ -120,6 +120,10 @@ def test_a_periodic_slot_is_enqueued_once_even_by_two_schedulers(
     assert DBTaskResult.objects.count() == 3
 
 
+# production's worker (settings.RQ): jobs in the worker's own process. A forking worker's child
+# would close the test's inherited database connection on its way out.
+SIMPLE_WORKER = "rq.worker.SimpleWorker"
+
 # a database of its own (this test empties it): other Redis tests use 14, and may run beside it
 REDIS_URL = os.environ.get("GOVHUB_TEST_JOBS_REDIS_URL", "redis://127.0.0.1:6379/12")
 
@@ -138,7 +142,9 @@ def test_the_same_job_runs_on_redis_workers(settings):
     try:
         result = tj.count_in_redis.enqueue(REDIS_URL, key)
         assert conn.get(key) is None  # queued, not yet run
-        worker = django_rq.get_worker("default", job_class="django_tasks_rq.backend.Job")
+        worker = django_rq.get_worker(
+            "default", job_class="django_tasks_rq.backend.Job", worker_class=SIMPLE_WORKER
+        )
         worker.work(burst=True)
         assert int(conn.get(key)) == 1
         result.refresh()
@@ -168,7 +174,9 @@ def test_a_feed_on_redis_queues_one_drain_job_for_many_ids(
         assert conn.llen(tj.FEED.key) == 30
         assert django_rq.get_queue("default").count == 1  # one drain job, not 30
         assert tj.FEED.waiting() == set(range(1, 31))
-        worker = django_rq.get_worker("default", job_class="django_tasks_rq.backend.Job")
+        worker = django_rq.get_worker(
+            "default", job_class="django_tasks_rq.backend.Job", worker_class=SIMPLE_WORKER
+        )
         worker.work(burst=True)
         assert sorted(set(tj.fed())) == list(range(1, 31))
         assert tj.fed().count(13) == 2 and len(tj.fed()) == 31  # 13 failed once, then alone
@@ -180,6 +188,7 @@ def test_a_feed_on_redis_queues_one_drain_job_for_many_ids(
 
 
 @pytest.mark.redis
+@pytest.mark.django_db(transaction=True)  # the worker closes connections between tasks
 def test_a_feed_without_redis_queues_each_id_as_its_own_job(
     settings, django_capture_on_commit_callbacks
 ):
@@ -199,6 +208,7 @@ def test_a_feed_without_redis_queues_each_id_as_its_own_job(
     assert sorted(tj.fed()) == [5, 6]
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes connections between tasks
 def test_the_worker_yields_the_cpu_to_the_web_workers(monkeypatch, settings):
     """`govhub worker` lowers its priority (GOVHUB_WORKER_NICE, default 19) before it runs a
     job, so a burst of requests is answered first; 0 keeps it as it was."""
