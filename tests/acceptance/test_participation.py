@@ -291,7 +291,12 @@ def test_online_interview_asked_on_a_phone_moderated_and_answered_live(site, tmp
     expect(entry).to_contain_text("即停即走车位 20 个", timeout=20000)
     assert citizen.evaluate("window.__stayed") is True
     assert entry.locator("img").count() == 1
-    assert citizen.evaluate("document.querySelector('#live li:last-child img').naturalWidth") > 0
+    # the picture loads (it arrives with the poll; its bytes come a moment later)
+    citizen.wait_for_function(
+        "() => { const i = document.querySelector('#live li:last-child img');"
+        " return i && i.complete && i.naturalWidth > 0; }",
+        timeout=10000,
+    )
     _no_overflow(citizen)
     site.shot(citizen, "citizen-sees-answer-live")
 
