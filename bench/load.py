@@ -618,8 +618,8 @@ def main() -> None:
         args.duration,
         f"govhub under a mixed load, {args.duration} s, {args.db}"
         + (" + Redis" if args.db == "pg" else "")
-        + f", gunicorn {args.workers} sync workers behind nginx; 2 shared cores (other engineers'"
-        " jobs ran at the same time)",
+        + f", gunicorn {args.workers} sync workers behind nginx, all on this machine's "
+        f"{os.cpu_count()} cores",
     )
     if "letters" in kinds:
         posted = next(r for r in results if r.kind == "letters")

@@ -205,6 +205,18 @@ class Feed:
         if armed:
             self.drainer.enqueue()
 
+    def rearm(self) -> bool:
+        """Queue a drain job if ids wait and none is armed: a drain killed with its worker
+        leaves its flag to expire and the rest of the list to the next push — after a burst
+        there may be none. The owner's sweep calls this. True when a job was queued."""
+        if not _on_redis():
+            return False
+        conn = self._redis()
+        if conn.llen(self.key) and conn.set(self.armed, 1, nx=True, ex=self.ARM_SECONDS):
+            self.drainer.enqueue()
+            return True
+        return False
+
     def waiting(self) -> set[int]:
         """The ids still in the list (Redis only; empty otherwise)."""
         if not _on_redis():

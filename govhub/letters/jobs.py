@@ -87,6 +87,7 @@ def route_stray_letters() -> int:
     )
     if not unrouted.exists():
         return 0  # the usual case: the queue is not asked
+    ROUTING.rearm()  # letters left in the feed by a killed drain are drained, not skipped
     # still in the feed or in the queue (behind a burst, waiting for a retry): late, not lost
     queued = {args[0] for args, _ in pending(route_letter) if args} | ROUTING.waiting()
     stray = list(

@@ -183,6 +183,12 @@ def test_a_feed_on_redis_queues_one_drain_job_for_many_ids(
         assert conn.llen(tj.FEED.key) == 0 and not conn.exists(tj.FEED.armed)
         tj.FEED.push(31)  # the next push arms a new drain job
         assert django_rq.get_queue("default").count == 1
+        # a drain killed with its worker: its flag expires, ids wait, no push comes — the
+        # owner's sweep re-arms it (once)
+        django_rq.get_queue("default").empty()
+        conn.delete(tj.FEED.armed)
+        assert tj.FEED.rearm() is True and tj.FEED.rearm() is False
+        assert django_rq.get_queue("default").count == 1
     finally:
         conn.flushdb()
 
@@ -190,15 +196,14 @@ def test_a_feed_on_redis_queues_one_drain_job_for_many_ids(
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)  # the worker closes connections between tasks
 def test_a_feed_without_redis_queues_each_id_as_its_own_job(
-    settings, django_capture_on_commit_callbacks
+    settings, django_capture_on_commit_callbacks, monkeypatch
 ):
     """The embedded mode's database queue: one durable job per id, run after the commit."""
     settings.TASKS = {
         "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
     }
-    import redis
-
-    redis.Redis.from_url(tj.FED_URL).delete(tj.FED_KEY)
+    # a list of its own: the Redis feed test beside it counts its list exactly
+    monkeypatch.setattr(tj, "FED_KEY", "govhub-test:fed-db:" + uuid.uuid4().hex)
     with django_capture_on_commit_callbacks(execute=True):
         tj.FEED.push_on_commit(5)
         tj.FEED.push_on_commit(6)
