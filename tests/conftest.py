@@ -38,7 +38,8 @@ def _own_audit_anchor_file(settings, tmp_path):
 def _no_pending_counts():
     """The WeChat callback keeps hit counts, unanswered questions and answered questions' dedup
     rows in memory for batched writes: none may land on another test's rows (SQLite reuses
-    primary keys after a rollback) or be written at exit, when the test database is gone."""
+    primary keys after a rollback) or be written at exit, when the test database is gone; and
+    the thread that writes them ends with the test."""
     from govhub.wechat import delivered, handlers
 
     def clear():
@@ -46,6 +47,9 @@ def _no_pending_counts():
             handlers._hits.clear()
         with delivered._flushing, delivered._lock:  # not while the writer thread writes
             delivered._pending.clear()
+        # a writer thread started by one test would sleep through the next one's delay and
+        # keep a connection of its own to the in-memory database across tests
+        delivered.stop_writer()
 
     clear()
     yield

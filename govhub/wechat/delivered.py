@@ -18,7 +18,6 @@ import datetime as dt
 import logging
 import os
 import threading
-import time
 
 from django.conf import settings
 from django.db import connection
@@ -42,6 +41,7 @@ RETRY_AFTER = 5.0  # seconds between attempts while the database refuses them
 _lock = threading.Lock()
 _flushing = threading.Lock()  # one batch at a time (the thread, the exit handler, tests)
 _wake = threading.Event()
+_stop = threading.Event()  # ends the writer thread (``stop_writer``)
 _pending: dict[tuple[int, str], DeliveredMessage] = {}
 _writer: list = [None, 0]  # the thread, and the process it belongs to (gunicorn forks)
 
@@ -127,18 +127,50 @@ def flush() -> int:
 
 
 def _write_forever() -> None:
-    while True:
+    while not _stop.is_set():
         _wake.wait()
-        time.sleep(delay())
+        if _stop.wait(delay()):
+            break
         _wake.clear()
         try:
             flush()
         except Exception:  # noqa: BLE001 - the rows stay in memory for the next turn
             log.exception("could not record %d delivered WeChat messages", len(_pending))
             _wake.set()
-            time.sleep(RETRY_AFTER)  # a database that is down: one log line per pause
+            _stop.wait(RETRY_AFTER)  # a database that is down: one log line per pause
         finally:
             connection.close()  # this thread's own; a connection per turn costs little
+    _release_connection()
+
+
+def _release_connection() -> None:
+    """Close this thread's connection for good. Django ignores ``close()`` on an in-memory
+    database (the test suite's SQLite), where this thread's connection is not the last one:
+    left open across tests, a turn that failed half-way would keep its table locked."""
+    connection.close()
+    raw = connection.connection
+    if raw is not None:
+        try:
+            raw.rollback()
+            raw.close()
+        finally:
+            connection.connection = None
+
+
+def stop_writer(timeout: float = 5.0) -> None:
+    """End the writer thread, dropping its connection (tests: a thread started by one test
+    must not sleep through the next test's setting or write with a connection it outlived).
+    What still waits in memory stays there; the next ``record_later`` starts a new thread."""
+    thread = _writer[0]
+    if thread is None:
+        return
+    _stop.set()
+    _wake.set()
+    thread.join(timeout)
+    with _lock:
+        _writer[0] = None
+    _stop.clear()
+    _wake.clear()
 
 
 @atexit.register

@@ -103,3 +103,23 @@ def test_a_question_inside_a_conversation_is_recorded_with_its_effects(client, a
     assert "手机号" in open_reply(account, res.content, push.query)["Content"]
     assert len(_rows(account)) == 1  # written in the conversation's transaction, not batched
     assert Conversation.objects.get(openid="o-batch-5").step == "phone"
+
+
+def test_a_stopped_writer_ends_at_once_and_the_next_answer_starts_a_new_one(
+    client, account, settings
+):
+    settings.WECHAT_DELIVERY_DELAY = 60  # the thread sleeps a minute before its turn
+    post(client, account, text_xml(account.remote_id, "o-batch-7", "新生儿医保怎么办理"))
+    sleeping = delivered._writer[0]
+    assert sleeping is not None and sleeping.is_alive()
+    started = time.monotonic()
+    delivered.stop_writer()
+    assert not sleeping.is_alive() and time.monotonic() - started < 2
+    assert len(delivered._pending) == 1  # what waited stays in memory, unwritten
+    settings.WECHAT_DELIVERY_DELAY = 0.05
+    post(client, account, text_xml(account.remote_id, "o-batch-8", "公积金怎么提取"))
+    assert delivered._writer[0] is not sleeping
+    deadline = time.monotonic() + 5
+    while delivered._pending and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert {row.openid for row in _rows(account)} == {"o-batch-7", "o-batch-8"}

@@ -87,6 +87,7 @@ def test_the_last_step_of_a_letter_delivered_four_times_at_once_makes_one_letter
     )
     xml = text_xml(account.remote_id, "o-retry-2", "跳过", msg_id=77002)
     results, push = _deliver_concurrently(live_server, account, xml)
+    assert [r.status_code for r in results] == [200] * 4, [r.text[:300] for r in results]
     assert len({r.content for r in results}) == 1
     assert "查询码" in open_reply(account, results[0].content, push.query)["Content"]
     assert Letter.objects.filter(channel="wechat").count() == 1
