@@ -40,17 +40,32 @@ def get(key: str, compute: Callable[[], Any], ttl: int) -> Any:
     return value
 
 
+def peek(key: str) -> Any:
+    """The value of ``key`` (this process's copy if fresh, else the shared cache's), or None;
+    for values built up a part at a time, where a miss must not store an empty one."""
+    now = time.monotonic()
+    found = _local.get(key)
+    if found is not None and now - found[0] < LOCAL_SECONDS:
+        return found[1]
+    value = cache.get(key)
+    if value is not None:
+        with _lock:
+            _local[key] = (now, value)
+    return value
+
+
+def put(key: str, value: Any, ttl: int) -> None:
+    """Store ``value`` in the shared cache and this process's copy."""
+    cache.set(key, value, ttl)
+    with _lock:
+        _local[key] = (time.monotonic(), value)
+
+
 def drop(key: str) -> None:
     """Forget ``key`` here and in the shared cache (other processes within ``LOCAL_SECONDS``)."""
     with _lock:
         _local.pop(key, None)
     cache.delete(key)
-
-
-def drop_local(key: str) -> None:
-    """Forget this process's copy only (it was just rewritten in the shared cache)."""
-    with _lock:
-        _local.pop(key, None)
 
 
 def clear_local() -> None:

@@ -144,9 +144,6 @@ def _pending_in_redis(task) -> list[tuple[list, dict]]:
 # --- work fed in batches ------------------------------------------------------------------
 
 
-_REDIS_CLIENTS: dict[str, object] = {}
-
-
 def _on_redis() -> bool:
     from django.conf import settings
 
@@ -178,16 +175,12 @@ class Feed:
         self.each, self.drainer = each, drainer
 
     def _redis(self):
-        """One client (and its connection pool) per process and URL: django-rq's
-        ``get_connection`` builds a new client, so a new TCP connection, at every call."""
-        import redis
+        """The process's pooled client for the job queue's Redis (``core.redisconn``)."""
         from django.conf import settings
 
-        url = settings.RQ_QUEUES["default"]["URL"]
-        client = _REDIS_CLIENTS.get(url)
-        if client is None:
-            client = _REDIS_CLIENTS[url] = redis.Redis.from_url(url)
-        return client
+        from govhub.core.redisconn import client
+
+        return client(settings.RQ_QUEUES["default"]["URL"])
 
     def push_on_commit(self, item: int) -> None:
         """Queue ``item`` once the surrounding transaction commits. A queue that cannot be

@@ -90,7 +90,14 @@ def _count_on_redis(backend, name: str, previous_name: str, ttl: int) -> tuple[i
     """Count and read the previous window in one round trip (every form post that creates
     work pays for it: three round trips through the cache's API before). The same keys and
     values as the cache's API (integers are stored as they are)."""
-    client = backend._cache.get_client(write=True)
+    from django.conf import settings
+
+    from govhub.core.redisconn import client as redis_client
+
+    location = settings.CACHES["default"]["LOCATION"]
+    if isinstance(location, str):
+        location = location.replace(";", ",").split(",")
+    client = redis_client(location[0])  # the first server is the one Django writes to
     key = backend.make_and_validate_key(name)
     previous_key = backend.make_and_validate_key(previous_name)
     pipe = client.pipeline(transaction=False)

@@ -62,13 +62,12 @@ def site_chrome(request) -> dict:
     form's answer (the letter's confirmation) would otherwise spend a site lookup and two
     queries on them. Dropped by ``nav_changed`` on publish, unpublish, move, any page or site
     saved or deleted, and the settings saved."""
-    from django.core.cache import cache
     from wagtail.models import Site
 
     from govhub.core import hotcache
 
     host = request.get_host() if request is not None else ""
-    cached = hotcache.get(NAV_KEY, dict, NAV_TTL)
+    cached = hotcache.peek(NAV_KEY) or {}
     if host in cached:
         return cached[host]
     site = Site.find_for_request(request) if request is not None else None
@@ -77,8 +76,7 @@ def site_chrome(request) -> dict:
         "columns": [{"title": p.title, "url": p.get_url(request)} for p in nav_columns(home)],
         "portal": m.PortalSettings.for_site(site) if site else None,
     }
-    cache.set(NAV_KEY, {**cached, host: chrome}, NAV_TTL)
-    hotcache.drop_local(NAV_KEY)  # the next request takes the shared entry with this host
+    hotcache.put(NAV_KEY, {**cached, host: chrome}, NAV_TTL)
     return chrome
 
 
