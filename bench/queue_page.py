@@ -148,7 +148,7 @@ def timed(rounds: int, explain: bool, user: str) -> None:
     for path in PATHS:  # warm: templates compiled, caches filled
         assert client.get(path).status_code == 200, path
     for path in PATHS:
-        times, slowest = [], 0.0
+        times, slowest, letters_sql = [], 0.0, []
         for _ in range(rounds):
             with CaptureQueriesContext(connection) as ctx:
                 t0 = time.perf_counter()
@@ -156,11 +156,15 @@ def timed(rounds: int, explain: bool, user: str) -> None:
                 times.append((time.perf_counter() - t0) * 1000)
             assert resp.status_code == 200
             slowest = max([slowest] + [float(q["time"]) * 1000 for q in ctx.captured_queries])
+            letters_sql.append(
+                sum(float(q["time"]) * 1000 for q in ctx.captured_queries if "letters_" in q["sql"])
+            )
         times.sort()
         print(
             f"{path:32} median {statistics.median(times):6.1f} ms  "
             f"min {times[0]:6.1f}  max {times[-1]:6.1f}  ({rounds} rounds)  "
-            f"{len(ctx.captured_queries)} statements, slowest {slowest:.1f} ms"
+            f"{len(ctx.captured_queries)} statements, slowest {slowest:.1f} ms, "
+            f"letters SQL median {statistics.median(letters_sql):.0f} ms"
         )
         if explain and connection.vendor == "postgresql":
             with connection.cursor() as cur:
