@@ -249,7 +249,17 @@ class Letter(models.Model):
         ordering = ["-received_at"]
         verbose_name = _("信件")
         verbose_name_plural = _("信件")
-        indexes = [models.Index(fields=["status", "received_at"])]
+        indexes = [
+            models.Index(fields=["status", "received_at"]),
+            # the work queue's 待办理/待审核 tabs (ordered by reply_due) and the 督办 tab's
+            # overdue letters; see letters.admin_views._supervised
+            models.Index(fields=["status", "reply_due"], name="letter_status_reply_due"),
+            models.Index(
+                fields=["dispatch_due"],
+                condition=models.Q(status="received"),
+                name="letter_waiting_dispatch_due",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.tracking_code} {self.subject_redacted}"
@@ -459,6 +469,12 @@ class Reminder(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["letter", "kind", "stage", "deadline"], name="reminder_unique"
+            )
+        ]
+        # the 督办 tab's escalated letters, without reading every reminder ever sent
+        indexes = [
+            models.Index(
+                fields=["letter"], condition=models.Q(kind="escalate"), name="reminder_escalated"
             )
         ]
 

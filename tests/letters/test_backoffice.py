@@ -325,3 +325,109 @@ def test_a_letter_with_many_reminders_and_co_handlers_is_listed_once(client, cou
     )
     Extension.objects.create(letter=lt, department=county.dept("rsj"), days=3, reason="核查")
     assert shown() == once + 1  # one more mention: the extension's own panel, not a second row
+
+
+def _queue_html(client, user, query: str = "") -> str:
+    resp = _as(client, user).get("/admin/letters/" + query)
+    assert resp.status_code == 200
+    return resp.content.decode()
+
+
+def test_a_long_queue_says_how_many_at_least_and_every_page_is_reachable(
+    client, county, monkeypatch
+):
+    """Past the cap the queue does not count every waiting letter (a whole-table count at each
+    view, at tens of thousands of letters): it says 「共 N 封以上」 and still pages on."""
+    from govhub.letters import admin_views
+
+    monkeypatch.setattr(admin_views, "QUEUE_PER_PAGE", 2)
+    monkeypatch.setattr(admin_views, "QUEUE_COUNT_CAP", 3)
+    codes = [letter(route=False).tracking_code for _ in range(6)]
+    dispatcher = county.user("dispatcher")
+    first = _queue_html(client, dispatcher, "?tab=dispatch")
+    assert "第 1 页，共 3 封以上" in first and "/3 页" not in first
+    assert "?tab=dispatch&p=2" in first and "上一页" not in first
+    assert [c for c in codes if c in first] == codes[:2]  # oldest first
+    second = _queue_html(client, dispatcher, "?tab=dispatch&p=2")
+    assert "第 2 页，共 5 封以上" in second and [c for c in codes if c in second] == codes[2:4]
+    last = _queue_html(client, dispatcher, "?tab=dispatch&p=3")  # the count reaches the end
+    assert "第 3/3 页，共 6 封" in last and "下一页" not in last
+    assert [c for c in codes if c in last] == codes[4:]
+    assert "第 3/3 页，共 6 封" in _queue_html(client, dispatcher, "?tab=dispatch&p=99")
+    assert "第 1 页，共 3 封以上" in _queue_html(client, dispatcher, "?tab=dispatch&p=x")
+
+    monkeypatch.setattr(admin_views, "QUEUE_COUNT_CAP", 1000)  # under the cap: exact
+    assert "第 1/3 页，共 6 封" in _queue_html(client, dispatcher, "?tab=dispatch")
+    # the 全部信件 tab's filters stay on its pages
+    page = _queue_html(client, dispatcher, "?tab=all&status=received")
+    assert "?tab=all&status=received&p=2" in page
+
+
+def test_the_supervision_tab_lists_each_reason_once_and_nothing_else(client, county):
+    """督办: overdue for dispatch or reply, reopened, a pending extension (whatever the status),
+    escalated while open — the union of one query per reason, each letter once."""
+    import datetime as dt
+
+    from govhub.letters.models import Reminder, ReminderKind
+
+    past = dt.date.today() - dt.timedelta(days=10)
+    fresh, late, handling, reopened, extended, escalated, escalated_closed = (
+        letter(route=False) for _ in range(7)
+    )
+    Letter.objects.filter(pk=late.pk).update(dispatch_due=past)
+    Letter.objects.filter(pk=handling.pk).update(
+        status=Status.HANDLING, department=county.dept("rsj"), reply_due=past
+    )
+    Letter.objects.filter(pk=reopened.pk).update(status=Status.REOPENED)
+    Letter.objects.filter(pk=extended.pk).update(status=Status.REPLIED, dispatch_due=past)
+    Extension.objects.create(letter=extended, department=county.dept("rsj"), days=3, reason="核查")
+    Letter.objects.filter(pk=escalated_closed.pk).update(status=Status.CLOSED, dispatch_due=past)
+    for lt in (escalated, escalated_closed):
+        Reminder.objects.create(letter=lt, kind=ReminderKind.ESCALATE, stage="reply", deadline=past)
+    page = _queue_html(client, county.user("supervisor"), "?tab=supervise")
+    listing = page.split('<table class="listing">')[1]
+    for lt in (late, handling, reopened, extended, escalated):
+        assert listing.count(lt.tracking_code) == 1, lt
+    for lt in (fresh, escalated_closed):
+        assert lt.tracking_code not in page, lt
+
+
+@pytest.mark.parametrize(
+    "user,tabs",
+    [
+        ("dispatcher", ["dispatch", "all", "supervise"]),
+        ("handler", ["handle", "all"]),
+        ("supervisor", ["supervise", "all"]),
+    ],
+)
+def test_the_queue_runs_the_same_few_queries_however_many_letters(client, county, user, tabs):
+    """No query per row (the list reads only the columns it shows: a deferred field read in the
+    template would cost one per letter), and the count is one bounded query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from govhub.letters import actions
+
+    def queries(tab: str) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            _queue_html(client, county.user(user), f"?tab={tab}")
+        return len(ctx.captured_queries)
+
+    def add_letters() -> None:
+        for _ in range(3):
+            lt = letter(route=False)
+            actions.dispatch_letter(
+                county.user("dispatcher"), letter(route=False), department=county.dept("rsj")
+            )
+            Extension.objects.create(
+                letter=lt, department=county.dept("rsj"), days=2, reason="核查"
+            )
+
+    add_letters()
+    _queue_html(client, county.user(user), "")  # caches of the first request (menus, roles)
+    few = {tab: queries(tab) for tab in tabs}
+    add_letters()
+    assert {tab: queries(tab) for tab in tabs} == few
+    # the session, the user, its second factors, roles and Wagtail's menus (the same for every
+    # admin page), then the count and the rows (the 督办 tab: and its pending extensions)
+    assert max(few.values()) <= 27, few
