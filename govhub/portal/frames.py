@@ -10,8 +10,10 @@ values and only as long as ``site_chrome`` still returns the very object it was 
 that object is replaced whenever the navigation or the portal's settings change (and at least
 every ``hotcache.LOCAL_SECONDS``), so a frame never outlives the header it shows.
 
-A framed page's template fills its ``content`` block with ``{{ body }}`` only; the body is its
-own template, rendered with the request's context each time (tokens, codes, form errors).
+A framed page's template places ``{{ body }}`` in its ``content`` block and reads nothing else
+of the context (what is the same for every request, such as a sub-navigation, may stay in the
+frame); the body is its own template, rendered with the request's context each time (tokens,
+codes, form errors).
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ def _frame_key(request, template_name: str) -> tuple:
 
 
 def render_framed(request, template_name: str, body_template: str, context: dict) -> SafeString:
-    """``template_name`` (a page extending base.html whose content block is ``{{ body }}``)
+    """``template_name`` (a page extending base.html with ``{{ body }}`` in its content block)
     with ``body_template`` rendered from ``context`` as its body: the same bytes as rendering
     the page with the body inside, the frame taken from the process when still current."""
     body = render_to_string(body_template, context, request)
@@ -53,7 +55,7 @@ def render_framed(request, template_name: str, body_template: str, context: dict
     key = _frame_key(request, template_name)
     found = _frames.get(key)
     if found is None or found[0] is not nav:
-        page = render_to_string(template_name, {**context, "body": mark_safe(_MARK)}, request)
+        page = render_to_string(template_name, {"body": mark_safe(_MARK)}, request)
         before, mark, after = page.partition(_MARK)
         if not mark:  # the template does not frame its body: nothing to keep
             return mark_safe(render_to_string(template_name, {**context, "body": body}, request))
