@@ -62,7 +62,8 @@ def test_a_department_renamed_added_or_deactivated_shows_in_the_form_at_once(cli
     core_actions.create_department(
         admin, parent=town, name="新建社区", code="xinjian", level="village", kind="village"
     )
-    assert ("城关新镇", "xinjian", "新建社区") in _village_options(_select(_form_page(client), "village"))
+    villages = _village_options(_select(_form_page(client), "village"))
+    assert ("城关新镇", "xinjian", "新建社区") in villages
 
     # deactivated by a bulk update that sends no signal at all: the rows are the key
     Department.objects.filter(code="xinjian").update(is_active=False)
