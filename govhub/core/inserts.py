@@ -7,8 +7,8 @@ rows. ``insert`` keeps what the ORM's INSERT does to the row: every field's ``pr
 timestamps; the encrypted fields' blind indexes and redacted copies) and ``get_db_prep_save``
 (encryption, JSON, dates) in field order, the ``pre_save``/``post_save`` signals, the primary key
 from ``RETURNING``, an error marking the open transaction for rollback. Only plain models go
-this way (no parent tables, no database-side defaults or generated columns); any other model is
-saved by the ORM.
+this way (no save() of its own, no parent tables, no database-side defaults or generated
+columns); any other model is saved by the ORM.
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ def _statement(model: type[models.Model], using: str) -> tuple[list[models.Field
         pk = meta.pk
         fields = [f for f in meta.concrete_fields if f is not pk]
         plain = (
-            not meta.parents
+            model.save is models.Model.save  # a model's own save() runs as the ORM's would
+            and not meta.parents
             and not meta.auto_created
             and isinstance(pk, models.AutoField)
             and not any(

@@ -79,3 +79,13 @@ def test_a_refused_insert_rolls_back_and_an_expression_goes_through_the_orm():
     computed = inserts.insert(Citizen(weibo_uid=Lower(Value("WB-1"))))  # the ORM compiles it
     computed.refresh_from_db()
     assert computed.weibo_uid == "wb-1" and made.pk < computed.pk
+
+
+def test_a_model_with_its_own_save_is_saved_by_the_orm():
+    from django.contrib.auth import get_user_model
+
+    user_model = get_user_model()
+    assert user_model.save is not Citizen.save  # AbstractBaseUser.save: its own
+    assert inserts._statement(user_model, "default") is None
+    user = inserts.create(user_model, username="inserts-orm", password="x")
+    assert user_model.objects.get(pk=user.pk).username == "inserts-orm"
