@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from django.db import transaction
 from django.utils import timezone
 
-from govhub.core import audit, workdays
+from govhub.core import audit, inserts, workdays
 from govhub.core.errors import DomainError, FieldErrors
 from govhub.core.models import Department
 from govhub.letters.access import require_letter
@@ -55,7 +55,8 @@ def record_event(
     public_note: str = "",
     department: Department | None = None,
 ) -> LetterEvent:
-    return LetterEvent.objects.create(
+    return inserts.create(
+        LetterEvent,
         letter=letter,
         kind=kind,
         label=label,

@@ -26,7 +26,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from govhub.core import audit
+from govhub.core import audit, inserts
 from govhub.core.errors import FieldErrors
 from govhub.core.models import Citizen, Department
 from govhub.core.permissions import can
@@ -172,8 +172,8 @@ def find_or_create_citizen(
     if citizen is None and email:
         citizen = Citizen.objects.filter(email_index=blind_index(email, "email")).first()
     if citizen is None:
-        return Citizen.objects.create(
-            name=name, phone=phone, email=email, wechat_openid=openid, weibo_uid=weibo_uid
+        return inserts.create(
+            Citizen, name=name, phone=phone, email=email, wechat_openid=openid, weibo_uid=weibo_uid
         )
     changed = []
     for field, value in (
@@ -390,7 +390,8 @@ def _accept(code, letter_row, writer, checked, stored, actor, intake_dept) -> Le
     citizen = find_or_create_citizen(**writer)
     last4 = writer["phone"][-4:] if writer["phone"] else ""
     # the code's uniqueness is the table's constraint: a collision rolls back and draws again
-    letter = Letter.objects.create(
+    letter = inserts.create(
+        Letter,
         tracking_code=code,
         pin_hash=pin_hash(code, last4) if last4 else "",
         citizen=citizen,

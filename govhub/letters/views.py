@@ -8,7 +8,7 @@ import secrets
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -18,6 +18,7 @@ from govhub.letters import attachments, intake, stats
 from govhub.letters.actions import LetterStateError, rate_letter
 from govhub.letters.forms import LetterForm, LookupForm, RatingForm
 from govhub.letters.models import Letter, Status
+from govhub.portal.frames import render_framed
 from govhub.ratings.views import channel_of
 
 # The letters this browser proved it may follow (written here, or looked up with code + the
@@ -40,15 +41,22 @@ def index(request):
     )
 
 
+def _form_page(request, form: LetterForm, status: int = 200) -> HttpResponse:
+    html = render_framed(request, "letters/write.html", "letters/_write_body.html", {"form": form})
+    return HttpResponse(html, status=status)
+
+
 @require_http_methods(["GET", "POST"])
 def write(request):
-    """The letter form. The tracking code is rendered only from a committed letter."""
+    """The letter form. The tracking code is rendered only from a committed letter. Both pages
+    take the portal's frame from the process (``portal.frames``): a peak's letters each
+    rendered the same header and footer."""
     if request.method == "GET":
         form = LetterForm(initial={"token": secrets.token_urlsafe(24)})
-        return render(request, "letters/write.html", {"form": form})
+        return _form_page(request, form)
     form = LetterForm(request.POST, request.FILES)
     if not form.is_valid():
-        return render(request, "letters/write.html", {"form": form}, status=400)
+        return _form_page(request, form, status=400)
     token = form.cleaned_data["token"]
     already = None
     # a resubmitted form (the same token) is answered with its letter even over the limit; the
@@ -59,7 +67,7 @@ def write(request):
             form.add_error(
                 None, "您提交得太频繁了，请 10 分钟后再试。如有紧急情况请拨打 12345 热线。"
             )
-            return render(request, "letters/write.html", {"form": form}, status=429)
+            return _form_page(request, form, status=429)
     d = form.cleaned_data
     try:
         letter = already or intake.submit_letter(
@@ -82,8 +90,11 @@ def write(request):
         for field, message in exc.errors.items():
             field = LetterForm.INTAKE_FIELDS.get(field, field)
             form.add_error(field if field in form.fields else None, message)
-        return render(request, "letters/write.html", {"form": form}, status=400)
-    response = render(request, "letters/submitted.html", {"letter": letter})
+        return _form_page(request, form, status=400)
+    page = render_framed(
+        request, "letters/submitted.html", "letters/_submitted_body.html", {"letter": letter}
+    )
+    response = HttpResponse(page)
     return _remember(request, response, letter.pk)
 
 
