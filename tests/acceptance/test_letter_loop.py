@@ -57,6 +57,14 @@ def _open_letter(page, url: str, tab: str, subject: str) -> None:
     page.wait_for_load_state()
 
 
+def _track(page, url: str, code: str, last4: str) -> None:
+    """The citizen looks the letter up with its code and the phone's last four digits."""
+    page.goto(url + "/letters/track/")
+    page.fill("input[name=code]", code)
+    page.fill("input[name=last4]", last4)
+    page.get_by_role("button", name="查询").click()
+
+
 def test_letter_from_the_phone_to_the_rating(site, tmp_path):
     url = site.url
 
@@ -104,10 +112,7 @@ def test_letter_from_the_phone_to_the_rating(site, tmp_path):
         reply_due = letter.reply_due
 
     # the tracking page shows the deadline
-    citizen.goto(url + "/letters/track/")
-    citizen.fill("input[name=code]", code)
-    citizen.fill("input[name=last4]", "5678")
-    citizen.get_by_role("button", name="查询").click()
+    _track(citizen, url, code, "5678")
     expect(citizen.locator("#letter-status")).to_have_text("待分办")
     expect(citizen.locator("#reply-due")).to_contain_text(
         f"{reply_due.year}年{reply_due.month}月{reply_due.day}日"
@@ -184,10 +189,7 @@ def test_letter_from_the_phone_to_the_rating(site, tmp_path):
     expect(handler.locator("#reply-delivery")).to_contain_text("短信：已发送")
 
     # --- the citizen reads the reply on the phone and rates it -------------------------------
-    citizen.goto(url + "/letters/track/")
-    citizen.fill("input[name=code]", code)
-    citizen.fill("input[name=last4]", "5678")
-    citizen.get_by_role("button", name="查询").click()
+    _track(citizen, url, code, "5678")
     expect(citizen.locator("#letter-status")).to_have_text("已答复")
     expect(citizen.locator("#reply-body")).to_contain_text("劳动保障监察大队")
     expect(citizen.locator("#reply-body")).to_contain_text("县人力资源和社会保障局")
@@ -455,10 +457,7 @@ def test_a_letter_accepted_on_the_phone_is_routed_by_the_worker_for_the_dispatch
     site.shot(dispatcher, "dispatcher-letter-with-suggestion")
 
     # --- the citizen checks with the code on the phone --------------------------------------
-    citizen.goto(url + "/letters/track/")
-    citizen.fill("input[name=code]", code)
-    citizen.fill("input[name=last4]", "0099")
-    citizen.get_by_role("button", name="查询").click()
+    _track(citizen, url, code, "0099")
     expect(citizen.locator("#letter-status")).to_have_text("待分办")
     expect(citizen.locator("ol.timeline")).to_contain_text("您的来信已收到，正在分办。")
     body = citizen.inner_text("body")
