@@ -519,7 +519,8 @@ def main() -> None:
             weibo.stop()
     rows["deliveries"] = count_deliveries(queued, wechat, weibo)
     print(f"\nfaults during {args.duration} s of load on PostgreSQL + Redis, gunicorn "
-          f"{args.workers} workers behind nginx; 2 shared cores (other engineers' jobs running)")  # fmt: skip
+          f"{args.workers} workers behind nginx, on {os.cpu_count()} cores; load average at the end "
+          f"{os.getloadavg()[0]:.1f}")  # fmt: skip
     print(f"{'':<12}{'acknowledged':>14}{'stored':>9}{'missing':>9}{'doubled':>9}")
     for kind, (acked, stored, missing, doubled) in rows.items():
         label = "queued" if kind == "deliveries" else ""
